@@ -18,6 +18,135 @@ def cli() -> None:
     """法规统一公开查询平台 fagui."""
 
 
+def _store(migrate: bool = False):
+    from indexer.app_store import StoreNotReady, open_store
+
+    try:
+        return open_store(migrate=migrate)
+    except StoreNotReady as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@cli.group()
+def db() -> None:
+    """数据库：迁移与初始化 (schema migrations)."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Create or migrate the store's schema (SQLite by default, FAGUI_DATABASE_URL for PostgreSQL)."""
+    from indexer.db import make_engine
+    from indexer.migrate import upgrade
+
+    engine = make_engine()
+    upgrade(engine, revision)
+    click.echo(f"数据库已是最新结构：{engine.url.render_as_string(hide_password=True)}")
+
+
+@cli.group("import")
+def import_group() -> None:
+    """导入：从语料或文件导入法规 (import documents)."""
+
+
+@import_group.command("lawrefbook")
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def import_lawrefbook(path: Path | None, as_json: bool) -> None:
+    """Import the LawRefBook corpus (PATH, .jsonl or .jsonl.gz). Without PATH: FAGUI_CORPUS_PATH, the
+    shared corpus beside the checkout, or the bundled sample."""
+    import time
+
+    from crawlers.sources import lawrefbook
+    from fagui.settings import default_corpus_path
+    from indexer.ingest import ingest
+
+    store = _store(migrate=True)
+    path = path or default_corpus_path(store.settings)
+    if not path.exists():
+        raise click.ClickException(f"找不到语料文件：{path}")
+    started = time.perf_counter()
+    report = lawrefbook.read_corpus(path)
+    with click.progressbar(length=len(report.records), label=f"导入 {path.name}", file=sys.stderr) as bar:
+        done = [0]
+
+        def progress(summary) -> None:
+            bar.update(summary.seen - done[0])
+            done[0] = summary.seen
+
+        summary = ingest(
+            store.sessions,
+            lawrefbook.SOURCE,
+            report.records,
+            report.errors,
+            source_fields={"title": lawrefbook.SOURCE_TITLE, "kind": "corpus"},
+            on_progress=progress,
+        )
+        bar.update(summary.seen - done[0])
+    result = {"path": str(path), "lines": report.lines, "merged_part_files": report.merged_parts,
+              **summary.as_dict(), "seconds": round(time.perf_counter() - started, 2)}
+    if as_json:
+        _echo_json(result)
+        return
+    click.echo(
+        f"读取 {result['lines']} 行，新增法规 {summary.new_works} 件、版本 {summary.new_versions} 个，"
+        f"未变化 {summary.unchanged} 个，失败 {len(summary.failed)} 条，用时 {result['seconds']} 秒"
+    )
+    for ref, reason in summary.failed:
+        click.echo(f"  失败：{ref}：{reason}", err=True)
+
+
+@cli.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def stats_cmd(as_json: bool) -> None:
+    """统计：法规、版本、条文、制定机关的数量 (counts in the store)."""
+    from indexer.inspection import stats
+
+    store = _store()
+    with store.sessions() as session:
+        data = stats(session)
+    if as_json:
+        _echo_json(data)
+        return
+    click.echo(f"法规 {data['works']} 件 · 版本 {data['versions']} 个 · 条文 {data['articles']} 条 · "
+               f"制定机关 {data['issuing_bodies']} 个 · 关联 {data['relations']} 条")
+    for key, label in (("works_by_doc_type", "按效力级别"), ("works_by_region", "按行政区划"),
+                       ("works_by_status", "按时效性")):
+        click.echo(f"{label}：" + "，".join(f"{k} {v}" for k, v in data[key].items()))
+
+
+@cli.group()
+def works() -> None:
+    """法规：查找与查看 (look up works)."""
+
+
+@works.command("find")
+@click.argument("text")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def works_find(text: str, limit: int, as_json: bool) -> None:
+    """List works whose title contains TEXT, with their versions newest first."""
+    from indexer.inspection import find_works
+    from indexer.vocabulary import STATUS_LABELS
+
+    if not text.strip():
+        raise click.BadParameter("请输入要查找的标题文字", param_hint="TEXT")
+    store = _store()
+    with store.sessions() as session:
+        found = find_works(session, text, limit)
+    if as_json:
+        _echo_json(found)
+        return
+    if not found:
+        click.echo(f"没有标题包含“{text}”的法规")
+    for w in found:
+        click.echo(f"{w['title']}  [{w['region']} · {w['doc_type']} · {STATUS_LABELS.get(w['status'], w['status'])}]"
+                   f"  {w['work_id']}")
+        for v in w["versions"]:
+            click.echo(f"    v{v['seq']}  公布 {v['published'] or '—'}  施行 {v['effective'] or '—'}  "
+                       f"{STATUS_LABELS.get(v['status'], v['status'])}")
+
+
 @cli.command("normalise")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def normalise_cmd(file: Path) -> None:

@@ -1,0 +1,140 @@
+"""Splitting a legal text into articles (第一条 ... 第一百三十三条之一) with their 编/分编/章/节 path."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_DIGIT = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+          "八": 8, "九": 9}
+_UNIT = {"十": 10, "百": 100, "千": 1000, "万": 10000}
+CN_NUMBER = "零〇○一二两三四五六七八九十百千万"
+
+
+def chinese_number(text: str) -> int:
+    """一千二百六十 -> 1260, 一百零三 -> 103, 十一 -> 11, 二十 -> 20, 1087 -> 1087. Raises ValueError."""
+    text = text.strip()
+    if text.isdigit():
+        return int(text)
+    if not text or any(ch not in _DIGIT and ch not in _UNIT for ch in text):
+        raise ValueError(f"not a Chinese number: {text!r}")
+    if all(ch in _DIGIT for ch in text) and len(text) > 1:  # 二〇二一 written digit by digit
+        return int("".join(str(_DIGIT[ch]) for ch in text))
+    total, section, digit = 0, 0, None
+    for ch in text:
+        if ch in _DIGIT:
+            digit = _DIGIT[ch]
+            continue
+        unit = _UNIT[ch]
+        if unit == 10000:
+            total += (section + (digit or 0)) * unit
+            section, digit = 0, None
+        else:
+            section += (1 if digit is None else digit) * unit
+            digit = None
+    return total + section + (digit or 0)
+
+
+# 编 > 分编 > 章 > 节: ranks decide nesting whatever markdown level a heading was written at.
+_HEADING_RANKS = (("分编", 1), ("编", 0), ("章", 2), ("节", 3))
+_HEADING = re.compile(rf"^\s*#*\s*(第[{CN_NUMBER}\d]+(分编|编|章|节))(?:\s+|　+|$)(.*)$")
+_ARTICLE = re.compile(
+    rf"^\s*\**\s*(第([{CN_NUMBER}\d]+)条(?:之([{CN_NUMBER}\d]+))?)\**(?:[\s　:：]+|$)(.*)$"
+)
+
+
+@dataclass(frozen=True)
+class ArticleText:
+    number: int
+    sub: int  # 之一 -> 1; 0 for a plain article
+    label: str  # 第一百三十三条之一
+    path: str  # 第一编 总则 / 第一章 基本规定
+    text: str  # the article's whole text, label first, paragraphs joined by newlines
+
+    @property
+    def anchor(self) -> str:
+        return f"art-{self.number}" + (f"-{self.sub}" if self.sub else "")
+
+
+def _heading(line: str) -> tuple[int, str] | None:
+    m = _HEADING.match(line)
+    if not m:
+        return None
+    kind = m.group(2)
+    rank = dict(_HEADING_RANKS)[kind]
+    title = (m.group(1) + (" " + m.group(3).strip() if m.group(3).strip() else "")).replace("  ", " ")
+    return rank, title
+
+
+def split_articles(text: str) -> list[ArticleText]:
+    """The articles of a text in order. Lines before the first article and headings are not article text.
+
+    A line only starts an article when 第X条 opens it and is followed by a space, a colon or the line end, so
+    references such as "第三条规定的" at a paragraph start stay inside the article they belong to."""
+    body = text.split("<!-- INFO END -->", 1)[1] if "<!-- INFO END -->" in text else text
+    path: dict[int, str] = {}
+    articles: list[ArticleText] = []
+    current: dict | None = None
+    for raw in body.splitlines():
+        line = raw.strip().strip("\u3000")
+        if not line:
+            continue
+        heading = _heading(line)
+        if heading is not None:
+            rank, title = heading
+            path = {r: t for r, t in path.items() if r < rank}
+            path[rank] = title
+            if current is not None:
+                articles.append(_finish(current))
+                current = None
+            continue
+        if line.startswith("#"):  # another markdown heading (附则, 一、...): ends the article, not part of it
+            if current is not None:
+                articles.append(_finish(current))
+                current = None
+            continue
+        m = _ARTICLE.match(line)
+        if m:
+            try:
+                number = chinese_number(m.group(2))
+                sub = chinese_number(m.group(3)) if m.group(3) else 0
+            except ValueError:
+                number = None
+            if number is not None:
+                if current is not None:
+                    articles.append(_finish(current))
+                rest = m.group(4).strip()
+                current = {
+                    "number": number,
+                    "sub": sub,
+                    "label": m.group(1),
+                    "path": " / ".join(path[r] for r in sorted(path)),
+                    "lines": [f"{m.group(1)} {rest}".strip()],
+                }
+                continue
+        if current is not None:
+            current["lines"].append(line)
+    if current is not None:
+        articles.append(_finish(current))
+    return articles
+
+
+def _finish(current: dict) -> ArticleText:
+    return ArticleText(
+        number=current["number"],
+        sub=current["sub"],
+        label=current["label"],
+        path=current["path"],
+        text="\n".join(current["lines"]),
+    )
+
+
+def parse_article_ref(text: str) -> tuple[int, int] | None:
+    """第九十一条 / 第91条 / 第一百三十三条之一 -> (number, sub); None when text names no article."""
+    m = re.search(rf"第\s*([{CN_NUMBER}\d]+)\s*条(?:之([{CN_NUMBER}\d]+))?", text)
+    if not m:
+        return None
+    try:
+        return chinese_number(m.group(1)), chinese_number(m.group(2)) if m.group(2) else 0
+    except ValueError:
+        return None

@@ -1,0 +1,94 @@
+"""Validity status (时效性), computed from version dates, 有效期至, reported ends and repeal/amend links, for today
+or any date. Pure functions over plain values so the store, the reports and the search index agree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True)
+class VersionDates:
+    """What status depends on for one version, in seq order (oldest first)."""
+
+    effective_from: date | None
+    published: date | None
+    expires: date | None = None
+    ended_on: date | None = None  # a reported end of the work (the source said 废止/失效), if any
+    end_status: str | None = None  # "repealed" or "expired"
+
+    @property
+    def start(self) -> date | None:
+        return self.effective_from or self.published
+
+
+@dataclass(frozen=True)
+class RepealLink:
+    """A stored decision that repeals (or replaces) the work, in force from `effective`."""
+
+    effective: date | None
+    status: str = "repealed"
+    by: str | None = None  # the deciding work's title, for the reason shown to readers
+
+
+@dataclass(frozen=True)
+class Status:
+    status: str
+    official: bool  # True where a source or a stored decision said so; False where only dates imply it
+    reason: str | None = None
+
+
+def in_force_index(versions: list[VersionDates], as_of: date) -> int | None:
+    """The index of the version in force on as_of: the newest whose start is on or before it.
+
+    A version with no date at all counts as older than every dated one (sources list undated copies of
+    texts that were later replaced)."""
+    best = None
+    for i, v in enumerate(versions):
+        if v.start is None or v.start <= as_of:
+            best = i
+    return best
+
+
+def version_status(
+    versions: list[VersionDates], index: int, as_of: date, repeals: list[RepealLink] = ()
+) -> Status:
+    """The status of versions[index] on as_of."""
+    v = versions[index]
+    current = in_force_index(versions, as_of)
+    work_end = work_status(versions, as_of, repeals)
+    if current is None or (v.start is not None and v.start > as_of):
+        if work_end.status in ("repealed", "expired") and current is not None:
+            return work_end
+        return Status("not_yet_effective", False, _fmt("施行日期", v.start))
+    if index < current:
+        nxt = versions[index + 1]
+        return Status("amended", False, _fmt("已被新版本取代，新版本施行于", nxt.start))
+    return work_end
+
+
+def work_status(versions: list[VersionDates], as_of: date, repeals: list[RepealLink] = ()) -> Status:
+    """The status of the work on as_of, judged on the version in force then."""
+    if not versions:
+        return Status("not_yet_effective", False, "尚无文本")
+    current = in_force_index(versions, as_of)
+    for link in sorted(repeals, key=lambda r: r.effective or date.min):
+        if link.effective is None or link.effective <= as_of:
+            reason = f"被《{link.by}》废止" if link.by else "已被废止"
+            if link.effective:
+                reason += f"（{link.effective.isoformat()}起）"
+            return Status(link.status, True, reason)
+    if current is None:
+        return Status("not_yet_effective", False, _fmt("施行日期", versions[0].start))
+    v = versions[current]
+    if v.end_status and (v.ended_on is None or v.ended_on <= as_of):
+        label = "已废止" if v.end_status == "repealed" else "已失效"
+        when = f"（{v.ended_on.isoformat()}）" if v.ended_on else "（来源未注明日期）"
+        return Status(v.end_status, True, f"来源标注{label}{when}")
+    if v.expires is not None and v.expires < as_of:
+        return Status("expired", False, _fmt("有效期至", v.expires))
+    return Status("effective", False, None)
+
+
+def _fmt(label: str, when: date | None) -> str | None:
+    return f"{label}{when.isoformat()}" if when else None

@@ -1,0 +1,294 @@
+"""The store of record: DocumentRecords in, works / versions / articles / links out.
+
+A record whose text is already stored for its work adds nothing (re-imports and re-crawls are idempotent);
+a changed text adds a version and closes the old one; status is recomputed from dates and links."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from crawlers.normalise.articles import split_articles
+from crawlers.records import DocumentRecord
+from indexer import outbox
+from indexer.bodies import resolve_body
+from indexer.models import Article, RecordFailure, Relation, Source, Version, Work
+from indexer.status import RepealLink, VersionDates, in_force_index, version_status, work_status
+from indexer.vocabulary import canonical_region, region_code
+
+# How sources' own status labels map onto our statuses (DESIGN.md); unknown labels stay evidence only.
+SOURCE_STATUS_MAP: dict[str, str] = {
+    "现行有效": "effective", "有效": "effective", "全文有效": "effective", "3": "effective",
+    "尚未生效": "not_yet_effective", "尚未施行": "not_yet_effective", "4": "not_yet_effective",
+    "已被修改": "amended", "已修改": "amended", "已修订": "amended", "已修正": "amended", "2": "amended",
+    "已废止": "repealed", "废止": "repealed", "1": "repealed",
+    "失效": "expired", "已失效": "expired", "全文失效": "expired",
+    "部分失效": "partially_invalid", "部分修改": "partially_invalid",
+}
+
+_TITLE_NOISE = re.compile(r"[\s\u3000\u2002\u2003·•]")
+_TITLE_YEAR_SUFFIX = re.compile(r"[（(]\s*(?:\d{4}年?)?(?:修订|修正|修改|第[一二三四五六七八九十]+次修正)?\s*(?:\d{4}年?)?[）)]$")
+
+
+def title_key(title: str) -> str:
+    """What makes two titles name the same work: no spaces, one bracket style, no 中华人民共和国 prefix, no
+    trailing (2019年修订) edition note."""
+    t = _TITLE_NOISE.sub("", title)
+    t = t.replace("(", "（").replace(")", "）").replace("<", "〈").replace(">", "〉")
+    t = t.removeprefix("中华人民共和国")
+    return _TITLE_YEAR_SUFFIX.sub("", t)
+
+
+def work_identity(record: DocumentRecord) -> str:
+    if record.work_key:
+        return f"{record.source}:{record.work_key}"
+    return f"{canonical_region(record.region)}|{title_key(record.title)}"
+
+
+def work_id_for(identity: str) -> str:
+    """A short id that stays the same whenever the same work is imported into any store."""
+    digest = hashlib.sha1(identity.encode("utf-8")).digest()
+    return base64.b32encode(digest).decode("ascii")[:12].lower()
+
+
+def content_hash(text: str) -> str:
+    """Texts that differ only in spacing, bracket width or markup are one text."""
+    articles = split_articles(text)
+    basis = "\n".join(a.text for a in articles) if articles else text
+    basis = basis.replace("(", "（").replace(")", "）")
+    basis = re.sub(r"[\s\u3000\u2002\u2003*#]+", "", basis)
+    return hashlib.sha256(basis.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    work_id: str
+    version_id: int
+    new_work: bool
+    new_version: bool
+
+
+def get_source(session: Session, name: str, **fields: object) -> Source:
+    source = session.scalar(select(Source).where(Source.name == name))
+    if source is None:
+        source = Source(name=name, **fields)
+        session.add(source)
+        session.flush([source])
+    return source
+
+
+def upsert_record(session: Session, record: DocumentRecord) -> UpsertResult:
+    """Store one record: find or make its work, add its text as a version unless already stored."""
+    source = get_source(session, record.source)
+    identity = work_identity(record)
+    work_id = work_id_for(identity)
+    region = canonical_region(record.region)
+    work = session.get(Work, work_id)
+    new_work = work is None
+    if work is None:
+        work = Work(
+            id=work_id,
+            identity_key=identity,
+            title=record.title,
+            doc_type=record.doc_type,
+            region=region,
+            region_code=region_code(region),
+        )
+        session.add(work)
+    digest = content_hash(record.text)
+    existing = session.scalar(select(Version).where(Version.work_id == work_id, Version.content_hash == digest))
+    if existing is not None:
+        return UpsertResult(work_id, existing.id, False, False)
+
+    next_seq = (session.scalar(select(func.max(Version.seq)).where(Version.work_id == work_id)) or 0) + 1
+    version = Version(
+        work=work,
+        seq=next_seq,
+        title=record.title,
+        doc_number=record.doc_number,
+        doc_number_key=_doc_number_key(record.doc_number),
+        published=record.published,
+        effective_from=record.effective,
+        expires=record.expires,
+        source_status=record.source_status,
+        content_hash=digest,
+        text=record.text,
+        html=record.html,
+        history=[_event_json(e) for e in record.history],
+        attachments=[{"url": a.url, "title": a.title, "media_type": a.media_type} for a in record.attachments],
+        meta=record.extra or None,
+        source=source,
+        source_url=record.source_url,
+        source_ref=record.source_ref,
+    )
+    end_status = record.extra.get("end_status") if record.extra else None
+    if end_status in ("repealed", "expired"):
+        version.end_status = end_status
+        ended = record.extra.get("ended_on")
+        version.ended_on = date.fromisoformat(ended) if ended else None
+    session.add(version)
+    session.flush([work, version])
+    _insert_articles(session, version)
+    if record.issuing_bodies:
+        bodies = []
+        for name in record.issuing_bodies:
+            body = resolve_body(session, name, region)
+            if body not in bodies:
+                bodies.append(body)
+        work.issuing_bodies = bodies
+    _store_relations(session, work, record)
+    recompute_work(session, work)
+    return UpsertResult(work_id, version.id, new_work, True)
+
+
+def _insert_articles(session: Session, version: Version) -> None:
+    # Core bulk insert: one statement per version instead of one ORM object per article (the corpus has
+    # ~150,000 articles); the version's own outbox row already covers these rows.
+    rows = [
+        {
+            "version_id": version.id,
+            "position": i,
+            "number": a.number,
+            "sub": a.sub,
+            "label": a.label,
+            "path": a.path or None,
+            "text": a.text,
+        }
+        for i, a in enumerate(split_articles(version.text))
+    ]
+    if rows:
+        session.execute(insert(Article), rows)
+
+
+def _doc_number_key(value: str | None) -> str | None:
+    if not value:
+        return None
+    from crawlers.normalise.docnumbers import normalise_doc_number
+
+    return normalise_doc_number(value)
+
+
+def _event_json(event) -> dict:
+    return {
+        "kind": event.kind,
+        "date": event.date.isoformat() if event.date else None,
+        "body": event.body,
+        "text": event.text,
+    }
+
+
+def _store_relations(session: Session, work: Work, record: DocumentRecord) -> None:
+    for ref in record.relations:
+        key = _doc_number_key(ref.doc_number) or title_key(ref.title or "")
+        if not key:
+            continue
+        exists = session.scalar(
+            select(Relation.id).where(
+                Relation.subject_work_id == work.id,
+                Relation.relation_type == ref.relation_type,
+                Relation.object_key == key,
+            )
+        )
+        if exists is not None:
+            continue
+        session.add(
+            Relation(
+                subject_work_id=work.id,
+                relation_type=ref.relation_type,
+                object_title=ref.title,
+                object_doc_number=ref.doc_number,
+                object_article=ref.article,
+                object_key=key,
+                object_work_id=find_work_id(session, ref.title, ref.doc_number, work.region),
+                effective=ref.effective,
+                evidence=ref.evidence,
+            )
+        )
+
+
+def find_work_id(session: Session, title: str | None, doc_number: str | None, region: str | None) -> str | None:
+    """Resolve a named work: by document number first, then by title in the region, then nationally."""
+    key = _doc_number_key(doc_number)
+    if key:
+        found = session.scalar(select(Version.work_id).where(Version.doc_number_key == key).limit(1))
+        if found:
+            return found
+    if title:
+        for scope in dict.fromkeys([canonical_region(region), "全国"]):
+            wid = work_id_for(f"{scope}|{title_key(title)}")
+            if session.get(Work, wid) is not None:
+                return wid
+    return None
+
+
+def recompute_work(session: Session, work: Work, as_of: date | None = None) -> None:
+    """Re-order versions by date, set each version's effective_to and status, and the work's status."""
+    as_of = as_of or date.today()
+    versions = sorted(
+        work.versions,
+        key=lambda v: (v.effective_from or v.published or date.min, v.published or date.min, v.id or 0),
+    )
+    if [v.seq for v in versions] != list(range(1, len(versions) + 1)):
+        # Two passes so the (work_id, seq) unique constraint never sees a duplicate mid-update.
+        for i, v in enumerate(versions):
+            v.seq = -(i + 1)
+        session.flush(versions)
+        for i, v in enumerate(versions):
+            v.seq = i + 1
+    dates = [_dates_of(v) for v in versions]
+    repeals = _repeal_links(session, work.id)
+    for i, v in enumerate(versions):
+        nxt = versions[i + 1] if i + 1 < len(versions) else None
+        v.effective_to = (nxt.effective_from or nxt.published) if nxt is not None else None
+        st = version_status(dates, i, as_of, repeals)
+        v.status = st.status
+        v.status_official = st.official or SOURCE_STATUS_MAP.get(v.source_status or "") == st.status
+    current = work_status(dates, as_of, repeals)
+    idx = in_force_index(dates, as_of)
+    shown = versions[idx] if idx is not None else (versions[-1] if versions else None)
+    work.status = current.status
+    work.status_reason = current.reason
+    work.status_official = bool(shown and shown.status_official) or current.official
+    if shown is not None:
+        work.title = shown.title
+        work.current_version = shown
+
+
+def _dates_of(v: Version) -> VersionDates:
+    return VersionDates(
+        effective_from=v.effective_from,
+        published=v.published,
+        expires=v.expires,
+        ended_on=v.ended_on,
+        end_status=v.end_status,
+    )
+
+
+def _repeal_links(session: Session, work_id: str) -> list[RepealLink]:
+    rows = session.execute(
+        select(Relation.relation_type, Relation.effective, Work.title)
+        .join(Work, Work.id == Relation.subject_work_id)
+        .where(Relation.object_work_id == work_id, Relation.relation_type.in_(("repeals", "replaces")))
+    ).all()
+    return [RepealLink(effective=eff, by=title) for _, eff, title in rows]
+
+
+def record_failure(session: Session, source_name: str, ref: str, reason: str) -> None:
+    source = get_source(session, source_name)
+    session.add(RecordFailure(source_id=source.id, record_ref=ref[:500], reason=reason))
+
+
+def delete_work(session: Session, work_id: str) -> bool:
+    work = session.get(Work, work_id)
+    if work is None:
+        return False
+    outbox.record_change(session, work_id, "delete")
+    session.execute(delete(Relation).where(Relation.subject_work_id == work_id))
+    session.delete(work)
+    return True
