@@ -103,7 +103,7 @@ def resolve_body(session: Session, name: str, region: str | None = None) -> Issu
             aliases=[BodyAlias(alias=a) for a in free],
         )
         session.add(body)
-        session.flush([body])
+        session.flush()
     cache[name] = body
     return body
 

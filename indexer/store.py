@@ -79,7 +79,7 @@ def get_source(session: Session, name: str, **fields: object) -> Source:
     if source is None:
         source = Source(name=name, **fields)
         session.add(source)
-        session.flush([source])
+        session.flush()
     return source
 
 
@@ -133,7 +133,7 @@ def upsert_record(session: Session, record: DocumentRecord) -> UpsertResult:
         ended = record.extra.get("ended_on")
         version.ended_on = date.fromisoformat(ended) if ended else None
     session.add(version)
-    session.flush([work, version])
+    session.flush()
     _insert_articles(session, version)
     if record.issuing_bodies:
         bodies = []
@@ -238,7 +238,7 @@ def recompute_work(session: Session, work: Work, as_of: date | None = None) -> N
         # Two passes so the (work_id, seq) unique constraint never sees a duplicate mid-update.
         for i, v in enumerate(versions):
             v.seq = -(i + 1)
-        session.flush(versions)
+        session.flush()
         for i, v in enumerate(versions):
             v.seq = i + 1
     dates = [_dates_of(v) for v in versions]

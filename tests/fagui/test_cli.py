@@ -1,0 +1,67 @@
+"""The `fagui` command line as a user runs it: setup, import, stats, works find, errors in Chinese."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from fagui.cli import cli
+from fagui.settings import BUNDLED_SAMPLE
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    monkeypatch.setenv("FAGUI_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("FAGUI_DATABASE_URL", raising=False)
+    monkeypatch.setenv("FAGUI_CORPUS_PATH", str(BUNDLED_SAMPLE))
+    return tmp_path
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_stats_before_setup_says_what_to_do(env):
+    result = run("stats")
+    assert result.exit_code != 0
+    assert "fagui db upgrade" in result.output
+
+
+def test_upgrade_import_stats_and_find(env):
+    assert run("db", "upgrade").exit_code == 0
+    imported = run("import", "lawrefbook", "--json")
+    assert imported.exit_code == 0, imported.output
+    summary = json.loads(imported.output[imported.output.index("{"):])
+    assert summary["path"] == str(BUNDLED_SAMPLE) and summary["new_works"] > 300
+    assert summary["failed"] == [{"record": f"{BUNDLED_SAMPLE.name}:1 README.md",
+                                  "reason": "缺少标题：正文没有“# 标题”行 (record has no title line)"}]
+
+    stats = json.loads(run("stats", "--json").output)
+    assert stats["works"] == summary["new_works"]
+    assert set(stats["works_by_status"]) <= {"effective", "amended", "repealed", "expired", "not_yet_effective"}
+    assert stats["works_by_region"]["全国"] > 0 and stats["works_by_region"]["山东省"] > 0
+    assert stats["versions"] > stats["works"] and stats["articles"] > 10_000
+
+    found = json.loads(run("works", "find", "道路运输条例", "--json").output)
+    national = [w for w in found if w["region"] == "全国"]
+    assert [w["title"] for w in national] == ["中华人民共和国道路运输条例"]
+    assert [(v["published"], v["status"]) for v in national[0]["versions"]] == [
+        ("2023-07-20", "effective"), ("2022-03-29", "amended"), ("2019-03-02", "amended")]
+
+    human = run("works", "find", "立法法")
+    assert "中华人民共和国立法法" in human.output and "现行有效" in human.output and "已修改" in human.output
+    assert "没有标题包含" in run("works", "find", "并不存在的法规名称").output
+
+
+def test_import_of_missing_file_is_a_clear_error(env, tmp_path):
+    result = run("import", "lawrefbook", str(tmp_path / "nope.jsonl.gz"))
+    assert result.exit_code != 0 and "找不到语料文件" in result.output
+
+
+def test_flask_cli_reaches_the_same_commands(env):
+    from portal import create_app
+
+    app = create_app()
+    assert {"db", "import", "stats", "works", "normalise"} <= set(app.cli.commands)
