@@ -21,6 +21,7 @@ def make_engine(url: str | None = None, settings: Settings | None = None) -> Eng
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
@@ -28,12 +29,19 @@ def make_engine(url: str | None = None, settings: Settings | None = None) -> Eng
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # pysqlite opens transactions lazily, so a SAVEPOINT could be the outermost statement and its RELEASE
+    # would commit: hand transaction control to SQLAlchemy, which then emits BEGIN itself (_sqlite_begin).
+    dbapi_connection.isolation_level = None
     # WAL lets the portal read while an import or crawl writes; foreign keys are off by default in SQLite.
     cur = dbapi_connection.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
+
+
+def _sqlite_begin(conn) -> None:
+    conn.exec_driver_sql("BEGIN")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

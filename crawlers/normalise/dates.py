@@ -34,8 +34,12 @@ def _make(y: int, m: int, d: int) -> date | None:
         return None
 
 
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９．－／", "0123456789.-/")
+
+
 def find_dates(text: str) -> list[date]:
     """Every valid date in text, in the order they appear."""
+    text = text.translate(_FULL_WIDTH_DIGITS)
     found: list[tuple[int, date]] = []
     for pattern in (_NUMERIC, _CHINESE):
         for m in pattern.finditer(text):
@@ -62,7 +66,7 @@ def parse_date(value: str | date | None) -> date | None:
         return None
     if isinstance(value, date):
         return value
-    text = value.strip()
+    text = value.strip().translate(_FULL_WIDTH_DIGITS)
     if not text:
         return None
     dates = find_dates(text)
