@@ -21,13 +21,14 @@ PER_REGION_LEVEL = 14
 
 
 def main(corpus: Path) -> None:
-    lines = [ln for ln in gzip.open(corpus, "rt", encoding="utf-8") if ln.strip()]
+    with gzip.open(corpus, "rt", encoding="utf-8") as fh:
+        lines = [ln for ln in fh if ln.strip()]
     records = [json.loads(ln) for ln in lines]
     groups: dict[tuple, list[int]] = defaultdict(list)
     for i, r in enumerate(records):
         groups[(r["region"], r.get("name"))].append(i)
     keep: set[int] = set()
-    for (_, name), idx in groups.items():
+    for idx in groups.values():
         if len(idx) > 1:  # multi-version works, and the 民法典 part files (no name)
             keep.update(idx)
     keep.update(i for i, r in enumerate(records) if r.get("expired"))

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from crawlers.sources import lawrefbook
 from fagui.settings import BUNDLED_SAMPLE
-from indexer.inspection import find_works, stats
 from indexer.ingest import ingest
+from indexer.inspection import find_works, stats
 from indexer.models import RecordFailure, Version, Work
 from tests.conftest import CORPUS, needs_corpus
 
