@@ -36,10 +36,14 @@ def chinese_number(text: str) -> int:
 
 
 # 编 > 分编 > 章 > 节: ranks decide nesting whatever markdown level a heading was written at.
-_HEADING_RANKS = (("分编", 1), ("编", 0), ("章", 2), ("节", 3))
-_HEADING = re.compile(rf"^\s*#*\s*(第[{CN_NUMBER}\d]+(分编|编|章|节))(?:\s+|　+|$)(.*)$")
+_HEADING_RANKS = {"编": 0, "分编": 1, "章": 2, "节": 3}
+_HEADING = re.compile(rf"^\s*#*\s*(第[{CN_NUMBER}\d]+(分编|编|章|节))(?:\s+|$)(.*)$")
+# Headings without a number: a code's 附则 (民法典, 刑法) stands beside its 编; judicial interpretations divide
+# into sections "一、一般规定". They are headings only as a whole short line with no sentence punctuation.
+_PLAIN_PART = re.compile(r"^(附\s*则|总\s*则|分\s*则|附\s*件\s*[一二三四五六七八九十\d]*|附\s*表\s*[一二三四五六七八九十\d]*)$")
+_SECTION = re.compile(r"^([一二三四五六七八九十]{1,3})、\s*([^。；;，,：:！？（(“\"]{1,24})$")
 _ARTICLE = re.compile(
-    rf"^\s*\**\s*(第([{CN_NUMBER}\d]+)条(?:之([{CN_NUMBER}\d]+))?)\**(?:[\s　:：]+|$)(.*)$"
+    rf"^\s*\**\s*(第([{CN_NUMBER}\d]+)条(?:之([{CN_NUMBER}\d]+))?)\**(?:[\s:：]+|$)(.*)$"
 )
 
 
@@ -56,42 +60,51 @@ class ArticleText:
         return f"art-{self.number}" + (f"-{self.sub}" if self.sub else "")
 
 
+def _squeeze(name: str) -> str:
+    """附 则 / 总\u3000\u3000则 -> 附则: spaces inside a Chinese heading are layout, not part of its name."""
+    return re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", "", name.strip())
+
+
 def _heading(line: str) -> tuple[int, str] | None:
+    """(rank, name) when the line is a heading. Markdown marks are optional, so the plain text the store keeps
+    (headings without #) splits exactly as the corpus markdown does."""
     m = _HEADING.match(line)
-    if not m:
-        return None
-    kind = m.group(2)
-    rank = dict(_HEADING_RANKS)[kind]
-    title = (m.group(1) + (" " + m.group(3).strip() if m.group(3).strip() else "")).replace("  ", " ")
-    return rank, title
+    if m:
+        rest = _squeeze(m.group(3))
+        return _HEADING_RANKS[m.group(2)], m.group(1) + (" " + rest if rest else "")
+    bare = line.lstrip("#").strip()
+    if _PLAIN_PART.match(bare):
+        return 0, _squeeze(bare)
+    m = _SECTION.match(bare)
+    if m:
+        return 2, f"{m.group(1)}、{_squeeze(m.group(2))}"
+    return None
 
 
 def split_articles(text: str) -> list[ArticleText]:
     """The articles of a text in order. Lines before the first article and headings are not article text.
 
     A line only starts an article when 第X条 opens it and is followed by a space, a colon or the line end, so
-    references such as "第三条规定的" at a paragraph start stay inside the article they belong to."""
+    references such as "第三条规定的" at a paragraph start stay inside the article they belong to.
+    Headings (第X编/分编/章/节, 附则, "一、..." sections, any other markdown heading) end the article before
+    them; numbered and named ones also set the path of the articles after them."""
     body = text.split("<!-- INFO END -->", 1)[1] if "<!-- INFO END -->" in text else text
     path: dict[int, str] = {}
     articles: list[ArticleText] = []
     current: dict | None = None
     for raw in body.splitlines():
-        line = raw.strip().strip("\u3000")
+        line = raw.strip()
         if not line:
             continue
         heading = _heading(line)
-        if heading is not None:
-            rank, title = heading
-            path = {r: t for r, t in path.items() if r < rank}
-            path[rank] = title
+        if heading is not None or line.startswith("#"):
             if current is not None:
                 articles.append(_finish(current))
                 current = None
-            continue
-        if line.startswith("#"):  # another markdown heading (附则, 一、...): ends the article, not part of it
-            if current is not None:
-                articles.append(_finish(current))
-                current = None
+            if heading is not None:
+                rank, title = heading
+                path = {r: t for r, t in path.items() if r < rank}
+                path[rank] = title
             continue
         m = _ARTICLE.match(line)
         if m:

@@ -11,12 +11,13 @@ import gzip
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path, PurePosixPath
 
+from crawlers.normalise.articles import split_articles
 from crawlers.normalise.dates import parse_date
-from crawlers.normalise.history import bodies_in, history_block, parse_history
+from crawlers.normalise.history import bodies_in, parse_history, split_history
 from crawlers.records import DocumentRecord, HistoryEvent, RecordError
 
 SOURCE = "lawrefbook"
@@ -43,7 +44,7 @@ _DEFAULT_BODY = {
     "司法解释": "最高人民法院",
 }
 _DOC_NUMBER = re.compile(
-    r"((?:[\u4e00-\u9fff]{1,12}令)?第\s*\d+\s*号(?:令)?|[\u4e00-\u9fff]{1,10}[〔\[［【（(]\s*\d{4}\s*[〕\]］】）)]\s*\d+\s*号)"
+    r"((?:[\u4e00-\u9fff、]{1,28}?(?:令|公告)?)?第\s*\d+\s*号(?:令)?|[\u4e00-\u9fff]{1,10}[〔\[［【（(]\s*\d{4}\s*[〕\]］】）)]\s*\d+\s*号)"
 )
 
 
@@ -58,23 +59,28 @@ class CorpusReport:
 
 
 def open_lines(path: Path) -> Iterator[tuple[int, str]]:
-    """Lines of a .jsonl or .jsonl.gz file, numbered from 1. Bytes that are not UTF-8 become U+FFFD so one
-    bad line cannot stop the file; that line is then reported by its parser."""
+    """Lines of a .jsonl or .jsonl.gz file, numbered from 1, without their line ends. Bytes that are not UTF-8
+    are kept as lone surrogates (errors="surrogateescape"), which no real text contains: one bad line cannot
+    stop the file, and its parser can still say which record it was."""
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8", errors="replace") as fh:
-        yield from enumerate(fh, start=1)
+    with opener(path, "rt", encoding="utf-8", errors="surrogateescape", newline="") as fh:
+        for lineno, line in enumerate(fh, start=1):
+            yield lineno, line.rstrip("\r\n")
 
 
 def read_corpus(path: Path) -> CorpusReport:
-    """Parse the whole dump. Multi-file works (民法典 split into one file per 编) are joined into one text."""
+    """Parse the whole dump. Multi-file works (民法典 split into one file per 编) are joined into one text.
+
+    Every line that cannot become a record (an empty line, bad JSON, not an object, bytes that are not
+    UTF-8, no title) is a RecordError named "<file>:<line> <path>"; the lines around it are still read."""
     report = CorpusReport()
     parts: dict[tuple[str, str], list[dict]] = {}
     for lineno, line in open_lines(path):
-        if not line.strip():
-            continue
         report.lines += 1
         ref = f"{path.name}:{lineno}"
         try:
+            if not line.strip():
+                raise RecordError(ref, "空行，不是记录 (empty line)")
             raw = _load(line, ref)
             if _is_part(raw):
                 parts.setdefault((raw["region"], str(PurePosixPath(raw["path"]).parent)), []).append(raw)
@@ -88,19 +94,48 @@ def read_corpus(path: Path) -> CorpusReport:
             report.merged_parts += len(raws)
         except RecordError as exc:
             report.errors.append(exc)
+    _mark_superseded(report.records)
     return report
 
 
+def _mark_superseded(records: list[DocumentRecord]) -> None:
+    """The collection flags the older texts of a work as expired when a newer text replaced them (立法法 2015
+    beside 立法法 2023). That is a superseded version (已修改), not the end of the work: where a newer text of
+    the same work (region and title) is in the corpus, the older one gets no end_status, only a note."""
+    newest: dict[tuple[str, str], date] = {}
+    for r in records:
+        if r.published:
+            key = (r.region, r.title)
+            newest[key] = max(newest.get(key, r.published), r.published)
+    for r in records:
+        later = newest.get((r.region, r.title))
+        if (r.extra.get("end_status") and "ended_on" not in r.extra and r.published and later
+                and later > r.published):
+            del r.extra["end_status"]
+            r.extra["superseded"] = True
+
+
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
+
+
 def _load(line: str, ref: str) -> dict:
+    bad = _UNDECODABLE.search(line)
     try:
         raw = json.loads(line)
     except json.JSONDecodeError as exc:
+        if bad:
+            raise RecordError(ref, _not_utf8(line, bad)) from exc
         raise RecordError(ref, f"不是有效的 JSON 行 (malformed JSON: {exc.msg} at column {exc.colno})") from exc
     if not isinstance(raw, dict):
-        raise RecordError(ref, "记录不是 JSON 对象 (record is not a JSON object)")
-    if "\ufffd" in (raw.get("markdown") or ""):
-        raise RecordError(f"{ref} {raw.get('path', '')}", "正文含无法解码的字节 (text is not valid UTF-8)")
+        raise RecordError(ref, f"记录不是 JSON 对象，而是 {type(raw).__name__} (record is not a JSON object)")
+    if bad:
+        path = raw.get("path") if isinstance(raw.get("path"), str) else ""
+        raise RecordError(f"{ref} {_UNDECODABLE.sub('?', path)}".strip(), _not_utf8(line, bad))
     return raw
+
+
+def _not_utf8(line: str, bad: re.Match[str]) -> str:
+    return f"含有不是 UTF-8 编码的字节，第 {bad.start() + 1} 个字符起 (bytes that are not valid UTF-8)"
 
 
 def _title_lines(markdown: str) -> list[str]:
@@ -115,10 +150,20 @@ def _is_part(raw: dict) -> bool:
 
 
 def _first_article_number(markdown: str) -> int:
-    from crawlers.normalise.articles import split_articles
-
     arts = split_articles(markdown)
     return arts[0].number if arts else 10**9
+
+
+_CN_ORDINALS = "一二三四五六七八九十"
+
+
+def _part_heading(name: str, index: int) -> str:
+    """A part file names its part "合同编" or "总则"; in the joined text it is the heading the code itself
+    uses, "第三编 合同" (parts numbered in article order), so articles get the path 第三编 合同 / 第一分编 通则 /
+    第一章 一般规定. A closing 附则 stays 附则, as in the code."""
+    if name in ("附则", "附 则") or index >= len(_CN_ORDINALS):
+        return name
+    return f"第{_CN_ORDINALS[index]}编 {name.removesuffix('编')}"
 
 
 def _join_parts(raws: list[dict]) -> dict:
@@ -129,10 +174,13 @@ def _join_parts(raws: list[dict]) -> dict:
     head = first["markdown"].split(INFO_END, 1)[0]
     history = [ln for ln in head.splitlines() if ln.strip() and not ln.startswith("#")]
     bodies = []
+    numbered = 0
     for r in raws:
         part_name = _title_lines(r["markdown"])[1]
+        heading = _part_heading(part_name, numbered)
+        numbered += heading != part_name
         body = r["markdown"].split(INFO_END, 1)[1] if INFO_END in r["markdown"] else r["markdown"]
-        bodies.append(f"# {part_name}\n{body}")
+        bodies.append(f"# {heading}\n{body}")
     markdown = f"# {title}\n\n" + "\n\n".join(history) + f"\n\n{INFO_END}\n\n" + "\n\n".join(bodies)
     return {**first, "markdown": markdown, "path": str(PurePosixPath(first["path"]).parent) + "/",
             "parts": [r["path"] for r in raws]}
@@ -150,28 +198,32 @@ def parse_record(raw: dict, ref: str) -> DocumentRecord:
     if not title:
         raise RecordError(ref, "缺少标题：正文没有“# 标题”行 (record has no title line)")
     region = raw.get("region") or "全国"
-    history_lines = history_block(markdown)
+    history_lines, body_text = split_history(markdown)
     events = parse_history(history_lines)
+    known = tuple(b for e in events if e.body for b in e.body.split("、"))
+    events = [_resolve_event_body(e, title, region, known) for e in events]
     doc_type = _doc_type(raw.get("level"), title, region, events)
-    published = _published(events, raw)
-    effective = _effective(events, raw, published)
-    body_text = markdown.split(INFO_END, 1)[1] if INFO_END in markdown else markdown
+    published, published_from = _published(events, raw)
+    effective, effective_from = _effective(events, raw, published)
     doc_number = _doc_number(history_lines, body_text)
     expired = raw.get("expired")
     extra: dict = {"collection": {k: raw.get(k) for k in ("level", "name", "subtitle", "publish", "valid_from",
-                                                          "expired", "ver", "category", "file_date")}}
+                                                          "expired", "ver", "category", "file_date")},
+                   "date_sources": {"published": published_from, "effective": effective_from}}
     if raw.get("parts"):
         extra["parts"] = raw["parts"]
-    if expired:
-        # The collection only says "expired"; a repeal named in the history lines makes it 废止.
-        extra["end_status"] = "repealed" if any(e.kind == "repealed" for e in events) else "expired"
+    repeals = [e for e in events if e.kind == "repealed" and e.date]
+    if expired or repeals:
+        extra["end_status"] = _end_status(doc_type, events)
+        if repeals:
+            extra["ended_on"] = repeals[-1].date.isoformat()
     return DocumentRecord(
         source=SOURCE,
         source_ref=path or ref,
         title=title,
         text=_plain_text(title, history_lines, body_text),
         doc_type=doc_type,
-        issuing_bodies=_issuing_bodies(title, doc_type, region, events),
+        issuing_bodies=_issuing_bodies(title, doc_type, region, events, path),
         doc_number=doc_number,
         region=region,
         published=published,
@@ -180,6 +232,72 @@ def parse_record(raw: dict, ref: str) -> DocumentRecord:
         history=events,
         extra=extra,
     )
+
+
+_BARE_LEGISLATURE = re.compile(r"^(省|市|县|自治县|自治州)(人民代表大会常务委员会|人民代表大会|人民政府)$")
+_TITLE_PROVINCE = re.compile(r"^[\u4e00-\u9fff]{2,3}?省|^[\u4e00-\u9fff]{2,5}?自治区")
+_TITLE_CITY = re.compile(r"^([\u4e00-\u9fff]{2,8}?(?:自治州|自治县|市|县))")
+
+
+def _title_place(title: str) -> str | None:
+    """The city or county a local regulation's title starts with (郑州市..., 山东省济南市..., 景宁畲族自治县...);
+    None for a province's own regulation (浙江省安全生产条例, 山东省县乡两级...)."""
+    m = _TITLE_CITY.match(_TITLE_PROVINCE.sub("", title, count=1))
+    return m.group(1) if m else None
+
+
+
+
+def _resolve_body(name: str, title: str, region: str, known: tuple[str, ...] = ()) -> str:
+    """A body named without its place ("市十四届人大常委会" -> 市人民代表大会常务委员会) gets the place from the
+    title (a city's regulation names the city) or the region (the province); a province misspelt in the
+    lines ("河省" for 河南省) gets the region's name."""
+    from indexer.vocabulary import canonical_region
+
+    province = canonical_region(region) if region not in ("全国", None) else None
+    m = _BARE_LEGISLATURE.match(name)
+    if m:
+        if m.group(1) == "省":
+            return province + m.group(2) if province else name
+        place = _title_place(title)
+        if place and place.endswith(m.group(1)):
+            return place + m.group(2)
+        # "宁波杭州湾新区条例": the title names no city, but another line of the record names the body in full.
+        full = {k for k in known if k.endswith(m.group(1) + m.group(2)) and len(k) > len(name)}
+        return full.pop() if len(full) == 1 else name
+    if province and province.endswith("省"):
+        typo = re.match(r"^([\u4e00-\u9fff]{1,3}省)(人民代表大会常务委员会|人民代表大会|人民政府)$", name)
+        if (typo and typo.group(1) != province and province.startswith(typo.group(1)[0])
+                and len(typo.group(1)) < len(province)):
+            return province + typo.group(2)
+    return name
+
+
+def _resolve_event_body(event: HistoryEvent, title: str, region: str, known: tuple[str, ...]) -> HistoryEvent:
+    if not event.body:
+        return event
+    names: list[str] = []
+    for name in event.body.split("、"):
+        fixed = _resolve_body(name, title, region, known)
+        if fixed not in names:
+            names.append(fixed)
+    body = "、".join(names)
+    return event if body == event.body else replace(event, body=body)
+
+
+# Legislation ends by repeal (废止) or replacement; only documents with a validity period lapse (失效).
+_ENDS_BY_REPEAL = {"宪法", "法律", "行政法规", "监察法规", "司法解释", "部门规章", "地方性法规", "地方政府规章",
+                   "自治条例和单行条例"}
+
+
+def _end_status(doc_type: str, events: list[HistoryEvent]) -> str:
+    """The collection only flags a file as expired; what that means depends on the kind of act."""
+    ends = [e for e in events if e.kind == "repealed"]
+    if ends and "失效" in ends[-1].text and "废止" not in ends[-1].text:
+        return "expired"  # 宣布失效
+    if doc_type in _ENDS_BY_REPEAL or ends:
+        return "repealed"
+    return "expired"
 
 
 def _plain_text(title: str, history: list[str], body: str) -> str:
@@ -197,14 +315,20 @@ def _plain_text(title: str, history: list[str], body: str) -> str:
 
 
 def _doc_type(level: str | None, title: str, region: str, events: list[HistoryEvent]) -> str:
-    if level in LEVEL_TO_DOC_TYPE:
-        doc_type = LEVEL_TO_DOC_TYPE[level]
-        # The collection files local government rules (人民政府令) under 地方性法规.
-        if doc_type == "地方性法规" and any(e.body and e.body.endswith("人民政府") for e in events):
-            return "地方政府规章"
+    makers = [e.body for e in events if e.body and e.kind in ("adopted", "published", "revised")]
+    if level in LEVEL_TO_DOC_TYPE or (level is None and region not in ("全国", None)):
+        doc_type = LEVEL_TO_DOC_TYPE.get(level, "地方性法规")
+        if (doc_type == "行政法规" and makers and _cabinet(events) is None
+                and not title.startswith(_CABINETS) and "中央军事委员会" not in "、".join(makers)):
+            return "部门规章"  # filed as 行政法规, but a ministry alone made it (国家互联网信息办公室 ...)
+        if doc_type == "地方性法规" and makers:
+            # The collection files local government rules (人民政府令) under 地方性法规, and the acts of an
+            # autonomous county's or prefecture's people's congress (自治条例、单行条例) too.
+            if any(b.endswith("人民政府") for b in makers):
+                return "地方政府规章"
+            if any(re.search(r"(自治县|自治州)人民代表大会$", b) for b in makers):
+                return "自治条例和单行条例"
         return doc_type
-    if region not in ("全国", None):
-        return "地方性法规"
     if title.startswith(("最高人民法院", "最高人民检察院")):
         return "司法解释"
     if title.endswith("法") or title.endswith("法典"):
@@ -212,43 +336,89 @@ def _doc_type(level: str | None, title: str, region: str, events: list[HistoryEv
     return "行政法规" if title.endswith("条例") else "其他规范性文件"
 
 
-def _published(events: list[HistoryEvent], raw: dict) -> date | None:
-    """The date of this text: the newest act in the history lines, unless the collection dates the file
-    later (some files carry the history lines of the text before their own amendment)."""
-    acts = [e.date for e in events if e.date and e.kind in ("adopted", "amended", "revised", "published")]
-    listed = parse_date(raw.get("publish")) or parse_date(raw.get("file_date"))
-    candidates = [d for d in (max(acts) if acts else None, listed) if d]
-    return max(candidates) if candidates else None
+_ACTS = ("adopted", "amended", "revised", "published", "approved")
+_CABINETS = ("国务院", "政务院")  # 政务院 made the administrative regulations before 1954
 
 
-def _effective(events: list[HistoryEvent], raw: dict, published: date | None) -> date | None:
-    """施行 date of this version: a 施行 line or the collection's valid_from, when not older than the
-    version itself (an old 施行 line belongs to the first text); else the version's own date."""
-    for candidate in [e.date for e in events if e.kind == "effective" and e.date] + [
-        parse_date(raw.get("valid_from"))
-    ]:
-        if candidate and (published is None or candidate >= published):
-            return candidate
-    return published
-
-
-def _doc_number(history: list[str], body: str) -> str | None:
-    for text in (*history, *body.strip().splitlines()[:8]):
-        m = _DOC_NUMBER.search(text)
-        if m:
-            number = m.group(1).replace(" ", "")
-            return number.removeprefix("中华人民共和国")
+def _cabinet(events: list[HistoryEvent]) -> str | None:
+    """国务院 (or 政务院) where it adopted, approved, published or amended the text."""
+    for e in events:
+        for b in (e.body or "").split("、"):
+            if b in _CABINETS:
+                return b
     return None
 
 
-def _issuing_bodies(title: str, doc_type: str, region: str, events: list[HistoryEvent]) -> list[str]:
-    """The body that made the act: named before 关于 in the title (joint acts name several), else the
-    adopting or publishing body of the history lines (not the body that only approved it)."""
+def _published(events: list[HistoryEvent], raw: dict) -> tuple[date | None, str | None]:
+    """The date of this text and where it came from: the newest act in the history lines (a province's
+    approval counts: a city's regulation is made when it is approved), unless the collection dates the file
+    later (it gives the day of publication, often days after adoption; and some files carry the history
+    lines of the text before their own amendment)."""
+    acts = [e.date for e in events if e.date and e.kind in _ACTS]
+    newest = max(acts) if acts else None
+    listed = parse_date(raw.get("publish")) or parse_date(raw.get("file_date"))
+    if newest and (listed is None or newest >= listed):
+        return newest, "history"
+    if listed:
+        return listed, "collection"
+    return None, None
+
+
+def _effective(events: list[HistoryEvent], raw: dict, published: date | None) -> tuple[date | None, str | None]:
+    """施行 date of this version and where it came from: a 施行 line or the collection's valid_from, when not
+    older than the version itself (an old 施行 line belongs to the first text); else the version's own date,
+    which is an inference ("published")."""
+    for candidate in [e.date for e in events if e.kind == "effective" and e.date]:
+        if published is None or candidate >= published:
+            return candidate, "history"
+    valid_from = parse_date(raw.get("valid_from"))
+    if valid_from and (published is None or valid_from >= published):
+        return valid_from, "collection"
+    return published, "published" if published else None
+
+
+def _doc_number(history: list[str], body: str) -> str | None:
+    """The 发文字号: an order named in the history lines (国务院令第406号), or a line of its own at the top
+    of the body (法释〔2021〕11号). A number inside a sentence of the body names another act."""
+    candidates = [*history]
+    candidates += [ln.strip().strip("（）()") for ln in body.strip().splitlines()[:8]
+                   if _DOC_NUMBER.fullmatch(ln.strip().strip("（）()"))]
+    for text in candidates:
+        m = _DOC_NUMBER.search(_DATES.sub(" ", text))
+        if m:
+            number = m.group(1).replace(" ", "").replace("中华人民共和国", "")
+            # "...会议通过国务院令第406号": the order's issuer starts after the last verb
+            return re.split(r"通过|批准|公布|发布|修订|修正", number)[-1].lstrip("、")
+    return None
+
+
+_DATES = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日?")
+
+
+# Ministries as the collection names its folders (部门规章/<folder>/...), where a file has no history lines.
+_FOLDER_BODIES = {"市场监督管理总局": "国家市场监督管理总局", "人力资源社会保障部": "人力资源和社会保障部"}
+
+
+def _issuing_bodies(title: str, doc_type: str, region: str, events: list[HistoryEvent],
+                    path: str = "") -> list[str]:
+    """The body that made the act (制定机关): named before 关于 in the title (joint acts name several), else
+    the adopting or publishing body of the history lines (not a body that only approved it). An
+    administrative regulation is 国务院's (with 中央军事委员会 where they acted jointly) even where 国务院
+    approved it and a ministry published it, as the older ones were."""
+    by_title: list[str] = []
     if "关于" in title:
         prefix = title.split("关于", 1)[0]
         named = bodies_in(prefix)
-        if named and "".join(named).replace("、", "") and all(n in prefix or n.endswith(prefix) for n in named):
-            return named
+        if named and all(n in prefix or n.endswith(prefix) for n in named):
+            by_title = named
+    if doc_type == "行政法规":
+        cabinet = _cabinet(events) or next((b for b in by_title if b in _CABINETS), None)
+        if cabinet:
+            joint = "中央军事委员会" in by_title or any(
+                cabinet in (e.body or "") and "中央军事委员会" in (e.body or "") for e in events)
+            return [cabinet, "中央军事委员会"] if joint else [cabinet]
+    if by_title:
+        return by_title
     for kinds in (("adopted", "published"), ("revised", "amended")):
         for e in events:
             if e.kind in kinds and e.body:
@@ -258,8 +428,12 @@ def _issuing_bodies(title: str, doc_type: str, region: str, events: list[History
                 return names
     if doc_type in _DEFAULT_BODY:
         return [_DEFAULT_BODY[doc_type]]
+    parts = PurePosixPath(path).parts
+    if doc_type == "部门规章" and len(parts) >= 3 and parts[0] == "部门规章":
+        return [_FOLDER_BODIES.get(parts[1], parts[1])]
     if doc_type == "地方性法规" and region not in ("全国", None):
         from indexer.vocabulary import canonical_region
 
-        return [f"{canonical_region(region)}人民代表大会常务委员会"]
+        place = _title_place(title)  # a city's regulation with no history lines: the city made it
+        return [f"{place or canonical_region(region)}人民代表大会常务委员会"]
     return []

@@ -1,0 +1,184 @@
+"""The LawRefBook corpus reader: saved real corpus lines against their reviewed expected records
+(tests/examples/lawrefbook/, the juriscraper pattern), bad lines, and the 民法典 part files joined."""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+from crawlers.normalise.articles import split_articles
+from crawlers.records import RecordError
+from crawlers.sources import lawrefbook
+
+REPO = Path(__file__).resolve().parents[3]
+EXAMPLES = REPO / "tests" / "examples" / "lawrefbook"
+CORPUS = REPO.parent / "shared" / "corpus" / "lawrefbook.jsonl.gz"
+
+_spec = importlib.util.spec_from_file_location("lawrefbook_examples", EXAMPLES / "regenerate.py")
+examples = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(examples)
+
+EXAMPLE_FILES = sorted(EXAMPLES.glob("*.jsonl"))
+
+
+def test_every_example_has_its_expected_json():
+    assert len(EXAMPLE_FILES) >= 6
+    for source in EXAMPLE_FILES:
+        assert source.with_name(source.stem + ".expected.json").exists(), source.name
+
+
+@pytest.mark.parametrize("source", EXAMPLE_FILES, ids=[p.stem for p in EXAMPLE_FILES])
+def test_example_parses_to_its_expected_records(source):
+    expected = json.loads(source.with_name(source.stem + ".expected.json").read_text(encoding="utf-8"))
+    actual = examples.expected_of(lawrefbook.read_corpus(source))
+    assert [r["source_ref"] for r in actual["records"]] == [r["source_ref"] for r in expected["records"]]
+    for got, want in zip(actual["records"], expected["records"], strict=True):
+        for key in want:
+            assert got[key] == want[key], f"{want['source_ref']}: {key}"
+    assert actual == expected
+
+
+def _example(name: str) -> list:
+    return lawrefbook.read_corpus(EXAMPLES / f"{name}.jsonl").records
+
+
+def test_example_facts_worth_saying_out_loud():
+    """The points the expected files were checked for, so a regeneration cannot quietly drop them."""
+    (criminal,) = _example("national_law_criminal_code")
+    assert criminal.issuing_bodies == ["全国人民代表大会"]
+    assert str(criminal.published) == "2023-12-29"  # the text carries 修正案（十二）; the collection says 2020
+    assert criminal.extra["date_sources"] == {"published": "history", "effective": "published"}
+
+    old, new = _example("law_two_versions_lifafa")
+    assert (str(old.published), str(new.published)) == ("2015-03-15", "2023-03-13")
+    assert "end_status" not in old.extra and old.extra["superseded"] is True
+    assert old.source_status == "失效" and new.source_status == "有效"
+
+    zhengzhou, qingdao, ningbo = _example("city_regulations_approved_by_province")
+    assert zhengzhou.issuing_bodies == ["郑州市人民代表大会常务委员会"]
+    assert "河南省人民代表大会常务委员会" in zhengzhou.history[-1].body  # "河省" in the file
+    assert qingdao.issuing_bodies == ["青岛市人民代表大会常务委员会"]
+    assert ningbo.history[0].body == "宁波市人民代表大会常务委员会"  # "市十四届人大常委会" in the file
+    assert ningbo.history[1].body == "浙江省人民代表大会常务委员会"
+
+    card, provoking = _example("joint_judicial_interpretations")
+    assert card.issuing_bodies == provoking.issuing_bodies == ["最高人民法院", "最高人民检察院"]
+    assert card.history[0].kind == "adopted" and card.doc_number is None  # 法释〔2009〕19号 is the amended act
+
+    transport, archives = _example("administrative_regulations")
+    assert transport.issuing_bodies == archives.issuing_bodies == ["国务院"]
+    assert transport.doc_number == "国务院令第406号"
+
+
+def write_raw_lines(path: Path, lines: list[bytes]) -> None:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "wb") as fh:
+        for line in lines:
+            fh.write(line + b"\n")
+
+
+def record_line(title: str, region: str = "山东", path: str | None = None) -> bytes:
+    markdown = (f"# {title}\n\n2020年1月1日 山东省第十三届人民代表大会常务委员会第一次会议通过\n\n<!-- INFO END -->\n\n"
+                "第一条 为了规范管理，制定本条例。\n")
+    return json.dumps({"source": "LawRefBook/Laws", "path": path or f"{title}(2020-01-01).md", "region": region,
+                       "file_date": "2020-01-01", "markdown": markdown}, ensure_ascii=False).encode("utf-8")
+
+
+# The collection's own README.md is one of the corpus lines: a real record with no "# title" line.
+README_LINE = json.dumps({
+    "source": "LawRefBook/Laws", "path": "README.md", "region": "全国", "file_date": None,
+    "markdown": "---\ndraft: true\n---\n\n本项目收集各类法律法规、部门规章、案例等，并将其按照章节等信息进行了处理。\n\n## 应用\n",
+}, ensure_ascii=False).encode("utf-8")
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".jsonl.gz"])
+def test_bad_lines_become_named_errors_and_the_lines_around_them_are_read(tmp_path, suffix):
+    path = tmp_path / f"mixed{suffix}"
+    not_utf8 = record_line("山东省乙条例").replace("规范管理".encode(), "规范管理".encode("gbk"))
+    write_raw_lines(path, [
+        record_line("山东省甲条例"),   # 1
+        b'{"path": "x.md", "markdown": ',  # 2 malformed JSON
+        b"[1, 2, 3]",                  # 3 not an object
+        README_LINE,                   # 4 no title
+        not_utf8,                      # 5 bytes that are not UTF-8
+        b"",                           # 6 empty line
+        b"\xff\xfe{broken",            # 7 not UTF-8 and not JSON either
+        record_line("山东省丙条例"),   # 8
+    ])
+    report = lawrefbook.read_corpus(path)
+    assert [r.title for r in report.records] == ["山东省甲条例", "山东省丙条例"]
+    assert report.lines == 8
+    errors = {e.ref: e.reason for e in report.errors}
+    name = path.name
+    assert list(errors) == [f"{name}:2", f"{name}:3", f"{name}:4 README.md", f"{name}:5 山东省乙条例(2020-01-01).md",
+                            f"{name}:6", f"{name}:7"]
+    assert "不是有效的 JSON" in errors[f"{name}:2"] and "column" in errors[f"{name}:2"]
+    assert "不是 JSON 对象" in errors[f"{name}:3"]
+    assert errors[f"{name}:4 README.md"] == "缺少标题：正文没有“# 标题”行 (record has no title line)"
+    assert "UTF-8" in errors[f"{name}:5 山东省乙条例(2020-01-01).md"]
+    assert "空行" in errors[f"{name}:6"]
+    assert "UTF-8" in errors[f"{name}:7"]
+    assert all(isinstance(e, RecordError) and str(e).startswith(e.ref) for e in report.errors)
+
+
+def test_a_record_without_text_is_an_error():
+    with pytest.raises(RecordError, match="缺少正文"):
+        lawrefbook.parse_record({"path": "a.md", "region": "全国", "markdown": "  "}, "f.jsonl:9")
+
+
+def test_open_lines_numbers_lines_and_keeps_bad_bytes_visible(tmp_path):
+    path = tmp_path / "two.jsonl"
+    path.write_bytes(b'{"a": 1}\r\n\xff\n')
+    lines = list(lawrefbook.open_lines(path))
+    assert lines == [(1, '{"a": 1}'), (2, "\udcff")]
+
+
+def test_civil_code_parts_become_one_record_with_every_article_in_order():
+    report = lawrefbook.read_corpus(EXAMPLES / "civil_code_parts.jsonl")
+    assert report.errors == [] and report.merged_parts == 8
+    (code,) = report.records
+    assert code.title == "中华人民共和国民法典" and code.source_ref == "民法典/"
+    assert len(code.extra["parts"]) == 8
+    assert (str(code.published), str(code.effective)) == ("2020-05-28", "2021-01-01")
+    assert code.issuing_bodies == ["全国人民代表大会"] and code.doc_type == "法律"
+    articles = split_articles(code.text)
+    assert len(articles) == 1260
+    assert [a.number for a in articles] == list(range(1, 1261))
+    assert articles[0].label == "第一条" and articles[-1].label == "第一千二百六十条"
+    by_number = {a.number: a for a in articles}
+    assert by_number[1087].path.startswith("第五编 婚姻家庭")
+    assert by_number[1087].text.startswith("第一千零八十七条 离婚时，夫妻的共同财产由双方协议处理")
+    assert by_number[463].path == "第三编 合同 / 第一分编 通则 / 第一章 一般规定"
+    assert by_number[1].path == "第一编 总则 / 第一章 基本规定"
+    assert by_number[1260].path == "附则"
+    # the last article of a part does not swallow the next part's heading
+    assert by_number[204].text.splitlines()[-1].endswith("。")
+
+
+@pytest.fixture(scope="module")
+def corpus_report():
+    if not CORPUS.exists():
+        pytest.skip(f"shared corpus not present at {CORPUS} (expected beside the repository)")
+    return lawrefbook.read_corpus(CORPUS)
+
+
+def test_whole_corpus(corpus_report):
+    report = corpus_report
+    assert report.lines == 3424 and report.merged_parts == 8
+    assert [(e.ref, e.reason) for e in report.errors] == [
+        ("lawrefbook.jsonl.gz:1 README.md", "缺少标题：正文没有“# 标题”行 (record has no title line)")]
+    assert len(report.records) == 3416
+    codes = [r for r in report.records if r.title == "中华人民共和国民法典"]
+    assert len(codes) == 1 and len(split_articles(codes[0].text)) == 1260
+    # every record names its maker, except the collection's one guide that is no legal text
+    nameless = [r.source_ref for r in report.records if not r.issuing_bodies]
+    assert nameless == ["其他/劳动仲裁和劳动诉讼的攻略.md"]
+    # a city's regulation is never dated before the province approved it
+    for r in report.records:
+        approvals = [e.date for e in r.history if e.kind == "approved" and e.date]
+        if r.published and approvals:
+            assert r.published >= max(approvals), r.source_ref
