@@ -16,6 +16,7 @@ class VersionDates:
     expires: date | None = None
     ended_on: date | None = None  # a reported end of the work (the source said 废止/失效), if any
     end_status: str | None = None  # "repealed" or "expired"
+    source_label: str | None = None  # the source's own label behind end_status (失效, 废止 ...)
 
     @property
     def start(self) -> date | None:
@@ -83,8 +84,11 @@ def work_status(versions: list[VersionDates], as_of: date, repeals: list[RepealL
     v = versions[current]
     if v.end_status and (v.ended_on is None or v.ended_on <= as_of):
         label = "已废止" if v.end_status == "repealed" else "已失效"
+        said = f"来源标注“{v.source_label}”" if v.source_label else f"来源标注{label}"
+        if v.source_label and v.source_label not in label:
+            said += f"，按{label}处理"
         when = f"（{v.ended_on.isoformat()}）" if v.ended_on else "（来源未注明日期）"
-        return Status(v.end_status, True, f"来源标注{label}{when}")
+        return Status(v.end_status, True, said + when)
     if v.expires is not None and v.expires < as_of:
         return Status("expired", False, _fmt("有效期至", v.expires))
     return Status("effective", False, None)

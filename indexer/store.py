@@ -267,6 +267,7 @@ def _dates_of(v: Version) -> VersionDates:
         expires=v.expires,
         ended_on=v.ended_on,
         end_status=v.end_status,
+        source_label=v.source_status,
     )
 
 

@@ -126,6 +126,7 @@ def test_source_reported_end_is_official(store):
     with store.sessions() as s:
         work = s.scalars(select(Work)).one()
         assert (work.status, work.status_official) == ("expired", True)
+        assert work.status_reason == "来源标注“失效”（来源未注明日期）"
 
 
 def test_repeal_decision_links_and_repeals_target(store):
