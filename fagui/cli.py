@@ -110,9 +110,11 @@ def stats_cmd(as_json: bool) -> None:
         return
     click.echo(f"法规 {data['works']} 件 · 版本 {data['versions']} 个 · 条文 {data['articles']} 条 · "
                f"制定机关 {data['issuing_bodies']} 个 · 关联 {data['relations']} 条")
+    from indexer.vocabulary import STATUS_LABELS
+
     for key, label in (("works_by_doc_type", "按效力级别"), ("works_by_region", "按行政区划"),
                        ("works_by_status", "按时效性")):
-        click.echo(f"{label}：" + "，".join(f"{k} {v}" for k, v in data[key].items()))
+        click.echo(f"{label}：" + "，".join(f"{STATUS_LABELS.get(k, k)} {v}" for k, v in data[key].items()))
 
 
 @cli.group()

@@ -53,6 +53,7 @@ def test_upgrade_import_stats_and_find(env):
     human = run("works", "find", "立法法")
     assert "中华人民共和国立法法" in human.output and "现行有效" in human.output and "已修改" in human.output
     assert "没有标题包含" in run("works", "find", "并不存在的法规名称").output
+    assert "按时效性：现行有效" in run("stats").output
 
 
 def test_import_of_missing_file_is_a_clear_error(env, tmp_path):
