@@ -149,6 +149,112 @@ def works_find(text: str, limit: int, as_json: bool) -> None:
                        f"{STATUS_LABELS.get(v['status'], v['status'])}")
 
 
+@cli.group("index")
+def index_group() -> None:
+    """检索索引：重建与同步 (search index)."""
+
+
+def _backend(store):
+    from indexer.backends import open_backend
+
+    return open_backend(store.settings)
+
+
+@index_group.command("rebuild")
+def index_rebuild() -> None:
+    """Index every work from the store into a new index, then switch searches to it."""
+    import time
+
+    from indexer.indexing import rebuild
+    from indexer.search_docs import all_work_ids
+
+    store = _store()
+    backend = _backend(store)
+    started = time.perf_counter()
+    with store.sessions() as session:
+        total = len(all_work_ids(session))
+    with click.progressbar(length=total, label="重建索引", file=sys.stderr) as bar:
+        summary = rebuild(store.sessions, backend, on_progress=bar.update)
+    click.echo(f"已索引法规 {summary.works} 件、文档 {summary.documents} 个（{backend.name}），"
+               f"用时 {time.perf_counter() - started:.1f} 秒")
+
+
+@index_group.command("sync")
+def index_sync() -> None:
+    """Apply the changes recorded in the outbox to the index."""
+    from indexer.indexing import sync
+
+    store = _store()
+    summary = sync(store.sessions, _backend(store))
+    click.echo(f"已同步变更 {summary.events} 条，涉及法规 {summary.works} 件")
+
+
+def _date_option(value: str | None, label: str):
+    if not value:
+        return None
+    from crawlers.normalise.dates import parse_date
+
+    parsed = parse_date(value)
+    if parsed is None:
+        raise click.BadParameter(f"无法识别的日期：{value}（例如 2021-08-20）", param_hint=label)
+    return parsed
+
+
+@cli.command("search")
+@click.argument("query", required=False, default="")
+@click.option("--status", "statuses", multiple=True, help="时效性 (effective, amended, repealed, ...; 'all' for any)")
+@click.option("--doc-type", "doc_types", multiple=True, help="效力级别, e.g. 法律, 地方性法规")
+@click.option("--region", "regions", multiple=True, help="行政区划, e.g. 全国, 山东省")
+@click.option("--body", help="制定机关 (includes its sub-bodies)")
+@click.option("--as-of", "as_of", help="时点：在该日期有效的文本")
+@click.option("--published-from")
+@click.option("--published-to")
+@click.option("--effective-from")
+@click.option("--effective-to")
+@click.option("--sort", default="relevance", show_default=True)
+@click.option("--page", default=1, show_default=True, type=int)
+@click.option("--limit", default=10, show_default=True, type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def search_cmd(query: str, statuses, doc_types, regions, body, as_of, published_from, published_to,
+               effective_from, effective_to, sort, page, limit, as_json) -> None:
+    """全文检索 (full-text search over works and their articles)."""
+    from indexer.backends.base import BackendUnavailable
+    from indexer.search import SearchError, SearchParams, search
+    from indexer.vocabulary import STATUSES
+
+    store = _store()
+    chosen = tuple(STATUSES) if "all" in statuses else (tuple(statuses) or ("effective",))
+    params = SearchParams(
+        q=query, statuses=chosen, doc_types=tuple(doc_types), regions=tuple(regions), body=body,
+        as_of=_date_option(as_of, "--as-of"),
+        published_from=_date_option(published_from, "--published-from"),
+        published_to=_date_option(published_to, "--published-to"),
+        effective_from=_date_option(effective_from, "--effective-from"),
+        effective_to=_date_option(effective_to, "--effective-to"),
+        sort=sort, page=page, per_page=limit,
+    )
+    try:
+        with store.sessions() as session:
+            result = search(session, _backend(store), params)
+    except (SearchError, BackendUnavailable) as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        _echo_json(result)
+        return
+    import re
+
+    plain = lambda html: re.sub(r"</?mark>", "", html)  # noqa: E731
+    if result["direct"]:
+        d = result["direct"]
+        click.echo(f"直达：{d['title']} " + (d["article"]["label"] if d["type"] == "article" else ""))
+    click.echo(f"共 {result['total']} 件（{result['took_ms']} 毫秒）")
+    for hit in result["hits"]:
+        click.echo(f"{hit['title']}  [{hit['status_label']} · {hit['doc_type']} · {hit['region']}]  {hit['work_id']}")
+        click.echo(f"    {plain(hit['snippet'])}")
+        for art in hit["articles"]:
+            click.echo(f"    {art['label']}：{plain(art['snippet'])}")
+
+
 @cli.command("normalise")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def normalise_cmd(file: Path) -> None:

@@ -1,0 +1,100 @@
+"""One interface, two engines: what the search service asks of Tantivy and Elasticsearch alike."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+# Facets every search can return: field name in the index -> how many buckets to keep.
+FACET_FIELDS: dict[str, int] = {"doc_type": 20, "region": 40, "status": 10, "body_ids": 30}
+SORTS = ("relevance", "published", "effective")
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One positive condition: `tokens` must all occur; `phrase` asks for them in order, next to each other
+    (within a small slop, since index-time analysis adds sub-word tokens between them)."""
+
+    tokens: tuple[str, ...]
+    phrase: bool = False
+
+
+@dataclass(frozen=True)
+class TextQuery:
+    must: tuple[Clause, ...] = ()
+    any_of: tuple[tuple[Clause, ...], ...] = ()  # each group: at least one clause matches
+    exclude: tuple[Clause, ...] = ()
+    title_only: bool = False
+    match_any: bool = False  # article look-ups: any clause may match, best-scoring first
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.must or self.any_of)
+
+
+@dataclass(frozen=True)
+class Filters:
+    kind: str = "version"  # "version" or "article"
+    doc_types: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ("effective",)
+    body_ids: tuple[str, ...] = ()
+    published_from: int | None = None  # yyyymmdd, inclusive
+    published_to: int | None = None
+    effective_from: int | None = None
+    effective_to: int | None = None
+    as_of: int | None = None  # in force on this day: replaces the status filter
+    version_ids: tuple[int, ...] = ()
+    doc_number_key: str | None = None
+    current_only: bool = False
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    text: TextQuery = TextQuery()
+    filters: Filters = Filters()
+    sort: str = "relevance"
+    offset: int = 0
+    limit: int = 10
+    facets: bool = False
+    count_field: str | None = None  # distinct values of this field as the total (works, not versions)
+
+
+@dataclass
+class BackendHit:
+    doc_id: str
+    work_id: str
+    version_id: int
+    score: float
+    article_id: int | None = None
+
+
+@dataclass
+class BackendResult:
+    total: int
+    hits: list[BackendHit]
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+
+
+class BackendUnavailable(RuntimeError):
+    """The engine cannot be reached or its index is missing; the message is for the reader, in Chinese."""
+
+
+class SearchBackend(Protocol):
+    name: str
+
+    def replace_works(self, work_ids: list[str], docs: list[dict]) -> None:
+        """Delete every document of these works, add the given ones, commit: idempotent."""
+
+    def rebuild(self, batches: Iterable[list[dict]]) -> int:
+        """Build a whole new index from the batches and switch searches to it only when complete."""
+
+    def search(self, request: SearchRequest) -> BackendResult: ...
+
+    def digests(self) -> dict[str, str]:
+        """doc id -> digest for every indexed document, to compare the index with the store."""
+
+    def count(self) -> int: ...
+
+    def close(self) -> None: ...

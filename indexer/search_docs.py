@@ -1,0 +1,144 @@
+"""What the search engines index, built from the store: one document per version and one per article.
+
+Both engines receive the same plain dicts, with text already tokenised by indexer.analysis (tokens joined by
+spaces), so they see identical tokens. Only filter, sort and facet values are kept in the index; titles,
+texts and snippets are read back from the store, which stays the truth."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from indexer.models import IssuingBody, Relation, Version, Work
+
+OPEN_END = 99991231  # "no end": dates are indexed as yyyymmdd integers
+NO_DATE = 0
+
+# Ranking weights (engines multiply the text score by log2(2 + weight)): the text in force today counts
+# most, national works outrank local ones of the same title, superseded texts come last.
+WEIGHT_CURRENT_NATIONAL = 6.0
+WEIGHT_CURRENT_LOCAL = 2.0
+WEIGHT_OTHER = 0.0
+
+
+def day(value: date | None, default: int = NO_DATE) -> int:
+    return value.year * 10000 + value.month * 100 + value.day if value else default
+
+
+def _body_ids(bodies: list[IssuingBody]) -> list[str]:
+    """A body and all bodies above it, so that a filter on a parent finds works of its sub-bodies."""
+    out: list[str] = []
+    for body in bodies:
+        node: IssuingBody | None = body
+        while node is not None and str(node.id) not in out:
+            out.append(str(node.id))
+            node = node.parent
+    return out
+
+
+def _end_day(session: Session, work: Work) -> int:
+    """When the work as a whole stopped being in force: a stored repeal, or a source's report of its end
+    (dated, else counted from the day we learned of it)."""
+    repeals = session.execute(
+        select(Relation.effective).where(
+            Relation.object_work_id == work.id, Relation.relation_type.in_(("repeals", "replaces"))
+        )
+    ).scalars().all()
+    ends = [day(d) for d in repeals if d] + [day(date.today()) for d in repeals if d is None]
+    last = work.versions[-1] if work.versions else None
+    if last is not None and last.end_status:
+        ends.append(day(last.ended_on) if last.ended_on else day(last.created_at.date()))
+    return min(ends) if ends else OPEN_END
+
+
+def docs_for_work(session: Session, work: Work) -> list[dict]:
+    """Every search document of one work (its versions and their articles)."""
+    from indexer.analysis import pretokenised  # loads the tokenizer only where text is indexed
+
+    bodies = list(work.issuing_bodies)
+    body_ids = _body_ids(bodies)
+    ended = _end_day(session, work)
+    docs: list[dict] = []
+    for version in work.versions:
+        is_current = version.id == work.current_version_id
+        weight = (
+            (WEIGHT_CURRENT_NATIONAL if work.region == "全国" else WEIGHT_CURRENT_LOCAL) if is_current else WEIGHT_OTHER
+        )
+        common = {
+            "work_id": work.id,
+            "version_id": version.id,
+            "doc_type": work.doc_type or "",
+            "region": work.region,
+            "status": version.status,
+            "body_ids": body_ids,
+            "published": day(version.published),
+            "effective": day(version.effective_from or version.published),
+            "effective_to": day(version.effective_to, OPEN_END),
+            "ended": ended,
+            "is_current": int(is_current),
+            "weight": weight,
+        }
+        title_tokens = pretokenised(version.title)
+        docs.append({
+            "id": f"v{version.id}",
+            "kind": "version",
+            **common,
+            "doc_number_key": version.doc_number_key or "",
+            "title_tok": title_tokens,
+            "text_tok": title_tokens + " " + pretokenised(version.text),
+        })
+        for article in version.articles:
+            docs.append({
+                "id": f"a{article.id}",
+                "kind": "article",
+                **common,
+                "doc_number_key": "",
+                "article_id": article.id,
+                "number": article.number,
+                "sub": article.sub,
+                "text_tok": pretokenised(article.text),
+            })
+    for doc in docs:
+        doc["digest"] = digest(doc)
+    return docs
+
+
+def digest(doc: dict) -> str:
+    """A fingerprint of a document's content, to compare the index with the store."""
+    payload = json.dumps({k: v for k, v in doc.items() if k != "digest"}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha1(payload.encode("utf-8")).hexdigest()
+
+
+def load_works(session: Session, work_ids: Iterable[str]) -> list[Work]:
+    ids = list(work_ids)
+    if not ids:
+        return []
+    stmt = (
+        select(Work)
+        .where(Work.id.in_(ids))
+        .options(
+            selectinload(Work.versions).selectinload(Version.articles),
+            selectinload(Work.issuing_bodies).selectinload(IssuingBody.parent),
+        )
+    )
+    return list(session.scalars(stmt))
+
+
+def all_work_ids(session: Session) -> list[str]:
+    return list(session.scalars(select(Work.id).order_by(Work.id)))
+
+
+def iter_doc_batches(session: Session, work_ids: list[str], batch: int = 100) -> Iterator[tuple[list[str], list[dict]]]:
+    """(work ids, their documents) in batches, loading each batch of works once."""
+    for start in range(0, len(work_ids), batch):
+        chunk = work_ids[start : start + batch]
+        docs: list[dict] = []
+        for work in load_works(session, chunk):
+            docs.extend(docs_for_work(session, work))
+        session.expunge_all()  # keep memory flat over the whole corpus
+        yield chunk, docs
