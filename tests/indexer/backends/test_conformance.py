@@ -39,9 +39,10 @@ def q(*words, phrase=False, **kw) -> TextQuery:
     return TextQuery(must=tuple(Clause(tuple(w.split()), phrase=phrase) for w in words), **kw)
 
 
-def ids(backend, text=TextQuery(), **kw):
+def ids(backend, text: TextQuery | None = None, **kw):
     filters = kw.pop("filters", Filters())
-    return [h.doc_id for h in backend.search(SearchRequest(text=text, filters=filters, limit=20, **kw)).hits]
+    request = SearchRequest(text=text or TextQuery(), filters=filters, limit=20, **kw)
+    return [h.doc_id for h in backend.search(request).hits]
 
 
 @pytest.fixture
