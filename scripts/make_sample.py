@@ -18,6 +18,9 @@ from pathlib import Path
 
 OUT = Path(__file__).resolve().parent.parent / "fagui" / "data" / "lawrefbook-sample.jsonl.gz"
 PER_REGION_LEVEL = 14
+# Laws the docs, tests and officers name first (道路交通安全法第九十一条 ...) are always in the sample.
+ALWAYS = {"道路交通安全法", "道路交通安全法实施条例", "行政处罚法", "行政许可法", "治安管理处罚法",
+          "个人信息保护法", "网络安全法", "数据安全法", "安全生产法", "消费者权益保护法"}
 
 
 def main(corpus: Path) -> None:
@@ -32,6 +35,7 @@ def main(corpus: Path) -> None:
         if len(idx) > 1:  # multi-version works, and the 民法典 part files (no name)
             keep.update(idx)
     keep.update(i for i, r in enumerate(records) if r.get("expired"))
+    keep.update(i for i, r in enumerate(records) if r["region"] == "全国" and r.get("name") in ALWAYS)
     rng = random.Random(20250401)
     strata: dict[tuple, list[int]] = defaultdict(list)
     for i, r in enumerate(records):
