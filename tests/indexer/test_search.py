@@ -1,0 +1,190 @@
+"""Search over the bundled corpus sample on the embedded engine: direct answers, ranking, filters, as_of,
+facets, snippets, article hits, errors; and an index that stays equal to the store through crashes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from crawlers.sources import lawrefbook
+from fagui.settings import BUNDLED_SAMPLE, load_settings
+from indexer.backends.tantivy_backend import TantivyBackend
+from indexer.db import make_engine, session_factory
+from indexer.indexing import rebuild, store_digests, sync
+from indexer.ingest import ingest
+from indexer.migrate import upgrade
+from indexer.models import Version, Work
+from indexer.search import SearchError, SearchParams, search
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    root = tmp_path_factory.mktemp("search")
+    settings = load_settings({"FAGUI_DATA_DIR": str(root)})
+    engine = make_engine(settings=settings)
+    upgrade(engine)
+    factory = session_factory(engine)
+    report = lawrefbook.read_corpus(BUNDLED_SAMPLE)
+    ingest(factory, lawrefbook.SOURCE, report.records, report.errors)
+    backend = TantivyBackend(root / "tantivy")
+    rebuild(factory, backend)
+    yield factory, backend
+    engine.dispose()
+
+
+def run(corpus, q="", **kw):
+    factory, backend = corpus
+    with factory() as session:
+        return search(session, backend, SearchParams(q=q, **kw))
+
+
+def test_work_and_article_opens_that_article(corpus):
+    result = run(corpus, "道路交通安全法第九十一条")
+    direct = result["direct"]
+    assert direct["type"] == "article" and direct["title"] == "中华人民共和国道路交通安全法"
+    assert direct["article"]["label"] == "第九十一条" and "饮酒" in direct["article"]["text"]
+    assert result["hits"][0]["work_id"] == direct["work_id"]
+    civil = run(corpus, "民法典 第1087条")["direct"]
+    assert civil["article"]["number"] == 1087 and civil["title"] == "中华人民共和国民法典"
+
+
+def test_content_query_finds_law_with_matching_articles(corpus):
+    result = run(corpus, "饮酒 驾驶 机动车")
+    titles = [h["title"] for h in result["hits"]]
+    assert "中华人民共和国道路交通安全法" in titles[:3]
+    hit = next(h for h in result["hits"] if h["title"] == "中华人民共和国道路交通安全法")
+    assert hit["articles"] and all(a["label"].startswith("第") for a in hit["articles"])
+    assert "<mark>" in hit["articles"][0]["snippet"]
+    assert all(h["status"] == "effective" for h in result["hits"])
+    assert result["total"] >= len(result["hits"]) > 0 and result["took_ms"] >= 0
+
+
+def test_national_work_ranks_before_local_ones_of_same_title(corpus):
+    hits = run(corpus, "道路运输条例")["hits"]
+    assert hits[0]["title"] == "中华人民共和国道路运输条例" and hits[0]["region"] == "全国"
+
+
+def test_status_and_as_of_show_past_versions(corpus):
+    amended = run(corpus, "道路运输条例", statuses=("amended",), regions=("全国",))["hits"]
+    assert amended and all(h["status"] == "amended" for h in amended)
+    assert len({h["work_id"] for h in amended}) == len(amended)  # one row per work
+    then = run(corpus, "道路运输条例", as_of=date(2020, 1, 1), regions=("全国",))["hits"]
+    national = [h for h in then if h["title"] == "中华人民共和国道路运输条例"]
+    assert national and national[0]["published"] == "2019-03-02"
+
+
+def test_filters_and_facets(corpus):
+    result = run(corpus, "条例", regions=("山东",), doc_types=("地方性法规",))
+    assert result["hits"] and all(h["region"] == "山东省" for h in result["hits"])
+    facets = run(corpus, "安全")["facets"]
+    assert {f["value"] for f in facets["status"]} == {"effective"}
+    assert sum(f["count"] for f in facets["region"]) >= 1
+    assert any(f["value"] == "全国人民代表大会常务委员会" for f in facets["issuing_body"])
+    body = run(corpus, "安全", body="全国人大常委会")
+    assert body["hits"] and all("全国人民代表大会常务委员会" in h["issuing_bodies"] for h in body["hits"])
+
+
+def test_sorting_and_paging(corpus):
+    by_date = run(corpus, "安全", sort="published", per_page=5)["hits"]
+    dates = [h["published"] for h in by_date]
+    assert dates == sorted(dates, reverse=True)
+    first, second = run(corpus, "安全", per_page=5)["hits"], run(corpus, "安全", per_page=5, page=2)["hits"]
+    assert not {h["work_id"] for h in first} & {h["work_id"] for h in second}
+
+
+def test_document_number_in_any_bracket_form(corpus):
+    factory, _ = corpus
+    with factory() as session:
+        version = session.scalar(select(Version).where(Version.doc_number.like("%〔%")).limit(1))
+    assert version is not None
+    query = version.doc_number.replace("〔", "[").replace("〕", "]")
+    direct = run(corpus, query)["direct"]
+    assert direct["type"] == "document" and direct["work_id"] == version.work_id
+
+
+@pytest.mark.parametrize("bad", ["-罚款", "   "])
+def test_malformed_query_is_a_clear_message(corpus, bad):
+    if not bad.strip():
+        assert run(corpus, bad)["total"] > 0  # an empty box lists documents, it is not an error
+        return
+    with pytest.raises(SearchError) as err:
+        run(corpus, bad)
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in str(err.value))
+
+
+@pytest.mark.parametrize(
+    "params", [{"statuses": ("valid",)}, {"page": 0}, {"per_page": 500}, {"sort": "random"},
+               {"doc_types": ("条例",)}, {"body": "不存在的机关"},
+               {"published_from": date(2022, 1, 1), "published_to": date(2021, 1, 1)}])
+def test_bad_parameters_are_refused_in_chinese(corpus, params):
+    with pytest.raises(SearchError):
+        run(corpus, "安全", **params)
+
+
+def test_highlights_are_escaped(corpus):
+    for hit in run(corpus, "安全")["hits"]:
+        text = hit["snippet"].replace("<mark>", "").replace("</mark>", "")
+        assert "<" not in text and ">" not in text
+
+
+def _change_a_work(factory):
+    """A new version of a stored work arrives: the store changes and records it in the outbox."""
+    from crawlers.records import DocumentRecord
+    from indexer.store import upsert_record
+
+    with factory.begin() as session:
+        work = session.scalar(select(Work).where(Work.current_version_id.is_not(None)).order_by(Work.id).limit(1))
+        text = work.current_version.text + "\n第一百零一条 本条例所称的新增条款用于测试同步。\n"
+        upsert_record(session, DocumentRecord(
+            source="test", source_ref="sync-test", title=work.title, text=text, doc_type=work.doc_type,
+            region=work.region, published=date(2030, 1, 1), effective=date(2030, 1, 1)))
+
+
+class Dying:
+    """Wraps a backend and dies after `allowed` writes, as a killed process would."""
+
+    def __init__(self, inner, allowed: int):
+        self.inner, self.allowed, self.name = inner, allowed, inner.name
+
+    def replace_works(self, work_ids, docs):
+        if self.allowed == 0:
+            raise KeyboardInterrupt
+        self.allowed -= 1
+        self.inner.replace_works(work_ids, docs)
+
+    def rebuild(self, batches):
+        def cut():
+            for i, batch in enumerate(batches):
+                if i == 2:
+                    raise KeyboardInterrupt
+                yield batch
+
+        return self.inner.rebuild(cut())
+
+
+def test_sync_and_rebuild_killed_half_way_then_rerun_leave_index_equal_to_store(tmp_path):
+    settings = load_settings({"FAGUI_DATA_DIR": str(tmp_path)})
+    engine = make_engine(settings=settings)
+    upgrade(engine)
+    factory = session_factory(engine)
+    report = lawrefbook.read_corpus(BUNDLED_SAMPLE)
+    ingest(factory, lawrefbook.SOURCE, report.records[:120], report.errors)
+    backend = TantivyBackend(tmp_path / "tantivy")
+
+    with pytest.raises(KeyboardInterrupt):
+        rebuild(factory, Dying(backend, 0))
+    rebuild(factory, backend)
+    assert backend.digests() == store_digests(factory)
+
+    ingest(factory, lawrefbook.SOURCE, report.records[120:200])  # 80 more works, all in the outbox
+    _change_a_work(factory)
+    with pytest.raises(KeyboardInterrupt):
+        sync(factory, Dying(backend, 1), batch=20)
+    assert backend.digests() != store_digests(factory)
+    summary = sync(factory, backend, batch=20)
+    assert summary.works > 0
+    assert backend.digests() == store_digests(factory)
+    assert sync(factory, backend).events == 0
+    engine.dispose()
