@@ -82,15 +82,15 @@ def _clause(text: str, phrase: bool = False) -> Clause | None:
     return Clause(tokens, phrase=phrase or len(tokens) > 1)
 
 
-def text_query(parsed: ParsedQuery) -> TextQuery:
-    must = [c for c in (_clause(w) for w in parsed.must) if c]
+def text_query(parsed: ParsedQuery, extra_words: tuple[str, ...] = ()) -> TextQuery:
+    must = [c for c in (_clause(w, parsed.is_phrase(w)) for w in (*parsed.must, *extra_words)) if c]
     must += [c for c in (_clause(p, phrase=True) for p in parsed.phrases) if c]
     groups = []
     for group in parsed.any_of:
-        clauses = tuple(c for c in (_clause(w) for w in group) if c)
+        clauses = tuple(c for c in (_clause(w, parsed.is_phrase(w)) for w in group) if c)
         if clauses:
             groups.append(clauses)
-    exclude = [c for c in (_clause(w) for w in parsed.exclude) if c]
+    exclude = [c for c in (_clause(w, parsed.is_phrase(w)) for w in parsed.exclude) if c]
     return TextQuery(must=tuple(must), any_of=tuple(groups), exclude=tuple(exclude), title_only=parsed.title_only)
 
 
@@ -162,7 +162,9 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> di
         raise SearchError(parsed.error)
     warnings = list(params.warnings) + (list(parsed.warnings) if parsed else [])
     direct = direct_answer(session, parsed) if parsed else None
-    text = text_query(parsed) if parsed else TextQuery()
+    # A work + article the store does not know (交通事故 第七十六条) is searched as plain words.
+    extra = parsed.work_article.as_terms() if parsed and parsed.work_article and direct is None else ()
+    text = text_query(parsed, extra) if parsed else TextQuery()
     if parsed and text.is_empty and parsed.doc_number is None and parsed.work_article is None and parsed.must:
         warnings.append("检索词中没有可检索的文字")
     filters = Filters(
@@ -178,7 +180,7 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> di
     )
     if parsed and parsed.doc_number is not None and text.is_empty and direct is not None:
         filters = Filters(**{**filters.__dict__, "doc_number_key": parsed.doc_number.key, "statuses": ()})
-    if parsed and parsed.work_article is not None and text.is_empty and direct is not None:
+    if parsed and parsed.work_article is not None and text.is_empty and direct is not None and direct["type"] == "article":
         filters = Filters(**{**filters.__dict__, "statuses": ()})
         text = TextQuery(must=tuple(c for c in (_clause(parsed.work_article.work_title),) if c), title_only=True)
     offset = (params.page - 1) * params.per_page
@@ -270,6 +272,8 @@ def _highlight_terms(parsed: ParsedQuery | None) -> list[str]:
     if parsed is None:
         return []
     terms = list(parsed.terms())
+    if parsed.work_article is not None:
+        terms.extend(parsed.work_article.as_terms())
     for word in list(terms):
         terms.extend(t for t in analyse_query(word) if len(t) > 1)
     return terms
