@@ -91,7 +91,10 @@ def text_query(parsed: ParsedQuery, extra_words: tuple[str, ...] = ()) -> TextQu
         if clauses:
             groups.append(clauses)
     exclude = [c for c in (_clause(w, parsed.is_phrase(w)) for w in parsed.exclude) if c]
-    return TextQuery(must=tuple(must), any_of=tuple(groups), exclude=tuple(exclude), title_only=parsed.title_only)
+    words = [*parsed.must, *parsed.phrases]
+    exact = title_key("".join(words)) if len(words) == 1 and not groups else None
+    return TextQuery(must=tuple(must), any_of=tuple(groups), exclude=tuple(exclude), title_only=parsed.title_only,
+                     title_key=exact or None)
 
 
 def resolve_body_ids(session: Session, name: str) -> tuple[str, ...]:

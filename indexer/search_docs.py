@@ -15,13 +15,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from indexer.models import IssuingBody, Relation, Version, Work
+from indexer.store import title_key
 
 OPEN_END = 99991231  # "no end": dates are indexed as yyyymmdd integers
 NO_DATE = 0
 
 # Ranking weights (engines multiply the text score by log2(2 + weight)): the text in force today counts
 # most, national works outrank local ones of the same title, superseded texts come last.
-WEIGHT_CURRENT_NATIONAL = 6.0
+WEIGHT_CURRENT_NATIONAL = 14.0
 WEIGHT_CURRENT_LOCAL = 2.0
 WEIGHT_OTHER = 0.0
 
@@ -83,14 +84,17 @@ def docs_for_work(session: Session, work: Work) -> list[dict]:
             "is_current": int(is_current),
             "weight": weight,
         }
-        title_tokens = pretokenised(version.title)
+        # The title field holds the title as people say it (no 中华人民共和国), so 道路运输条例 is as close
+        # a match for the national regulation as for 广东省道路运输条例; the full title stays in the text.
+        short_title = title_key(version.title)
         docs.append({
             "id": f"v{version.id}",
             "kind": "version",
             **common,
             "doc_number_key": version.doc_number_key or "",
-            "title_tok": title_tokens,
-            "text_tok": title_tokens + " " + pretokenised(version.text),
+            "title_key": short_title,
+            "title_tok": pretokenised(short_title),
+            "text_tok": pretokenised(version.title) + " " + pretokenised(version.text),
         })
         for article in version.articles:
             docs.append({

@@ -27,6 +27,7 @@ class TextQuery:
     exclude: tuple[Clause, ...] = ()
     title_only: bool = False
     match_any: bool = False  # article look-ups: any clause may match, best-scoring first
+    title_key: str | None = None  # the query read as a title (store.title_key): an exact title ranks first
 
     @property
     def is_empty(self) -> bool:

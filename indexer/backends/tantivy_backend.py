@@ -29,6 +29,7 @@ from indexer.backends.base import (
 
 POINTER = "CURRENT"
 TITLE_BOOST = 3.0
+EXACT_TITLE_BOOST = 20.0
 PHRASE_SLOP = 2
 WRITER_HEAP = 200_000_000
 
@@ -45,6 +46,7 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("status", tokenizer_name="raw", fast=True)
     sb.add_text_field("body_ids", tokenizer_name="raw", fast=True)
     sb.add_text_field("doc_number_key", tokenizer_name="raw")
+    sb.add_text_field("title_key", tokenizer_name="raw")
     for name in ("published", "effective", "effective_to", "ended", "is_current", "number", "sub"):
         sb.add_integer_field(name, indexed=True, fast=True)
     sb.add_float_field("weight", fast=True)
@@ -251,6 +253,9 @@ class TantivyBackend:
                     [(tantivy.Occur.Should, self._scored_clause(c, text, kind)) for c in group]
                 )
                 parts.append((tantivy.Occur.Must, group_query))
+        if text.title_key and kind == "version":
+            exact = tantivy.Query.term_query(self.schema, "title_key", text.title_key)
+            parts.append((tantivy.Occur.Should, tantivy.Query.boost_query(exact, EXACT_TITLE_BOOST)))
         for clause in text.exclude:
             field = "title_tok" if text.title_only else "text_tok"
             excluded = self._clause(Clause(clause.tokens, phrase=True), field)
@@ -304,6 +309,6 @@ def _int_range(schema: tantivy.Schema, field: str, lower: int | None, upper: int
 
 _FIELDS = {
     "id", "kind", "work_id", "version_id", "article_id", "doc_type", "region", "status", "body_ids",
-    "doc_number_key", "published", "effective", "effective_to", "ended", "is_current", "number", "sub",
+    "doc_number_key", "title_key", "published", "effective", "effective_to", "ended", "is_current", "number", "sub",
     "weight", "digest", "title_tok", "text_tok",
 }
