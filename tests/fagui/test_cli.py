@@ -66,3 +66,32 @@ def test_flask_cli_reaches_the_same_commands(env):
 
     app = create_app()
     assert {"db", "import", "stats", "works", "normalise"} <= set(app.cli.commands)
+
+
+def test_index_and_search_from_the_command_line(env):
+    assert run("db", "upgrade").exit_code == 0
+    assert run("search", "安全").exit_code != 0  # no index yet: a clear message, not a traceback
+    assert "fagui index rebuild" in run("search", "安全").output
+    assert run("import", "lawrefbook").exit_code == 0
+    rebuilt = run("index", "rebuild")
+    assert rebuilt.exit_code == 0 and "已索引法规" in rebuilt.output
+    assert "已同步变更 0 条" in run("index", "sync").output  # the rebuild covered the import's outbox rows
+
+    result = json.loads(run("search", "道路交通安全法第九十一条", "--json").output)
+    assert set(result) >= {"total", "took_ms", "hits", "facets"}
+    hit = result["hits"][0]
+    assert set(hit) >= {"work_id", "title", "doc_type", "region", "status", "published", "effective",
+                        "issuing_bodies", "doc_number", "snippet", "articles"}
+    assert result["direct"]["article"]["label"] == "第九十一条"
+
+    filtered = json.loads(run("search", "条例", "--region", "山东", "--limit", "5", "--json").output)
+    assert filtered["hits"] and {h["region"] for h in filtered["hits"]} == {"山东省"}
+    old = json.loads(run("search", "道路运输条例", "--as-of", "2020-01-01", "--region", "全国", "--json").output)
+    assert any(h["published"] == "2019-03-02" for h in old["hits"])
+
+    human = run("search", "饮酒 驾驶")
+    assert human.exit_code == 0 and "共" in human.output and "第" in human.output
+    bad = run("search", "--", "-罚款")
+    assert bad.exit_code != 0 and "排除" in bad.output
+    assert run("search", "安全", "--as-of", "昨天").exit_code != 0
+    assert "未知的时效性" in run("search", "安全", "--status", "valid").output
