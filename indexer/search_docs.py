@@ -59,7 +59,9 @@ def _end_day(session: Session, work: Work) -> int:
 
 def docs_for_work(session: Session, work: Work) -> list[dict]:
     """Every search document of one work (its versions and their articles)."""
-    from indexer.analysis import pretokenised  # loads the tokenizer only where text is indexed
+    from indexer.analysis import pretokenised, pretokenised_lines  # the tokenizer loads where text is indexed
+
+    cache: dict[str, str] = {}
 
     bodies = list(work.issuing_bodies)
     body_ids = _body_ids(bodies)
@@ -94,7 +96,7 @@ def docs_for_work(session: Session, work: Work) -> list[dict]:
             "doc_number_key": version.doc_number_key or "",
             "title_key": short_title,
             "title_tok": pretokenised(short_title),
-            "text_tok": pretokenised(version.title) + " " + pretokenised(version.text),
+            "text_tok": pretokenised_lines(version.text, cache),
         })
         for article in version.articles:
             docs.append({
@@ -105,7 +107,7 @@ def docs_for_work(session: Session, work: Work) -> list[dict]:
                 "article_id": article.id,
                 "number": article.number,
                 "sub": article.sub,
-                "text_tok": pretokenised(article.text),
+                "text_tok": pretokenised_lines(article.text, cache),
             })
     for doc in docs:
         doc["digest"] = digest(doc)

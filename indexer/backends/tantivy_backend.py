@@ -30,7 +30,6 @@ from indexer.backends.base import (
 POINTER = "CURRENT"
 TITLE_BOOST = 3.0
 EXACT_TITLE_BOOST = 20.0
-PHRASE_SLOP = 2
 WRITER_HEAP = 200_000_000
 
 
@@ -224,7 +223,7 @@ class TantivyBackend:
         if len(tokens) == 1:
             return tantivy.Query.term_query(self.schema, field, tokens[0])
         if clause.phrase:
-            return tantivy.Query.phrase_query(self.schema, field, tokens, slop=PHRASE_SLOP)
+            return tantivy.Query.phrase_query(self.schema, field, tokens, slop=phrase_slop(tokens))
         return tantivy.Query.boolean_query(
             [(tantivy.Occur.Must, tantivy.Query.term_query(self.schema, field, t)) for t in tokens]
         )
@@ -301,6 +300,12 @@ class TantivyBackend:
 
     def close(self) -> None:
         self._index = None
+
+
+def phrase_slop(tokens: list[str]) -> int:
+    """Index-time analysis puts each word's sub-words beside it, so the finest query tokens of a phrase stand
+    up to one extra token apart per gap."""
+    return max(2, len(tokens) + 1)
 
 
 def _int_range(schema: tantivy.Schema, field: str, lower: int | None, upper: int | None) -> tantivy.Query:
