@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from html import escape
 
-from crawlers.normalise.text import fold_width, to_simplified
+from indexer.analysis import fold
 
 
 def _fold(text: str) -> str:
-    folded = to_simplified(fold_width(text)).lower()
+    folded = fold(text)
     # Offsets are shared with the original only while folding keeps every character in place.
     return folded if len(folded) == len(text) else text.lower()
 

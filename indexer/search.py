@@ -8,8 +8,8 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, defer, selectinload
 
 from indexer.analysis import analyse_query
 from indexer.backends.base import (
@@ -31,6 +31,7 @@ from indexer.vocabulary import DOC_TYPES, STATUS_LABELS, STATUSES, canonical_reg
 MAX_PER_PAGE = 50
 MAX_PAGE = 200
 ARTICLES_PER_HIT = 3
+SNIPPET_SCAN = 20_000  # characters of a text searched for its snippet when no article matched
 
 
 class SearchError(ValueError):
@@ -234,10 +235,16 @@ def _hits(session: Session, backend: SearchBackend, result: BackendResult, parse
         v.id: v
         for v in session.scalars(
             select(Version).where(Version.id.in_(version_ids)).options(
-                selectinload(Version.work).selectinload(Work.issuing_bodies)
+                defer(Version.text), defer(Version.html), defer(Version.history), defer(Version.meta),
+                selectinload(Version.work).selectinload(Work.issuing_bodies),
             )
         )
     }
+    # A snippet comes from the best matching article where there is one, else from the opening of the text:
+    # reading whole codes (刑法 is 200,000 characters) for ten hits would cost more than the search itself.
+    openings = dict(session.execute(
+        select(Version.id, func.substr(Version.text, 1, SNIPPET_SCAN)).where(Version.id.in_(version_ids))
+    ).all())
     terms = _highlight_terms(parsed)
     articles = _matching_articles(session, backend, parsed, version_ids, terms)
     hits = []
@@ -261,14 +268,17 @@ def _hits(session: Session, backend: SearchBackend, result: BackendResult, parse
             "issuing_bodies": [b.name for b in work.issuing_bodies],
             "doc_number": v.doc_number,
             "score": round(hit.score, 4),
-            "snippet": snippet(_body_of(v.text, v.title), terms),
-            "articles": articles.get(v.id, []),
+            "snippet": _hit_snippet(openings.get(v.id) or "", v.title, articles.get(v.id, []), terms),
+            "articles": [{k: a[k] for k in a if k != "text"} for a in articles.get(v.id, [])],
         })
     return hits
 
 
-def _body_of(text: str, title: str) -> str:
-    return text[len(title):].lstrip() if text.startswith(title) else text
+def _hit_snippet(opening: str, title: str, articles: list[dict], terms: list[str]) -> str:
+    if articles:
+        return snippet(articles[0]["text"], terms)
+    body = opening[len(title):].lstrip() if opening.startswith(title) else opening
+    return snippet(body, terms)
 
 
 def _highlight_terms(parsed: ParsedQuery | None) -> list[str]:
@@ -304,7 +314,7 @@ def _matching_articles(session: Session, backend: SearchBackend, parsed: ParsedQ
     for version_id, ids in per_version.items():
         out[version_id] = [
             {"number": rows[i].number, "sub": rows[i].sub, "label": rows[i].label, "anchor": rows[i].anchor,
-             "snippet": snippet(rows[i].text, terms, width=90)}
+             "snippet": snippet(rows[i].text, terms, width=90), "text": rows[i].text}
             for i in ids if i in rows
         ]
     return out
