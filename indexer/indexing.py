@@ -6,7 +6,10 @@ rows done afterwards: a sync killed between the two redoes those works, which ch
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,19 +26,56 @@ class IndexSummary:
     events: int = 0
 
 
+_worker_state: dict = {}
+
+
+def _init_worker(url: str) -> None:
+    from indexer.db import make_engine, session_factory
+
+    _worker_state["factory"] = session_factory(make_engine(url))
+
+
+def _docs_of(chunk: list[str]) -> tuple[list[str], list[dict]]:
+    with _worker_state["factory"]() as session:
+        docs: list[dict] = []
+        for work in load_works(session, chunk):
+            docs.extend(docs_for_work(session, work))
+    return chunk, docs
+
+
+def _parallel_batches(url: str, work_ids: list[str], workers: int, batch: int = 100):
+    """Tokenising is most of a rebuild's time: worker processes build the documents, each with its own
+    connection, while this process feeds the engine; results come back in order."""
+    chunks = [work_ids[i : i + batch] for i in range(0, len(work_ids), batch)]
+    ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
+                             initargs=(url,)) as pool:
+        yield from pool.map(_docs_of, chunks)
+
+
 def rebuild(
     factory: sessionmaker[Session],
     backend: SearchBackend,
     on_progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
 ) -> IndexSummary:
     """Index every work from the store. Outbox rows present when the rebuild starts are covered by it."""
     summary = IndexSummary()
+    workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
     with factory() as session:
         work_ids = all_work_ids(session)
         pending_ids = [e.id for e in outbox.pending(session, limit=10**9)]
+        bind = session.get_bind()
+        url = bind.url.render_as_string(hide_password=False)
+        in_memory = url.startswith("sqlite") and (":memory:" in url or url == "sqlite://")
+        source = (
+            _parallel_batches(url, work_ids, workers)
+            if workers > 1 and len(work_ids) > 200 and not in_memory
+            else iter_doc_batches(session, work_ids)
+        )
 
         def batches() -> Iterator[list[dict]]:
-            for chunk, docs in iter_doc_batches(session, work_ids):
+            for chunk, docs in source:
                 summary.works += len(chunk)
                 summary.documents += len(docs)
                 if on_progress:
