@@ -65,11 +65,13 @@ def _is_token(word: str) -> bool:
 
 
 def analyse(text: str) -> list[str]:
-    """Index-time tokens of a text."""
+    """Index-time tokens of a text, in the order their last characters appear (a word's pieces, then the
+    word), so that the words of a phrase stay a token or two apart whatever pieces stand between them."""
     folded = fold(text)
-    tokens = [w for w in rjieba.cut_for_search(folded) if _is_token(w)]
-    tokens.extend(m.group(0) for m in _terms_re().finditer(folded))
-    return [t.replace(" ", "") for t in tokens]
+    spans = [(w, start, end) for w, start, end in rjieba.tokenize(folded, mode="search") if _is_token(w)]
+    spans.extend((m.group(0), m.start(), m.end()) for m in _terms_re().finditer(folded))
+    spans.sort(key=lambda span: (span[2], -span[1]))
+    return [w.replace(" ", "") for w, _, _ in dict.fromkeys(spans)]
 
 
 @lru_cache(maxsize=4096)

@@ -22,9 +22,20 @@ NO_DATE = 0
 
 # Ranking weights (engines multiply the text score by log2(2 + weight)): the text in force today counts
 # most, national works outrank local ones of the same title, superseded texts come last.
-WEIGHT_CURRENT_NATIONAL = 14.0
+# Among national works, the higher the effect level the more a reader means it (道路交通安全法 before the
+# ministry's rules on driving licences when both match 醉酒驾驶).
+NATIONAL_WEIGHTS = {"宪法": 14.0, "法律": 14.0, "行政法规": 10.0, "监察法规": 10.0, "司法解释": 8.0, "部门规章": 6.0}
+WEIGHT_NATIONAL_OTHER = 6.0
 WEIGHT_CURRENT_LOCAL = 2.0
 WEIGHT_OTHER = 0.0
+
+
+def rank_weight(work: Work, is_current: bool) -> float:
+    if not is_current:
+        return WEIGHT_OTHER
+    if work.region != "全国":
+        return WEIGHT_CURRENT_LOCAL
+    return NATIONAL_WEIGHTS.get(work.doc_type or "", WEIGHT_NATIONAL_OTHER)
 
 
 def day(value: date | None, default: int = NO_DATE) -> int:
@@ -69,9 +80,7 @@ def docs_for_work(session: Session, work: Work) -> list[dict]:
     docs: list[dict] = []
     for version in work.versions:
         is_current = version.id == work.current_version_id
-        weight = (
-            (WEIGHT_CURRENT_NATIONAL if work.region == "全国" else WEIGHT_CURRENT_LOCAL) if is_current else WEIGHT_OTHER
-        )
+        weight = rank_weight(work, is_current)
         common = {
             "work_id": work.id,
             "version_id": version.id,

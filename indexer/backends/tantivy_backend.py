@@ -303,9 +303,9 @@ class TantivyBackend:
 
 
 def phrase_slop(tokens: list[str]) -> int:
-    """Index-time analysis puts each word's sub-words beside it, so the finest query tokens of a phrase stand
-    up to one extra token apart per gap."""
-    return max(2, len(tokens) + 1)
+    """Index-time analysis puts each word's pieces before it, so the finest query tokens of a phrase can stand
+    a few tokens apart (a legal term follows its own pieces)."""
+    return len(tokens) + 3
 
 
 def _int_range(schema: tantivy.Schema, field: str, lower: int | None, upper: int | None) -> tantivy.Query:

@@ -21,7 +21,7 @@ def doc(id_, work, version, text, title="", **kw):
 
 
 DOCS = [
-    doc("v1", "w1", 1, "机动车 驾驶人 饮酒 驾驶 机动车 处 罚款", title="道路 交通 安全法",
+    doc("v1", "w1", 1, "机动车 驾驶人 饮酒 驾驶 机动车 并 依照 本法 有关 规定 从重 处 罚款", title="道路 交通 安全法",
         published=20210429, effective=20210429),
     doc("v2", "w2", 2, "网络 安全 数据 安全 个人 信息", title="网络 安全法", body_ids=["2", "1"],
         published=20161107, effective=20170601),
