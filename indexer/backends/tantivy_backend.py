@@ -177,18 +177,28 @@ class TantivyBackend:
         searcher = self._searcher()
         query = self._query(request.text, request.filters)
         order = {"published": "published", "effective": "effective"}.get(request.sort)
-        limit = max(request.limit, 0)
-        if limit:
+        # Facets and the distinct-work total come from one aggregation pass; the hit count is only
+        # asked of the top-k collector when nothing else gives the total.
+        aggs = {}
+        if request.facets:
+            aggs.update({name: {"terms": {"field": name, "size": size}} for name, size in FACET_FIELDS.items()})
+        if request.count_field:
+            aggs["_distinct"] = {"cardinality": {"field": request.count_field}}
+        need_count = not request.count_field
+        hits_raw, total = [], None
+        if request.limit > 0 or need_count:
             result = searcher.search(
                 query,
-                limit=limit,
+                limit=max(request.limit, 1),
                 offset=request.offset,
-                count=True,
+                count=need_count,
                 **({"order_by_field": order} if order else {"weight_by_field": "weight"}),
             )
-            hits_raw, total = result.hits, result.count
-        else:
-            hits_raw, total = [], None
+            hits_raw = result.hits[: request.limit]
+            total = result.count if need_count else None
+        raw = searcher.aggregate(query, aggs) if aggs else {}
+        if request.count_field:
+            total = int(round(raw.get("_distinct", {}).get("value") or 0))
         hits = []
         for score, address in hits_raw:
             doc = searcher.doc(address).to_dict()
@@ -202,20 +212,11 @@ class TantivyBackend:
                     article_id=int(article[0]) if article else None,
                 )
             )
-        if request.count_field:
-            total = int(round(searcher.cardinality(query, request.count_field)))
-        elif total is None:
-            total = searcher.search(query, limit=0, count=True).count
-        facets = self._facets(searcher, query) if request.facets else {}
-        return BackendResult(total=total, hits=hits, facets=facets)
-
-    def _facets(self, searcher: tantivy.Searcher, query: tantivy.Query) -> dict[str, list[tuple[str, int]]]:
-        aggs = {name: {"terms": {"field": name, "size": size}} for name, size in FACET_FIELDS.items()}
-        raw = searcher.aggregate(query, aggs)
-        return {
+        facets = {
             name: [(str(b["key"]), int(b["doc_count"])) for b in raw.get(name, {}).get("buckets", [])]
             for name in FACET_FIELDS
-        }
+        } if request.facets else {}
+        return BackendResult(total=total or 0, hits=hits, facets=facets)
 
     # -- query building -------------------------------------------------------------------------------
     def _clause(self, clause: Clause, field: str) -> tantivy.Query:
