@@ -11,6 +11,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, defer, selectinload
 
+from indexer.abbreviations import expand as expand_abbreviation
 from indexer.analysis import analyse_query
 from indexer.backends.base import (
     SORTS,
@@ -84,16 +85,24 @@ def _clause(text: str, phrase: bool = False) -> Clause | None:
 
 
 def text_query(parsed: ParsedQuery, extra_words: tuple[str, ...] = ()) -> TextQuery:
-    must = [c for c in (_clause(w, parsed.is_phrase(w)) for w in (*parsed.must, *extra_words)) if c]
+    must, groups = [], []
+    for word in (*parsed.must, *extra_words):
+        clause = _clause(word, parsed.is_phrase(word))
+        full = expand_abbreviation(word)
+        alternative = _clause(full) if full else None
+        if clause and alternative:
+            groups.append((clause, alternative))  # 道交法 finds the text saying 道交法 or 道路交通安全法
+        elif clause:
+            must.append(clause)
     must += [c for c in (_clause(p, phrase=True) for p in parsed.phrases) if c]
-    groups = []
     for group in parsed.any_of:
         clauses = tuple(c for c in (_clause(w, parsed.is_phrase(w)) for w in group) if c)
         if clauses:
             groups.append(clauses)
     exclude = [c for c in (_clause(w, parsed.is_phrase(w)) for w in parsed.exclude) if c]
     words = [*parsed.must, *parsed.phrases]
-    exact = title_key("".join(words)) if len(words) == 1 and not groups else None
+    single = words[0] if len(words) == 1 and not parsed.any_of else None
+    exact = title_key(expand_abbreviation(single) or single) if single else None
     return TextQuery(must=tuple(must), any_of=tuple(groups), exclude=tuple(exclude), title_only=parsed.title_only,
                      title_key=exact or None)
 
@@ -114,7 +123,7 @@ def resolve_body_ids(session: Session, name: str) -> tuple[str, ...]:
 def find_work_by_name(session: Session, name: str) -> Work | None:
     """A work named as users name it: full title, without 中华人民共和国, or a unique part of a title;
     national works first."""
-    key = title_key(name).removesuffix("的")
+    key = title_key(expand_abbreviation(name) or name).removesuffix("的")
     if not key:
         return None
     works = session.scalars(select(Work).where(Work.title.contains(key, autoescape=True))).all()
@@ -186,7 +195,8 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> di
         filters = Filters(**{**filters.__dict__, "doc_number_key": parsed.doc_number.key, "statuses": ()})
     if parsed and parsed.work_article is not None and text.is_empty and direct is not None and direct["type"] == "article":
         filters = Filters(**{**filters.__dict__, "statuses": ()})
-        text = TextQuery(must=tuple(c for c in (_clause(parsed.work_article.work_title),) if c), title_only=True)
+        named = title_key(direct["title"])
+        text = TextQuery(must=tuple(c for c in (_clause(named),) if c), title_only=True, title_key=named)
     offset = (params.page - 1) * params.per_page
     result = _collapsed(backend, text, filters, params, offset)
     hits = _hits(session, backend, result, parsed, params)

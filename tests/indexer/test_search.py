@@ -186,3 +186,10 @@ def test_sync_and_rebuild_killed_half_way_then_rerun_leave_index_equal_to_store(
     assert backend.digests() == store_digests(factory)
     assert sync(factory, backend).events == 0
     engine.dispose()
+
+
+def test_short_names_people_use_find_the_law(corpus):
+    assert run(corpus, "个保法")["hits"][0]["title"] == "中华人民共和国个人信息保护法"
+    result = run(corpus, "道交法第91条")
+    assert result["direct"]["article"]["label"] == "第九十一条"
+    assert result["hits"][0]["title"] == "中华人民共和国道路交通安全法"
