@@ -104,7 +104,7 @@ def text_query(parsed: ParsedQuery, extra_words: tuple[str, ...] = ()) -> TextQu
     single = words[0] if len(words) == 1 and not parsed.any_of else None
     exact = title_key(expand_abbreviation(single) or single) if single else None
     return TextQuery(must=tuple(must), any_of=tuple(groups), exclude=tuple(exclude), title_only=parsed.title_only,
-                     title_key=exact or None)
+                     title_key=exact or None, raw_terms=tuple(w for w in words if not expand_abbreviation(w)))
 
 
 def resolve_body_ids(session: Session, name: str) -> tuple[str, ...]:

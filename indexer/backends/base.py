@@ -9,6 +9,16 @@ from typing import Protocol
 # Facets every search can return: field name in the index -> how many buckets to keep.
 FACET_FIELDS: dict[str, int] = {"doc_type": 20, "region": 40, "status": 10, "body_ids": 30}
 SORTS = ("relevance", "published", "effective")
+# Scoring shared by both engines, so they rank alike.
+TITLE_BOOST = 3.0  # a clause matching the title counts this much more (version documents)
+EXACT_TITLE_BOOST = 20.0  # the whole query is a work's title (store.title_key)
+RECALL_BOOST = 0.3  # engines with a character-bigram sub-field: weight of the recall net on raw words
+
+
+def phrase_slop(tokens: list[str] | tuple[str, ...]) -> int:
+    """Index-time analysis puts each word's pieces before it, so the finest query tokens of a phrase can stand
+    a few tokens apart (a legal term follows its own pieces)."""
+    return len(tokens) + 3
 
 
 @dataclass(frozen=True)
@@ -28,6 +38,7 @@ class TextQuery:
     title_only: bool = False
     match_any: bool = False  # article look-ups: any clause may match, best-scoring first
     title_key: str | None = None  # the query read as a title (store.title_key): an exact title ranks first
+    raw_terms: tuple[str, ...] = ()  # the words as typed: a bigram recall net where the engine has one
 
     @property
     def is_empty(self) -> bool:

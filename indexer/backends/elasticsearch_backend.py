@@ -28,14 +28,10 @@ Elasticsearch's built-in `cjk` analyzer (standard tokenizer, cjk_width, lowercas
 `han_join` char filter that removes the tokenizer spaces between Han characters. Without it the built-in
 analyzer would form bigrams only inside each jieba token, so 饮酒 驾驶 would never give 酒驾, which is the
 one thing a bigram net is for. The pieces that indexer.analysis puts before each word add a few spurious
-bigrams at piece borders (道路 交通 道路交通 -> ...通道...); a low-weight net tolerates that. Queries do not
-use the sub-field yet: base.TextQuery carries only analysed tokens, and a bigram match has to be run on the
-raw words the user typed. The design, once TextQuery has `raw_terms: tuple[str, ...]`: build_query adds, for
-non-title-only version searches, one `should` clause `{"match": {"text_tok.cjk": {"query": " ".join(raw_terms),
-"operator": "and", "boost": RECALL_BOOST}}}` next to the token clauses (and, to widen recall rather than
-only re-rank, a top-level `should` between the strict token query and that clause with
-`minimum_should_match: 1`). Until then the sub-field is indexed and tested (tests/indexer/backends/
-test_elasticsearch_live.py analyses through it) but not queried.
+bigrams at piece borders (道路 交通 道路交通 -> ...通道...); a low-weight net tolerates that. Version searches
+that are not title-only put the strict token query and a `match` of the typed words (`TextQuery.raw_terms`)
+on `text_tok.cjk` (operator and, boost RECALL_BOOST) side by side under `minimum_should_match: 1`, so the net
+widens recall instead of only re-ranking.
 """
 
 from __future__ import annotations
@@ -66,7 +62,10 @@ from elasticsearch import (
 )
 
 from indexer.backends.base import (
+    EXACT_TITLE_BOOST,
     FACET_FIELDS,
+    RECALL_BOOST,
+    TITLE_BOOST,
     BackendHit,
     BackendResult,
     BackendUnavailable,
@@ -74,15 +73,13 @@ from indexer.backends.base import (
     Filters,
     SearchRequest,
     TextQuery,
+    phrase_slop,
 )
 
 log = logging.getLogger(__name__)
 
 TEMPLATE_PATH = Path(__file__).resolve().parents[2] / "es_mappings" / "index_template.json"
 DEFAULT_ALIAS = "fagui-docs"
-TITLE_BOOST = 3.0
-EXACT_TITLE_BOOST = 20.0
-RECALL_BOOST = 0.3  # the weight a `.cjk` recall clause would get (see the module docstring)
 CARDINALITY_PRECISION = 40000  # Elasticsearch's maximum: exact counts up to about this many values
 MAX_RESULT_WINDOW = 10000  # from + size beyond this is refused by Elasticsearch (index.max_result_window)
 HIT_SOURCE = ["work_id", "version_id", "article_id"]
@@ -91,12 +88,6 @@ BULK_CHUNK_BYTES = 20 * 1024 * 1024
 BULK_TIMEOUT_S = 120
 REQUEST_TIMEOUT_S = 10
 _ALIAS_NAME = re.compile(r"[a-z0-9][a-z0-9._-]*")
-
-
-def phrase_slop(tokens: list[str] | tuple[str, ...]) -> int:
-    """The same slop as the Tantivy engine: index-time analysis puts each word's pieces before it, so the
-    finest query tokens of a phrase can stand a few positions apart."""
-    return len(tokens) + 3
 
 
 def load_template() -> dict:
@@ -200,6 +191,13 @@ def build_query(request: SearchRequest) -> dict:
     """The `query` of a search: text clauses scored, filters selecting, the score times log2(2 + weight)."""
     parts = _text_parts(request.text, request.filters.kind)
     must = parts["must"] or [{"match_all": {}}]  # no text: every filtered document, ranked by weight alone
+    text = request.text
+    if parts["must"] and text.raw_terms and not text.title_only and request.filters.kind == "version":
+        # The recall net: a document the token clauses miss (a word segmented otherwise in its context)
+        # still matches when the bigrams of the typed words all occur, at a low weight.
+        recall = {"match": {"text_tok.cjk": {"query": " ".join(text.raw_terms), "operator": "and",
+                                              "boost": RECALL_BOOST}}}
+        must = [{"bool": {"should": [{"bool": {"must": must}}, recall], "minimum_should_match": 1}}]
     bool_query: dict[str, Any] = {"must": must, "filter": build_filters(request.filters)}
     if parts["should"]:
         bool_query["should"] = parts["should"]

@@ -17,7 +17,9 @@ from pathlib import Path
 import tantivy
 
 from indexer.backends.base import (
+    EXACT_TITLE_BOOST,
     FACET_FIELDS,
+    TITLE_BOOST,
     BackendHit,
     BackendResult,
     BackendUnavailable,
@@ -25,11 +27,10 @@ from indexer.backends.base import (
     Filters,
     SearchRequest,
     TextQuery,
+    phrase_slop,
 )
 
 POINTER = "CURRENT"
-TITLE_BOOST = 3.0
-EXACT_TITLE_BOOST = 20.0
 WRITER_HEAP = 200_000_000
 
 
@@ -301,12 +302,6 @@ class TantivyBackend:
 
     def close(self) -> None:
         self._index = None
-
-
-def phrase_slop(tokens: list[str]) -> int:
-    """Index-time analysis puts each word's pieces before it, so the finest query tokens of a phrase can stand
-    a few tokens apart (a legal term follows its own pieces)."""
-    return len(tokens) + 3
 
 
 def _int_range(schema: tantivy.Schema, field: str, lower: int | None, upper: int | None) -> tantivy.Query:

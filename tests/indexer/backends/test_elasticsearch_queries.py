@@ -126,8 +126,8 @@ def test_mapping_types(template):
         assert props[name].get("doc_values", True), name
 
 
-def test_phrase_slop_matches_the_tantivy_engine():
-    from indexer.backends.tantivy_backend import phrase_slop as tantivy_slop
+def test_phrase_slop_is_the_one_both_engines_share():
+    from indexer.backends.base import phrase_slop as tantivy_slop
 
     for n in range(2, 8):
         tokens = [f"t{i}" for i in range(n)]
@@ -632,3 +632,15 @@ def test_connection_refused_is_backend_unavailable_in_chinese():
         assert "secret" not in message and "127.0.0.1" in message
     assert time.monotonic() - started < 20
     backend.close()
+
+
+def test_recall_net_widens_version_searches_on_the_typed_words():
+    text = TextQuery(must=(Clause(("饮酒", "驾驶"), phrase=True),), raw_terms=("饮酒驾驶",))
+    query = esb.build_query(SearchRequest(text=text))["function_score"]["query"]["bool"]
+    (either,) = query["must"]
+    strict, recall = either["bool"]["should"]
+    assert either["bool"]["minimum_should_match"] == 1
+    assert "match_phrase" in strict["bool"]["must"][0]["bool"]["must"][0]
+    assert recall == {"match": {"text_tok.cjk": {"query": "饮酒驾驶", "operator": "and", "boost": esb.RECALL_BOOST}}}
+    articles = esb.build_query(SearchRequest(text=text, filters=Filters(kind="article")))
+    assert "text_tok.cjk" not in json.dumps(articles, ensure_ascii=False)  # articles: strict tokens only
