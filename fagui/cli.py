@@ -247,6 +247,8 @@ def search_cmd(query: str, statuses, doc_types, regions, body, as_of, published_
     if result["direct"]:
         d = result["direct"]
         click.echo(f"直达：{d['title']} " + (d["article"]["label"] if d["type"] == "article" else ""))
+        if d["type"] == "article":
+            click.echo(f"    {d['article']['text']}")
     click.echo(f"共 {result['total']} 件（{result['took_ms']} 毫秒）")
     for hit in result["hits"]:
         click.echo(f"{hit['title']}  [{hit['status_label']} · {hit['doc_type']} · {hit['region']}]  {hit['work_id']}")
