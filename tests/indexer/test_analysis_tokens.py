@@ -68,3 +68,21 @@ def test_query_tokens_of_real_titles_match_their_index_tokens():
 @pytest.mark.parametrize("word", ["醉酒驾驶", "罚款", "听证", "民间借贷"])
 def test_common_query_words_have_tokens(word):
     assert analyse_query(word)
+
+
+@needs_corpus
+def test_rjieba_gives_jiebas_tokens_on_corpus_paragraphs():
+    """The fast path is only taken because it agrees with jieba (same dictionary): measured on every 50th
+    corpus record, 342 of 345 paragraphs give identical search-mode tokens."""
+    import jieba
+    import rjieba
+
+    jieba.setLogLevel(60)
+    paragraphs = []
+    with gzip.open(CORPUS, "rt", encoding="utf-8") as fh:
+        for i, line in enumerate(fh):
+            if i % 50 == 0:
+                md = json.loads(line)["markdown"]
+                paragraphs += [p for p in md.split("\n") if len(p) > 20][:5]
+    same = sum(list(jieba.cut_for_search(p)) == rjieba.cut_for_search(p) for p in paragraphs)
+    assert len(paragraphs) > 300 and same / len(paragraphs) >= 0.98
