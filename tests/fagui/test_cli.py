@@ -95,3 +95,16 @@ def test_index_and_search_from_the_command_line(env):
     assert bad.exit_code != 0 and "排除" in bad.output
     assert run("search", "安全", "--as-of", "昨天").exit_code != 0
     assert "未知的时效性" in run("search", "安全", "--status", "valid").output
+
+
+def test_search_with_elasticsearch_down_is_a_clear_error(env, monkeypatch):
+    import socket
+
+    with socket.socket() as probe:  # a port on this machine that nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    assert run("db", "upgrade").exit_code == 0
+    monkeypatch.setenv("FAGUI_ES_URL", f"http://127.0.0.1:{port}")
+    result = run("search", "安全")
+    assert result.exit_code != 0 and "搜索引擎暂时不可用" in result.output
+    assert "Traceback" not in result.output
