@@ -18,6 +18,28 @@ class Settings:
     database_url: str
     es_url: str | None
     corpus_path: Path | None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 2
+    api_rate_limit: int = 120  # API requests per client per minute
+    secret_key_env: str | None = None
+
+    @property
+    def secret_key(self) -> str:
+        """FAGUI_SECRET_KEY, else a random key kept in the data directory so sessions survive restarts."""
+        if self.secret_key_env:
+            return self.secret_key_env
+        import secrets
+
+        path = self.data_dir / "secret_key"
+        try:
+            return path.read_text().strip()
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            key = secrets.token_hex(32)
+            path.write_text(key)
+            path.chmod(0o600)
+            return key
 
     @property
     def uses_sqlite(self) -> bool:
@@ -34,7 +56,22 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         database_url=database_url,
         es_url=env.get("FAGUI_ES_URL") or None,
         corpus_path=Path(corpus) if corpus else None,
+        host=env.get("FAGUI_HOST") or "127.0.0.1",
+        port=_int(env, "FAGUI_PORT", 8000),
+        workers=_int(env, "FAGUI_WORKERS", 2),
+        api_rate_limit=_int(env, "FAGUI_API_RATE_LIMIT", 120),
+        secret_key_env=env.get("FAGUI_SECRET_KEY") or None,
     )
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"环境变量 {name} 应为整数，实际为：{raw!r}") from None
 
 
 def default_corpus_path(settings: Settings) -> Path:

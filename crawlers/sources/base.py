@@ -1,0 +1,64 @@
+"""The contract between a source adapter and the crawl runner.
+
+A source knows one site's formats: how to walk its listing (driving pagination through `fetch`), and how to
+turn a detail page or API response into a DocumentRecord. It never touches the database and never opens a
+connection itself: every request goes through the `fetch` callable the runner hands it, which is the polite
+fetcher (robots.txt, per-host delay, retries, conditional requests, declared hosts only, WARC archive).
+
+Parsing is kept in pure functions of bytes/text so that saved example pages can be parsed in tests with no
+network (tests/examples/<source>/ with the expected records as JSON beside them)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Protocol
+
+from crawlers.records import DocumentRecord
+
+
+class Page(Protocol):
+    """What a fetch returns (crawlers.http.FetchResult satisfies this)."""
+
+    url: str  # final URL after redirects
+    status: int
+    content: bytes  # the body; b"" when not_modified
+    not_modified: bool  # a conditional request answered 304: the stored copy is current
+
+    @property
+    def text(self) -> str: ...  # decoded with header/meta/detection, GB18030 for GB labels, mojibake repaired
+
+    def json(self) -> Any: ...
+
+
+# fetch(url, method="GET", data=None, json=None, headers=None, conditional=False) -> Page
+# Raises crawlers.http.FetchError (with a Chinese reason) when the page cannot be had.
+Fetch = Callable[..., Page]
+
+
+@dataclass
+class Listing:
+    """One entry seen on a list page or list API: where its detail lives and what the list said of it."""
+
+    url: str  # absolute URL of the detail page or API call
+    ref: str  # the source's own id for the document (stable across crawls)
+    title: str | None = None
+    hints: dict[str, Any] = field(default_factory=dict)  # list-page fields: dates, status label, doc number ...
+    method: str = "GET"
+    data: dict[str, Any] | None = None  # form or JSON body for POST detail APIs
+
+
+class Source(Protocol):
+    name: str  # registry key and DocumentRecord.source, e.g. "flk"
+    title: str  # Chinese name shown in summaries, e.g. 国家法律法规数据库
+    hosts: tuple[str, ...]  # the only hosts the fetcher may contact for this source
+
+    def listings(self, fetch: Fetch, since: date | None = None) -> Iterator[Listing]:
+        """Walk the listing newest first where the site allows; stop at entries older than `since`."""
+        ...
+
+    def record(self, listing: Listing, page: Page, fetch: Fetch) -> DocumentRecord:
+        """Turn the fetched detail page into a record; may fetch linked texts (Word/PDF) through `fetch`.
+        Raises crawlers.records.RecordError with a Chinese reason when the page is not a usable document."""
+        ...

@@ -1,0 +1,82 @@
+"""Errors as the reader sees them: a Chinese page for the site, a JSON body for /api, never a bare 500."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, render_template, request
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from indexer.app_store import StoreNotReady
+from indexer.backends.base import BackendUnavailable
+from indexer.search import SearchError
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: "请求参数有误",
+    404: "未找到该页面或文件",
+    405: "不支持该请求方法",
+    413: "请求内容过大",
+    429: "请求过于频繁，请稍后再试",
+    500: "服务器内部错误",
+    503: "服务暂时不可用，请稍后再试",
+}
+
+
+class BadParameter(ValueError):
+    """A request parameter the reader must correct (400); the message is Chinese and names the parameter."""
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(SearchError, lambda e: error_response(400, str(e)))
+    app.register_error_handler(BadParameter, lambda e: error_response(400, str(e)))
+    app.register_error_handler(BackendUnavailable, _unavailable_engine)
+    app.register_error_handler(StoreNotReady, lambda e: error_response(503, str(e)))
+    app.register_error_handler(OperationalError, _unavailable_database)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected)
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.args.get("format") == "json"
+
+
+def error_response(status: int, message: str | None = None) -> Response:
+    message = message or MESSAGES.get(status, "请求失败")
+    if wants_json():
+        response = jsonify({"error": {"status": status, "message": message}})
+    else:
+        response = Response(render_template("error.html", status=status, message=message,
+                                            title=MESSAGES.get(status, "出错了")))
+    response.status_code = status
+    if status == 503:
+        response.headers["Retry-After"] = "30"
+    return response
+
+
+def _http_error(exc: HTTPException) -> Response:
+    status = exc.code or 500
+    message = MESSAGES.get(status)
+    if status in (400, 404, 429) and exc.description and not exc.description.isascii():
+        message = exc.description  # our own Chinese description, raised with abort(status, msg)
+    response = error_response(status, message)
+    if status == 429 and exc.response is not None and "Retry-After" in exc.response.headers:
+        response.headers["Retry-After"] = exc.response.headers["Retry-After"]
+    return response
+
+
+def _unavailable_engine(exc: BackendUnavailable) -> Response:
+    log.warning("search engine unavailable: %s", exc)
+    return error_response(503, "检索服务暂时不可用，请稍后再试。" + (str(exc) if str(exc) else ""))
+
+
+def _unavailable_database(exc: OperationalError) -> Response:
+    log.warning("database unavailable: %s", exc)
+    return error_response(503, "数据库暂时不可用，请稍后再试。")
+
+
+def _unexpected(exc: Exception) -> Response:
+    log.exception("unexpected error on %s", request.path)
+    return error_response(500)

@@ -1,0 +1,76 @@
+"""Request arguments -> SearchParams, shared by the search page, the API and the feeds.
+
+Every filter lives in the URL; a bad value raises BadParameter with a Chinese message (a 400)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from werkzeug.datastructures import MultiDict
+
+from indexer.search import MAX_PAGE, MAX_PER_PAGE, SearchParams
+from indexer.vocabulary import STATUSES
+from portal.errors import BadParameter
+
+MAX_QUERY_CHARS = 200
+DATE_PARAMS = {
+    "published_from": "公布日期起", "published_to": "公布日期止",
+    "effective_from": "施行日期起", "effective_to": "施行日期止",
+    "as_of": "时点",
+}
+# Names the site and the API accept; anything else is ignored, like any web form would.
+LIST_PARAMS = ("status", "doc_type", "region")
+SCALAR_PARAMS = ("q", "body", "sort", "page", "per_page", *DATE_PARAMS)
+
+
+def parse_date_param(raw: str, label: str) -> date | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise BadParameter(f"{label}格式不正确：{raw[:20]}（应为 YYYY-MM-DD，例如 2024-01-01）") from None
+
+
+def parse_int_param(raw: str | None, label: str, default: int, lo: int, hi: int) -> int:
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadParameter(f"{label}应为整数：{raw[:20]}") from None
+    if not lo <= value <= hi:
+        raise BadParameter(f"{label}应在 {lo} 到 {hi} 之间")
+    return value
+
+
+def _list(args: MultiDict, name: str) -> tuple[str, ...]:
+    values: list[str] = []
+    for raw in args.getlist(name):
+        values.extend(v.strip() for v in raw.split(",") if v.strip())
+    return tuple(dict.fromkeys(values))
+
+
+def search_params(args: MultiDict, *, default_per_page: int = 10, facets: bool = True) -> SearchParams:
+    q = args.get("q", "")
+    if len(q) > MAX_QUERY_CHARS:
+        raise BadParameter(f"检索词过长：最多 {MAX_QUERY_CHARS} 个字符，当前 {len(q)} 个")
+    statuses = _list(args, "status")
+    if "all" in statuses:
+        statuses = tuple(STATUSES)
+    elif not statuses:
+        statuses = ("effective",)
+    dates = {name: parse_date_param(args.get(name, ""), label) for name, label in DATE_PARAMS.items()}
+    return SearchParams(
+        q=q,
+        statuses=statuses,
+        doc_types=_list(args, "doc_type"),
+        regions=_list(args, "region"),
+        body=(args.get("body") or "").strip()[:200] or None,
+        sort=(args.get("sort") or "relevance").strip(),
+        page=parse_int_param(args.get("page"), "页码", 1, 1, MAX_PAGE),
+        per_page=parse_int_param(args.get("per_page"), "每页条数", default_per_page, 1, MAX_PER_PAGE),
+        facets=facets,
+        **dates,
+    )

@@ -1,0 +1,45 @@
+"""Per-app store and search backend, and a per-request database session."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, g
+from sqlalchemy.orm import Session
+
+from indexer.app_store import Store, open_store
+from indexer.backends import open_backend
+from indexer.backends.base import SearchBackend
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["fagui.store"] = None
+    app.extensions["fagui.backend"] = None
+    app.teardown_appcontext(_close_session)
+
+
+def store() -> Store:
+    # Opened on first use, not at start-up: a portal whose database is down still starts and answers 503.
+    st = current_app.extensions.get("fagui.store")
+    if st is None:
+        st = open_store(current_app.config["FAGUI_SETTINGS"])
+        current_app.extensions["fagui.store"] = st
+    return st
+
+
+def backend() -> SearchBackend:
+    be = current_app.extensions.get("fagui.backend")
+    if be is None:
+        be = open_backend(current_app.config["FAGUI_SETTINGS"])
+        current_app.extensions["fagui.backend"] = be
+    return be
+
+
+def session() -> Session:
+    if "fagui_session" not in g:
+        g.fagui_session = store().sessions()
+    return g.fagui_session
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    sess = g.pop("fagui_session", None)
+    if sess is not None:
+        sess.close()
