@@ -1,0 +1,438 @@
+"""The read model of one work for the document pages, the API and the exports: plain JSON-ready dicts.
+
+Unknown ids give None so that callers answer 404; nothing here writes to the store."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, defer, selectinload
+
+from indexer.models import Article, Relation, Version, Work
+from indexer.vocabulary import RELATION_TYPES, STATUS_LABELS
+
+# How a link reads from each end: the work that amends (修改) and the work amended by it (被修改).
+RELATION_OUT_LABELS: dict[str, str] = {
+    "amends": "修改", "repeals": "废止", "replaces": "代替", "based_on": "依据",
+    "implements": "实施", "interprets": "解释", "cites": "引用",
+}
+RELATION_IN_LABELS: dict[str, str] = {
+    "amends": "被修改", "repeals": "被废止", "replaces": "被代替", "based_on": "作为依据",
+    "implements": "被实施", "interprets": "被解释", "cites": "被引用",
+}
+PAIR_OPS = ("unchanged", "changed", "added", "removed")
+PAIR_OP_LABELS = {"unchanged": "未修改", "changed": "修改", "added": "新增", "removed": "删除"}
+# Two articles with the same number pair when their texts are at least this similar; articles that moved
+# (renumbered) pair by text alone at a stricter threshold so unrelated articles are not forced together.
+SAME_NUMBER_RATIO = 0.5
+MOVED_RATIO = 0.6
+# A rewritten article that kept its number and subject (a 0.39 match in 道路运输条例 2022 -> 2023 第六十三条)
+# still pairs with its old self when nothing else claimed either side.
+SAME_NUMBER_FALLBACK = 0.3
+# Beyond this many candidate comparisons, a moved article is only looked for near its old position.
+FULL_SCAN_LIMIT = 200_000
+MOVE_WINDOW = 60
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def status_info(status: str, official: bool, reason: str | None = None) -> dict:
+    return {
+        "status": status,
+        "status_label": STATUS_LABELS.get(status, status),
+        "status_official": bool(official),
+        "status_basis": "官方标注" if official else "系统推断",
+        "status_reason": reason,
+    }
+
+
+def _version_summary(v: Version, current_id: int | None) -> dict:
+    return {
+        "seq": v.seq,
+        "title": v.title,
+        "doc_number": v.doc_number,
+        "published": _iso(v.published),
+        "effective_from": _iso(v.effective_from),
+        "effective_to": _iso(v.effective_to),
+        "expires": _iso(v.expires),
+        **{k: val for k, val in status_info(v.status, v.status_official).items() if k != "status_reason"},
+        "source_status": v.source_status,
+        "source_url": v.source_url,
+        "is_current": v.id == current_id,
+        "created_at": _iso(v.created_at),
+    }
+
+
+def _work_summary(work: Work) -> dict:
+    return {
+        "id": work.id,
+        "title": work.title,
+        "doc_type": work.doc_type,
+        "region": work.region,
+        **status_info(work.status, work.status_official, work.status_reason),
+    }
+
+
+def _load_work(session: Session, work_id: str) -> Work | None:
+    if not isinstance(work_id, str) or not work_id or len(work_id) > 32:
+        return None
+    return session.scalar(
+        select(Work).where(Work.id == work_id).options(
+            selectinload(Work.issuing_bodies),
+            selectinload(Work.versions).options(defer(Version.text), defer(Version.html)),
+        )
+    )
+
+
+def work_detail(session: Session, work_id: str) -> dict | None:
+    """Metadata, status with its reason and basis, the versions as a timeline and links in both directions."""
+    work = _load_work(session, work_id)
+    if work is None:
+        return None
+    versions = [_version_summary(v, work.current_version_id) for v in work.versions]
+    current = next((v for v in work.versions if v.id == work.current_version_id), None)
+    current = current or (work.versions[-1] if work.versions else None)
+    return {
+        **_work_summary(work),
+        "region_code": work.region_code,
+        "issuing_bodies": [{"id": b.id, "name": b.name} for b in work.issuing_bodies],
+        "current_version": current.seq if current else None,
+        "doc_number": current.doc_number if current else None,
+        "published": _iso(current.published) if current else None,
+        "effective_from": _iso(current.effective_from) if current else None,
+        "expires": _iso(current.expires) if current else None,
+        "source_url": current.source_url if current else None,
+        "history": list(current.history or []) if current else [],
+        "updated_at": _iso(work.updated_at),
+        "versions": versions,
+        "relations": relations_of(session, work.id),
+    }
+
+
+def relations_of(session: Session, work_id: str) -> list[dict]:
+    """Links grouped by type and direction (修改 / 被修改 ...), in vocabulary order, outgoing first."""
+    outgoing = session.execute(
+        select(Relation, Work).outerjoin(Work, Work.id == Relation.object_work_id)
+        .where(Relation.subject_work_id == work_id).order_by(Relation.id)
+    ).all()
+    incoming = session.execute(
+        select(Relation, Work).join(Work, Work.id == Relation.subject_work_id)
+        .where(Relation.object_work_id == work_id).order_by(Relation.id)
+    ).all()
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for rel, other in outgoing:
+        groups.setdefault((rel.relation_type, "outgoing"), []).append(_link(rel, other, rel.object_title))
+    for rel, other in incoming:
+        groups.setdefault((rel.relation_type, "incoming"), []).append(_link(rel, other, None))
+    order = {t: i for i, t in enumerate(RELATION_TYPES)}
+    out = []
+    for (rtype, direction), items in sorted(
+        groups.items(), key=lambda kv: (order.get(kv[0][0], len(order)), kv[0][1] != "outgoing")
+    ):
+        labels = RELATION_OUT_LABELS if direction == "outgoing" else RELATION_IN_LABELS
+        out.append({"type": rtype, "direction": direction, "label": labels.get(rtype, rtype), "items": items})
+    return out
+
+
+def _link(rel: Relation, other: Work | None, fallback_title: str | None) -> dict:
+    item = {
+        "work_id": other.id if other else None,
+        "title": other.title if other else (fallback_title or rel.object_doc_number or rel.object_key),
+        "resolved": other is not None,
+        "doc_number": rel.object_doc_number,
+        "article": rel.object_article,
+        "effective": _iso(rel.effective),
+        "status": other.status if other else None,
+        "status_label": STATUS_LABELS.get(other.status, other.status) if other else None,
+    }
+    return item
+
+
+def article_dict(a: Article) -> dict:
+    return {"number": a.number, "sub": a.sub, "label": a.label, "path": a.path, "anchor": a.anchor,
+            "text": a.text}
+
+
+def table_of_contents(articles: list[dict]) -> list[dict]:
+    """Nested headings (编 / 章 / 节) from the articles' paths, each pointing at its first article."""
+    toc: list[dict] = []
+    open_nodes: list[dict] = []  # the node currently open at each depth
+    for a in articles:
+        parts = [p.strip() for p in (a.get("path") or "").split(" / ") if p.strip()]
+        for depth, title in enumerate(parts):
+            if depth < len(open_nodes) and open_nodes[depth]["title"] == title:
+                node = open_nodes[depth]
+                node["last_article"] = a["label"]
+                continue
+            node = {"title": title, "level": depth + 1, "anchor": a["anchor"], "first_article": a["label"],
+                    "last_article": a["label"], "children": []}
+            (open_nodes[depth - 1]["children"] if depth else toc).append(node)
+            del open_nodes[depth:]
+            open_nodes.append(node)
+        del open_nodes[len(parts):]
+    return toc
+
+
+def _version(session: Session, work_id: str, seq: int | None) -> tuple[Work, Version] | None:
+    work = _load_work(session, work_id)
+    if work is None:
+        return None
+    if seq is None:
+        vid = work.current_version_id or (work.versions[-1].id if work.versions else None)
+        version = session.get(Version, vid) if vid else None
+    else:
+        version = session.scalar(select(Version).where(Version.work_id == work.id, Version.seq == seq))
+    if version is None:
+        return None
+    return work, version
+
+
+_ARTICLE_START = re.compile(r"^第[零〇一二三四五六七八九十百千万两\d]+条")
+
+
+def _preamble(text: str, title: str, has_articles: bool) -> str:
+    """The lines before the first article (history notes, 序言) without the title and headings."""
+    body = text.split("<!-- INFO END -->", 1)[1] if "<!-- INFO END -->" in text else text
+    lines = []
+    for raw in body.splitlines():
+        line = raw.strip()
+        if has_articles and _ARTICLE_START.match(line):
+            break
+        lines.append(line)
+    while lines and (not lines[0] or lines[0].lstrip("# ").strip() == title.strip()):
+        lines.pop(0)
+    kept = [ln for ln in lines if not re.match(r"^#*\s*第[零〇一二三四五六七八九十百千\d]+[编章节]", ln)
+            and not re.match(r"^#*\s*目\s*录$", ln)]
+    return "\n".join(ln.lstrip("# ") for ln in kept).strip()
+
+
+def version_detail(session: Session, work_id: str, seq: int | None = None) -> dict | None:
+    """One version with its articles (anchors art-<n>, art-<n>-<sub>) and table of contents; seq None = current."""
+    found = _version(session, work_id, seq)
+    if found is None:
+        return None
+    work, version = found
+    articles = [article_dict(a) for a in version.articles]
+    seqs = [v.seq for v in work.versions]
+    return {
+        "work": _work_summary(work),
+        "issuing_bodies": [b.name for b in work.issuing_bodies],
+        "version": _version_summary(version, work.current_version_id),
+        "versions": seqs,
+        "preamble": _preamble(version.text, version.title, bool(articles)),
+        # Documents without 第X条 (many normative documents) are shown as their text.
+        "body": None if articles else _preamble(version.text, version.title, False),
+        "articles": articles,
+        "toc": table_of_contents(articles),
+        "attachments": list(version.attachments or []),
+    }
+
+
+def article(session: Session, work_id: str, number: int, sub: int = 0, seq: int | None = None) -> dict | None:
+    found = _version(session, work_id, seq)
+    if found is None:
+        return None
+    work, version = found
+    rows = session.scalars(
+        select(Article).where(Article.version_id == version.id).order_by(Article.position)
+    ).all()
+    index = next((i for i, a in enumerate(rows) if a.number == number and a.sub == sub), None)
+    if index is None:
+        return None
+    return {
+        "work": _work_summary(work),
+        "version": _version_summary(version, work.current_version_id),
+        "article": article_dict(rows[index]),
+        "previous": rows[index - 1].anchor if index > 0 else None,
+        "next": rows[index + 1].anchor if index + 1 < len(rows) else None,
+    }
+
+
+# ---------------------------------------------------------------- comparison (新旧对照)
+
+
+def _body(a: dict) -> str:
+    """An article's text without its own label, so a renumbered article compares equal to its old self."""
+    text = a["text"]
+    if text.startswith(a["label"]):
+        text = text[len(a["label"]):].lstrip()
+    return text
+
+
+def _bigrams(text: str) -> set[str]:
+    text = re.sub(r"\s+", "", text)
+    return {text[i:i + 2] for i in range(len(text) - 1)} or {text}
+
+
+def _ratio(a: str, b: str) -> float:
+    if a == b:
+        return 1.0
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.real_quick_ratio() < MOVED_RATIO / 2 or matcher.quick_ratio() < MOVED_RATIO / 2:
+        return matcher.quick_ratio()
+    return matcher.ratio()
+
+
+def pair_articles(old: list[dict], new: list[dict]) -> list[tuple[int | None, int | None]]:
+    """Index pairs (old, new) in reading order: same number where the text is similar, else by text."""
+    old_body = [_body(a) for a in old]
+    new_body = [_body(a) for a in new]
+    matched_old: dict[int, int] = {}
+    matched_new: dict[int, int] = {}
+
+    def match(i: int, j: int) -> None:
+        matched_old[i] = j
+        matched_new[j] = i
+
+    # 1. identical text anywhere (a renumbered but unchanged article), first occurrence first
+    by_text: dict[str, list[int]] = {}
+    for j, text in enumerate(new_body):
+        by_text.setdefault(text, []).append(j)
+    for i, text in enumerate(old_body):
+        candidates = by_text.get(text)
+        if candidates:
+            same = [j for j in candidates if (new[j]["number"], new[j]["sub"]) == (old[i]["number"], old[i]["sub"])]
+            j = same[0] if same else candidates[0]
+            candidates.remove(j)
+            match(i, j)
+    # 2. the same number with similar text
+    new_by_number = {(a["number"], a["sub"]): j for j, a in enumerate(new)}
+    for i, a in enumerate(old):
+        if i in matched_old:
+            continue
+        j = new_by_number.get((a["number"], a["sub"]))
+        if j is not None and j not in matched_new and _ratio(old_body[i], new_body[j]) >= SAME_NUMBER_RATIO:
+            match(i, j)
+    # 3. moved articles by text similarity: screen by shared character pairs, confirm with difflib
+    rest_old = [i for i in range(len(old)) if i not in matched_old]
+    rest_new = [j for j in range(len(new)) if j not in matched_new]
+    if rest_old and rest_new:
+        grams_new = {j: _bigrams(new_body[j]) for j in rest_new}
+        full = len(rest_old) * len(rest_new) <= FULL_SCAN_LIMIT
+        scored = []
+        for i in rest_old:
+            g = _bigrams(old_body[i])
+            for j in rest_new:
+                if not full and abs(i - j) > MOVE_WINDOW:
+                    continue
+                gj = grams_new[j]
+                jaccard = len(g & gj) / len(g | gj)
+                if jaccard >= MOVED_RATIO / 2:
+                    scored.append((jaccard, i, j))
+        scored.sort(key=lambda t: (-t[0], t[1], t[2]))
+        for _, i, j in scored:
+            if i in matched_old or j in matched_new:
+                continue
+            if _ratio(old_body[i], new_body[j]) >= MOVED_RATIO:
+                match(i, j)
+    # 4. leftovers with the same number and some text in common
+    for i, a in enumerate(old):
+        j = new_by_number.get((a["number"], a["sub"]))
+        if (i not in matched_old and j is not None and j not in matched_new
+                and _ratio(old_body[i], new_body[j]) >= SAME_NUMBER_FALLBACK):
+            match(i, j)
+    # Reading order follows the new version; a removed article comes right after the one that preceded it.
+    pairs: list[tuple[int | None, int | None]] = []
+    emitted: set[int] = set()
+    next_old = 0
+
+    def flush_removed(upto: int) -> None:
+        nonlocal next_old
+        while next_old < upto:
+            if next_old not in matched_old and next_old not in emitted:
+                pairs.append((next_old, None))
+                emitted.add(next_old)
+            next_old += 1
+
+    for j in range(len(new)):
+        i = matched_new.get(j)
+        if i is not None:
+            flush_removed(i)
+            pairs.append((i, j))
+        else:
+            pairs.append((None, j))
+    flush_removed(len(old))
+    return pairs
+
+
+def char_diff(old: str, new: str) -> tuple[list[list[str]], list[list[str]]]:
+    """Character-level segments of each side: old as equal/delete, new as equal/insert (text left unescaped
+    so that templates escape it)."""
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    left: list[list[str]] = []
+    right: list[list[str]] = []
+
+    def add(side: list[list[str]], op: str, text: str) -> None:
+        if not text:
+            return
+        if side and side[-1][0] == op:
+            side[-1][1] += text
+        else:
+            side.append([op, text])
+
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            add(left, "equal", old[i1:i2])
+            add(right, "equal", new[j1:j2])
+        else:
+            add(left, "delete", old[i1:i2])
+            add(right, "insert", new[j1:j2])
+    return left, right
+
+
+def _whole_text(detail: dict) -> list[dict]:
+    text = detail["body"] or detail["preamble"] or ""
+    return [{"number": 0, "sub": 0, "label": "全文", "path": None, "anchor": "fulltext", "text": text}]
+
+
+def compare_versions(session: Session, work_id: str, a: int, b: int) -> dict | None:
+    """新旧对照 of versions a (old side) and b (new side), article by article."""
+    old = version_detail(session, work_id, a)
+    new = version_detail(session, work_id, b)
+    if old is None or new is None:
+        return None
+    old_articles, new_articles = old["articles"], new["articles"]
+    if not old_articles or not new_articles:  # a document without 第X条 compares as one text
+        old_articles, new_articles = _whole_text(old), _whole_text(new)
+    pairs = []
+    counts = dict.fromkeys(PAIR_OPS, 0)
+    for i, j in pair_articles(old_articles, new_articles):
+        left = old_articles[i] if i is not None else None
+        right = new_articles[j] if j is not None else None
+        if left is None:
+            op, segs_old, segs_new = "added", [], [["insert", _body(right)]]
+        elif right is None:
+            op, segs_old, segs_new = "removed", [["delete", _body(left)]], []
+        else:
+            lb, rb = _body(left), _body(right)
+            if lb == rb:
+                op, segs_old, segs_new = "unchanged", [["equal", lb]], [["equal", rb]]
+            else:
+                op = "changed"
+                segs_old, segs_new = char_diff(lb, rb)
+        counts[op] += 1
+        pairs.append({
+            "op": op,
+            "op_label": PAIR_OP_LABELS[op],
+            "renumbered": bool(left and right and left["label"] != right["label"]),
+            "old": _side(left), "new": _side(right),
+            "old_segments": segs_old, "new_segments": segs_new,
+        })
+    return {
+        "work": old["work"],
+        "old": old["version"],
+        "new": new["version"],
+        "counts": counts,
+        "pairs": pairs,
+    }
+
+
+def _side(a: dict | None) -> dict | None:
+    if a is None:
+        return None
+    return {"number": a["number"], "sub": a["sub"], "label": a["label"], "anchor": a["anchor"], "path": a["path"]}
