@@ -246,3 +246,55 @@ class RecordFailure(Base):
     record_ref: Mapped[str] = mapped_column(String(500))
     reason: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class CrawlRun(Base):
+    """One `fagui crawl SOURCE` run: its parameters, where it stands, and its summary counts.
+
+    A run with no finished_at is unfinished; the next crawl of the source continues it (the pages it has
+    done are those whose CrawlPage.last_run_id is this run)."""
+
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(80), index=True)
+    state: Mapped[str] = mapped_column(String(20), default="running")  # running, finished, interrupted, abandoned
+    since: Mapped[date | None] = mapped_column(Date)
+    limit: Mapped[int | None] = mapped_column(Integer)
+    from_archive: Mapped[bool] = mapped_column(Boolean, default=False)
+    started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    listed: Mapped[int] = mapped_column(Integer, default=0)
+    fetched: Mapped[int] = mapped_column(Integer, default=0)  # bodies received (a 304 is not one)
+    new: Mapped[int] = mapped_column(Integer, default=0)
+    changed: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    gone: Mapped[int] = mapped_column(Integer, default=0)
+    failures: Mapped[list | None] = mapped_column(JSON)  # [{ref, url, code, reason}]
+    unmatched: Mapped[list | None] = mapped_column(JSON)  # relation targets no stored work matched
+    listing_error: Mapped[str | None] = mapped_column(Text)  # the listing stopped early: no gone marking
+
+
+class CrawlPage(Base):
+    """What the crawler knows of one document page of a source: its validators for conditional requests,
+    the hash of the body last stored, and when it was last seen, changed, failed or found gone."""
+
+    __tablename__ = "crawl_pages"
+    __table_args__ = (UniqueConstraint("source", "ref", name="uq_crawl_pages_source_ref"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(80))
+    ref: Mapped[str] = mapped_column(String(500))  # the source's own id (Listing.ref)
+    url: Mapped[str] = mapped_column(String(1000), index=True)
+    title: Mapped[str | None] = mapped_column(String(500))
+    etag: Mapped[str | None] = mapped_column(String(300))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    content_hash: Mapped[str | None] = mapped_column(String(64))  # sha256 of the last body stored
+    work_id: Mapped[str | None] = mapped_column(ForeignKey("works.id", ondelete="SET NULL"))
+    first_seen: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_fetched: Mapped[datetime | None] = mapped_column(DateTime)
+    last_changed: Mapped[datetime | None] = mapped_column(DateTime)
+    gone_at: Mapped[datetime | None] = mapped_column(DateTime)  # missing from a full run; never deleted
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"), index=True)
