@@ -257,6 +257,32 @@ def search_cmd(query: str, statuses, doc_types, regions, body, as_of, published_
             click.echo(f"    {art['label']}：{plain(art['snippet'])}")
 
 
+@cli.command("serve")
+@click.option("--host", default=None, help="Address to bind (FAGUI_HOST, default 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (FAGUI_PORT, default 8000).")
+@click.option("--workers", type=int, default=None, help="gunicorn worker processes (FAGUI_WORKERS, default 2).")
+@click.option("--threads", type=int, default=4, show_default=True, help="Threads per worker.")
+@click.option("--dev", is_flag=True, help="Flask's development server with reloading instead of gunicorn.")
+def serve_cmd(host: str | None, port: int | None, workers: int | None, threads: int, dev: bool) -> None:
+    """启动网站 (serve the portal under gunicorn on http://127.0.0.1:8000)."""
+    from fagui.settings import load_settings
+
+    settings = load_settings()
+    store = _store()  # fail here, clearly, when the database has not been set up
+    store.engine.dispose()
+    host = host or settings.host
+    port = port or settings.port
+    click.echo(f"网站地址：http://{host}:{port}/  （按 Ctrl+C 停止）")
+    if dev:
+        from portal import create_app
+
+        create_app(settings).run(host=host, port=port, debug=True)
+        return
+    from fagui.serve import PortalServer, gunicorn_options
+
+    PortalServer(settings, gunicorn_options(host, port, workers or settings.workers, threads)).run()
+
+
 @cli.command("normalise")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def normalise_cmd(file: Path) -> None:

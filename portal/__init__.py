@@ -23,6 +23,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
     security.init_app(app)
     errors.init_app(app)
     _register_blueprints(app)
+    app.add_template_global(lambda name: name in app.view_functions, "has_endpoint")
 
     from fagui.cli import cli
 

@@ -1,0 +1,142 @@
+"""Document pages: a work's current text, past versions, the comparison of two versions (新旧对照), the print
+view and downloads (plain text, .docx)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+
+from indexer import documents
+from portal import services
+from portal.params import parse_int_param
+
+bp = Blueprint("document_pages", __name__)
+
+MAX_SEQ = 10_000
+
+
+def _page(work_id: str, seq: int | None, print_view: bool = False) -> str:
+    session = services.session()
+    work = documents.work_detail(session, work_id)
+    if work is None:
+        abort(404, "未找到该法规或文件，编号可能有误或已被移除")
+    detail = documents.version_detail(session, work_id, seq)
+    if detail is None:
+        abort(404, f"未找到该文件的第 {seq} 版")
+    template = "print.html" if print_view else "work.html"
+    return render_template(template, work=work, doc=detail, version=detail["version"],
+                           q=(request.args.get("q") or "")[:200], sections=_sections(detail["articles"]))
+
+
+def _sections(articles: list[dict]) -> list[dict]:
+    """Articles grouped under the heading path where it changes, for headings between articles."""
+    sections: list[dict] = []
+    for a in articles:
+        path = a.get("path") or ""
+        if not sections or sections[-1]["path"] != path:
+            previous = sections[-1]["parts"] if sections else []
+            parts = [p.strip() for p in path.split(" / ") if p.strip()]
+            # Only the headings that begin here: 第二章 under an unchanged 第一编 shows 第二章 alone.
+            common = 0
+            while common < min(len(parts), len(previous)) and parts[common] == previous[common]:
+                common += 1
+            sections.append({"path": path, "parts": parts, "new_headings": parts[common:], "articles": []})
+        sections[-1]["articles"].append(a)
+    return sections
+
+
+def _article_jump(work_id: str, seq: int | None) -> Response | None:
+    """The table of contents' jump form without scripts: ?article=91 -> #art-91."""
+    raw = (request.args.get("article") or "").strip()
+    if not raw:
+        return None
+    from crawlers.normalise.articles import chinese_number
+    from portal.errors import BadParameter
+
+    try:
+        number = chinese_number(raw.removeprefix("第").removesuffix("条")[:12])
+    except ValueError:
+        number = 0
+    if not 0 < number <= 100_000:
+        raise BadParameter(f"条文序号不正确：{raw[:20]}（例如 91 或 九十一）")
+    return redirect(work_url(work_id, seq, seq is None, anchor=f"art-{number}"))
+
+
+@bp.get("/works/<work_id>")
+def work(work_id: str):
+    return _article_jump(work_id, None) or _page(work_id, None)
+
+
+@bp.get("/works/<work_id>/versions/<int:seq>")
+def version(work_id: str, seq: int) -> str:
+    if not 1 <= seq <= MAX_SEQ:
+        abort(404, f"未找到该文件的第 {seq} 版")
+    return _article_jump(work_id, seq) or _page(work_id, seq)
+
+
+@bp.get("/works/<work_id>/print")
+@bp.get("/works/<work_id>/versions/<int:seq>/print")
+def print_view(work_id: str, seq: int | None = None) -> str:
+    return _page(work_id, seq, print_view=True)
+
+
+@bp.get("/works/<work_id>/compare")
+def compare(work_id: str) -> str:
+    session = services.session()
+    work = documents.work_detail(session, work_id)
+    if work is None:
+        abort(404, "未找到该法规或文件，编号可能有误或已被移除")
+    seqs = [v["seq"] for v in work["versions"]]
+    if len(seqs) < 2:
+        return render_template("compare.html", work=work, cmp=None, a=None, b=None, seqs=seqs)
+    a = parse_int_param(request.args.get("a"), "对照的旧版本", seqs[-2], 1, MAX_SEQ)
+    b = parse_int_param(request.args.get("b"), "对照的新版本", seqs[-1], 1, MAX_SEQ)
+    cmp = documents.compare_versions(session, work_id, a, b)
+    if cmp is None:
+        abort(404, "未找到要对照的版本")
+    only_changes = request.args.get("changes") == "1"
+    return render_template("compare.html", work=work, cmp=cmp, a=a, b=b, seqs=seqs, only_changes=only_changes)
+
+
+@bp.get("/works/<work_id>/download.<fmt>")
+@bp.get("/works/<work_id>/versions/<int:seq>/download.<fmt>")
+def download(work_id: str, fmt: str, seq: int | None = None) -> Response:
+    from indexer import exports
+
+    if fmt not in ("txt", "docx"):
+        abort(404, "仅支持下载 txt 和 docx 格式")
+    session = services.session()
+    detail = documents.version_detail(session, work_id, seq)
+    if detail is None:
+        abort(404, "未找到该法规或文件")
+    work = documents.work_detail(session, work_id)
+    title = detail["version"]["title"]
+    if fmt == "txt":
+        body = exports.version_text(work, detail).encode("utf-8")
+        mimetype = "text/plain; charset=utf-8"
+    else:
+        body = exports.version_docx(work, detail)
+        mimetype = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    response = Response(body, mimetype=mimetype)
+    filename = f"{title}（第{detail['version']['seq']}版）.{fmt}"
+    from urllib.parse import quote
+
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=\"{work_id}.{fmt}\"; filename*=UTF-8''{quote(filename)}"
+    )
+    return response
+
+
+@bp.app_template_global("work_url")
+def work_url(work_id: str, seq: int | None = None, is_current: bool = False, anchor: str | None = None) -> str:
+    if seq is None or is_current:
+        return url_for("document_pages.work", work_id=work_id, _anchor=anchor)
+    return url_for("document_pages.version", work_id=work_id, seq=seq, _anchor=anchor)
+
+
+@bp.app_template_filter("article_body")
+def article_body(article: dict) -> list[str]:
+    """The article's text without its leading label, as paragraphs (款)."""
+    text = article["text"]
+    if text.startswith(article["label"]):
+        text = text[len(article["label"]):]
+    return [p.strip() for p in text.strip().split("\n") if p.strip()]

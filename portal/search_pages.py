@@ -1,0 +1,70 @@
+"""The home page and the search page: one query box, filters with facet counts, direct answers."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
+
+from indexer.search import MAX_PAGE, SearchParams, search
+from indexer.vocabulary import DOC_TYPES, STATUS_LABELS
+from portal import services
+from portal.params import search_params
+
+bp = Blueprint("search_pages", __name__)
+
+SORT_LABELS = {"relevance": "按相关度", "published": "按公布日期", "effective": "按施行日期"}
+EXAMPLES = ("道路交通安全法第九十一条", "行政处罚 听证", "国务院令第588号", "个人信息 保护", "饮用水源 保护区")
+
+
+@bp.get("/")
+def home():
+    result = search(services.session(), services.backend(), SearchParams(per_page=1))
+    return render_template("home.html", facets=result["facets"], total=result["total"], examples=EXAMPLES)
+
+
+@bp.get("/search")
+def search_page():
+    params = search_params(request.args)
+    result = search(services.session(), services.backend(), params)
+    direct = result["direct"]
+    if direct and params.page == 1 and request.args.get("direct") != "0":
+        return redirect(direct_url(direct, params.q))
+    pages = min(MAX_PAGE, max(1, -(-result["total"] // params.per_page)))
+    return render_template(
+        "search.html", params=params, result=result, pages=pages, doc_types=DOC_TYPES,
+        status_labels=STATUS_LABELS, sort_labels=SORT_LABELS, args=request.args,
+    )
+
+
+@bp.app_template_global("direct_url")
+def direct_url(direct: dict, q: str) -> str:
+    if direct["type"] == "article":
+        return url_for("document_pages.work", work_id=direct["work_id"], q=q, _anchor=direct["article"]["anchor"])
+    return url_for("document_pages.version", work_id=direct["work_id"], seq=direct["version"], q=q)
+
+
+def search_url(args: MultiDict, **changes: object) -> str:
+    """The current search with some parameters changed; any change but the page goes back to page 1."""
+    merged = MultiDict(args)
+    if "page" not in changes:
+        merged.pop("page", None)
+    for key, value in changes.items():
+        merged.pop(key, None)
+        if value is None or value == "":
+            continue
+        for item in value if isinstance(value, list | tuple) else [value]:
+            merged.add(key, str(item))
+    merged.pop("direct", None)
+    return url_for("search_pages.search_page", **merged.to_dict(flat=False))
+
+
+@bp.app_template_global("search_url")
+def _search_url(**changes: object) -> str:
+    return search_url(request.args, **changes)
+
+
+@bp.app_template_global("toggled")
+def toggled(name: str, value: str) -> list[str]:
+    """The values of a list filter with `value` switched on or off."""
+    values = [v for raw in request.args.getlist(name) for v in raw.split(",") if v]
+    return [v for v in values if v != value] if value in values else [*values, value]
