@@ -3,6 +3,8 @@ view and downloads (plain text, .docx)."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
 from indexer import documents
@@ -108,18 +110,14 @@ def download(work_id: str, fmt: str, seq: int | None = None) -> Response:
     detail = documents.version_detail(session, work_id, seq)
     if detail is None:
         abort(404, "未找到该法规或文件")
-    work = documents.work_detail(session, work_id)
-    title = detail["version"]["title"]
     if fmt == "txt":
-        body = exports.version_text(work, detail).encode("utf-8")
+        body = exports.version_text(session, work_id, seq).encode("utf-8")
         mimetype = "text/plain; charset=utf-8"
     else:
-        body = exports.version_docx(work, detail)
+        body = exports.version_docx(session, work_id, seq)
         mimetype = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     response = Response(body, mimetype=mimetype)
-    filename = f"{title}（第{detail['version']['seq']}版）.{fmt}"
-    from urllib.parse import quote
-
+    filename = exports.export_filename(detail["version"]["title"], detail["version"]["seq"], fmt)
     response.headers["Content-Disposition"] = (
         f"attachment; filename=\"{work_id}.{fmt}\"; filename*=UTF-8''{quote(filename)}"
     )

@@ -68,3 +68,9 @@ def toggled(name: str, value: str) -> list[str]:
     """The values of a list filter with `value` switched on or off."""
     values = [v for raw in request.args.getlist(name) for v in raw.split(",") if v]
     return [v for v in values if v != value] if value in values else [*values, value]
+
+
+@bp.app_template_filter("without_label")
+def without_label(snippet_html: str, label: str) -> str:
+    """An article snippet without its own leading 第X条, which the link in front of it already shows."""
+    return snippet_html[len(label):].lstrip() if snippet_html.startswith(label) else snippet_html
