@@ -78,8 +78,14 @@ def _work_summary(work: Work) -> dict:
     }
 
 
+_WORK_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
+# Bounds that keep lookups inside a 32-bit integer column (PostgreSQL rejects larger values with an error).
+MAX_SEQ = 100_000
+MAX_ARTICLE = 100_000
+
+
 def _load_work(session: Session, work_id: str) -> Work | None:
-    if not isinstance(work_id, str) or not work_id or len(work_id) > 32:
+    if not isinstance(work_id, str) or not _WORK_ID.fullmatch(work_id):
         return None
     return session.scalar(
         select(Work).where(Work.id == work_id).options(
@@ -185,6 +191,8 @@ def _version(session: Session, work_id: str, seq: int | None) -> tuple[Work, Ver
     if seq is None:
         vid = work.current_version_id or (work.versions[-1].id if work.versions else None)
         version = session.get(Version, vid) if vid else None
+    elif not 1 <= seq <= MAX_SEQ:
+        return None
     else:
         version = session.scalar(select(Version).where(Version.work_id == work.id, Version.seq == seq))
     if version is None:
@@ -206,6 +214,8 @@ def _preamble(text: str, title: str, has_articles: bool) -> str:
         lines.append(line)
     while lines and (not lines[0] or lines[0].lstrip("# ").strip() == title.strip()):
         lines.pop(0)
+    if not has_articles:
+        return "\n".join(ln.lstrip("# ") for ln in lines).strip()
     kept = [ln for ln in lines if not re.match(r"^#*\s*第[零〇一二三四五六七八九十百千\d]+[编章节]", ln)
             and not re.match(r"^#*\s*目\s*录$", ln)]
     return "\n".join(ln.lstrip("# ") for ln in kept).strip()
@@ -224,8 +234,8 @@ def version_detail(session: Session, work_id: str, seq: int | None = None) -> di
         "issuing_bodies": [b.name for b in work.issuing_bodies],
         "version": _version_summary(version, work.current_version_id),
         "versions": seqs,
-        "preamble": _preamble(version.text, version.title, bool(articles)),
-        # Documents without 第X条 (many normative documents) are shown as their text.
+        # Documents without 第X条 (many normative documents) are shown as their text (body), with no preamble.
+        "preamble": _preamble(version.text, version.title, True) if articles else "",
         "body": None if articles else _preamble(version.text, version.title, False),
         "articles": articles,
         "toc": table_of_contents(articles),
@@ -234,6 +244,8 @@ def version_detail(session: Session, work_id: str, seq: int | None = None) -> di
 
 
 def article(session: Session, work_id: str, number: int, sub: int = 0, seq: int | None = None) -> dict | None:
+    if not (1 <= number <= MAX_ARTICLE and 0 <= sub <= MAX_ARTICLE):
+        return None
     found = _version(session, work_id, seq)
     if found is None:
         return None
@@ -386,7 +398,7 @@ def char_diff(old: str, new: str) -> tuple[list[list[str]], list[list[str]]]:
 
 
 def _whole_text(detail: dict) -> list[dict]:
-    text = detail["body"] or detail["preamble"] or ""
+    text = detail["body"] or "\n".join([detail["preamble"], *(a["text"] for a in detail["articles"])]).strip()
     return [{"number": 0, "sub": 0, "label": "全文", "path": None, "anchor": "fulltext", "text": text}]
 
 
