@@ -1,0 +1,128 @@
+"""The JSON API under /api/v1: search with the page's parameters, facets, works, versions, articles and
+version comparison. Errors are {"error": {"status", "message"}} in Chinese (portal.errors); the OpenAPI
+document at /api/v1/openapi.json describes exactly these routes."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, Response, abort, jsonify, request
+
+from indexer import documents
+from indexer.search import search
+from portal import ratelimit
+from portal.errors import BadParameter
+from portal.params import parse_int_param, search_params
+from portal.services import backend, session
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+bp.record_once(lambda state: ratelimit.init_app(state.app))
+
+NOT_FOUND_WORK = "未找到该法规（编号：{}）"
+NOT_FOUND_VERSION = "未找到该法规的第 {} 版"
+_ARTICLE_REF = re.compile(r"(\d{1,6})(?:-(\d{1,6}))?")
+
+
+@bp.before_request
+def _limit() -> Response | None:
+    if request.endpoint == "api.openapi_document":
+        return None  # the description of the API is not a query; tools fetch it freely
+    return ratelimit.check()
+
+
+bp.after_request(ratelimit.add_headers)
+
+
+@bp.get("/openapi.json")
+def openapi_document() -> Response:
+    from portal.openapi import openapi_spec
+
+    return jsonify(openapi_spec())
+
+
+@bp.get("/search")
+def api_search() -> Response:
+    params = search_params(request.args)
+    return jsonify(search(session(), backend(), params))
+
+
+@bp.get("/facets")
+def api_facets() -> Response:
+    params = search_params(request.args, default_per_page=1)
+    result = search(session(), backend(), params)
+    return jsonify({"query": result["query"], "total": result["total"], "facets": result["facets"]})
+
+
+@bp.get("/works/<work_id>")
+def api_work(work_id: str) -> Response:
+    return jsonify(_work_or_404(work_id))
+
+
+@bp.get("/works/<work_id>/versions")
+def api_versions(work_id: str) -> Response:
+    work = _work_or_404(work_id)
+    return jsonify({"work_id": work["id"], "title": work["title"], "current_version": work["current_version"],
+                    "versions": work["versions"]})
+
+
+@bp.get("/works/<work_id>/versions/<int:seq>")
+def api_version(work_id: str, seq: int) -> Response:
+    detail = documents.version_detail(session(), work_id, seq)
+    if detail is None:
+        _missing_version(work_id, seq)
+    return jsonify(detail)
+
+
+@bp.get("/works/<work_id>/versions/<int:seq>/articles/<ref>")
+def api_article(work_id: str, seq: int, ref: str) -> Response:
+    number, sub = parse_article_param(ref)
+    found = documents.article(session(), work_id, number, sub, seq)
+    if found is None:
+        _missing_version(work_id, seq)
+        label = f"第{number}条" + (f"之{sub}" if sub else "")
+        abort(404, f"该版本中没有{label}")
+    return jsonify(found)
+
+
+@bp.get("/works/<work_id>/compare")
+def api_compare(work_id: str) -> Response:
+    work = _work_or_404(work_id)
+    newest = work["current_version"] or (work["versions"][-1]["seq"] if work["versions"] else 1)
+    b = parse_int_param(request.args.get("b"), "对照版本 b", newest, 1, documents.MAX_SEQ)
+    a = parse_int_param(request.args.get("a"), "对照版本 a", max(b - 1, 1), 1, documents.MAX_SEQ)
+    known = {v["seq"] for v in work["versions"]}
+    for name, seq in (("a", a), ("b", b)):
+        if seq not in known:
+            abort(404, f"对照版本 {name}：" + NOT_FOUND_VERSION.format(seq) + f"（共 {len(known)} 版）")
+    return jsonify(documents.compare_versions(session(), work_id, a, b))
+
+
+def parse_article_param(ref: str) -> tuple[int, int]:
+    """91, 133-1 (as in the anchor art-133-1) or 第一百三十三条之一 -> (number, sub)."""
+    from crawlers.normalise.articles import parse_article_ref
+
+    m = _ARTICLE_REF.fullmatch(ref.strip())
+    if m:
+        number, sub = int(m.group(1)), int(m.group(2) or 0)
+    else:
+        parsed = parse_article_ref(ref) if len(ref) <= 40 else None
+        if parsed is None:
+            raise BadParameter(f"条号格式不正确：{ref[:20]}（例如 91、133-1 或 第九十一条）")
+        number, sub = parsed
+    if not 1 <= number <= documents.MAX_ARTICLE or not 0 <= sub <= documents.MAX_ARTICLE:
+        raise BadParameter(f"条号超出范围：{ref[:20]}")
+    return number, sub
+
+
+def _work_or_404(work_id: str) -> dict:
+    work = documents.work_detail(session(), work_id)
+    if work is None:
+        abort(404, NOT_FOUND_WORK.format(work_id[:40]))
+    return work
+
+
+def _missing_version(work_id: str, seq: int) -> None:
+    if documents.work_detail(session(), work_id) is None:
+        abort(404, NOT_FOUND_WORK.format(work_id[:40]))
+    if documents.version_detail(session(), work_id, seq) is None:
+        abort(404, NOT_FOUND_VERSION.format(seq))

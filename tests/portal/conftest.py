@@ -1,0 +1,45 @@
+"""A portal over the bundled corpus sample, shared by the page, API, feed and browser tests: the sample is
+imported into a fresh SQLite store under a temporary FAGUI_DATA_DIR and indexed with Tantivy once per run."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawlers.sources import lawrefbook
+from fagui.settings import BUNDLED_SAMPLE, Settings, load_settings
+from indexer.backends.tantivy_backend import TantivyBackend
+from indexer.db import make_engine, session_factory
+from indexer.indexing import rebuild
+from indexer.ingest import ingest
+from indexer.migrate import upgrade
+
+# High enough that no test but the rate-limit tests (which build their own app) ever sees a 429.
+TEST_RATE_LIMIT = "1000000"
+
+
+@pytest.fixture(scope="session")
+def portal_instance(tmp_path_factory) -> Settings:
+    """Settings of an instance holding the imported and indexed bundled sample."""
+    root = tmp_path_factory.mktemp("portal")
+    settings = load_settings({"FAGUI_DATA_DIR": str(root), "FAGUI_CORPUS_PATH": str(BUNDLED_SAMPLE),
+                              "FAGUI_API_RATE_LIMIT": TEST_RATE_LIMIT, "FAGUI_SECRET_KEY": "test-secret"})
+    engine = make_engine(settings=settings)
+    upgrade(engine)
+    factory = session_factory(engine)
+    report = lawrefbook.read_corpus(BUNDLED_SAMPLE)
+    ingest(factory, lawrefbook.SOURCE, report.records, report.errors)
+    rebuild(factory, TantivyBackend(root / "tantivy"))
+    engine.dispose()
+    return settings
+
+
+@pytest.fixture(scope="session")
+def app(portal_instance):
+    from portal import create_app
+
+    return create_app(portal_instance, testing=True)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
