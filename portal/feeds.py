@@ -1,0 +1,167 @@
+"""Atom feeds of new and changed documents: /feeds/atom.xml, overall or with the search filters as query
+parameters (q, doc_type, region, status, body). A version stored is an entry: the first version of a work is a
+new document, a later one a changed document."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+from xml.etree import ElementTree as ET
+
+from flask import Blueprint, Response, request, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import Session, defer, selectinload
+from werkzeug.routing import BuildError
+
+from indexer.models import Version, Work, work_issuing_bodies
+from indexer.search import MAX_PER_PAGE, SearchParams, resolve_body_ids, search, validate
+from indexer.vocabulary import STATUS_LABELS, STATUSES, canonical_region
+from portal.params import parse_int_param, search_params
+from portal.services import backend, session
+
+bp = Blueprint("feeds", __name__, url_prefix="/feeds")
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+FEED_TITLE = "法规统一公开查询平台：新增和修改的法规文件"
+DEFAULT_ENTRIES = 30
+MAX_ENTRIES = 100
+FILTER_LABELS = {"q": "检索词", "doc_type": "效力级别", "region": "行政区划", "status": "时效性", "body": "制定机关"}
+
+
+@bp.get("/atom.xml")
+def atom() -> Response:
+    params = search_params(request.args, default_per_page=MAX_PER_PAGE, facets=False)
+    limit = parse_int_param(request.args.get("limit"), "条目数", DEFAULT_ENTRIES, 1, MAX_ENTRIES)
+    # Unlike the search page, a feed watches every status unless one is asked for: repeals are changes too.
+    explicit_status = any(v.strip() for v in request.args.getlist("status"))
+    statuses = params.statuses if explicit_status else ()
+    versions = recent_versions(session(), params, statuses, limit)
+    xml = build_feed(versions, _filter_note(params, statuses))
+    response = Response(xml, mimetype="application/atom+xml")
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+def recent_versions(sess: Session, params: SearchParams, statuses: tuple[str, ...], limit: int) -> list[Version]:
+    """The newest stored versions of the works that pass the filters, newest first."""
+    bad = [s for s in statuses if s not in STATUSES]
+    if bad or params.doc_types or params.q.strip():
+        # The same validation and messages as the search page (SearchError -> 400).
+        validate(SearchParams(statuses=statuses or ("effective",), doc_types=params.doc_types))
+    stmt = (
+        select(Version).join(Work, Work.id == Version.work_id)
+        .options(defer(Version.text), defer(Version.html), defer(Version.history),
+                 selectinload(Version.work).selectinload(Work.issuing_bodies))
+        .order_by(Version.created_at.desc(), Version.id.desc())
+        .limit(limit)
+    )
+    if params.doc_types:
+        stmt = stmt.where(Work.doc_type.in_(params.doc_types))
+    if params.regions:
+        stmt = stmt.where(Work.region.in_({canonical_region(r) for r in params.regions}))
+    if statuses:
+        stmt = stmt.where(Work.status.in_(statuses))
+    if params.body:
+        body_ids = [int(i) for i in resolve_body_ids(sess, params.body)]
+        stmt = stmt.where(Work.id.in_(
+            select(work_issuing_bodies.c.work_id).where(work_issuing_bodies.c.body_id.in_(body_ids))))
+    if params.q.strip():
+        # Text matching is the search engine's job: the best matching works (any status), then newest first.
+        found = search(sess, backend(), SearchParams(
+            q=params.q, statuses=statuses or tuple(STATUSES), doc_types=params.doc_types, regions=params.regions,
+            body=params.body, per_page=MAX_PER_PAGE, facets=False))
+        work_ids = [h["work_id"] for h in found["hits"]]
+        if not work_ids:
+            return []
+        stmt = stmt.where(Work.id.in_(work_ids))
+    return list(sess.scalars(stmt))
+
+
+def _filter_note(params: SearchParams, statuses: tuple[str, ...]) -> str:
+    parts = []
+    if params.q.strip():
+        parts.append(f"{FILTER_LABELS['q']}：{params.q.strip()}")
+    if params.doc_types:
+        parts.append(f"{FILTER_LABELS['doc_type']}：{'、'.join(params.doc_types)}")
+    if params.regions:
+        parts.append(f"{FILTER_LABELS['region']}：{'、'.join(canonical_region(r) for r in params.regions)}")
+    if statuses:
+        parts.append(f"{FILTER_LABELS['status']}：{'、'.join(STATUS_LABELS.get(s, s) for s in statuses)}")
+    if params.body:
+        parts.append(f"{FILTER_LABELS['body']}：{params.body}")
+    return "；".join(parts)
+
+
+def _rfc3339(value: datetime) -> str:
+    if value.tzinfo is None:  # stored as naive UTC
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _updated(v: Version) -> datetime:
+    if v.created_at is not None:
+        return v.created_at
+    if v.published is not None:
+        return datetime.combine(v.published, time.min)
+    return datetime(1970, 1, 1)
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    el = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
+    if text is not None:
+        el.text = text
+    return el
+
+
+def build_feed(versions: list[Version], note: str) -> bytes:
+    """The Atom document; ElementTree escapes every text and attribute."""
+    ET.register_namespace("", ATOM_NS)
+    feed = ET.Element(f"{{{ATOM_NS}}}feed")
+    feed.set("{http://www.w3.org/XML/1998/namespace}lang", "zh-CN")
+    _sub(feed, "id", request.url)
+    _sub(feed, "title", FEED_TITLE + (f"（{note}）" if note else ""))
+    _sub(feed, "subtitle", "按收录时间排列的最新法规、规章和规范性文件版本")
+    newest = max((_updated(v) for v in versions), default=datetime.now(UTC))
+    _sub(feed, "updated", _rfc3339(newest))
+    _sub(feed, "link", rel="self", type="application/atom+xml", href=request.url)
+    site = request.url_root.rstrip("/")
+    _sub(feed, "link", rel="alternate", type="text/html", href=site + "/")
+    author = _sub(feed, "author")
+    _sub(author, "name", "法规统一公开查询平台")
+    _sub(feed, "generator", "fagui")
+    for v in versions:
+        work = v.work
+        work_url = site + url_for_work(work.id)
+        entry = _sub(feed, "entry")
+        _sub(entry, "id", f"{work_url}/versions/{v.seq}")
+        kind = "新增" if v.seq == 1 else f"修改（第{v.seq}版）"
+        _sub(entry, "title", f"{v.title}　[{kind}]")
+        _sub(entry, "updated", _rfc3339(_updated(v)))
+        if v.published:
+            _sub(entry, "published", _rfc3339(datetime.combine(v.published, time.min)))
+        _sub(entry, "link", rel="alternate", type="text/html", href=work_url)
+        _sub(entry, "summary", _summary(v, work), type="text")
+        if work.doc_type:
+            _sub(entry, "category", term=work.doc_type, label=work.doc_type)
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+
+
+def url_for_work(work_id: str) -> str:
+    try:
+        return url_for("document_pages.work", work_id=work_id)
+    except BuildError:  # the page blueprint is absent (an API-only deployment): the route is stable anyway
+        return f"/works/{work_id}"
+
+
+def _summary(v: Version, work: Work) -> str:
+    fields = [
+        ("效力级别", work.doc_type),
+        ("制定机关", "、".join(b.name for b in work.issuing_bodies)),
+        ("发文字号", v.doc_number),
+        ("公布日期", v.published.isoformat() if v.published else None),
+        ("施行日期", v.effective_from.isoformat() if v.effective_from else None),
+        ("有效期至", v.expires.isoformat() if v.expires else None),
+        ("本版本时效性", STATUS_LABELS.get(v.status, v.status)),
+        ("法规现行状态", STATUS_LABELS.get(work.status, work.status)),
+        ("行政区划", work.region),
+    ]
+    return "；".join(f"{label}：{value}" for label, value in fields if value)
