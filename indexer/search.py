@@ -5,7 +5,7 @@ One function, `search`, serves the command line, the portal and the API with the
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy import func, select
@@ -200,7 +200,7 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> di
     offset = (params.page - 1) * params.per_page
     result = _collapsed(backend, text, filters, params, offset)
     hits = _hits(session, backend, result, parsed, params)
-    facets = _facets(session, result.facets) if params.facets else {}
+    facets = _facets(session, _multi_select_facets(backend, text, filters, result.facets)) if params.facets else {}
     return {
         "query": params.q,
         "total": result.total,
@@ -234,6 +234,23 @@ def _collapsed(backend: SearchBackend, text: TextQuery, filters: Filters, params
             unique.append(hit)
     result.hits = unique[offset:window]
     return result
+
+
+# A filter's own facet is counted without that filter, so the reader sees what else can be added
+# (现行有效 ticked, 已废止 12 still offered) rather than only the value already chosen.
+MULTI_SELECT = (("status", "statuses"), ("doc_type", "doc_types"), ("region", "regions"))
+
+
+def _multi_select_facets(backend: SearchBackend, text: TextQuery, filters: Filters,
+                         facets: dict[str, list[tuple[str, int]]]) -> dict[str, list[tuple[str, int]]]:
+    merged = dict(facets)
+    for field_name, attr in MULTI_SELECT:
+        if not getattr(filters, attr) or (attr == "statuses" and filters.as_of is not None):
+            continue
+        wider = replace(filters, **{attr: ()})
+        merged[field_name] = backend.search(
+            SearchRequest(text=text, filters=wider, limit=0, facets=True)).facets.get(field_name, [])
+    return merged
 
 
 def _hits(session: Session, backend: SearchBackend, result: BackendResult, parsed: ParsedQuery | None,

@@ -118,3 +118,9 @@ document.addEventListener("DOMContentLoaded", function () {
     }
   });
 });
+document.addEventListener("DOMContentLoaded", function () {
+  "use strict";
+  // On a phone the results come first: the filters fold away once there is a query.
+  var box = document.querySelector("details[data-collapse-narrow=yes]");
+  if (box && window.matchMedia("(max-width: 899px)").matches) box.open = false;
+});
