@@ -296,6 +296,83 @@ def normalise_cmd(file: Path) -> None:
     click.echo(text)
 
 
+@cli.group()
+def links() -> None:
+    """关联：正文引用识别 (citation links between works)."""
+
+
+@links.command("rebuild")
+@click.option("--work", "work_id", help="只重算这一件法规（work id）")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def links_rebuild(work_id: str | None, as_json: bool) -> None:
+    """Find 《...》 citations in every work's current text and store them as based_on / cites relations."""
+    from indexer.citations import rebuild_links
+    from indexer.models import Work
+
+    store = _store()
+    with store.sessions() as session:
+        if work_id and session.get(Work, work_id) is None:
+            raise click.ClickException(f"找不到法规：{work_id}")
+        summary = rebuild_links(session, work_id)
+        session.commit()
+    data = summary.as_dict()
+    if as_json:
+        _echo_json(data)
+        return
+    click.echo(f"已处理法规 {data['works']} 件：依据 {data['based_on']} 条、引用 {data['cites']} 条，"
+               f"已解析 {data['resolved']} 条，未解析 {data['unresolved']} 条")
+
+
+@cli.command("report")
+@click.argument("name")
+@click.option("--as-of", "as_of", help="时点（默认今天），例如 2024-01-01")
+@click.option("--days", type=click.IntRange(0, 3650), help="即将到期：天数（默认 90）")
+@click.option("--max-years", type=click.FloatRange(0.1, 100), help="有效期上限（年，默认 FAGUI_MAX_VALIDITY_YEARS 或 5）")
+@click.option("--from", "period_from", help="期间变化：起始日期")
+@click.option("--to", "period_to", help="期间变化：截止日期")
+@click.option("--region", help="行政区划，例如 山东省")
+@click.option("--doc-type", help="效力级别，例如 地方性法规")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default="csv", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="写入文件（默认标准输出）")
+def report_cmd(name, as_of, days, max_years, period_from, period_to, region, doc_type, fmt, output) -> None:
+    """报表：expiring, conflicts, basis-changed, validity-period, counts, changes, catalogue."""
+    from datetime import date
+
+    from indexer.report_export import export
+    from indexer.reports import (
+        DEFAULT_EXPIRING_DAYS,
+        REPORTS,
+        ReportError,
+        ReportOptions,
+        max_validity_years,
+        run_report,
+    )
+    from indexer.vocabulary import canonical_region
+
+    if name not in REPORTS:
+        raise click.BadParameter(f"没有名为“{name}”的报表；可用：{'、'.join(REPORTS)}", param_hint="NAME")
+    if fmt == "xlsx" and not output:
+        raise click.UsageError("XLSX 是二进制文件，请用 -o 指定输出文件")
+    try:
+        opts = ReportOptions(
+            as_of=_date_option(as_of, "--as-of") or date.today(),
+            days=DEFAULT_EXPIRING_DAYS if days is None else days,
+            max_years=max_years or max_validity_years(),
+            period_from=_date_option(period_from, "--from"), period_to=_date_option(period_to, "--to"),
+            region=canonical_region(region) if region else None, doc_type=doc_type or None,
+        )
+        store = _store()
+        with store.sessions() as session:
+            data = export(run_report(session, name, opts), fmt)
+    except ReportError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if output:
+        output.write_bytes(data)
+        click.echo(f"已写入 {output}（{len(data)} 字节）", err=True)
+    else:
+        click.echo(data.decode("utf-8").removeprefix("\ufeff"), nl=False)
+
+
 def main() -> None:
     cli(prog_name="fagui")
 
