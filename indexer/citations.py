@@ -41,7 +41,7 @@ _LEGAL_SUFFIX = re.compile(
 # Edition notes inside the brackets: 《中华人民共和国行政处罚法（2021修订）》, (2019修正), (2017年第二次修正).
 _EDITION = re.compile(r"[（(][^（）()]{0,16}?(?:修正|修订|修改|年版|版|试行稿|草案)[^（）()]{0,6}[）)]$")
 # 《最高人民法院关于适用〈中华人民共和国民事诉讼法〉的解释》（以下简称《解释》）: the short name stands for the full.
-_ALIAS = re.compile(r"《([^《》\n]{2,120})》[^。《\n]{0,20}?[（(]以下(?:简称|称)《([^《》\n]{1,30})》[）)]")
+_ALIAS = re.compile(r"《([^《》\n]{2,120})》\s*[（(][^（）()《\n]{0,30}?以下(?:简称|称)《([^《》\n]{1,30})》[）)]")
 _REGION_PREFIXES = tuple(sorted((n for n in REGION_CODES if n != "全国"), key=len, reverse=True))
 _BASIS_WINDOW = 2  # the basis is named in the preamble or the first articles
 
@@ -215,6 +215,20 @@ class Resolver:
         ):
             by_key[resolve_key(title)].add(wid)
             by_id[wid].starts.append(start or published or date.min)
+        return cls(by_id.values(), dict(by_key))
+
+    @classmethod
+    def from_works(cls, works: Iterable[tuple[str, str, str, str | None, list[tuple[str, date | None]]]]) -> Resolver:
+        """Built from plain data (work_id, title, region, doc_type, [(version title, start)] oldest first), for
+        texts that are not in a store (the corpus benchmark)."""
+        by_id: dict[str, _Candidate] = {}
+        by_key: dict[str, set[str]] = defaultdict(set)
+        for wid, title, region, doc_type, versions in works:
+            cand = by_id.setdefault(wid, _Candidate(wid, title, region, doc_type))
+            by_key[resolve_key(title)].add(wid)
+            for vtitle, start in versions:
+                by_key[resolve_key(vtitle)].add(wid)
+                cand.starts.append(start or date.min)
         return cls(by_id.values(), dict(by_key))
 
     def keys_for(self, title: str, region: str | None) -> list[str]:
