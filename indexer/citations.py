@@ -32,7 +32,7 @@ _QUOTED = re.compile(rf"《([^《》\n]{{2,120}})》(?:\s*{_ARTICLE_TAIL})?")
 # Self references name an article of the citing text itself (本条例第三条, 本法第十条第二款).
 _SELF = re.compile(rf"本(法|条例|规定|办法|细则|决定|规则|解释|实施办法|实施细则|意见|通知)\s*{_ARTICLE_TAIL}")
 # The basis sentence: a trigger word, then quoted titles, then 制定 within the same sentence.
-_BASIS = re.compile(r"(根据|依据|依照|按照|遵照)([^。；;\n]*?)(制定|制订|修订|修改|作如下|作出如下|规定如下)")
+_BASIS = re.compile(r"(根据|依据|依照|按照|遵照)([^。；;\n]*?)(制定|制订|修订|修改|如下)")
 # Only titles of legal acts count; 《营业执照》 or 《人民日报》 are not citations.
 _LEGAL_SUFFIX = re.compile(
     r"(法|法典|宪法|条例|规定|办法|细则|规则|决定|解释|意见|通知|批复|答复|决议|公约|协定|条约|章程|纲要|规划|"
@@ -103,7 +103,7 @@ def body_of(text: str) -> str:
         s = line.strip()
         if not s:
             continue
-        if not seen_title and "。" not in s and len(s) <= 120 and not _ARTICLE_START.match(s):
+        if not seen_title and not _SENTENCE_MARKS.search(s) and len(s) <= 120 and not _ARTICLE_START.match(s):
             seen_title, keep = True, i + 1
             continue
         if _dated(s):
@@ -113,6 +113,7 @@ def body_of(text: str) -> str:
     return "\n".join(lines[keep:])
 
 
+_SENTENCE_MARKS = re.compile(r"[。，；：,;:]")  # a title line has none of these; a preamble sentence has
 _ARTICLE_START = re.compile(rf"^第[{CN_NUMBER}\d]+条")
 _HISTORY_LINE = re.compile(r"^[（(]?\s*(?:根据)?\s*(?:\d{4}|[一二〇○零]{4})\s*年")
 _HISTORY_VERB = re.compile(r"(通过|修正|修订|公布|施行|批准|发布)")
