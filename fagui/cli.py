@@ -278,8 +278,9 @@ def serve_cmd(host: str | None, port: int | None, workers: int | None, threads: 
 
         create_app(settings).run(host=host, port=port, debug=True)
         return
-    from fagui.serve import PortalServer, gunicorn_options
+    from fagui.serve import PortalServer, gunicorn_options, prepare_metrics_dir
 
+    prepare_metrics_dir(settings)
     PortalServer(settings, gunicorn_options(host, port, workers or settings.workers, threads)).run()
 
 

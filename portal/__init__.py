@@ -17,9 +17,10 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
     app.config["MAX_QUERY_CHARS"] = 200
     app.config["SECRET_KEY"] = settings.secret_key
 
-    from portal import errors, security, services
+    from portal import errors, metrics, security, services
 
     services.init_app(app)
+    metrics.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     _register_blueprints(app)
@@ -37,7 +38,7 @@ def _register_blueprints(app: Flask) -> None:
     # parts built in parallel can land independently.
     import importlib
 
-    for module_name in ("portal.search_pages", "portal.document_pages", "portal.api", "portal.feeds",
+    for module_name in ("portal.health", "portal.search_pages", "portal.document_pages", "portal.api", "portal.feeds",
                         "portal.reports", "portal.accounts", "portal.offline"):
         try:
             module = importlib.import_module(module_name)

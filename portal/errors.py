@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 from indexer.app_store import StoreNotReady
 from indexer.backends.base import BackendUnavailable
 from indexer.search import SearchError
+from portal.metrics import UNAVAILABLE
 
 log = logging.getLogger(__name__)
 
@@ -69,11 +70,13 @@ def _http_error(exc: HTTPException) -> Response:
 
 def _unavailable_engine(exc: BackendUnavailable) -> Response:
     log.warning("search engine unavailable: %s", exc)
+    UNAVAILABLE.labels("search").inc()
     return error_response(503, "检索服务暂时不可用，请稍后再试。" + (str(exc) if str(exc) else ""))
 
 
 def _unavailable_database(exc: OperationalError) -> Response:
     log.warning("database unavailable: %s", exc)
+    UNAVAILABLE.labels("database").inc()
     return error_response(503, "数据库暂时不可用，请稍后再试。")
 
 

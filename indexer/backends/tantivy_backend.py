@@ -77,6 +77,10 @@ class TantivyBackend:
     def _open(self, create: bool = False) -> tantivy.Index:
         current = self._current_dir()
         if current is None:
+            if (self.root / POINTER).exists():
+                # The pointer names an index that is gone: writing a fresh one here would serve a partial index
+                # as if it were whole, so only a rebuild may replace it.
+                raise BackendUnavailable("检索索引文件丢失或无法访问：请运行 `fagui index rebuild` 重建")
             if not create:
                 raise BackendUnavailable("检索索引尚未建立：请先运行 `fagui index rebuild`")
             current = self._new_dir()
@@ -153,8 +157,12 @@ class TantivyBackend:
     # -- reading --------------------------------------------------------------------------------------
     def _searcher(self) -> tantivy.Searcher:
         index = self._open()
-        index.reload()
-        return index.searcher()
+        try:
+            index.reload()
+            return index.searcher()
+        except (ValueError, OSError) as exc:
+            self._index, self._opened = None, None  # reopen on the next request, when the files may be back
+            raise BackendUnavailable(f"检索索引暂时无法读取：{exc}") from exc
 
     def count(self) -> int:
         try:

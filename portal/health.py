@@ -1,0 +1,62 @@
+"""Health for load balancers and orchestrators: /healthz (the process answers), /readyz (the database and the
+search engine answer), /metrics (Prometheus text)."""
+
+from __future__ import annotations
+
+import time
+
+from flask import Blueprint, Response, jsonify
+from sqlalchemy import text
+
+from portal import metrics, services
+
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    return jsonify({"status": "ok"})
+
+
+def _check(name: str, probe) -> dict:
+    started = time.perf_counter()
+    try:
+        detail = probe()
+    except Exception as exc:  # any failure of a part is the answer here, not an error of this page
+        return {"name": name, "ok": False, "error": f"{type(exc).__name__}: {exc}"[:300]}
+    return {"name": name, "ok": True, "ms": round((time.perf_counter() - started) * 1000, 1), **(detail or {})}
+
+
+def _database() -> dict:
+    session = services.session()
+    try:
+        session.execute(text("select 1"))
+    finally:
+        session.rollback()
+    return {"url": services.store().engine.url.render_as_string(hide_password=True)}
+
+
+def _engine() -> dict:
+    backend = services.backend()
+    from indexer.backends.base import SearchRequest
+
+    backend.search(SearchRequest(limit=0))  # raises BackendUnavailable when the index cannot be read
+    return {"engine": backend.name, "documents": backend.count()}
+
+
+@bp.get("/readyz")
+def readyz() -> Response:
+    checks = [_check("database", _database), _check("search", _engine)]
+    ready = all(c["ok"] for c in checks)
+    for c in checks:
+        if not c["ok"]:
+            metrics.UNAVAILABLE.labels(c["name"]).inc()
+    response = jsonify({"status": "ready" if ready else "unavailable", "checks": checks})
+    response.status_code = 200 if ready else 503
+    return response
+
+
+@bp.get("/metrics")
+def metrics_endpoint() -> Response:
+    body, content_type = metrics.exposition()
+    return Response(body, content_type=content_type)
