@@ -25,13 +25,12 @@ RELATION_IN_LABELS: dict[str, str] = {
 }
 PAIR_OPS = ("unchanged", "changed", "added", "removed")
 PAIR_OP_LABELS = {"unchanged": "未修改", "changed": "修改", "added": "新增", "removed": "删除"}
-# Two articles with the same number pair when their texts are at least this similar; articles that moved
-# (renumbered) pair by text alone at a stricter threshold so unrelated articles are not forced together.
-SAME_NUMBER_RATIO = 0.5
+# Articles that moved (renumbered) pair by text at this similarity, so unrelated articles are not forced
+# together; an article that kept its number pairs at a lower one: a rewrite of the same provision
+# (道路运输条例 2022 -> 2023 第六十三条 is a 0.39 match) is a change, not a removal and an addition.
 MOVED_RATIO = 0.6
-# A rewritten article that kept its number and subject (a 0.39 match in 道路运输条例 2022 -> 2023 第六十三条)
-# still pairs with its old self when nothing else claimed either side.
 SAME_NUMBER_FALLBACK = 0.3
+SAME_NUMBER_BONUS = 0.1
 # Beyond this many candidate comparisons, a moved article is only looked for near its old position.
 FULL_SCAN_LIMIT = 200_000
 MOVE_WINDOW = 60
@@ -312,15 +311,8 @@ def pair_articles(old: list[dict], new: list[dict]) -> list[tuple[int | None, in
             j = same[0] if same else candidates[0]
             candidates.remove(j)
             match(i, j)
-    # 2. the same number with similar text
-    new_by_number = {(a["number"], a["sub"]): j for j, a in enumerate(new)}
-    for i, a in enumerate(old):
-        if i in matched_old:
-            continue
-        j = new_by_number.get((a["number"], a["sub"]))
-        if j is not None and j not in matched_new and _ratio(old_body[i], new_body[j]) >= SAME_NUMBER_RATIO:
-            match(i, j)
-    # 3. moved articles by text similarity: screen by shared character pairs, confirm with difflib
+    # 2. the rest by similarity, best pair first: an article that kept its number needs less in common
+    # (a rewrite of the same provision) than one that moved; equal similarity prefers the same number.
     rest_old = [i for i in range(len(old)) if i not in matched_old]
     rest_new = [j for j in range(len(new)) if j not in matched_new]
     if rest_old and rest_new:
@@ -329,25 +321,21 @@ def pair_articles(old: list[dict], new: list[dict]) -> list[tuple[int | None, in
         scored = []
         for i in rest_old:
             g = _bigrams(old_body[i])
+            key = (old[i]["number"], old[i]["sub"])
             for j in rest_new:
-                if not full and abs(i - j) > MOVE_WINDOW:
+                same = key == (new[j]["number"], new[j]["sub"])
+                if not same and not full and abs(i - j) > MOVE_WINDOW:
                     continue
                 gj = grams_new[j]
                 jaccard = len(g & gj) / len(g | gj)
-                if jaccard >= MOVED_RATIO / 2:
-                    scored.append((jaccard, i, j))
-        scored.sort(key=lambda t: (-t[0], t[1], t[2]))
-        for _, i, j in scored:
+                if same or jaccard >= SAME_NUMBER_FALLBACK:
+                    scored.append((jaccard + (SAME_NUMBER_BONUS if same else 0.0), same, i, j))
+        scored.sort(key=lambda t: (-t[0], t[2], t[3]))
+        for _, same, i, j in scored:
             if i in matched_old or j in matched_new:
                 continue
-            if _ratio(old_body[i], new_body[j]) >= MOVED_RATIO:
+            if _ratio(old_body[i], new_body[j]) >= (SAME_NUMBER_FALLBACK if same else MOVED_RATIO):
                 match(i, j)
-    # 4. leftovers with the same number and some text in common
-    for i, a in enumerate(old):
-        j = new_by_number.get((a["number"], a["sub"]))
-        if (i not in matched_old and j is not None and j not in matched_new
-                and _ratio(old_body[i], new_body[j]) >= SAME_NUMBER_FALLBACK):
-            match(i, j)
     # Reading order follows the new version; a removed article comes right after the one that preceded it.
     pairs: list[tuple[int | None, int | None]] = []
     emitted: set[int] = set()

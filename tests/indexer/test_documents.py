@@ -262,3 +262,18 @@ def test_character_segments_mark_only_what_changed():
                         ["equal", "元以下的罚款"]]
     assert new_segs == [["equal", "处"], ["insert", "二"], ["equal", "千元以上"], ["insert", "一万"],
                         ["equal", "元以下的罚款"]]
+
+
+def test_every_article_edited_and_renumbered_still_pairs(loaded):
+    """A revision that inserts an article at the front, renumbering and editing all the others (the hard case:
+    no text is identical and every number now names a different provision)."""
+    store, ids = loaded
+    with store.sessions() as s:
+        old = documents.version_detail(s, ids["road"], 3)["articles"]
+    new = [{**a, "number": a["number"] + 1, "label": f"第{a['number'] + 1}条",
+            "text": f"第{a['number'] + 1}条 " + documents._body(a).replace("。", "；", 1) + "（修订）"} for a in old]
+    new.insert(0, {"number": 1, "sub": 0, "label": "第1条", "text": "第1条 为了促进交通运输高质量发展，制定本条例。",
+                   "path": None, "anchor": "art-1"})
+    pairs = documents.pair_articles(old, new)
+    assert pairs[0] == (None, 0)
+    assert pairs[1:] == [(i, i + 1) for i in range(len(old))]
