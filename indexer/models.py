@@ -298,3 +298,17 @@ class CrawlPage(Base):
     gone_at: Mapped[datetime | None] = mapped_column(DateTime)  # missing from a full run; never deleted
     last_error: Mapped[str | None] = mapped_column(Text)
     last_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"), index=True)
+
+
+class User(Base):
+    """A portal account (the clearance team): a name, a role and a password hash (werkzeug.security)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    role: Mapped[str] = mapped_column(String(20), default="clearance")
+    password_hash: Mapped[str] = mapped_column(String(300))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
