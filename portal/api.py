@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, Response, abort, jsonify, request
+from werkzeug.datastructures import MultiDict
 
 from indexer import documents
 from indexer.search import search
@@ -21,6 +22,8 @@ bp.record_once(lambda state: ratelimit.init_app(state.app))
 NOT_FOUND_WORK = "未找到该法规（编号：{}）"
 NOT_FOUND_VERSION = "未找到该法规的第 {} 版"
 _ARTICLE_REF = re.compile(r"(\d{1,6})(?:-(\d{1,6}))?")
+# Control characters other than tab and line breaks: PostgreSQL refuses NUL in text, and none belongs in a query.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @bp.before_request
@@ -40,15 +43,23 @@ def openapi_document() -> Response:
     return jsonify(openapi_spec())
 
 
+def checked_args(args: MultiDict) -> MultiDict:
+    """The query arguments, refused (400) when one holds a control character."""
+    for name, value in args.items(multi=True):
+        if _CONTROL.search(value) or _CONTROL.search(name):
+            raise BadParameter(f"参数 {_CONTROL.sub('', name)[:20]} 含有不可见的控制字符，请删除后重试")
+    return args
+
+
 @bp.get("/search")
 def api_search() -> Response:
-    params = search_params(request.args)
+    params = search_params(checked_args(request.args))
     return jsonify(search(session(), backend(), params))
 
 
 @bp.get("/facets")
 def api_facets() -> Response:
-    params = search_params(request.args, default_per_page=1)
+    params = search_params(checked_args(request.args), default_per_page=1)
     result = search(session(), backend(), params)
     return jsonify({"query": result["query"], "total": result["total"], "facets": result["facets"]})
 
@@ -117,12 +128,12 @@ def parse_article_param(ref: str) -> tuple[int, int]:
 def _work_or_404(work_id: str) -> dict:
     work = documents.work_detail(session(), work_id)
     if work is None:
-        abort(404, NOT_FOUND_WORK.format(work_id[:40]))
+        abort(404, NOT_FOUND_WORK.format(_CONTROL.sub("", work_id[:40])))
     return work
 
 
 def _missing_version(work_id: str, seq: int) -> None:
     if documents.work_detail(session(), work_id) is None:
-        abort(404, NOT_FOUND_WORK.format(work_id[:40]))
+        abort(404, NOT_FOUND_WORK.format(_CONTROL.sub("", work_id[:40])))
     if documents.version_detail(session(), work_id, seq) is None:
         abort(404, NOT_FOUND_VERSION.format(seq))

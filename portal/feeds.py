@@ -15,6 +15,7 @@ from werkzeug.routing import BuildError
 from indexer.models import Version, Work, work_issuing_bodies
 from indexer.search import MAX_PER_PAGE, SearchParams, resolve_body_ids, search, validate
 from indexer.vocabulary import STATUS_LABELS, STATUSES, canonical_region
+from portal.api import checked_args
 from portal.params import parse_int_param, search_params
 from portal.services import backend, session
 
@@ -29,7 +30,7 @@ FILTER_LABELS = {"q": "检索词", "doc_type": "效力级别", "region": "行政
 
 @bp.get("/atom.xml")
 def atom() -> Response:
-    params = search_params(request.args, default_per_page=MAX_PER_PAGE, facets=False)
+    params = search_params(checked_args(request.args), default_per_page=MAX_PER_PAGE, facets=False)
     limit = parse_int_param(request.args.get("limit"), "条目数", DEFAULT_ENTRIES, 1, MAX_ENTRIES)
     # Unlike the search page, a feed watches every status unless one is asked for: repeals are changes too.
     explicit_status = any(v.strip() for v in request.args.getlist("status"))

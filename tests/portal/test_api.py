@@ -60,6 +60,8 @@ def test_search_direct_answer_and_filters_from_the_url(client):
     ({"published_from": "2021-01-01", "published_to": "2020-01-01"}, "公布日期范围的起始日期晚于结束日期"),
     ({"q": "法" * 201}, "检索词过长：最多 200 个字符"),
     ({"body": "并不存在的机关"}, "未找到制定机关"),
+    ({"body": "\x00"}, "参数 body 含有不可见的控制字符"),  # PostgreSQL would refuse it: a 400, not a 500
+    ({"region": "山东\x01"}, "参数 region 含有不可见的控制字符"),
 ])
 def test_bad_search_parameters_are_400_with_chinese_message(client, query, message):
     for path in ("/api/v1/search", "/api/v1/facets"):

@@ -82,6 +82,7 @@ def test_a_query_nothing_matches_gives_an_empty_valid_feed(client):
     ({"limit": "many"}, "条目数应为整数"),
     ({"body": "并不存在的机关"}, "未找到制定机关"),
     ({"q": "法" * 201}, "检索词过长"),
+    ({"region": "\x00"}, "含有不可见的控制字符"),
 ])
 def test_bad_parameters_are_400(client, query, message):
     response = client.get("/feeds/atom.xml", query_string=query)
