@@ -87,3 +87,18 @@ def test_exports_of_unknown_work_or_version_are_none(sqlite_store, work_id):
 
 def test_filename_is_safe_and_readable():
     assert exports.export_filename("关于a/b:c的规定", 2, "docx") == "关于a_b_c的规定（第2版）.docx"
+
+
+def test_text_without_articles_exports_as_paragraphs(sqlite_store):
+    record = DocumentRecord(source="test", source_ref="r2", title="某市人民政府关于做好春运工作的通知",
+                            text="某市人民政府关于做好春运工作的通知\n\n各区人民政府：\n现就做好春运工作通知如下。\n",
+                            doc_type="行政规范性文件", region="山东省", published=date(2024, 1, 5))
+    with sqlite_store.sessions.begin() as s:
+        wid = upsert_record(s, record).work_id
+    with sqlite_store.sessions() as s:
+        text = exports.version_text(s, wid)
+        data = exports.version_docx(s, wid)
+    assert text.endswith("\n\n各区人民政府：\n现就做好春运工作通知如下。\n")
+    assert text.count("某市人民政府关于做好春运工作的通知") == 1
+    paragraphs = [p.text for p in docx.Document(io.BytesIO(data)).paragraphs]
+    assert paragraphs[-2:] == ["各区人民政府：", "现就做好春运工作通知如下。"]
