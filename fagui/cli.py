@@ -374,6 +374,49 @@ def report_cmd(name, as_of, days, max_years, period_from, period_to, region, doc
         click.echo(data.decode("utf-8").removeprefix("\ufeff"), nl=False)
 
 
+@cli.group()
+def users() -> None:
+    """账号：清理工作人员登录报表页面 (portal accounts)."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", default="clearance", show_default=True, type=click.Choice(["clearance", "admin"]))
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (one line).")
+def users_add(name: str, role: str, password_stdin: bool) -> None:
+    """Create an account; the password is asked twice (or read from stdin) and stored only as a hash."""
+    from portal.accounts import AccountError, create_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码")
+    store = _store()
+    with store.sessions() as session:
+        try:
+            create_user(session, name, password, role)
+        except AccountError as exc:
+            raise click.ClickException(str(exc)) from exc
+        session.commit()
+    click.echo(f"已创建用户 {name.strip()}（{role}）")
+
+
+@users.command("list")
+def users_list() -> None:
+    """List accounts with their role and last login."""
+    from sqlalchemy import select
+
+    from indexer.models import User
+
+    store = _store()
+    with store.sessions() as session:
+        rows = session.execute(select(User.name, User.role, User.active, User.last_login_at).order_by(User.name)).all()
+    if not rows:
+        click.echo("尚无用户：用 fagui users add 用户名 --role clearance 创建")
+    for name, role, active, last in rows:
+        click.echo(f"{name}\t{role}\t{'启用' if active else '停用'}\t最近登录 {last.isoformat(' ', 'seconds') if last else '—'}")
+
+
 def main() -> None:
     cli(prog_name="fagui")
 

@@ -1,0 +1,156 @@
+"""Report pages (/reports): an index, one page per report with its filters in the URL, a server-rendered chart,
+and downloads as CSV, XLSX and JSON. The counts, catalogue and changes reports are public; the others are for
+the clearance team and need a login (portal.accounts)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, abort, render_template, request, url_for
+from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
+
+from indexer.report_export import FORMATS, export, filename
+from indexer.reports import CHANGE_LABELS, REPORTS, ReportError, ReportOptions, max_validity_years, run_report
+from indexer.svg_charts import bar_chart
+from indexer.vocabulary import DOC_TYPES, REGION_CODES, STATUS_LABELS, canonical_region
+from portal import services
+from portal.accounts import current_user, login_required
+from portal.errors import BadParameter
+from portal.params import parse_date_param, parse_int_param
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+PER_PAGE = 100
+OPTION_LABELS = {"days": "天数", "max_years": "有效期上限（年）", "period_from": "起始日期", "period_to": "截止日期"}
+_CLEARANCE = ("clearance", "admin")
+DESCRIPTIONS = {
+    "counts": "按效力级别、行政区划和制定机关统计文件数量及时效性，用于公布清理结果。",
+    "catalogue": "某一日期现行有效的全部文件，按效力级别排列。",
+    "changes": "一段期间内新制定、修改、废止和失效的文件。",
+    "expiring": "现行有效、有效期即将届满的文件。",
+    "conflicts": "来源标注的时效性与本平台计算结果不一致的文本。",
+    "basis-changed": "制定依据或引用的法规在其公布后被修改、废止或失效的文件，附引用原文。",
+    "validity-period": "未规定有效期或有效期超过上限的规范性文件。",
+}
+SUMMARY_LABELS = {**STATUS_LABELS, **CHANGE_LABELS, "documents": "涉及文件"}
+
+
+def report_options(args: MultiDict) -> ReportOptions:
+    """Request arguments -> ReportOptions; a bad value is a 400 with a Chinese message naming the field."""
+    as_of = parse_date_param(args.get("as_of", ""), "时点") or date.today()
+    raw_years = (args.get("max_years") or "").strip()
+    try:
+        max_years = float(raw_years) if raw_years else max_validity_years()
+    except ValueError:
+        raise BadParameter(f"有效期上限应为数字：{raw_years[:20]}") from None
+    except ReportError as exc:
+        raise BadParameter(str(exc)) from None
+    if not 0 < max_years <= 100:
+        raise BadParameter("有效期上限应在 0 到 100 年之间")
+    region = (args.get("region") or "").strip()
+    doc_type = (args.get("doc_type") or "").strip()
+    if doc_type and doc_type not in DOC_TYPES:
+        raise BadParameter(f"未知的效力级别：{doc_type[:20]}")
+    return ReportOptions(
+        as_of=as_of,
+        days=parse_int_param(args.get("days"), "天数", 90, 0, 3650),
+        max_years=max_years,
+        period_from=parse_date_param(args.get("period_from", ""), "起始日期"),
+        period_to=parse_date_param(args.get("period_to", ""), "截止日期"),
+        region=canonical_region(region) if region else None,
+        doc_type=doc_type or None,
+    )
+
+
+def _run(name: str) -> tuple:
+    spec = REPORTS.get(name)
+    if spec is None:
+        abort(404, f"没有名为“{name[:40]}”的报表")
+    opts = report_options(request.args)
+    try:
+        rep = run_report(services.session(), name, opts)
+    except ReportError as exc:
+        raise BadParameter(str(exc)) from None
+    return spec, opts, rep
+
+
+def _guard(name: str):
+    """The view for a report, wrapped in the login check when the report is not public."""
+    spec = REPORTS.get(name)
+    return spec is not None and not spec.public
+
+
+@bp.get("/")
+def index():
+    user = current_user()
+    specs = [(spec, spec.public or (user is not None and user["role"] in _CLEARANCE)) for spec in REPORTS.values()]
+    return render_template("reports/index.html", specs=specs, user=user, descriptions=DESCRIPTIONS)
+
+
+@bp.get("/<name>")
+def report_page(name: str):
+    if _guard(name):
+        return _protected_page(name)
+    return _page(name)
+
+
+@login_required(_CLEARANCE)
+def _protected_page(name: str):
+    return _page(name)
+
+
+def _page(name: str):
+    spec, opts, rep = _run(name)
+    pages = max(1, -(-len(rep.rows) // PER_PAGE))
+    page = parse_int_param(request.args.get("page"), "页码", 1, 1, pages)
+    rows = rep.rows[(page - 1) * PER_PAGE: page * PER_PAGE]
+    chart = Markup(bar_chart(rep.chart, rep.chart_title or rep.title)) if rep.chart else None
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    downloads = [(fmt.upper(), url_for("reports.download", name=name, fmt=fmt, **args)) for fmt in FORMATS]
+    return render_template(
+        "reports/report.html", spec=spec, rep=rep, opts=opts, rows=rows, page=page, pages=pages, chart=chart,
+        downloads=downloads, args=args, doc_types=DOC_TYPES, regions=list(REGION_CODES),
+        option_labels=OPTION_LABELS, per_page=PER_PAGE, summary_labels=SUMMARY_LABELS,
+        has_document_pages="document_pages.work" in _view_functions(),
+    )
+
+
+@bp.get("/<name>/export.<fmt>")
+def download(name: str, fmt: str):
+    if fmt not in FORMATS:
+        abort(404, f"不支持的导出格式：{fmt[:10]}（可用：csv、xlsx、json）")
+    if _guard(name):
+        return _protected_download(name, fmt)
+    return _download(name, fmt)
+
+
+@login_required(_CLEARANCE)
+def _protected_download(name: str, fmt: str):
+    return _download(name, fmt)
+
+
+def _download(name: str, fmt: str) -> Response:
+    _, _, rep = _run(name)
+    response = Response(export(rep, fmt), mimetype=FORMATS[fmt][0])
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename(rep, fmt)}"'
+    response.headers["Cache-Control"] = "private, no-store" if not REPORTS[name].public else "public, max-age=300"
+    return response
+
+
+@bp.app_template_global("report_url")
+def report_url(name: str, **changes: object) -> str:
+    """The current report URL with some arguments changed (None removes one)."""
+    args = {k: v for k, v in request.args.items() if v}
+    for key, value in changes.items():
+        if value is None or value == "":
+            args.pop(key, None)
+        else:
+            args[key] = str(value)
+    return url_for("reports.report_page", name=name, **args)
+
+
+def _view_functions() -> dict:
+    from flask import current_app
+
+    return current_app.view_functions
