@@ -284,6 +284,62 @@ def serve_cmd(host: str | None, port: int | None, workers: int | None, threads: 
     PortalServer(settings, gunicorn_options(host, port, workers or settings.workers, threads)).run()
 
 
+@cli.command("check")
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+def check_cmd(as_json: bool) -> None:
+    """检查运行状态 (database, search engine and index, outbox, last crawl per source); exit 1 on any error."""
+    from dataclasses import asdict
+
+    from fagui.check import check_instance
+    from fagui.settings import load_settings
+
+    findings = check_instance(load_settings())
+    if as_json:
+        _echo_json([asdict(f) for f in findings])
+    else:
+        marks = {"ok": "正常", "warning": "注意", "error": "错误"}
+        for f in findings:
+            click.echo(f"[{marks[f.level]}] {f.part}: {f.message}")
+    if any(f.level == "error" for f in findings):
+        sys.exit(1)
+
+
+@cli.command("export")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def export_cmd(path: Path) -> None:
+    """导出整个数据库 (the whole store to a .jsonl.gz dump, with row counts and content digests)."""
+    from indexer.db import make_engine
+    from indexer.dump import DumpError, export_store
+
+    engine = make_engine()
+    try:
+        summary = export_store(engine, path)
+    except DumpError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for name, t in summary.tables.items():
+        click.echo(f"{name}: {t.count} 行  {t.digest[:16]}")
+    click.echo(f"已导出到 {path}")
+
+
+@import_group.command("dump")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_dump(path: Path) -> None:
+    """Load a `fagui export` dump into this (migrated, empty) store and verify every table's count and digest.
+    Move SQLite -> PostgreSQL: export, then FAGUI_DATABASE_URL=postgresql://... fagui db upgrade && fagui import
+    dump FILE && fagui index rebuild."""
+    from indexer.db import make_engine
+    from indexer.dump import DumpError, import_store
+
+    engine = make_engine()
+    try:
+        summary = import_store(engine, path)
+    except DumpError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for name, t in summary.tables.items():
+        click.echo(f"{name}: {t.count} 行  {t.digest[:16]}  一致")
+    click.echo("导入完成，行数和内容摘要与导出文件一致。请运行 `fagui index rebuild` 建立检索索引。")
+
+
 @cli.command("normalise")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def normalise_cmd(file: Path) -> None:

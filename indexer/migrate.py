@@ -36,3 +36,10 @@ def is_current(engine: Engine) -> bool:
     """True when the schema exists (the works table is there and alembic has stamped it)."""
     names = set(inspect(engine).get_table_names())
     return {"works", "alembic_version"} <= names
+
+
+def head_revision() -> str | None:
+    """The newest migration in the code: what `fagui db upgrade` brings a database to."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
