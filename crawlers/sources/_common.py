@@ -1,0 +1,330 @@
+"""Pieces every source adapter needs: pages for local files, JSON and HTML reading with Chinese errors,
+text from Word/PDF/HTML, status labels, regions from body names, and a work key from a title.
+
+Errors are RecordError with a Chinese reason naming what was wrong with the page, so a crawl summary can say
+why a document was not stored; nothing here touches the network (fetching is the runner's `fetch`)."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from collections.abc import Iterable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from lxml import html as lxml_html
+from lxml.etree import ParserError
+
+from crawlers.http import FetchResult
+from crawlers.normalise import NormaliseError, normalise_text, parse_date
+from crawlers.records import RecordError
+from indexer.vocabulary import DOC_TYPES, REGION_CODES, canonical_region
+
+# The status labels sources use (DESIGN.md "Status labels found at the sources") and what they mean here.
+STATUS_OF_LABEL: dict[str, str] = {
+    "现行有效": "effective", "有效": "effective", "全文有效": "effective",
+    "尚未生效": "not_yet_effective", "尚未施行": "not_yet_effective", "未生效": "not_yet_effective",
+    "已被修改": "amended", "已修改": "amended", "已修订": "amended", "已修正": "amended", "修改": "amended",
+    "已废止": "repealed", "废止": "repealed", "全文废止": "repealed",
+    "失效": "expired", "已失效": "expired", "全文失效": "expired",
+    "部分失效": "partially_invalid", "部分修改": "partially_invalid", "部分废止": "partially_invalid",
+}
+# Statuses that end a work (the store closes the version): the source said so, it is official.
+ENDING_STATUSES = ("repealed", "expired")
+
+# Bytes of text decoded with the wrong codec and saved again: U+FFFD, or 锟斤拷 (EF BF BD read as GBK).
+_GARBLED = re.compile("\ufffd|锟斤拷|烫烫烫|屯屯屯")
+_MAX_GARBLED_SHARE = 0.005
+
+
+def local_page(path: Path, url: str | None = None, charset: str | None = None) -> FetchResult:
+    """A Page for a file on disk, so sources with no HTTP (a folder of uploads, the corpus dump) hand the
+    runner the same kind of object the fetcher does: record() never needs to know where bytes came from."""
+    headers = {"content-type": f"application/octet-stream; charset={charset}" if charset else ""}
+    return FetchResult(url=url or path.resolve().as_uri(), status=200, content=path.read_bytes(),
+                       headers={k: v for k, v in headers.items() if v})
+
+
+def page_text(page: Any, ref: str) -> str:
+    """The decoded text of a page; a body that is no text at all is a RecordError."""
+    try:
+        text = page.text
+    except (NormaliseError, UnicodeDecodeError) as exc:
+        raise RecordError(ref, f"无法识别页面编码，内容不是可读文本 (undecodable page: {exc})") from exc
+    check_not_garbled(text, ref)
+    return text
+
+
+def check_not_garbled(text: str, ref: str, what: str = "页面") -> None:
+    """A page decoded with the wrong character set upstream and saved again has lost its characters for good
+    (replacement characters, 锟斤拷): storing it would put junk in the index, so it is refused."""
+    found = _GARBLED.findall(text)
+    if found and len(found) > max(2, len(text) * _MAX_GARBLED_SHARE):
+        raise RecordError(ref, f"{what}编码错误：含有 {len(found)} 处无法恢复的乱码字符（如“{found[0]}”），"
+                               "原文在转码时已损坏 (garbled text from a wrong encoding)")
+
+
+def load_json(page: Any, ref: str) -> Any:
+    """A JSON response, with Chinese reasons for the ways it can be broken (truncated, HTML instead of JSON)."""
+    text = page_text(page, ref).strip()
+    if not text:
+        raise RecordError(ref, "接口返回内容为空 (empty response)")
+    if text.startswith("<"):
+        raise RecordError(ref, "接口返回了网页而不是 JSON，可能被拦截或需要验证码 (HTML instead of JSON)")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        if exc.pos >= len(text) - 2:
+            raise RecordError(ref, f"接口返回的 JSON 不完整，在第 {exc.pos} 个字符处中断 (truncated JSON)") from exc
+        raise RecordError(ref, f"接口返回的不是有效的 JSON：{exc.msg}，第 {exc.pos} 个字符 (malformed JSON)") from exc
+
+
+def api_payload(data: Any, ref: str, ok_codes: Iterable[Any] = (200, "200", 0, "0")) -> Any:
+    """The `data` of an API envelope {"code": 200, "msg": ..., "data": ...}; an error code is a RecordError
+    carrying the site's own message."""
+    if not isinstance(data, dict):
+        raise RecordError(ref, f"接口返回的不是 JSON 对象，而是 {type(data).__name__} (not a JSON object)")
+    code = data.get("code")
+    if code is not None and code not in tuple(ok_codes):
+        msg = data.get("msg") or data.get("message") or "无说明"
+        raise RecordError(ref, f"接口返回错误：代码 {code}，{msg} (API error)")
+    return data
+
+
+def dig(data: Any, path: str | None) -> Any:
+    """data["a"]["b"][0] for the path "a.b.0"; None where any step is missing."""
+    if not path:
+        return None
+    for step in path.split("."):
+        if isinstance(data, dict):
+            data = data.get(step)
+        elif isinstance(data, list) and step.isdigit() and int(step) < len(data):
+            data = data[int(step)]
+        else:
+            return None
+    return data
+
+
+def parse_html(text: str, ref: str) -> lxml_html.HtmlElement:
+    """An HTML page as an lxml tree. A page cut off in transfer (no closing </html>) is refused: its text
+    would be stored as if it were the whole document."""
+    if not re.search(r"</html\s*>", text[-2000:], re.IGNORECASE):
+        raise RecordError(ref, "页面不完整：缺少 </html> 结尾，可能下载中断 (truncated HTML page)")
+    try:
+        return lxml_html.document_fromstring(text)
+    except (ParserError, ValueError) as exc:
+        raise RecordError(ref, f"无法解析网页：{exc} (unparsable HTML)") from exc
+
+
+_BLOCK_TAGS = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section", "article",
+               "blockquote", "pre", "ul", "ol", "dd", "dt"}
+
+
+def element_text(element: Any) -> str:
+    """The text of an HTML element with paragraphs on their own lines (block elements and <br> break lines,
+    table cells are separated by a space); scripts and styles are dropped."""
+    parts: list[str] = []
+
+    def walk(el: Any) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag in ("script", "style", "noscript") or callable(el.tag):
+            if el.tail:
+                parts.append(el.tail)
+            return
+        if tag in _BLOCK_TAGS:
+            parts.append("\n")
+        if tag in ("td", "th"):
+            parts.append(" ")
+        if el.text:
+            parts.append(el.text)
+        for child in el:
+            walk(child)
+        if tag in _BLOCK_TAGS:
+            parts.append("\n")
+        if el.tail:
+            parts.append(el.tail)
+
+    walk(element)
+    return "".join(parts)
+
+
+def clean_text(text: str) -> str:
+    """Crawled text in the project's one form (normalise_text: mojibake, pinyin, script, width, whitespace),
+    with spaces inside lines collapsed."""
+    text = normalise_text(text)
+    text = re.sub(r"[ \t]{2,}", " ", text)
+    return text.strip() + "\n" if text.strip() else ""
+
+
+def select_one(tree: Any, selector: str | None) -> Any:
+    """The first element a CSS selector finds; selectors separated by || are tried in order."""
+    if not selector:
+        return None
+    for sel in selector.split("||"):
+        found = tree.cssselect(sel.strip())
+        if found:
+            return found[0]
+    return None
+
+
+def docx_text(data: bytes, ref: str) -> str:
+    """The paragraphs (and table rows) of a Word .docx file, in document order."""
+    from docx import Document
+
+    if not data.startswith(b"PK"):
+        if data.lstrip()[:1] in (b"<", b"{"):
+            raise RecordError(ref, "Word 文件下载结果是网页或 JSON，不是 .docx 文件 (not a .docx file)")
+        raise RecordError(ref, "不是 Word (.docx) 文件 (not a .docx file)")
+    try:
+        doc = Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise RecordError(ref, f"Word 文件已损坏或不完整：{exc} (broken .docx)") from exc
+    lines: list[str] = []
+    body = doc.element.body
+    for child in body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            lines.append("".join(t.text or "" for t in child.iter() if t.tag.endswith("}t")))
+        elif tag == "tbl":
+            for row in child.iter():
+                if row.tag.endswith("}tr"):
+                    cells = ["".join(t.text or "" for t in cell.iter() if t.tag.endswith("}t"))
+                             for cell in row if cell.tag.endswith("}tc")]
+                    lines.append(" ".join(c.strip() for c in cells))
+    return "\n".join(lines)
+
+
+def pdf_text(data: bytes, ref: str) -> str:
+    """The text layer of a PDF. A scan with no text layer is refused (it needs OCR, which this project does
+    not run): better a clear failure than an empty document."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    if not data.lstrip().startswith(b"%PDF"):
+        raise RecordError(ref, "不是 PDF 文件 (not a PDF file)")
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
+        raise RecordError(ref, f"PDF 文件已损坏或不完整：{exc} (broken PDF)") from exc
+    text = "\n".join(unwrap_lines(page) for page in pages)
+    if not re.search(r"[\u4e00-\u9fff]", text):
+        raise RecordError(ref, f"PDF 没有可提取的文字层（共 {len(pages)} 页，可能是扫描件） (PDF has no text layer)")
+    return text
+
+
+def unwrap_lines(text: str) -> str:
+    """A PDF breaks paragraphs into lines of the page's width; a line as long as the longest line of the page
+    was wrapped, and the next line continues its paragraph."""
+    lines = text.splitlines()
+    width = max((len(line.rstrip()) for line in lines), default=0)
+    if width < 20:
+        return text
+    out: list[str] = []
+    joining = False
+    for line in lines:
+        if joining and out:
+            out[-1] += line.strip()
+        else:
+            out.append(line.rstrip())
+        joining = len(line.rstrip()) >= width - 1
+    return "\n".join(out)
+
+
+def parse_day(value: Any, formats: Iterable[str] = ()) -> date | None:
+    """A date from a site's field: epoch milliseconds, the site's own formats, else any form parse_date knows."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return datetime.fromtimestamp(value / 1000 if value > 10**11 else value).date()
+    text = str(value).strip()
+    for fmt in formats:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return parse_date(text)
+
+
+def status_of(label: str | None, mapping: dict[str, str] | None = None) -> str | None:
+    """Our status for a source's label (its own mapping first), None when the label is unknown."""
+    if not label:
+        return None
+    label = label.strip()
+    if mapping and label in mapping:
+        return mapping[label]
+    return STATUS_OF_LABEL.get(label)
+
+
+def status_extra(label: str | None, status: str | None) -> dict[str, Any]:
+    """What a record says of its status beside source_status: the mapped status, and end_status where the
+    source said the work has ended (the store closes the version on it)."""
+    extra: dict[str, Any] = {}
+    if status:
+        extra["status"] = status
+        if status in ENDING_STATUSES:
+            extra["end_status"] = status
+    elif label:
+        extra["status_unmapped"] = label
+    return extra
+
+
+_PROVINCES = sorted((name for name in REGION_CODES if name != "全国"), key=len, reverse=True)
+
+
+def region_of(*names: str | None) -> str | None:
+    """The province a body or title names at its start (广东省人民代表大会常务委员会 -> 广东省, 上海市… ->
+    上海市); None when none does."""
+    for name in names:
+        if not name:
+            continue
+        for province in _PROVINCES:
+            short = province[:3] if province.startswith(("黑龙江", "内蒙古")) else province[:2]
+            if name.startswith(province) or (name.startswith(short) and len(name) > len(short)
+                                             and name[len(short)] in "省市自治区"):
+                return province
+    return None
+
+
+def checked_doc_type(value: str | None, ref: str) -> str | None:
+    if value is None:
+        return None
+    if value not in DOC_TYPES:
+        raise RecordError(ref, f"文件类型“{value}”不在效力级别词表中 (doc_type not in vocabulary)")
+    return value
+
+
+_KEY_NOISE = re.compile(r"[\s\u3000·•]")
+_KEY_EDITION = re.compile(r"[（(]\s*\d{4}年?(?:修订|修正|修改)?[）)]$")
+
+
+def work_key(title: str, region: str | None = None) -> str:
+    """A key the versions of one work share: the region and the title without spaces, without the
+    中华人民共和国 prefix and without a trailing edition note such as (2019年修订)."""
+    key = _KEY_NOISE.sub("", title).replace("(", "（").replace(")", "）").removeprefix("中华人民共和国")
+    key = _KEY_EDITION.sub("", key)
+    return f"{canonical_region(region)}|{key}"
+
+
+def absolute(base_url: str, url: str, known_hosts: Iterable[str] = ()) -> str:
+    """url made absolute against the source's base URL. Sites give root-relative links; a full URL on one of
+    the source's usual hosts keeps its path and query but takes the base's scheme and host, so tests can
+    rebase a source onto a local server. A full URL on any other host is kept (the fetcher refuses hosts a
+    source did not declare, and the failure is recorded)."""
+    parts = urlsplit(url)
+    base = urlsplit(base_url)
+    if parts.scheme and parts.netloc:
+        if parts.hostname not in set(known_hosts) | {base.hostname}:
+            return url
+        url = parts.path + (f"?{parts.query}" if parts.query else "")
+    elif not url.startswith("/"):
+        url = "/" + url
+    return f"{base.scheme}://{base.netloc}{url}"
+
+
+def host_of(url: str) -> str:
+    return urlsplit(url).hostname or ""

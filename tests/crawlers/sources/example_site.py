@@ -1,0 +1,92 @@
+"""The saved example sites of the source adapters, served through the `fetch` contract with no network, and
+the juriscraper-style comparison of parsed records with the expected JSON beside them.
+
+Each tests/examples/<source>/routes.json maps a request (method, path with query, the JSON body fields a
+POST must carry) to a saved file. `ExampleSite.fetch` answers like the polite fetcher: a FetchResult, or a
+FetchError for a URL the site does not have. With FAGUI_REGENERATE_EXAMPLES=1 `compare_expected` rewrites
+the expected JSON instead of comparing (read `git diff tests/examples` afterwards)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from crawlers.http import FetchError, FetchResult
+from crawlers.records import DocumentRecord, RecordError
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+FULL_TEXT_LIMIT = 3000
+REGENERATE = os.environ.get("FAGUI_REGENERATE_EXAMPLES") == "1"
+
+
+class ExampleSite:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        manifest = json.loads((folder / "routes.json").read_text(encoding="utf-8"))
+        self.base_url: str = manifest["base_url"]
+        self.manifest = manifest
+        self.routes: list[dict[str, Any]] = manifest["routes"]
+        self.requests: list[tuple[str, str]] = []
+
+    def route_for(self, url: str, method: str = "GET", body: dict | None = None) -> dict[str, Any] | None:
+        parts = urlsplit(url)
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        for route in self.routes:
+            if route["method"] != method.upper() or route["path"] != path:
+                continue
+            if all((body or {}).get(k) == v for k, v in (route.get("match") or {}).items()):
+                return route
+        return None
+
+    def fetch(self, url: str, method: str = "GET", data: Any = None, json: Any = None, headers: Any = None,
+              conditional: bool = False) -> FetchResult:
+        self.requests.append((method.upper(), url))
+        route = self.route_for(url, method, json if isinstance(json, dict) else data)
+        if route is None:
+            raise FetchError(url, "not_found", "页面不存在（HTTP 404）", 404)
+        content = (self.folder / route["file"]).read_bytes()
+        return FetchResult(url=url, status=route.get("status", 200), content=content,
+                           headers={"content-type": route.get("content_type", "")}, method=method.upper())
+
+    def files(self, kind: str | None = None) -> list[str]:
+        return [r["file"] for r in self.routes if kind is None or r["kind"] == kind]
+
+
+def text_digest(text: str) -> str | dict:
+    if len(text) <= FULL_TEXT_LIMIT:
+        return text
+    return {"sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(), "chars": len(text),
+            "head": text[:200], "tail": text[-120:]}
+
+
+def expected_of(record: DocumentRecord) -> dict[str, Any]:
+    data = record.to_dict()
+    data["text"] = text_digest(record.text)
+    return data
+
+
+def compare_expected(path: Path, actual: Any) -> None:
+    """actual against the JSON saved at path (written instead when regenerating)."""
+    if REGENERATE or not path.exists():
+        if not REGENERATE:
+            raise AssertionError(f"{path.name} is missing: run with FAGUI_REGENERATE_EXAMPLES=1 and review it")
+        path.write_text(json.dumps(actual, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        return
+    expected = json.loads(path.read_text(encoding="utf-8"))
+    actual = json.loads(json.dumps(actual, ensure_ascii=False))
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        for key in expected:
+            assert actual.get(key) == expected[key], f"{path.name}: {key}"
+    assert actual == expected, path.name
+
+
+def error_of(exc: RecordError) -> dict[str, str]:
+    return {"ref": exc.ref, "reason": exc.reason}
+
+
+def expected_path(folder: Path, file: str) -> Path:
+    return folder / (Path(file).stem + ".expected.json")
