@@ -72,6 +72,9 @@ class UpsertResult:
     version_id: int
     new_work: bool
     new_version: bool
+    # The text was already stored but what the source says of it changed (its status label, an end, the
+    # 有效期至, new links): the stored version was updated in place and the status recomputed.
+    updated: bool = False
 
 
 def get_source(session: Session, name: str, **fields: object) -> Source:
@@ -104,7 +107,11 @@ def upsert_record(session: Session, record: DocumentRecord) -> UpsertResult:
     digest = content_hash(record.text)
     existing = session.scalar(select(Version).where(Version.work_id == work_id, Version.content_hash == digest))
     if existing is not None:
-        return UpsertResult(work_id, existing.id, False, False)
+        # Only the same source document seen again may update what is said of the text: two corpus files
+        # with one text must not overwrite each other's labels.
+        same_document = existing.source_id == source.id and existing.source_ref == record.source_ref
+        updated = same_document and _refresh_version(session, existing, record)
+        return UpsertResult(work_id, existing.id, False, False, updated)
 
     next_seq = (session.scalar(select(func.max(Version.seq)).where(Version.work_id == work_id)) or 0) + 1
     version = Version(
@@ -135,6 +142,8 @@ def upsert_record(session: Session, record: DocumentRecord) -> UpsertResult:
     session.add(version)
     session.flush()
     _insert_articles(session, version)
+    if new_work:
+        _resolve_pending_relations(session, work, version)
     if record.issuing_bodies:
         bodies = []
         for name in record.issuing_bodies:
@@ -183,7 +192,16 @@ def _event_json(event) -> dict:
     }
 
 
-def _store_relations(session: Session, work: Work, record: DocumentRecord) -> None:
+# Links whose target's status depends on them (indexer.status reads repeals and replaces; an amendment is
+# recomputed too so the target's page and index entry show the new link).
+_STATUS_LINKS = ("repeals", "replaces", "amends")
+
+
+def _store_relations(session: Session, work: Work, record: DocumentRecord) -> bool:
+    """Add the record's links that are not stored yet; recompute every matched target whose status they
+    decide. True when a link was added."""
+    added = False
+    targets: list[str] = []
     for ref in record.relations:
         key = _doc_number_key(ref.doc_number) or title_key(ref.title or "")
         if not key:
@@ -197,6 +215,9 @@ def _store_relations(session: Session, work: Work, record: DocumentRecord) -> No
         )
         if exists is not None:
             continue
+        target = find_work_id(session, ref.title, ref.doc_number, work.region)
+        if target == work.id:
+            target = None  # a decision names itself only by a slip of matching; never link a work to itself
         session.add(
             Relation(
                 subject_work_id=work.id,
@@ -205,11 +226,64 @@ def _store_relations(session: Session, work: Work, record: DocumentRecord) -> No
                 object_doc_number=ref.doc_number,
                 object_article=ref.article,
                 object_key=key,
-                object_work_id=find_work_id(session, ref.title, ref.doc_number, work.region),
+                object_work_id=target,
                 effective=ref.effective,
                 evidence=ref.evidence,
             )
         )
+        added = True
+        if target and ref.relation_type in _STATUS_LINKS:
+            targets.append(target)
+    if targets:
+        session.flush()
+        for target in dict.fromkeys(targets):
+            target_work = session.get(Work, target)
+            if target_work is not None:
+                recompute_work(session, target_work)
+    return added
+
+
+def _resolve_pending_relations(session: Session, work: Work, version: Version) -> None:
+    """A decision stored before the work it names left its link unresolved: a new work picks up the links
+    whose target key is its document number or its title (in its region or nationally)."""
+    keys = {k for k in (version.doc_number_key, title_key(work.title)) if k}
+    pending = session.scalars(
+        select(Relation).where(Relation.object_work_id.is_(None), Relation.object_key.in_(keys))
+    ).all()
+    found = False
+    for rel in pending:
+        subject_region = session.scalar(select(Work.region).where(Work.id == rel.subject_work_id))
+        by_number = version.doc_number_key and rel.object_key == version.doc_number_key
+        if by_number or work.region in (subject_region, "全国"):
+            rel.object_work_id = work.id
+            found = found or rel.relation_type in _STATUS_LINKS
+    if found:
+        session.flush()
+
+
+def _refresh_version(session: Session, version: Version, record: DocumentRecord) -> bool:
+    """The same text seen again: keep what the source now says of it (status label, reported end, 有效期至,
+    where it lives, new links) and recompute the status when any of it changed. False when nothing did."""
+    end_status = record.extra.get("end_status") if record.extra else None
+    end_status = end_status if end_status in ("repealed", "expired") else None
+    ended = record.extra.get("ended_on") if (record.extra and end_status) else None
+    ended_on = date.fromisoformat(ended) if ended else None
+    fields = {"source_status": record.source_status, "end_status": end_status, "ended_on": ended_on,
+              "expires": record.expires}
+    changed = False
+    for name, value in fields.items():
+        if getattr(version, name) != value:
+            setattr(version, name, value)
+            changed = True
+    if record.source_url and version.source_url != record.source_url:
+        version.source_url = record.source_url  # where to find it, not a change of the document
+    work = version.work
+    if _store_relations(session, work, record):
+        changed = True
+    if changed:
+        session.flush()
+        recompute_work(session, work)
+    return changed
 
 
 def find_work_id(session: Session, title: str | None, doc_number: str | None, region: str | None) -> str | None:
@@ -220,10 +294,18 @@ def find_work_id(session: Session, title: str | None, doc_number: str | None, re
         if found:
             return found
     if title:
-        for scope in dict.fromkeys([canonical_region(region), "全国"]):
+        scopes = list(dict.fromkeys([canonical_region(region), "全国"]))
+        for scope in scopes:
             wid = work_id_for(f"{scope}|{title_key(title)}")
             if session.get(Work, wid) is not None:
                 return wid
+        # Works a source identifies by its own key (work_key) are not found by identity: match the title.
+        base = title.strip().removeprefix("中华人民共和国")
+        names = list(dict.fromkeys([title.strip(), base, "中华人民共和国" + base]))
+        found = session.scalar(
+            select(Work.id).where(Work.title.in_(names), Work.region.in_(scopes)).order_by(Work.id).limit(1))
+        if found:
+            return found
     return None
 
 

@@ -70,7 +70,8 @@ class FixtureSite:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        daemon=True)
 
     # -- lifecycle ---------------------------------------------------------------------------------------
 
@@ -171,19 +172,31 @@ class FixtureSite:
         else:
             self._page(handler, hit, route)
 
-    def _page(self, handler: BaseHTTPRequestHandler, hit: Hit, route: Route) -> None:
+    @staticmethod
+    def _validators(route: Route) -> tuple[dict[str, str], str, str]:
         etag = '"' + hashlib.sha1(route.body).hexdigest()[:16] + '"'
         modified = formatdate(route.modified_at, usegmt=True)
-        headers = {"Content-Type": route.content_type}
+        headers = {}
         if route.etag:
             headers["ETag"] = etag
         if route.last_modified:
             headers["Last-Modified"] = modified
+        return headers, etag, modified
+
+    def _not_modified(self, handler, hit: Hit, route: Route) -> bool:
+        """Answer 304 when the request's validators match the page (If-None-Match wins, as in RFC 9110)."""
+        headers, etag, modified = self._validators(route)
         inm = hit.headers.get("if-none-match")
         ims = hit.headers.get("if-modified-since")
         if (route.etag and inm == etag) or (not inm and route.last_modified and ims == modified):
             self._send(handler, hit, 304, b"", headers)
+            return True
+        return False
+
+    def _page(self, handler: BaseHTTPRequestHandler, hit: Hit, route: Route) -> None:
+        if self._not_modified(handler, hit, route):
             return
+        headers = {"Content-Type": route.content_type, **self._validators(route)[0]}
         self._send(handler, hit, route.status, route.body, headers)
 
     def _send(self, handler, hit: Hit, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
@@ -202,9 +215,13 @@ class FixtureSite:
 
     def _slow(self, handler, hit: Hit, route: Route) -> None:
         """The body in ten pieces, route.seconds apart."""
+        if self._not_modified(handler, hit, route):
+            return
         hit.status = 200
         handler.send_response(200)
         handler.send_header("Content-Type", route.content_type)
+        for k, v in self._validators(route)[0].items():
+            handler.send_header(k, v)
         handler.send_header("Content-Length", str(len(route.body)))
         handler.end_headers()
         step = max(1, len(route.body) // 10)
