@@ -1,0 +1,77 @@
+"""docker-compose.yml and the Dockerfile, checked by reading (no Docker engine here): every command a service
+runs exists in the `fagui` CLI, every FAGUI_* variable is one the code reads, health checks hit real routes,
+nothing is fetched at container start."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import yaml
+
+from fagui.cli import cli
+from fagui.settings import load_settings
+from portal import create_app
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def compose() -> dict:
+    return yaml.safe_load((REPO / "docker-compose.yml").read_text(encoding="utf-8"))
+
+
+def known_env_names() -> set[str]:
+    code = "\n".join(p.read_text(encoding="utf-8") for d in ("fagui", "indexer", "portal", "crawlers")
+                     for p in (REPO / d).rglob("*.py"))
+    return set(re.findall(r"FAGUI_[A-Z_]+", code))
+
+
+def fagui_commands(words: list[str]) -> None:
+    """Resolve `fagui a b ...` through the click group; fails on a command that does not exist."""
+    group, rest = cli, list(words)
+    while rest and hasattr(group, "commands") and not rest[0].startswith("-"):
+        name = rest.pop(0)
+        assert name in group.commands, f"`fagui {' '.join(words)}`: no command {name!r}"
+        group = group.commands[name]
+
+
+def test_services_run_existing_commands_with_known_settings():
+    services = compose()["services"]
+    assert {"elasticsearch", "postgres", "setup", "web", "worker"} <= set(services)
+    known = known_env_names()
+    for name, service in services.items():
+        for key in service.get("environment") or {}:
+            if key.startswith("FAGUI_"):
+                assert key in known, f"{name}: {key} is read nowhere in the code"
+        if name in ("web", "worker"):
+            fagui_commands(service["command"])
+        entry = service.get("entrypoint")
+        if entry:
+            script = entry[-1] if isinstance(entry, list) else entry
+            for part in re.split(r"&&|;|\bthen\b|\belse\b", script):
+                words = shlex.split(part.strip())
+                if words and words[0] == "fagui":
+                    fagui_commands(words[1:])
+
+
+def test_health_checks_use_routes_the_portal_has(tmp_path):
+    services = compose()["services"]
+    app = create_app(load_settings({"FAGUI_DATA_DIR": str(tmp_path)}))
+    routes = {r.rule for r in app.url_map.iter_rules()}
+    web = " ".join(services["web"]["healthcheck"]["test"])
+    for path in re.findall(r"127\.0\.0\.1:8000(/[a-z]+)", web):
+        assert path in routes
+    assert "service_completed_successfully" in str(services["web"]["depends_on"])
+    for name in ("elasticsearch", "postgres", "web", "worker"):
+        assert services[name].get("healthcheck"), name
+        assert services[name].get("restart") == "unless-stopped", name
+
+
+def test_dockerfile_installs_everything_at_build_time():
+    text = (REPO / "Dockerfile").read_text(encoding="utf-8")
+    run_lines = [ln for ln in text.splitlines() if ln.startswith(("CMD", "ENTRYPOINT"))]
+    assert run_lines and not any(w in " ".join(run_lines) for w in ("pip", "curl", "wget", "apt"))
+    assert 'ENTRYPOINT ["fagui"]' in text and 'CMD ["serve"]' in text
+    for folder in ("fagui", "indexer", "crawlers", "portal", "es_mappings"):
+        assert f"COPY {folder} {folder}" in text
