@@ -503,6 +503,27 @@ def users_list() -> None:
         click.echo(f"{name}\t{role}\t{'启用' if active else '停用'}\t最近登录 {last.isoformat(' ', 'seconds') if last else '—'}")
 
 
+@cli.command("crawl")
+@click.argument("source_name", metavar="SOURCE", required=False)
+@click.option("--list", "list_sources", is_flag=True, help="列出来源及其最近一次抓取 (list sources and last runs).")
+@click.option("--since", help="只抓取该日期以后的文件，例如 2024-01-01")
+@click.option("--limit", type=click.IntRange(1), help="本次最多处理的文件数")
+@click.option("--delay", type=click.FloatRange(0), help="同一网站两次请求之间的间隔秒数（默认 1 秒）")
+@click.option("--from-archive", is_flag=True, help="从 WARC 存档重新解析，不联网")
+@click.option("--restart", is_flag=True, help="放弃未完成的抓取，重新开始")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def crawl_cmd(source_name, list_sources, since, limit, delay, from_archive, restart, as_json) -> None:
+    """抓取：运行一个来源 (crawl SOURCE; an unfinished run of it is continued)."""
+    from crawlers.commands import crawl_list, crawl_source
+
+    store = _store(migrate=True)
+    if list_sources or not source_name:
+        crawl_list(store, as_json)
+        return
+    crawl_source(store, source_name, since=_date_option(since, "--since"), limit=limit, delay=delay,
+                 from_archive=from_archive, restart=restart, as_json=as_json)
+
+
 def main() -> None:
     cli(prog_name="fagui")
 

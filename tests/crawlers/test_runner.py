@@ -170,3 +170,40 @@ def test_a_failing_listing_is_reported_and_marks_nothing_gone(sqlite_store, faul
     assert summary.gone == 0
     assert any(f["ref"] == "列表" for f in summary.failures)
     assert any("列表未能走完" in line for line in summary.lines())
+
+
+def test_fagui_crawl_command_prints_progress_and_summary_and_lists_runs(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from crawlers import registry
+    from fagui.cli import cli
+    from tests.crawlers import site_source
+    from tests.crawlers.site_source import Site, corpus_docs
+
+    site = FixtureSite()
+    s = Site(site)
+    for doc in corpus_docs()[:3]:
+        s.add_doc(doc)
+    s.add_fault("missing", "/doc/missing.html", None)
+    s.publish()
+    with site:
+        monkeypatch.setattr(site_source, "CURRENT", SiteSource(site), raising=False)
+        monkeypatch.setattr(registry, "_default", registry.Registry({
+            "fixture": "tests.crawlers.site_source:CURRENT", "absent": "crawlers.sources.no_such_module:SOURCE"}))
+        monkeypatch.setenv("FAGUI_DATA_DIR", str(tmp_path))
+        monkeypatch.delenv("FAGUI_DATABASE_URL", raising=False)
+        runner = CliRunner()
+        result = runner.invoke(cli, ["crawl", "fixture", "--delay", "0"])
+        assert result.exit_code == 0, result.output
+        assert "新增 3" in result.output and "失败 1" in result.output and "not_found" in result.output
+        assert "已处理 4" in result.stderr
+        again = runner.invoke(cli, ["crawl", "fixture", "--delay", "0", "--json"])
+        data = __import__("json").loads(again.stdout)
+        assert data["unchanged"] == 3 and data["new"] == 0 and data["failures"][0]["code"] == "not_found"
+        listed = runner.invoke(cli, ["crawl", "--list"])
+        assert listed.exit_code == 0 and "fixture" in listed.output and "未变 3" in listed.output
+        assert "no_such_module 尚不存在" in listed.stderr
+        unknown = runner.invoke(cli, ["crawl", "nosuch"])
+        assert unknown.exit_code != 0 and "没有名为 nosuch 的来源" in unknown.output
+        bad_date = runner.invoke(cli, ["crawl", "fixture", "--since", "不是日期"])
+        assert bad_date.exit_code != 0 and "无法识别的日期" in bad_date.output
