@@ -5,6 +5,7 @@ Matching runs on a folded copy of the text (simplified script, half-width), so ç
 
 from __future__ import annotations
 
+from functools import lru_cache
 from html import escape
 
 from indexer.analysis import fold
@@ -16,12 +17,18 @@ def _fold(text: str) -> str:
     return folded if len(folded) == len(text) else text.lower()
 
 
+@lru_cache(maxsize=4096)
+def _fold_term(term: str) -> str:
+    # The same few query words are folded for every snippet of a result page.
+    return _fold(term)
+
+
 def match_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
     """Non-overlapping (start, end) spans of the terms in text, longest terms first."""
     folded = _fold(text)
     taken = [False] * len(text)
     spans: list[tuple[int, int]] = []
-    for term in sorted({_fold(t) for t in terms if t and t.strip()}, key=len, reverse=True):
+    for term in sorted({_fold_term(t) for t in terms if t and t.strip()}, key=len, reverse=True):
         start = folded.find(term)
         while start >= 0:
             end = start + len(term)
