@@ -157,6 +157,7 @@ def clean_text(text: str) -> str:
     with spaces inside lines collapsed."""
     text = normalise_text(text)
     text = re.sub(r"[ \t]{2,}", " ", text)
+    text = re.sub(r"\n{2,}", "\n", text)  # one paragraph a line, as the corpus texts are
     return text.strip() + "\n" if text.strip() else ""
 
 

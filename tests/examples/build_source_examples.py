@@ -117,7 +117,118 @@ def _content_tree(lines: list[str], with_text: bool) -> dict:
     return root
 
 
-BUILDERS = {"flk": build_flk}
+def _html_paragraphs(lines: list[str]) -> str:
+    import html
+
+    return "\n".join(f'<p style="text-indent: 2em;">{html.escape(ln)}</p>' for ln in lines)
+
+
+GOV_PAGE = """<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="{charset}">
+<meta http-equiv="X-UA-Compatible" content="IE=edge">
+<title>{title}_{column}_中国政府网</title>
+<meta name="firstpublishedtime" content="{published} 17:05:26">
+<meta name="lastmodifiedtime" content="{published} 17:05:26">
+<link rel="stylesheet" href="/images/2023content.css">
+</head>
+<body>
+<div class="header"><a href="/">首页</a> | <a href="/zhengce/">政策</a> | 登录 | 无障碍</div>
+<div class="BreadcrumbNav"><a href="/">首页</a> &gt; <a href="/zhengce/">政策</a> &gt; <a href="/zhengce/zhengceku/">政策文件库</a></div>
+<div class="content">
+{header}
+<div class="pages_content mhide" id="UCAP-CONTENT">
+{body}
+</div>
+<div class="editor">【我要纠错】 责任编辑：{editor}</div>
+</div>
+<div class="footer">主办单位：国务院办公厅　运行维护单位：中国政府网运行中心 京ICP备05070218号</div>
+<script type="text/javascript">var shareDes = "{title}";</script>
+</body>
+</html>
+"""
+
+
+def _info_table(info: list[tuple[str, str, str | None, str | None]], css: str) -> str:
+    rows = []
+    for a, av, b, bv in info:
+        if b is None:
+            rows.append(f'<tr><td class="w140"><b>{a}</b></td><td colspan="3">{av}</td></tr>')
+        else:
+            rows.append(f'<tr><td class="w140"><b>{a}</b></td><td class="w340">{av}</td>'
+                        f'<td class="w140"><b>{b}</b></td><td>{bv}</td></tr>')
+    return f'<table class="border-table noneBorder {css}">\n<tbody>\n' + "\n".join(rows) + "\n</tbody>\n</table>"
+
+
+def build_gov_policy() -> None:
+    folder = HERE / "gov_policy"
+    folder.mkdir(exist_ok=True)
+    texts = corpus_markdown(["行政法规/国务院关于在线政务服务的若干规定(2019-04-26).md",
+                             "行政法规/国务院关于经营者集中申报标准的规定(2024-01-22).md"])
+    online = document_lines(texts["行政法规/国务院关于在线政务服务的若干规定(2019-04-26).md"])
+    merger = document_lines(texts["行政法规/国务院关于经营者集中申报标准的规定(2024-01-22).md"])
+    pages = []
+    # 1. An administrative regulation published as 国务院令 (info table, order and signature above the text).
+    info = [("索 引 号：", "000014349/2019-00047", "主题分类：", "综合政务\\电子政务"),
+            ("发文机关：", "国务院", "成文日期：", "2019年04月26日"),
+            ("标　　题：", online[0], None, None),
+            ("发文字号：", "国务院令第716号", "发布日期：", "2019年05月06日")]
+    body = ["中华人民共和国国务院令", "第716号", "《国务院关于在线政务服务的若干规定》已经2019年1月14日国务院第33次常务会议"
+            "通过，现予公布，自公布之日起施行。", "总理　李克强", "2019年4月26日", online[0]] + online[2:]
+    pages.append(("/zhengce/content/2019-05/06/content_5389179.htm", online[0], "2019-05-06", "utf-8",
+                  '<div class="policyLibraryOverview_header">\n' + _info_table(info, "mhide") + "\n</div>",
+                  _html_paragraphs(body), "国务院令第716号", "国务院", "综合政务", "电子政务",
+                  "国务院文件_中国政府网"))
+    # 2. A newer page: a phone-layout copy of the table first (class pc_none), 有效性 among the fields, and
+    #    an attachment link.
+    info = [("索 引 号：", "000014349/2024-00012", "主题分类：", "市场监管、安全生产监管\\其他"),
+            ("发文机关：", "国务院", "成文日期：", "2024年01月22日"),
+            ("标　　题：", merger[0], None, None),
+            ("发文字号：", "国务院令第773号", "发布日期：", "2024年01月26日"),
+            ("有 效 性：", "现行有效", "实施日期：", "2024年01月22日")]
+    mobile = [("发文字号：", "国务院令第773号", None, None)]
+    body = ["中华人民共和国国务院令", "第773号", "现公布修订后的《国务院关于经营者集中申报标准的规定》，自公布之日起施行。",
+            "总理　李强", "2024年1月22日", merger[0]] + merger[2:]
+    links = '\n<p><a href="./P020240126512345678901.pdf">国务院关于经营者集中申报标准的规定.pdf</a></p>'
+    pages.append(("/zhengce/content/202401/content_6928390.htm", merger[0], "2024-01-26", "utf-8",
+                  '<div class="policyLibraryOverview_header">\n' + _info_table(mobile, "pc_none") + "\n"
+                  + _info_table(info, "mhide") + "\n</div>",
+                  _html_paragraphs(body) + links, "国务院令第773号", "国务院", "市场监管、安全生产监管", "其他",
+                  "国务院文件_中国政府网"))
+    # 3. An older page with no info table, in GB2312: title in <h1>, date line, text from ../shared/samples.
+    sample = (HERE.parents[2] / "shared" / "samples" / "pages" / "fazhi-zhengfu-gangyao-2021-2025-part.txt")
+    lines = [ln.strip() for ln in sample.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    title = "中共中央 国务院印发《法治政府建设实施纲要（2021－2025年）》"
+    header = (f'<div class="article oneColumn pub_border"><h1>{title}</h1>\n'
+              '<div class="pages-date">2021-08-11 17:25　来源： 新华社</div></div>')
+    pages.append(("/zhengce/2021-08/11/content_5630802.htm", title, "2021-08-11", "gb2312", header,
+                  _html_paragraphs(lines), "", "中共中央 国务院", "国务院组织机构", "其他", "中央有关文件_中国政府网"))
+    routes = []
+    rows = []
+    for path, title, published, charset, header, body_html, pcode, puborg, child, sub, column in pages:
+        name = "content_" + path.rsplit("_", 1)[1].replace(".htm", ".html")
+        page = GOV_PAGE.format(charset=charset, title=title, column=column, published=published, header=header,
+                               body=body_html, editor="王洋")
+        (folder / name).write_bytes(page.encode("gb18030" if charset == "gb2312" else "utf-8"))
+        routes.append(_route("GET", path, name, "detail", f"text/html; charset={charset}" if charset == "utf-8"
+                             else "text/html"))
+        y, m, d = published.split("-")
+        rows.append({"title": title.replace("经营者集中", "<em>经营者集中</em>", 1), "url": f"https://www.gov.cn{path}",
+                     "pcode": pcode, "puborg": puborg, "childtype": child, "subchildtype": sub,
+                     "pubtimeStr": f"{y}.{m}.{d}", "ptime": None, "summary": "", "id": path.rsplit("_", 1)[1][:-4]})
+    rows.sort(key=lambda r: r["pubtimeStr"], reverse=True)
+    for page_num, chunk in ((1, rows[:2]), (2, rows[2:])):
+        name = f"list_page{page_num}.json"
+        write_json(folder / name, {"code": 200, "msg": "操作成功", "searchVO": {
+            "totalCount": len(rows), "listVO": chunk, "pager": {"pageNo": page_num, "pageSize": 2}}})
+        query = ("t=zhengcelibrary_gw|zhengcelibrary_bm&q=&timetype=timeqb&mintime=&maxtime=&sort=pubtime"
+                 f"&sortType=1&searchfield=title&p={page_num}&n=2&type=gwyzcwjk")
+        routes.append(_route("GET", f"/search-gov/data?{query}", name, "list"))
+    write_json(folder / "routes.json", {"base_url": "https://www.gov.cn", "page_size": 2, "routes": routes})
+
+
+BUILDERS = {"flk": build_flk, "gov_policy": build_gov_policy}
 
 
 if __name__ == "__main__":

@@ -90,3 +90,16 @@ def error_of(exc: RecordError) -> dict[str, str]:
 
 def expected_path(folder: Path, file: str) -> Path:
     return folder / (Path(file).stem + ".expected.json")
+
+
+def assert_every_example_has_its_json(folder: Path, site: ExampleSite) -> None:
+    """Every list and detail response has its expected JSON, every saved file is served, a README says
+    where the format comes from."""
+    for file in site.files("list") + site.files("detail"):
+        assert expected_path(folder, file).exists(), f"{file} has no expected JSON"
+    served = set(site.files())
+    for path in folder.iterdir():
+        if path.is_file() and path.name not in ("README.md", "routes.json") and \
+                not path.name.endswith(".expected.json"):
+            assert path.name in served, f"{path.name} is not served by routes.json"
+    assert (folder / "README.md").exists()

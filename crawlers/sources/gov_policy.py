@@ -1,0 +1,226 @@
+"""国务院政策文件库 (www.gov.cn/zhengce/zhengceku): the site search API for the list, the content pages for text.
+
+- list: GET https://sousuo.www.gov.cn/search-gov/data?t=zhengcelibrary_gw&...&sort=pubtime&sortType=1&p=N&n=M
+  answers {"code": 200, "searchVO": {"totalCount": n, "listVO": [{title, url, pcode (发文字号), puborg (发文机关),
+  childtype / subchildtype (主题分类), pubtimeStr (2019.04.30), ptime (ms), summary}]}}; some answers group the
+  rows by category under searchVO.catMap.<cat>.listVO instead.
+- content page: an info table in div.policyLibraryOverview_header (索引号, 主题分类, 发文机关, 成文日期, 标题,
+  发文字号, 发布日期, on newer pages also 有效性/实施日期/废止日期) and the text in #UCAP-CONTENT (older pages:
+  td#UCAP-CONTENT, or div.pages_content with the title in h1 and no info table: then the list row's fields
+  are what is known)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode, urljoin
+
+from crawlers.normalise import normalise_doc_number, normalise_text, parse_date
+from crawlers.records import Attachment, DocumentRecord, RecordError
+from crawlers.sources._common import (
+    absolute,
+    api_payload,
+    check_not_garbled,
+    clean_text,
+    element_text,
+    host_of,
+    load_json,
+    page_text,
+    parse_day,
+    parse_html,
+    select_one,
+    status_extra,
+    status_of,
+)
+from crawlers.sources.base import Fetch, Listing, Page
+
+NAME = "gov_policy"
+TITLE = "国务院政策文件库"
+SEARCH_URL = "https://sousuo.www.gov.cn"
+SITE_URL = "https://www.gov.cn"
+# The info table's labels, as the pages write them (spaces and full-width spaces inside are dropped).
+FIELDS = {"索引号": "index_no", "主题分类": "subject", "发文机关": "issuer", "成文日期": "written",
+          "标题": "title", "发文字号": "doc_number", "发布日期": "published", "有效性": "validity",
+          "实施日期": "effective", "废止日期": "repealed_on", "公文种类": "kind", "来源": "origin"}
+BODY_SELECTOR = "#UCAP-CONTENT || div.pages_content || div.TRS_Editor || div.article"
+_ORDER = re.compile(r"令\s*第?\s*[\d〇一二三四五六七八九十百]+\s*号$")
+
+
+class GovPolicySource:
+    name = NAME
+    title = TITLE
+
+    def __init__(self, search_url: str = SEARCH_URL, site_url: str = SITE_URL, page_size: int = 20,
+                 max_pages: int | None = None, library: str = "zhengcelibrary_gw|zhengcelibrary_bm") -> None:
+        self.search_url = search_url.rstrip("/")
+        self.site_url = site_url.rstrip("/")
+        self.page_size = page_size
+        self.max_pages = max_pages
+        self.library = library
+
+    @property
+    def base_url(self) -> str:
+        return self.site_url
+
+    @property
+    def hosts(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys((host_of(self.search_url), host_of(self.site_url))))
+
+    def list_url(self, page_num: int) -> str:
+        query = {"t": self.library, "q": "", "timetype": "timeqb", "mintime": "", "maxtime": "", "sort": "pubtime",
+                 "sortType": "1", "searchfield": "title", "p": str(page_num), "n": str(self.page_size),
+                 "type": "gwyzcwjk"}
+        return f"{self.search_url}/search-gov/data?{urlencode(query, safe='|')}"
+
+    def listings(self, fetch: Fetch, since: date | None = None) -> Iterator[Listing]:
+        page_num = 1
+        while True:
+            url = self.list_url(page_num)
+            rows, total = parse_list(fetch(url), url)
+            for row in rows:
+                listing = self.listing_of(row)
+                published = parse_day(listing.hints.get("published"))
+                if since and published and published < since:
+                    return
+                yield listing
+            if not rows or page_num * self.page_size >= total or (self.max_pages and page_num >= self.max_pages):
+                return
+            page_num += 1
+
+    def listing_of(self, row: dict[str, Any]) -> Listing:
+        url = absolute(self.site_url, str(row["url"]), ("www.gov.cn", "gov.cn"))
+        published = parse_day(row.get("ptime")) if row.get("ptime") else parse_day(row.get("pubtimeStr"))
+        hints = {"doc_number": _plain(row.get("pcode")), "issuer": _plain(row.get("puborg")),
+                 "subject": "/".join(p for p in (_plain(row.get("childtype")), _plain(row.get("subchildtype"))) if p)
+                 or None,
+                 "published": published.isoformat() if published else None, "summary": _plain(row.get("summary"))}
+        ref = re.sub(r"^https?://[^/]+", "", url)
+        return Listing(url=url, ref=ref, title=_plain(row.get("title")), hints={k: v for k, v in hints.items() if v})
+
+    def record(self, listing: Listing, page: Page, fetch: Fetch) -> DocumentRecord:
+        return parse_content_page(page_text(page, listing.ref), listing, getattr(page, "url", listing.url))
+
+
+def _plain(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = re.sub(r"<[^>]+>", "", str(value)).replace("&nbsp;", " ").strip()
+    return text or None
+
+
+def parse_list(page: Page, ref: str) -> tuple[list[dict[str, Any]], int]:
+    data = api_payload(load_json(page, ref), ref)
+    vo = data.get("searchVO")
+    if not isinstance(vo, dict):
+        raise RecordError(ref, "检索接口的返回中没有 searchVO (no searchVO in search response)")
+    if isinstance(vo.get("listVO"), list):
+        rows, total = vo["listVO"], vo.get("totalCount")
+    else:
+        cats = [c for c in (vo.get("catMap") or {}).values() if isinstance(c, dict)]
+        rows = [r for c in cats for r in c.get("listVO") or []]
+        total = sum(int(c.get("totalCount") or 0) for c in cats)
+    rows = [r for r in rows if isinstance(r, dict) and r.get("url")]
+    return rows, int(total or 0)
+
+
+def info_table(tree: Any) -> dict[str, str]:
+    """label -> value of the info table: cells in pairs, the label cell ending in a colon."""
+    header = select_one(tree, "div.policyLibraryOverview_header || table.bd1")
+    if header is None:
+        return {}
+    table = next((t for t in header.iter("table") if "pc_none" not in (t.get("class") or "")), header)
+    cells = [re.sub(r"[\s\u3000\xa0]+", "", element_text(td)) for td in table.iter("td")]
+    values = [element_text(td).strip() for td in table.iter("td")]
+    info: dict[str, str] = {}
+    for i, cell in enumerate(cells[:-1]):
+        label = cell.rstrip("：:")
+        if cell.endswith(("：", ":")) and label in FIELDS and values[i + 1]:
+            info[FIELDS[label]] = normalise_text(values[i + 1]).strip()
+    return info
+
+
+def _bodies(issuer: str | None) -> list[str]:
+    return [b for b in re.split(r"[\s、,，;；]+", issuer or "") if b]
+
+
+def _doc_type(doc_number: str | None, bodies: list[str]) -> str:
+    """国务院令 numbers administrative regulations, a ministry's 令 its rules; everything else in the library is
+    a normative document of 国务院, its general office or a ministry."""
+    if doc_number and _ORDER.search(doc_number):
+        return "行政法规" if doc_number.startswith(("国务院令", "国令", "中华人民共和国国务院令")) else "部门规章"
+    return "行政规范性文件"
+
+
+def parse_content_page(text: str, listing: Listing, url: str) -> DocumentRecord:
+    ref = listing.ref
+    tree = parse_html(text, ref)
+    info = info_table(tree)
+    body = select_one(tree, BODY_SELECTOR)
+    if body is None:
+        raise RecordError(ref, "页面中找不到正文区域（#UCAP-CONTENT / .pages_content） (no text container)")
+    heading = select_one(tree, "div.article h1 || h1")
+    title = info.get("title") or listing.title or (element_text(heading).strip() if heading is not None else "")
+    title = normalise_text(title).strip()
+    if not title:
+        raise RecordError(ref, "页面缺少标题：信息表、列表和 <h1> 都没有标题 (no title)")
+    raw_text = element_text(body)
+    check_not_garbled(raw_text, ref, "正文")
+    body_text = clean_text(raw_text)
+    if len(body_text.strip()) < 20:
+        raise RecordError(ref, "正文为空或过短，页面可能不完整 (empty text)")
+    hints = listing.hints
+    doc_number = info.get("doc_number") or hints.get("doc_number")
+    doc_number = normalise_text(doc_number).strip() if doc_number else None
+    bodies = _bodies(info.get("issuer") or hints.get("issuer"))
+    validity = info.get("validity")
+    status = status_of(validity)
+    published = parse_date(info.get("published")) or parse_day(hints.get("published"))
+    date_line = select_one(tree, "div.pages-date")
+    if published is None and date_line is not None:
+        published = parse_date(element_text(date_line))
+    attachments = [Attachment(url=urljoin(url, a.get("href")), title=normalise_text(element_text(a)).strip() or None)
+                   for a in body.iter("a") if re.search(r"\.(pdf|docx?|xlsx?|wps|ofd|zip|rar)$", a.get("href") or "",
+                                                        re.IGNORECASE)]
+    extra: dict[str, Any] = {k: info[k] for k in ("index_no", "subject", "kind") if info.get(k)}
+    if not info:
+        extra["page_style"] = "no_info_table"
+    if "subject" not in extra and hints.get("subject"):
+        extra["subject"] = hints["subject"]
+    if doc_number:
+        extra["doc_number_key"] = normalise_doc_number(doc_number)
+    written = parse_date(info.get("written"))
+    if written:
+        extra["written"] = written.isoformat()
+    extra.update(status_extra(validity, status))
+    repealed_on = parse_date(info.get("repealed_on"))
+    if repealed_on and status in ("repealed", "expired"):
+        extra["ended_on"] = repealed_on.isoformat()
+    return DocumentRecord(
+        source=NAME,
+        source_ref=ref,
+        title=title,
+        text=f"{title}\n\n{body_text}" if not body_text.startswith(title) else body_text,
+        doc_type=_doc_type(doc_number, bodies),
+        issuing_bodies=bodies,
+        doc_number=doc_number,
+        region="全国",
+        published=published,
+        effective=parse_date(info.get("effective")),
+        source_status=validity,
+        source_url=url,
+        attachments=attachments,
+        extra=extra,
+    )
+
+
+def make_source(base_url: str | None = None, **options: Any) -> GovPolicySource:
+    """A source whose search API and pages both live at base_url (a fixture server), or the real hosts."""
+    if base_url:
+        options.setdefault("search_url", base_url)
+        options.setdefault("site_url", base_url)
+    return GovPolicySource(**options)
+
+
+SOURCE = GovPolicySource()

@@ -1,0 +1,130 @@
+"""国务院政策文件库 adapter against its saved example site (tests/examples/gov_policy/): the search API list and
+content pages of three styles, compared with their expected JSON; bad pages."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from crawlers.http import FetchResult
+from crawlers.records import RecordError
+from crawlers.sources import gov_policy
+from crawlers.sources.base import Listing
+from tests.crawlers.sources.example_site import (
+    EXAMPLES,
+    ExampleSite,
+    assert_every_example_has_its_json,
+    compare_expected,
+    error_of,
+    expected_of,
+    expected_path,
+)
+
+FOLDER = EXAMPLES / "gov_policy"
+SITE = ExampleSite(FOLDER)
+DETAILS = SITE.files("detail")
+
+
+def make() -> gov_policy.GovPolicySource:
+    return gov_policy.make_source(base_url=SITE.base_url, page_size=SITE.manifest["page_size"])
+
+
+def test_every_example_file_has_its_json():
+    assert_every_example_has_its_json(FOLDER, SITE)
+
+
+def test_listing_walks_every_page():
+    site = ExampleSite(FOLDER)
+    source = make()
+    listings = list(source.listings(site.fetch))
+    assert len(site.requests) == 2 and len(listings) == 3
+    for page_num in (1, 2):
+        rows, total = gov_policy.parse_list(site.fetch(source.list_url(page_num)), "list")
+        compare_expected(FOLDER / f"list_page{page_num}.expected.json",
+                         {"total": total, "listings": [vars(source.listing_of(r)) for r in rows]})
+
+
+def test_since_stops_at_older_entries():
+    assert [ls.hints["published"] for ls in make().listings(SITE.fetch, since=date(2020, 1, 1))] == [
+        "2024-01-26", "2021-08-11"]
+
+
+@pytest.mark.parametrize("file", DETAILS)
+def test_content_page_parses_to_its_expected_record(file):
+    source = make()
+    listing = next(ls for ls in source.listings(SITE.fetch) if ls.ref.endswith(file.split("_")[1][:-5] + ".htm"))
+    record = source.record(listing, SITE.fetch(listing.url), SITE.fetch)
+    compare_expected(expected_path(FOLDER, file), expected_of(record))
+
+
+def _records() -> dict:
+    source = make()
+    return {ls.ref.rsplit("_", 1)[1]: source.record(ls, SITE.fetch(ls.url), SITE.fetch)
+            for ls in source.listings(SITE.fetch)}
+
+
+def test_facts_worth_saying_out_loud():
+    records = _records()
+    online, merger, outline = records["5389179.htm"], records["6928390.htm"], records["5630802.htm"]
+    assert online.doc_number == "国务院令第716号" and online.doc_type == "行政法规"
+    assert online.extra["index_no"] == "000014349/2019-00047" and online.extra["written"] == "2019-04-26"
+    assert online.published == date(2019, 5, 6) and online.issuing_bodies == ["国务院"]
+    assert "第一条 为了全面提升政务服务规范化、便利化水平" in online.text and "京ICP备" not in online.text
+    assert merger.source_status == "现行有效" and merger.extra["status"] == "effective"
+    assert merger.effective == date(2024, 1, 22)
+    assert merger.attachments[0].url == "https://www.gov.cn/zhengce/content/202401/P020240126512345678901.pdf"
+    assert outline.extra["page_style"] == "no_info_table" and outline.issuing_bodies == ["中共中央", "国务院"]
+    assert outline.title.startswith("中共中央 国务院印发") and outline.published == date(2021, 8, 11)
+    assert "推动政府管理依法进行" in outline.text  # the GB2312 page decoded
+
+
+def _page(content: bytes) -> FetchResult:
+    return FetchResult(url="https://www.gov.cn/zhengce/x.htm", status=200, content=content,
+                       headers={"content-type": "text/html; charset=utf-8"})
+
+
+def _detail() -> str:
+    return (FOLDER / DETAILS[0]).read_text(encoding="utf-8")
+
+
+def _garbled() -> bytes:
+    text = _detail()
+    head, body = text.split('id="UCAP-CONTENT">', 1)
+    damaged = "".join(ch if ch.isascii() else ch.encode("gbk").decode("utf-8", "replace") for ch in body)
+    return (head + 'id="UCAP-CONTENT">').encode() + damaged.encode("utf-8").decode("gbk", "replace").encode()
+
+
+BAD = {
+    "truncated": lambda: _detail().encode()[:6000],
+    "missing_title": lambda: _detail().replace("国务院关于在线政务服务的若干规定</td>", "</td>").encode(),
+    "no_text_container": lambda: _detail().replace('id="UCAP-CONTENT"', "").replace("pages_content", "x").encode(),
+    "wrong_encoding": _garbled,
+}
+
+
+@pytest.mark.parametrize("case", list(BAD))
+def test_bad_pages_are_record_errors_with_chinese_reasons(case):
+    with pytest.raises(RecordError) as info:
+        make().record(Listing(url="https://www.gov.cn/zhengce/x.htm", ref="bad-" + case), _page(BAD[case]()),
+                      SITE.fetch)
+    compare_expected(FOLDER / "bad" / f"{case}.expected.json", error_of(info.value))
+
+
+def test_search_api_error_is_a_record_error():
+    page = FetchResult(url="https://sousuo.www.gov.cn/x", status=200,
+                       content='{"code": 1001, "msg": "抱歉，没有找到相关结果"}'.encode())
+    with pytest.raises(RecordError, match="代码 1001，抱歉，没有找到相关结果"):
+        gov_policy.parse_list(page, "list")
+
+
+def test_rows_grouped_by_category_are_read_too():
+    body = ('{"code": 200, "searchVO": {"catMap": {"gongwen": {"totalCount": 1, "listVO": [{"title": "关于<em>x</em>的通知",'
+            ' "url": "https://www.gov.cn/zhengce/content/1.htm", "pubtimeStr": "2024.02.01"}]}}}}')
+    rows, total = gov_policy.parse_list(FetchResult(url="u", status=200, content=body.encode()), "list")
+    assert total == 1 and make().listing_of(rows[0]).title == "关于x的通知"
+
+
+def test_hosts_are_the_search_and_site_hosts():
+    assert gov_policy.SOURCE.hosts == ("sousuo.www.gov.cn", "www.gov.cn")
+    assert make().hosts == ("www.gov.cn",)
