@@ -130,6 +130,21 @@ def run_load(port: int, path: str, concurrency: int, duration: float) -> tuple[l
     return latencies, statuses, errors, time.perf_counter() - began
 
 
+def server_cpu_seconds(master_pid: int) -> float:
+    """CPU time (user + system) used so far by the gunicorn master and its workers, from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        if pid == master_pid or ppid == master_pid:
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -159,7 +174,9 @@ def main() -> None:
         wait_ready(port, proc)
         if args.warmup > 0:
             run_load(port, args.path, args.concurrency, args.warmup)
+        cpu_before = server_cpu_seconds(proc.pid)
         latencies, statuses, errors, elapsed = run_load(port, args.path, args.concurrency, args.duration)
+        server_cpu = server_cpu_seconds(proc.pid) - cpu_before
     finally:
         proc.terminate()
         try:
@@ -176,7 +193,9 @@ def main() -> None:
         "p99_ms": round(percentile(ms, 99), 1), "max_ms": round(max(ms), 1),
         "mean_ms": round(statistics.fmean(ms), 1), "errors": errors,
         "statuses": {str(k): v for k, v in sorted(statuses.items())}, "data_dir": str(data_dir),
-        "cpus": os.cpu_count(),
+        "cpus": os.cpu_count(), "load_average": os.getloadavg()[0],
+        # What one search costs the server: with the machine to itself, cores / this is the ceiling.
+        "server_cpu_ms_per_request": round(server_cpu * 1000 / len(ms), 2),
     }
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
@@ -186,6 +205,9 @@ def main() -> None:
     print(f"  请求数 {result['requests']}，吞吐 {result['requests_per_s']} 次/秒，错误 {errors}，状态码 {result['statuses']}")
     print(f"  延迟 p50 {result['p50_ms']} ms，p90 {result['p90_ms']} ms，p99 {result['p99_ms']} ms，"
           f"最大 {result['max_ms']} ms")
+    ceiling = (os.cpu_count() or 1) * 1000 / result["server_cpu_ms_per_request"]
+    print(f"  服务端每次请求 CPU {result['server_cpu_ms_per_request']} ms（若独占 {result['cpus']} 核，上限约 "
+          f"{ceiling:.0f} 次/秒）；压测时系统负载 {result['load_average']:.2f}")
     target = result["requests_per_s"] >= 200 and result["p99_ms"] < 200 and errors == 0
     print(f"  目标（200 次/秒且 p99 < 200 ms，无错误）：{'达到' if target else '未达到'}")
 
