@@ -114,6 +114,9 @@ def iter_responses(directory: Path) -> Iterator[tuple[tuple[str, str, str], Fetc
                     status = int(rec.http_headers.get_statuscode())
                     headers = {k.lower(): v for k, v in rec.http_headers.headers}
                     body = rec.content_stream().read()
+                    declared = headers.get("content-length", "")
+                    if declared.isdigit() and len(body) != int(declared):
+                        continue  # cut off by an interrupted write: half a page is no page
                     yield (method.upper(), requested, digest), FetchResult(
                         url, status, body, headers=headers, requested_url=requested, method=method,
                         from_archive=True)
