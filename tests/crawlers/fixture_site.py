@@ -8,13 +8,15 @@ the crawler did and did not download."""
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 
 @dataclass
@@ -51,6 +53,7 @@ class Route:
 class FixtureSite:
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
+        self.matched: dict[str, list[tuple[str, dict, Route]]] = {}
         self.log: list[Hit] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -111,6 +114,24 @@ class FixtureSite:
         data = body.encode("utf-8") if isinstance(body, str) else body
         return self.add(path, Route(body=data, content_type=content_type, **opts))
 
+    def add_matched(self, method: str, path: str, match: dict, route: Route) -> Route:
+        """A route for requests whose JSON (or form) body carries these fields (POST list APIs by page)."""
+        self.matched.setdefault(path, []).append((method.upper(), match, route))
+        return route
+
+    def serve_examples(self, folder: Path) -> dict:
+        """Serve a source's saved example site: tests/examples/<source>/routes.json maps method, path with
+        query and the body fields a POST must carry to a saved file. Returns the manifest."""
+        manifest = json.loads((folder / "routes.json").read_text(encoding="utf-8"))
+        for r in manifest["routes"]:
+            route = Route(body=(folder / r["file"]).read_bytes(), content_type=r.get("content_type", ""),
+                          status=r.get("status", 200))
+            if r.get("match"):
+                self.add_matched(r["method"], r["path"], r["match"], route)
+            else:
+                self.add(r["path"], route)
+        return manifest
+
     def set_body(self, path: str, body: bytes | str) -> None:
         """Change a page (a later crawl must see a new ETag and a newer Last-Modified)."""
         route = self.routes[path]
@@ -138,7 +159,7 @@ class FixtureSite:
                   started=time.monotonic())
         with self._lock:
             self.log.append(hit)
-        route = self.routes.get(handler.path) or self.routes.get(path)
+        route = self._matched(handler, body) or self.routes.get(handler.path) or self.routes.get(path)
         if route is None:
             self._send(handler, hit, 404, b"<html><body>404 Not Found</body></html>")
             return
@@ -149,6 +170,19 @@ class FixtureSite:
             pass  # the client gave up (a size limit, a timeout): that is what the test wanted
         finally:
             hit.ended = time.monotonic()
+
+    def _matched(self, handler: BaseHTTPRequestHandler, body: bytes) -> Route | None:
+        candidates = self.matched.get(handler.path)
+        if not candidates:
+            return None
+        try:
+            fields = json.loads(body) if body.strip().startswith(b"{") else dict(parse_qsl(body.decode()))
+        except ValueError:
+            fields = {}
+        for method, match, route in candidates:
+            if method == handler.command and all(fields.get(k) == v for k, v in match.items()):
+                return route
+        return None
 
     def _answer(self, handler: BaseHTTPRequestHandler, hit: Hit, route: Route) -> None:
         if route.hits <= route.fail_first:
