@@ -97,6 +97,16 @@ def main() -> None:
         share_in = c["resolved"] / c["in_corpus"] if c["in_corpus"] else 0
         print(f"{label}: {c['all']}; resolved {c['resolved']} ({share:.1%}); whose work is in the corpus "
               f"{c['in_corpus']}, resolved {share_in:.1%}")
+    # A looser, independent check for misses: an unresolved title that is the tail of a corpus title (or the
+    # other way round), e.g. a region or issuer prefix written differently. An upper bound, not all real misses.
+    tails = sorted(known, key=len)
+    near = Counter()
+    for title, n in unresolved["elsewhere"].items():
+        key = loose(title)
+        if len(key) >= 5 and any(k != key and len(k) >= 5 and (k.endswith(key) or key.endswith(k)) for k in tails):
+            near[title] += n
+    print(f"unresolved titles that only loosely match a corpus title (possible misses): {sum(near.values())} "
+          f"references, {len(near)} titles; e.g. " + "、".join(t for t, _ in near.most_common(5)))
     print("most frequent unresolved titles whose work IS in the corpus (resolver misses):")
     for title, n in unresolved["in_corpus"].most_common(10):
         print(f"  {n:4d}  {title}")

@@ -33,6 +33,7 @@ _QUOTED = re.compile(rf"《([^《》\n]{{2,120}})》(?:\s*{_ARTICLE_TAIL})?")
 _SELF = re.compile(rf"本(法|条例|规定|办法|细则|决定|规则|解释|实施办法|实施细则|意见|通知)\s*{_ARTICLE_TAIL}")
 # The basis sentence: a trigger word, then quoted titles, then 制定 within the same sentence.
 _BASIS = re.compile(r"(根据|依据|依照|按照|遵照)([^。；;\n]*?)(制定|制订|修订|修改|如下)")
+_BARE_CONSTITUTION = re.compile(r"(?<=[据照循和、及与])(宪法)(?=[和、及与，,的规定等])")
 # Only titles of legal acts count; 《营业执照》 or 《人民日报》 are not citations.
 _LEGAL_SUFFIX = re.compile(
     r"(法|法典|宪法|条例|规定|办法|细则|规则|决定|解释|意见|通知|批复|答复|决议|公约|协定|条约|章程|纲要|规划|"
@@ -43,6 +44,8 @@ _EDITION = re.compile(r"[（(][^（）()]{0,16}?(?:修正|修订|修改|年版|�
 # 《最高人民法院关于适用〈中华人民共和国民事诉讼法〉的解释》（以下简称《解释》）: the short name stands for the full.
 _ALIAS = re.compile(r"《([^《》\n]{2,120})》\s*[（(][^（）()《\n]{0,30}?以下(?:简称|称)《([^《》\n]{1,30})》[）)]")
 _REGION_PREFIXES = tuple(sorted((n for n in REGION_CODES if n != "全国"), key=len, reverse=True))
+_ISSUERS = ("最高人民法院", "最高人民检察院", "最高人民法院、最高人民检察院", "最高人民法院最高人民检察院", "国务院",
+            "全国人民代表大会常务委员会", "国务院办公厅")
 _BASIS_WINDOW = 2  # the basis is named in the preamble or the first articles
 
 
@@ -137,7 +140,7 @@ def find_citations(text: str) -> list[Citation]:
         window_end = len(body)
     basis_spans: list[tuple[int, int]] = []
     for m in _BASIS.finditer(body, 0, window_end):
-        basis_spans.append((m.start(2), m.end(2)))
+        basis_spans.append((m.start(1), m.end(2)))
     aliases = {m.group(2): m.group(1) for m in _ALIAS.finditer(body)}
     found: list[Citation] = []
     for m in _QUOTED.finditer(body):
@@ -146,6 +149,11 @@ def find_citations(text: str) -> list[Citation]:
             continue
         in_basis = any(lo <= m.start() < hi for lo, hi in basis_spans)
         found.append(_citation("based_on" if in_basis else "cites", title, m, body))
+    for lo, hi in basis_spans:
+        # 根据宪法 is written without brackets nearly everywhere; the constitution is still the basis.
+        for m in _BARE_CONSTITUTION.finditer(body, lo, hi):  # (a lookbehind sees before pos; ^ would not)
+            found.append(Citation("based_on", "中华人民共和国宪法", None, None,
+                                  _sentence(body, m.start(), m.end()), m.start(1), m.end(1)))
     for m in _SELF.finditer(body):
         found.append(_citation("self", None, m, body, first_group=2))
     found.sort(key=lambda c: c.start)
@@ -244,6 +252,10 @@ class Resolver:
                 variants.append(v[: -len("实施条例")] + "法实施条例")
             elif v.endswith("法实施条例"):
                 variants.append(v[: -len("法实施条例")] + "实施条例")
+        for v in list(variants):
+            if v.startswith("关于"):
+                # 最高人民法院《关于审理...的解释》: the issuer stands before the brackets, the stored title has it.
+                variants.extend(issuer + v for issuer in _ISSUERS)
         region_name = canonical_region(region)
         if region_name != "全国":
             for v in list(variants):

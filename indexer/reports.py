@@ -520,6 +520,38 @@ def catalogue(session: Session, opts: ReportOptions) -> Report:
     )
 
 
+def unresolved(session: Session, opts: ReportOptions) -> Report:
+    """Citations in documents in force on as_of whose cited work is not in the store: a law since replaced
+    (合同法, 物权法 ...) or one never collected. Kept and counted so nobody mistakes silence for no citation."""
+    subjects = _snapshot(session, opts)
+    rows = []
+    for chunk in _chunks(list(subjects)):
+        for sid, rtype, title, article, evidence in session.execute(
+            select(Relation.subject_work_id, Relation.relation_type, Relation.object_title, Relation.object_article,
+                   Relation.evidence)
+            .where(Relation.subject_work_id.in_(chunk), Relation.object_work_id.is_(None),
+                   Relation.relation_type.in_(("based_on", "cites")))
+        ):
+            s = subjects[sid]
+            if s.status_on(opts.as_of).status != "effective":
+                continue
+            rows.append({**_base_row(s, s.version_on(opts.as_of)), "relation": RELATION_LABELS[rtype],
+                         "cited_title": title or "", "cited_articles": _article_label(article) if article else "",
+                         "evidence": evidence or ""})
+    per_title = Counter(r["cited_title"] for r in rows)
+    rows.sort(key=lambda r: (-per_title[r["cited_title"]], r["cited_title"], r["title"]))
+    return Report(
+        "unresolved", "未能对应的引用",
+        f"截至 {opts.as_of.isoformat()} 现行有效的文件中，所依据或引用的法规在本库中找不到对应文件的引用"
+        "（可能已被取代，如《中华人民共和国合同法》，或尚未收录）。",
+        [*_BASE_COLUMNS, Column("relation", "关系"), Column("cited_title", "引用的标题"),
+         Column("cited_articles", "条款"), Column("evidence", "引用原文")],
+        rows, {"as_of": opts.as_of},
+        chart=per_title.most_common(15), chart_title="引用最多的未对应标题（次）",
+        summary={"total": len(rows), "documents": len({r["work_id"] for r in rows})},
+    )
+
+
 @dataclass(frozen=True)
 class ReportSpec:
     name: str
@@ -538,6 +570,7 @@ REPORTS: dict[str, ReportSpec] = {
         ReportSpec("conflicts", "时效性标注冲突", False, conflicts),
         ReportSpec("basis-changed", "依据或引用的法规已变化", False, basis_changed),
         ReportSpec("validity-period", "规范性文件有效期检查", False, validity_period, ("max_years",)),
+        ReportSpec("unresolved", "未能对应的引用", False, unresolved),
     )
 }
 

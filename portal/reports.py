@@ -32,6 +32,7 @@ DESCRIPTIONS = {
     "conflicts": "来源标注的时效性与本平台计算结果不一致的文本。",
     "basis-changed": "制定依据或引用的法规在其公布后被修改、废止或失效的文件，附引用原文。",
     "validity-period": "未规定有效期或有效期超过上限的规范性文件。",
+    "unresolved": "所依据或引用的法规在本库中找不到对应文件的引用（可能已被取代或尚未收录）。",
 }
 SUMMARY_LABELS = {**STATUS_LABELS, **CHANGE_LABELS, "documents": "涉及文件"}
 

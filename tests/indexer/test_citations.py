@@ -72,6 +72,15 @@ def test_judicial_interpretation_preamble_basis():
         ("based_on", "中华人民共和国民法典"), ("based_on", "中华人民共和国民事诉讼法")]
 
 
+def test_bare_constitution_in_the_basis_sentence_only():
+    found = find_citations("第一条 根据宪法和《中华人民共和国立法法》，制定本条例。\n第二条 维护宪法权威。")
+    assert [(c.kind, c.title) for c in found] == [("based_on", "中华人民共和国宪法"),
+                                                   ("based_on", "中华人民共和国立法法")]
+    assert find_citations("第一条 为了维护宪法权威，根据《中华人民共和国立法法》制定本条例。")[0].title == \
+        "中华人民共和国立法法"
+    assert len(find_citations("第一条 为了维护宪法权威，根据《中华人民共和国立法法》制定本条例。")) == 1
+
+
 def test_clean_title_drops_editions_and_spaces():
     assert clean_title("《中华人民共和国行政处罚法（2021修订）》") == "中华人民共和国行政处罚法"
     assert clean_title("中华人民共和国 公司法(2018年修正)") == "中华人民共和国公司法"
@@ -195,3 +204,17 @@ def test_cli_links_rebuild(tmp_path, monkeypatch):
     assert bad.exit_code != 0 and "找不到法规：nope" in bad.output
     ok = runner.invoke(cli, ["links", "rebuild"])
     assert ok.exit_code == 0 and "已处理法规 0 件" in ok.output
+
+
+def test_resolver_from_plain_data_completes_issuer_and_prefers_own_region():
+    resolver = Resolver.from_works([
+        ("a", "最高人民法院关于审理人身损害赔偿案件适用法律若干问题的解释", "全国", "司法解释",
+         [("最高人民法院关于审理人身损害赔偿案件适用法律若干问题的解释", date(2022, 4, 4))]),
+        ("b", "物业管理条例", "全国", "行政法规", [("物业管理条例", date(2018, 3, 19))]),
+        ("c", "浙江省物业管理条例", "浙江省", "地方性法规", [("浙江省物业管理条例", date(2020, 1, 1))]),
+        ("d", "物业管理条例", "山东省", "地方性法规", [("物业管理条例", date(2019, 1, 1))]),
+    ])
+    assert resolver.resolve("关于审理人身损害赔偿案件适用法律若干问题的解释", "全国", None).work_id == "a"
+    assert resolver.resolve("物业管理条例", "山东省", None).work_id == "d"  # its own region first
+    assert resolver.resolve("物业管理条例", "浙江省", None).work_id == "b"  # then the national one
+    assert resolver.resolve("浙江省物业管理条例", "全国", None).work_id == "c"

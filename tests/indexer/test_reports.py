@@ -64,6 +64,10 @@ def synthetic(store):
         upsert_record(s, rec("浙江省新条例", doc_type="地方性法规", published=date(2020, 5, 1),
                              text="第一条 为了规范管理，制定本条例。\n第二条 具体程序适用《浙江省旧规定》第五条。",
                              bodies=("浙江省人民代表大会常务委员会",)))
+        # a regulation still based on a law the store does not hold (replaced by the 民法典)
+        upsert_record(s, rec("浙江省合同监督条例", doc_type="地方性法规", published=date(2019, 1, 1),
+                             text="第一条 根据宪法和《中华人民共和国合同法》，制定本条例。\n第二条 施行。",
+                             bodies=("浙江省人民代表大会常务委员会",)))
         rebuild_links(s)
         s.commit()
     return store
@@ -131,11 +135,11 @@ def test_max_validity_years_setting():
 def test_counts_changes_and_catalogue(synthetic):
     rows = report(synthetic, "counts").rows
     total = next(r for r in rows if r["dimension"] == "合计")
-    assert (total["effective"], total["expired"], total["repealed"], total["total"]) == (10, 1, 1, 12)
+    assert (total["effective"], total["expired"], total["repealed"], total["total"]) == (11, 1, 1, 13)
     by_type = {r["name"]: r["total"] for r in rows if r["dimension"] == "效力级别"}
-    assert by_type == {"法律": 1, "地方性法规": 3, "地方政府规章": 2, "行政规范性文件": 6}
+    assert by_type == {"法律": 1, "地方性法规": 4, "地方政府规章": 2, "行政规范性文件": 6}
     body = next(r for r in rows if r["name"] == "浙江省人民代表大会常务委员会")
-    assert body["effective"] == 3
+    assert body["effective"] == 4
     changes = report(synthetic, "changes", period_from=date(2021, 1, 1), period_to=date(2024, 12, 31)).rows
     got = [(r["date"], r["change"], r["title"]) for r in changes]
     assert (date(2021, 6, 10), "修改", "中华人民共和国安全生产法") in got
@@ -145,8 +149,17 @@ def test_counts_changes_and_catalogue(synthetic):
     with pytest.raises(ReportError, match="起始日期不能晚于截止日期"):
         report(synthetic, "changes", period_from=date(2025, 1, 1), period_to=date(2024, 1, 1))
     catalogue = titles(report(synthetic, "catalogue"))
-    assert "浙江省旧规定" not in catalogue and "浙江省丙办法" not in catalogue and len(catalogue) == 10
+    assert "浙江省旧规定" not in catalogue and "浙江省丙办法" not in catalogue and len(catalogue) == 11
     assert titles(report(synthetic, "catalogue", doc_type="法律")) == ["中华人民共和国安全生产法"]
+
+
+def test_unresolved_citations(synthetic):
+    rows = report(synthetic, "unresolved").rows
+    # the bare 宪法 of the basis sentence is a basis too, and this store holds neither
+    assert {(r["title"], r["relation"], r["cited_title"]) for r in rows} == {
+        ("浙江省合同监督条例", "依据", "中华人民共和国合同法"), ("浙江省合同监督条例", "依据", "中华人民共和国宪法")}
+    assert all("根据宪法和《中华人民共和国合同法》" in r["evidence"] for r in rows)
+    assert report(synthetic, "unresolved", as_of=date(2018, 1, 1)).rows == []  # not yet in force then
 
 
 def test_unknown_report_name(synthetic):
