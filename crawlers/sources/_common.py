@@ -54,9 +54,27 @@ def page_text(page: Any, ref: str) -> str:
     try:
         text = page.text
     except (NormaliseError, UnicodeDecodeError) as exc:
-        raise RecordError(ref, f"无法识别页面编码，内容不是可读文本 (undecodable page: {exc})") from exc
+        text = _cut_mid_character(getattr(page, "content", b""))
+        if text is None:
+            raise RecordError(ref, f"无法识别页面编码，内容不是可读文本 (undecodable page: {exc})") from exc
     check_not_garbled(text, ref)
     return text
+
+
+def _cut_mid_character(data: bytes) -> str | None:
+    """A UTF-8 page cut off in transfer can end inside a character, which makes the whole body fail to
+    decode; read without that last partial character, the page gets the truncation error it deserves."""
+    try:
+        data.decode("utf-8")
+        return None  # whole characters throughout: whatever is wrong, it is not a cut
+    except UnicodeDecodeError:
+        pass
+    for cut in (1, 2, 3):
+        try:
+            return data[:-cut].decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+    return None
 
 
 def check_not_garbled(text: str, ref: str, what: str = "页面") -> None:
@@ -78,7 +96,7 @@ def load_json(page: Any, ref: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        if exc.pos >= len(text) - 2:
+        if exc.pos >= len(text) - 2 or not text.endswith(("}", "]")):
             raise RecordError(ref, f"接口返回的 JSON 不完整，在第 {exc.pos} 个字符处中断 (truncated JSON)") from exc
         raise RecordError(ref, f"接口返回的不是有效的 JSON：{exc.msg}，第 {exc.pos} 个字符 (malformed JSON)") from exc
 

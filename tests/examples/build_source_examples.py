@@ -228,7 +228,127 @@ def build_gov_policy() -> None:
     write_json(folder / "routes.json", {"base_url": "https://www.gov.cn", "page_size": 2, "routes": routes})
 
 
-BUILDERS = {"flk": build_flk, "gov_policy": build_gov_policy}
+def build_guangdong() -> None:
+    folder = HERE / "normative_library" / "guangdong"
+    folder.mkdir(parents=True, exist_ok=True)
+    stats_path = "DLC/广东地方法规/地方性法规/广东/广东省统计条例(2022-09-29).md"
+    houses_path = "DLC/广东地方法规/地方性法规/广东/广东省城镇华侨房屋征收补偿规定(2021-12-01).md"
+    texts = corpus_markdown([stats_path, houses_path])
+    body = "广东省人民代表大会常务委员会"
+    docs = [
+        ("8a8c81e583577a5d01837f0f4a1c0231", document_lines(texts[stats_path]), "2022-09-29 00:00:00",
+         "2023-01-01 00:00:00", [("37", "docx", "法规文本")]),
+        ("8a8c81e57d4a1c3b017d73b0c6f2012e", document_lines(texts[houses_path]), "2021-12-01 00:00:00",
+         "2021-12-01 00:00:00", [("6", "docx", "起草说明"), ("37", "pdf", "法规文本")]),
+    ]
+    routes = []
+    rows = []
+    for doc_id, lines, passed, effective, files in docs:
+        office = {"groupId": "440000001", "groupName": body}
+        law_rule = {"id": doc_id, "title": lines[0], "lawRuleType": 1, "timeliness": "有效", "passDate": passed,
+                    "effectiveDate": effective, "formulateMode": "制定", "fileType": "地方性法规",
+                    "officeVo": office, "tagNames": "", "releaseNum": None, "fileName": lines[0]}
+        rows.append({k: law_rule[k] for k in ("id", "title", "lawRuleType", "timeliness", "passDate",
+                                               "effectiveDate", "formulateMode", "fileType", "officeVo",
+                                               "tagNames")})
+        entries = []
+        for n, (cls, ext, what) in enumerate(files):
+            path = f"/upload/nfrr/{passed[:4]}/{doc_id}_{n}.{ext}"
+            name = f"file_{doc_id}_{n}.{ext}"
+            content = lines if what == "法规文本" else [f"关于《{lines[0]}》的起草说明", "一、起草的必要性", "（略）"]
+            (folder / name).write_bytes(make_docx(content) if ext == "docx" else make_pdf(content))
+            entries.append({"id": f"{doc_id}{n}", "fileClass": cls, "fileExt": f".{ext}" if n else ext,
+                            "filePath": path, "fileName": f"{what}.{ext}"})
+            from urllib.parse import quote
+
+            routes.append(_route("GET", f"/bascdata/downloadFile?type=1&fileFolder={quote(path, safe='')}", name,
+                                 "asset", "application/octet-stream"))
+        write_json(folder / f"detail_{doc_id}.json", {"lawRule": law_rule, "list": entries})
+        routes.append(_route("GET", f"/bascdata/nfrr/law-rule!noSession_getById.gx?id={doc_id}",
+                             f"detail_{doc_id}.json", "detail"))
+    for law_rule_type, chunk in ((1, rows), (2, []), (3, [])):
+        name = f"list_type{law_rule_type}_page1.json"
+        write_json(folder / name, {"code": 200, "msg": "查询成功", "data": {"rows": chunk, "total": len(chunk)}})
+        routes.append(_route("POST", "/bascdata/nfrr/law-rule!noSession_es_regulation_search.gx", name, "list",
+                             match={"pageNum": 1, "lawRuleType": law_rule_type}))
+    write_json(folder / "routes.json", {"base_url": "https://www.gdpc.gov.cn", "routes": routes})
+
+
+JIAXING_LIST = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>行政规范性文件_嘉兴市人民政府</title></head>
+<body>
+<div class="main"><div class="gfxwj-box">
+<table class="gfxwj-list" width="100%">
+<thead><tr><th>发文单位</th><th>成文日期</th><th>标题</th><th>发文字号</th><th>发布日期</th><th>有效性</th></tr></thead>
+<tbody>
+{rows}
+</tbody>
+</table>
+<div class="gfxwj-page">共 <span class="total-records">{total}</span> 条记录 第 {page} 页</div>
+</div></div>
+</body></html>
+"""
+JIAXING_DETAIL = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>{title}</title></head>
+<body>
+<div class="xxgk-title"><h1>{title}</h1></div>
+<table class="xxgk-info">
+<tr><td class="lab">索引号：</td><td>{index_no}</td><td class="lab">发布机构：</td><td>{issuer}</td></tr>
+<tr><td class="lab">文号：</td><td>{doc_number}</td><td class="lab">成文日期：</td><td>{written}</td></tr>
+<tr><td class="lab">发布日期：</td><td>{published}</td><td class="lab">有效性：</td><td>{status}</td></tr>
+<tr><td class="lab">文件类别：</td><td>{kind}</td><td class="lab">有效期至：</td><td>{expires}</td></tr>
+</table>
+<div class="article-content" id="zoom">
+{body}
+</div>
+<div class="share">分享到： 微信 微博</div>
+</body></html>
+"""
+
+
+def build_jiaxing() -> None:
+    folder = HERE / "normative_library" / "jiaxing"
+    folder.mkdir(parents=True, exist_ok=True)
+    oil = "DLC/浙江地方法规/地方性法规/浙江/嘉兴市餐饮业油烟管理办法(2020-04-10).md"
+    rent = "DLC/浙江地方法规/地方性法规/浙江/嘉兴市住房租赁管理若干规定(2018-04-17).md"
+    texts = corpus_markdown([oil, rent])
+    sample = HERE.parents[2] / "shared" / "samples" / "pages" / "city-fazhi-gongzuo-fangan.txt"
+    plan = [ln.strip() for ln in sample.read_text(encoding="utf-8").splitlines() if ln.strip()][3:]
+    docs = [
+        ("art_1229426511_59123456", document_lines(texts[oil], history_in_brackets=False), "嘉兴市人民代表大会常务委员会",
+         "2019-12-27", "2020-04-10", "", "有效", "地方性法规", ""),
+        ("art_1229426511_58712345", "全市人民政府全年度法治政府建设工作方案", "嘉兴市人民政府办公室",
+         "2018-03-02", "2018-03-05", "嘉政办发〔2018〕12号", "失效", "规范性文件", "2019-12-31"),
+        ("art_1229426511_55012345", document_lines(texts[rent], history_in_brackets=False), "嘉兴市人民代表大会常务委员会",
+         "2017-12-27", "2018-04-17", "", "有效", "地方性法规", ""),
+    ]
+    routes = []
+    rows = []
+    for art, lines, issuer, written, published, number, status, kind, expires in docs:
+        if isinstance(lines, str):
+            lines = [lines, *plan]
+        name = f"{art}.html"
+        path = f"/art/{published[:4]}/{int(published[5:7])}/{int(published[8:])}/{art}.html"
+        page = JIAXING_DETAIL.format(title=lines[0], index_no=f"002541285/{published[:4]}-{art[-5:]}", issuer=issuer,
+                                     doc_number=number, written=written.replace("-", "年", 1).replace("-", "月") + "日",
+                                     published=published, status=status, kind=kind, expires=expires,
+                                     body=_html_paragraphs(lines[1:]))
+        (folder / name).write_bytes(page.encode("utf-8"))
+        routes.append(_route("GET", path, name, "detail", "text/html; charset=utf-8"))
+        rows.append(f'<tr><td class="fwdw">{issuer}</td><td class="cwrq">{written}</td>'
+                    f'<td class="bt"><a href="{path}" target="_blank" title="{lines[0]}">{lines[0]}</a></td>'
+                    f'<td class="fwzh">{number}</td><td class="fbrq">{published}</td><td class="yxx">{status}</td></tr>')
+    for page_num, chunk in ((1, rows[:2]), (2, rows[2:])):
+        name = f"list_page{page_num}.html"
+        (folder / name).write_text(JIAXING_LIST.format(rows="\n".join(chunk), total=len(rows), page=page_num),
+                                   encoding="utf-8")
+        routes.append(_route("GET", f"/col/col1229426511/index.html?uid=7713207&pageNum={page_num}", name, "list",
+                             "text/html; charset=utf-8"))
+    write_json(folder / "routes.json", {"base_url": "https://www.jiaxing.gov.cn", "routes": routes})
+
+
+BUILDERS = {"flk": build_flk, "gov_policy": build_gov_policy, "guangdong": build_guangdong,
+            "jiaxing": build_jiaxing}
 
 
 if __name__ == "__main__":
