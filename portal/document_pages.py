@@ -3,9 +3,11 @@ view and downloads (plain text, .docx)."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from markupsafe import Markup
 
 from indexer import documents
 from portal import services
@@ -26,7 +28,52 @@ def _page(work_id: str, seq: int | None, print_view: bool = False) -> str:
         abort(404, f"未找到该文件的第 {seq} 版")
     template = "print.html" if print_view else "work.html"
     return render_template(template, work=work, doc=detail, version=detail["version"],
-                           q=(request.args.get("q") or "")[:200], sections=_sections(detail["articles"]))
+                           q=(request.args.get("q") or "")[:200], sections=_sections(detail["articles"]),
+                           cited=_cited_works(session, work_id))
+
+
+def _cited_works(session, work_id: str) -> dict[str, str]:
+    """Cited title as written (without 《》 and edition notes) -> the stored work it resolved to."""
+    from sqlalchemy import select
+
+    from indexer.models import Relation
+
+    rows = session.execute(
+        select(Relation.object_title, Relation.object_work_id).where(
+            Relation.subject_work_id == work_id, Relation.relation_type.in_(("based_on", "cites")),
+            Relation.object_work_id.is_not(None), Relation.object_title.is_not(None))
+    ).all()
+    return {title: target for title, target in rows}
+
+
+_CITATION = re.compile(r"《([^《》]{2,80})》(?:第([零〇一二三四五六七八九十百千两\d]+)条(?:之([一二三四五六七八九十\d]+))?)?")
+
+
+@bp.app_template_filter("cite_links")
+def cite_links(paragraph: str, cited: dict[str, str]) -> Markup:
+    """The paragraph escaped, with each 《title》 that resolved to a stored work linked to it, and to the
+    article when one follows (《道路交通安全法》第九十一条 -> #art-91)."""
+    if not cited or "《" not in paragraph:
+        return Markup.escape(paragraph)
+    from crawlers.normalise.articles import chinese_number
+    from indexer.citations import clean_title
+
+    out, pos = [], 0
+    for m in _CITATION.finditer(paragraph):
+        target = cited.get(clean_title(m.group(1)))
+        if target is None:
+            continue
+        anchor = None
+        if m.group(2):
+            try:
+                anchor = f"art-{chinese_number(m.group(2))}" + (f"-{chinese_number(m.group(3))}" if m.group(3) else "")
+            except ValueError:
+                anchor = None
+        out.append(Markup.escape(paragraph[pos:m.start()]))
+        out.append(Markup('<a class="cite" href="{}">{}</a>').format(work_url(target, anchor=anchor), m.group(0)))
+        pos = m.end()
+    out.append(Markup.escape(paragraph[pos:]))
+    return Markup("").join(out)
 
 
 def _sections(articles: list[dict]) -> list[dict]:

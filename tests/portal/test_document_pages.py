@@ -95,3 +95,32 @@ def test_print_view_and_downloads(client, works):
 
     document = python_docx.Document(io.BytesIO(docx.data))
     assert any("第九十一条" in p.text for p in document.paragraphs)
+
+
+def test_citations_link_to_the_cited_work_and_article(app, client):
+    from indexer.citations import rebuild_links
+    from indexer.models import Work
+    from portal import services
+
+    with app.app_context():
+        session = services.session()
+        rebuild_links(session)
+        session.commit()
+        beijing = session.scalar(select(Work.id).where(Work.title == "北京市安全生产条例"))
+        national = session.scalar(select(Work.id).where(Work.title == "中华人民共和国安全生产法"))
+    html = text_of(client.get(f"/works/{beijing}"))
+    assert f'<a class="cite" href="/works/{national}">《中华人民共和国安全生产法》</a>' in html
+    assert "<dt>依据（1）</dt>" in html
+    # and the cited law lists what rests on it
+    assert "北京市安全生产条例" in text_of(client.get(f"/works/{national}"))
+
+
+def test_cite_links_escapes_and_points_at_articles(app):
+    from portal.document_pages import cite_links
+
+    cited = {"道路交通安全法": "w1"}
+    with app.test_request_context():
+        html = str(cite_links("依照《道路交通安全法》第九十一条之一处理<b>", cited))
+        assert html == ('依照<a class="cite" href="/works/w1#art-91-1">《道路交通安全法》第九十一条之一</a>'
+                        "处理&lt;b&gt;")
+        assert str(cite_links("《未收录的办法》<i>", cited)) == "《未收录的办法》&lt;i&gt;"
