@@ -347,7 +347,50 @@ def build_jiaxing() -> None:
     write_json(folder / "routes.json", {"base_url": "https://www.jiaxing.gov.cn", "routes": routes})
 
 
-BUILDERS = {"flk": build_flk, "gov_policy": build_gov_policy, "guangdong": build_guangdong,
+def build_files() -> None:
+    """The uploads folder: the four pages of ../shared/samples/pages (copied byte for byte) with metadata in
+    each of the three ways, and one .docx, .pdf and .html made from corpus texts."""
+    import shutil
+
+    folder = HERE / "files" / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    samples = HERE.parents[2] / "shared" / "samples" / "pages"
+    for name in ("chengdu-2024-fazhi-zhengfu-baogao.txt", "chengdu-fazhi-zhengfu-fangan-mirror.txt",
+                 "city-fazhi-gongzuo-fangan.txt", "fazhi-zhengfu-gangyao-2021-2025-part.txt"):
+        shutil.copyfile(samples / name, folder / name)
+    write_json(folder / "chengdu-2024-fazhi-zhengfu-baogao.json", {
+        "title": "成都市人民政府关于2024年度法治政府建设情况的报告", "issuing_bodies": ["成都市人民政府"],
+        "region": "四川", "doc_type": "其他规范性文件"})
+    (folder / "metadata.toml").write_text(
+        '# Metadata for the files of this folder, one table per file name.\n'
+        '["chengdu-fazhi-zhengfu-fangan-mirror.txt"]\n'
+        'title = "成都市法治政府建设实施方案（2021-2025年）"\n'
+        'issuing_bodies = ["中共成都市委", "成都市人民政府"]\n'
+        'region = "四川省"\n'
+        'doc_type = "其他规范性文件"\n'
+        'source_url = "http://www.example-mirror.cn/news/2022/0301/123456.html"\n', encoding="utf-8")
+    (folder / "metadata.csv").write_text(
+        "file,title,issuing_bodies,published,source_status\n"
+        "city-fazhi-gongzuo-fangan.txt,全市人民政府全年度法治政府建设工作方案,市人民政府,,失效\n",
+        encoding="utf-8")
+    rules = "DLC/浙江地方法规/地方性法规/浙江/嘉兴市餐饮业油烟管理办法(2020-04-10).md"
+    merger = "行政法规/国务院关于经营者集中申报标准的规定(2024-01-22).md"
+    review = "行政法规/行政复议法实施条例(2007-05-29).md"
+    texts = corpus_markdown([rules, merger, review])
+    (folder / "word").mkdir(exist_ok=True)
+    (folder / "word" / "经营者集中申报标准.docx").write_bytes(make_docx(document_lines(texts[merger])))
+    write_json(folder / "word" / "经营者集中申报标准.docx.json", {
+        "doc_type": "行政法规", "issuing_bodies": "国务院", "doc_number": "国务院令第773号",
+        "published": "2024-01-22", "effective": "2024-01-22", "source_status": "现行有效"})
+    (folder / "行政复议法实施条例.pdf").write_bytes(make_pdf(document_lines(texts[review])))
+    lines = document_lines(texts[rules])
+    (folder / "嘉兴市餐饮业油烟管理办法.html").write_text(
+        f'<!DOCTYPE html>\n<html><head><meta charset="gb2312"><title>{lines[0]}_嘉兴市人大</title></head>\n<body>\n'
+        f'<div class="nav">首页 &gt; 法规库</div>\n<h1>{lines[0]}</h1>\n<div id="zoom">\n{_html_paragraphs(lines[1:])}\n'
+        '</div>\n<div class="footer">版权所有</div>\n</body></html>\n', encoding="gb18030")
+
+
+BUILDERS = {"files": build_files, "flk": build_flk, "gov_policy": build_gov_policy, "guangdong": build_guangdong,
             "jiaxing": build_jiaxing}
 
 
