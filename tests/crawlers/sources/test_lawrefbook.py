@@ -182,3 +182,36 @@ def test_whole_corpus(corpus_report):
         approvals = [e.date for e in r.history if e.kind == "approved" and e.date]
         if r.published and approvals:
             assert r.published >= max(approvals), r.source_ref
+
+
+def test_corpus_as_a_crawl_source_lists_every_record_and_every_bad_line(tmp_path):
+    """The dump in the crawl framework: one listing per record and per bad line, file:// URLs read from disk,
+    the same records read_corpus gives; `SOURCE` stays the name the importer passes to ingest()."""
+    from crawlers.sources._common import local_page
+
+    path = tmp_path / "dump.jsonl.gz"
+    write_raw_lines(path, [record_line("山东省甲条例"), b"[1]", record_line("山东省丙条例")])
+    source = lawrefbook.make_source(path=path)
+    listings = list(source.listings(None))
+    assert [ls.ref for ls in listings] == ["山东省甲条例(2020-01-01).md", "山东省丙条例(2020-01-01).md", "dump.jsonl.gz:2"]
+    assert all(ls.url.startswith(path.resolve().as_uri() + "#") for ls in listings)
+    page = local_page(path)
+    records = [source.record(ls, page, None) for ls in listings[:2]]
+    assert [r.to_dict() for r in records] == [r.to_dict() for r in lawrefbook.read_corpus(path).records]
+    with pytest.raises(RecordError, match="不是 JSON 对象"):
+        source.record(listings[2], page, None)
+    # A fresh source given only the page (a resumed run) parses the page's bytes.
+    assert lawrefbook.make_source(path=path).record(listings[0], page, None).title == "山东省甲条例"
+    assert lawrefbook.SOURCE == "lawrefbook" and lawrefbook.CRAWL_SOURCE.name == "lawrefbook"
+    assert [r.source_ref for r in lawrefbook.read_corpus_bytes(path.read_bytes(), "x").records] == [
+        r.source_ref for r in records]
+
+
+def test_corpus_source_since_and_missing_file(tmp_path):
+    path = tmp_path / "dump.jsonl"
+    write_raw_lines(path, [record_line("山东省甲条例")])
+    from datetime import date
+
+    assert list(lawrefbook.make_source(path=path).listings(None, since=date(2021, 1, 1))) == []
+    with pytest.raises(RecordError, match="找不到语料文件"):
+        list(lawrefbook.make_source(path=tmp_path / "none.jsonl").listings(None))
