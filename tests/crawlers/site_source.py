@@ -47,9 +47,10 @@ def corpus_docs() -> tuple[Doc, ...]:
     return tuple(docs)
 
 
-def detail_html(doc: Doc, charset: str = "utf-8") -> str:
+def detail_html(doc: Doc, charset: str = "utf-8", status: str | None = None) -> str:
+    label = f"<span class=\"status\">{status}</span>" if status else ""
     return (f"<html><head><meta charset=\"{charset}\"><title>{html.escape(doc.title)}</title></head><body>"
-            f"<h1>{html.escape(doc.title)}</h1><span class=\"docno\">{html.escape(doc.doc_number or '')}</span>"
+            f"<h1>{html.escape(doc.title)}</h1>{label}<span class=\"docno\">{html.escape(doc.doc_number or '')}</span>"
             f"<span class=\"published\">{doc.published.isoformat() if doc.published else ''}</span>"
             f"<div id=\"text\">{html.escape(doc.text)}</div></body></html>")
 
@@ -86,7 +87,11 @@ class SiteSource:
             raise RecordError(listing.ref, "页面不完整：缺少标题或正文（HTML 被截断）")
         number = re.search(r'<span class="docno">(.*?)</span>', text)
         published = re.search(r'<span class="published">(.*?)</span>', text)
+        status = re.search(r'<span class="status">(.*?)</span>', text)
+        label = status.group(1) if status else None
+        ending = {"已废止": "repealed", "废止": "repealed", "已失效": "expired", "失效": "expired"}.get(label or "")
         return DocumentRecord(
+            source_status=label, extra={"end_status": ending} if ending else {},
             source=self.name, source_ref=listing.ref, title=html.unescape(title.group(1)),
             text=html.unescape(body.group(1)), doc_number=html.unescape(number.group(1)) or None if number else None,
             published=parse_date(published.group(1)) if published else None, source_url=page.url,

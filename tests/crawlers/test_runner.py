@@ -207,3 +207,36 @@ def test_fagui_crawl_command_prints_progress_and_summary_and_lists_runs(tmp_path
         assert unknown.exit_code != 0 and "没有名为 nosuch 的来源" in unknown.output
         bad_date = runner.invoke(cli, ["crawl", "fixture", "--since", "不是日期"])
         assert bad_date.exit_code != 0 and "无法识别的日期" in bad_date.output
+
+
+def test_a_status_label_changed_on_the_site_updates_the_stored_text_without_a_new_version(sqlite_store):
+    from tests.crawlers.site_source import Site, corpus_docs
+
+    site = FixtureSite()
+    s = Site(site)
+    doc = corpus_docs()[0]
+    s.add_doc(doc, body=detail_html(doc, status="有效").encode("utf-8"))
+    s.publish()
+    source = SiteSource(site)
+    with site:
+        crawl(sqlite_store, source)
+        site.set_body(f"/doc/{doc.ref}.html", detail_html(doc, status="已废止"))
+        second = crawl(sqlite_store, source)
+    assert second.changed == 1 and second.new == 0
+    with sqlite_store.sessions() as session:
+        work = session.scalar(select(Work).where(Work.title == doc.title))
+        assert len(work.versions) == 1
+        assert work.versions[0].source_status == "已废止" and work.status == "repealed" and work.status_official
+
+
+def test_since_stops_the_listing_and_the_run_keeps_its_scope(sqlite_store, fault_site):
+    s = fault_site
+    for e in s.entries:
+        e.published = "2020-01-01"
+    s.entries[0].published = s.entries[1].published = "2025-01-01"
+    s.publish()
+    summary = crawl(sqlite_store, SiteSource(s.site), since=date(2024, 1, 1))
+    assert summary.listed == 2 and summary.gone == 0
+    with sqlite_store.sessions() as session:
+        run = session.get(CrawlRun, summary.run_id)
+        assert run.since == date(2024, 1, 1) and run.state == "finished"
