@@ -389,6 +389,6 @@ def make_source(base_url: str | None = None, site: str = "guangdong") -> Normati
     return load_site(site, base_url=base_url)
 
 
-# The registry takes `SOURCE` from each module; here it is the factory of all configured sites.
-SOURCE = sources
+# The registry takes `SOURCE` (or `SOURCES`) from each module; here it is the factory of all configured sites.
+SOURCE = SOURCES = sources
 
