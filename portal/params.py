@@ -4,6 +4,7 @@ Every filter lives in the URL; a bad value raises BadParameter with a Chinese me
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from werkzeug.datastructures import MultiDict
@@ -52,7 +53,13 @@ def _list(args: MultiDict, name: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def search_params(args: MultiDict, *, default_per_page: int = 10, facets: bool = True) -> SearchParams:
+    for name in (*LIST_PARAMS, *SCALAR_PARAMS):
+        if any(_CONTROL.search(v) for v in args.getlist(name)):
+            raise BadParameter(f"参数 {name} 含有不可见的控制字符，请检查后重试")
     q = args.get("q", "")
     if len(q) > MAX_QUERY_CHARS:
         raise BadParameter(f"检索词过长：最多 {MAX_QUERY_CHARS} 个字符，当前 {len(q)} 个")

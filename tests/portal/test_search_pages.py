@@ -116,3 +116,9 @@ def test_pages_load_nothing_from_outside(client):
     for url in ("/", "/search?q=" + urllib.parse.quote("行政处罚")):
         html = text_of(client.get(url))
         assert not re.search(r'(src|href)="(https?:)?//', html), url
+
+
+@pytest.mark.parametrize("query", ["body=%00", "q=%E6%B3%95%00", "region=%1F", "doc_type=%7F"])
+def test_control_characters_are_refused(client, query):
+    r = client.get("/search?" + query)
+    assert r.status_code == 400 and "控制字符" in r.get_data(as_text=True)

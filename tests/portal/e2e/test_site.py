@@ -38,7 +38,9 @@ def test_search_from_home_and_filter(browser, live_server):
     screenshot(browser, "search", 1280)
 
     # filter by 效力级别 = 法律 through the form, as a reader would
-    browser.find_element(By.CSS_SELECTOR, "details.filterbox summary").click()
+    # wide screens show the filters open; a phone folds them behind the summary
+    if browser.find_element(By.CSS_SELECTOR, "details.filterbox").get_attribute("open") is None:
+        browser.find_element(By.CSS_SELECTOR, "details.filterbox summary").click()
     law = browser.find_element(By.CSS_SELECTOR, "input[name=doc_type][value='法律']")
     law.click()
     browser.find_element(By.CSS_SELECTOR, "button.apply").click()
@@ -127,6 +129,8 @@ def test_phone_layout_weight_and_no_outside_requests(browser, live_server):
     assert all(e["name"].startswith(origin) for e in entries), [e["name"] for e in entries]
     weight = sum(e["size"] for e in entries)
     assert 0 < weight < 150_000, weight
+    box = browser.find_element(By.CSS_SELECTOR, "details.filterbox")
+    assert box.get_attribute("open") is None  # folded on a phone once there is a query: results come first
     screenshot(browser, "search", 375)
 
 
