@@ -103,3 +103,58 @@ def assert_every_example_has_its_json(folder: Path, site: ExampleSite) -> None:
                 not path.name.endswith(".expected.json"):
             assert path.name in served, f"{path.name} is not served by routes.json"
     assert (folder / "README.md").exists()
+
+
+def serve(folder: Path):
+    """A real HTTP server on 127.0.0.1 (a free port) answering from the example site's routes.json; a context
+    manager yielding the server's base URL. POST bodies are matched on the route's `match` fields."""
+    import contextlib
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    site = ExampleSite(folder)
+
+    class Handler(BaseHTTPRequestHandler):
+        def _answer(self, method: str) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            try:
+                body = json.loads(raw) if raw else None
+            except ValueError:
+                body = None
+            route = site.route_for(f"http://x{self.path}", method, body if isinstance(body, dict) else None)
+            if route is None:
+                self.send_response(404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            content = (folder / route["file"]).read_bytes()
+            self.send_response(route.get("status", 200))
+            if route.get("content_type"):
+                self.send_header("Content-Type", route["content_type"])
+            self.send_header("Content-Length", str(len(content)))
+            self.end_headers()
+            self.wfile.write(content)
+
+        def do_GET(self) -> None:  # noqa: N802 - the http.server API
+            self._answer("GET")
+
+        def do_POST(self) -> None:  # noqa: N802
+            self._answer("POST")
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    @contextlib.contextmanager
+    def running():
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_address[1]}"
+        finally:
+            server.shutdown()
+            server.server_close()
+            thread.join()
+
+    return running()
