@@ -80,12 +80,19 @@ def _doc_number_after(line: str, end: int) -> str | None:
     return found[0] if found else None
 
 
+# An instruction of an amendment (将第三条中的《…》修改为《…》) quotes words of the text, not documents.
+_INSTRUCTION = re.compile(r"修改为|改为|删去|删除|增加|增写|替换|调整为|表述|中的《")
+_MIN_TITLE = 4  # 《解释》, 《办法》: a short name inside an amendment refers back, it names no document
+
+
 def _entries_in_line(line: str, action: str | None) -> list[tuple[str, str | None, str | None]]:
     """(title, doc number, action) for each document named in one line."""
+    if _INSTRUCTION.search(_outside_quotes(line)) or _INSTRUCTION.search(line.split("》", 1)[0] + "》"):
+        return []
     own = action_of(_outside_quotes(line))
     entries = []
     for m in _QUOTED.finditer(line):
-        if _is_ground(line, m.start()):
+        if _is_ground(line, m.start()) or len(m.group(1).strip()) < _MIN_TITLE:
             continue
         entries.append((m.group(1).strip(), _doc_number_after(line, m.end()), own or action))
     if not entries and _ITEM_PREFIX.match(line):
@@ -241,7 +248,13 @@ def decision_links(title: str, text: str, html: str | None = None, published: da
         if kind == "table":
             entries += _table_entries(value, section)
             continue
+        quoted = False
         for line in _split_lines(value):
+            # New wording quoted in an amendment (“为了正确审理……根据《民事诉讼法》……”) names no target.
+            if quoted or line.startswith(("“", "「", "‘")):
+                opened = line.count("“") + line.count("「") - line.count("”") - line.count("」")
+                quoted = (quoted and not ("”" in line or "」" in line)) or opened > 0
+                continue
             found = _entries_in_line(line, section)
             if found:
                 entries += found
@@ -258,6 +271,13 @@ def decision_links(title: str, text: str, html: str | None = None, published: da
             continue
         key = (action, entry_title)
         merged[key] = merged.get(key) or number
+    # The title of a single amendment names its target without the issuer (关于修改《关于…的解释》的决定)
+    # that the text then names in full: one target, the full name kept.
+    for action, short in list(merged):
+        longer = [t for a, t in merged if a == action and t != short and t.endswith(short)]
+        if longer:
+            number = merged.pop((action, short))
+            merged[(action, longer[0])] = merged[(action, longer[0])] or number
     links: list[RelationRef] = []
     numbers_seen: set[tuple[str, str]] = set()
     for (action, entry_title), number in merged.items():

@@ -121,6 +121,15 @@ class _LocalFiles:
     def __init__(self) -> None:
         self._path: Path | None = None
         self._bytes = b""
+        self._digest: str | None = None
+
+    def digest(self, content: bytes) -> str:
+        """The body's hash, computed once for the cached file (a dump is one file for every listing)."""
+        if content is self._bytes:
+            if self._digest is None:
+                self._digest = _digest(content)
+            return self._digest
+        return _digest(content)
 
     def __call__(self, url: str) -> FetchResult:
         path = Path(url2pathname(urlsplit(url).path))
@@ -132,6 +141,7 @@ class _LocalFiles:
             except OSError as exc:
                 raise FetchError(url, "io_error", f"无法读取文件：{path}（{exc.strerror}）") from exc
             self._path = path
+            self._digest = None
         return FetchResult(url, 200, self._bytes, requested_url=url)
 
 
@@ -282,7 +292,7 @@ class Runner:
     def _fetch_page(self, fetch, listing: Listing, row: CrawlPage) -> FetchResult:
         if urlsplit(listing.url).scheme == "file":
             page = self._local(listing.url)
-            if row.content_hash and row.last_error is None and row.content_hash == _digest(page.content):
+            if row.content_hash and row.last_error is None and row.content_hash == self._local.digest(page.content):
                 return FetchResult(page.url, 304, b"", not_modified=True, requested_url=listing.url)
             return page
         conditional = row.content_hash is not None and not self.from_archive
@@ -332,7 +342,7 @@ class Runner:
             row.last_changed = now
         row.etag = (page.etag or "")[:300] or None
         row.last_modified = (page.last_modified or "")[:100] or None
-        row.content_hash = _digest(page.content)
+        row.content_hash = self._local.digest(page.content)
         row.work_id = result.work_id
         row.last_error = None
         row.gone_at = None

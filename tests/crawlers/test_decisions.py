@@ -201,3 +201,33 @@ def test_the_outbox_carries_a_repeal_into_an_existing_index(sqlite_store, tmp_pa
     assert target.title not in [h["title"] for h in after["hits"]]
     hit = next(h for h in repealed["hits"] if h["title"] == target.title)
     assert hit["status"] == "repealed" and hit["status_label"] == "已废止"
+
+
+def test_an_amendment_decision_names_each_amended_document_once_and_not_the_words_it_quotes():
+    text = """最高人民法院关于修改《关于审理甲案件的解释》等二件司法解释的决定
+一、修改《最高人民法院关于审理甲案件的解释》
+1.将第一条修改为：
+“为正确审理甲案件，根据《中华人民共和国民法典》《中华人民共和国民事诉讼法》等法律规定，制定本解释。”
+2.删去《解释》第二条。
+二、修改《最高人民法院关于审理乙案件的规定》（法释〔2015〕2号）
+1.将第三条中的《乙目录》修改为《乙目录（2020）》。
+“多行引用的新条文，
+其中提到《中华人民共和国行政诉讼法》。”
+本决定自2021年1月1日起施行。"""
+    links = decision_links("最高人民法院关于修改《关于审理甲案件的解释》等二件司法解释的决定", text)
+    assert [(r.relation_type, r.title, r.doc_number) for r in links] == [
+        (AMENDS, "最高人民法院关于审理甲案件的解释", None),
+        (AMENDS, "最高人民法院关于审理乙案件的规定", "法释〔2015〕2号"),
+    ]
+
+
+def test_the_bundled_sample_repeal_decision_names_its_four_regulations():
+    from crawlers.sources import lawrefbook
+    from fagui.settings import BUNDLED_SAMPLE
+
+    decision = next(r for r in lawrefbook.read_corpus(BUNDLED_SAMPLE).records
+                    if r.title == "北京市人民代表大会常务委员会关于废止部分地方性法规的决定")
+    links = with_decision_links(decision).relations
+    assert [r.title for r in links] == ["北京市社会治安综合治理条例", "北京市反不正当竞争条例", "北京市邮政通信条例",
+                                        "北京市信息化促进条例"]
+    assert {r.relation_type for r in links} == {REPEALS}
