@@ -76,11 +76,12 @@ def make_pdf(lines: list[str], per_page: int = 40, width: int = 36) -> bytes:
             "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
             "/CMapName /Adobe-Identity-UCS def", "/CMapType 2 def",
             "1 begincodespacerange", "<0000> <FFFF>", "endcodespacerange"]
-    for start in range(0, 256, 100):
-        highs = range(start, min(start + 100, 256))
-        cmap.append(f"{len(highs)} beginbfrange")
-        cmap += [f"<{h:02X}00> <{h:02X}FF> <{h:02X}00>" for h in highs]
-        cmap.append("endbfrange")
+    used = sorted({ord(c) for ln in wrapped for c in ln if ord(c) < 0x10000})
+    for start in range(0, len(used), 100):  # a CMap block holds at most 100 entries; only the glyphs used
+        chunk = used[start:start + 100]
+        cmap.append(f"{len(chunk)} beginbfchar")
+        cmap += [f"<{code:04X}> <{code:04X}>" for code in chunk]
+        cmap.append("endbfchar")
     cmap += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
     data = "\n".join(cmap).encode()
     to_unicode = add(b"<< /Length %d >>\nstream\n" % len(data) + data + b"\nendstream")
