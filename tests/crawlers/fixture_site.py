@@ -180,7 +180,8 @@ class FixtureSite:
         except ValueError:
             fields = {}
         for method, match, route in candidates:
-            if method == handler.command and all(fields.get(k) == v for k, v in match.items()):
+            # Form fields arrive as strings: compare as text so {"pageNum": 1} matches pageNum=1.
+            if method == handler.command and all(str(fields.get(k)) == str(v) for k, v in match.items()):
                 return route
         return None
 

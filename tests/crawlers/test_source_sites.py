@@ -30,7 +30,18 @@ def _gov_policy(base_url: str, page_size: int):
     return gov_policy.make_source(base_url=base_url, page_size=page_size)
 
 
-FORMATS = {"flk": _flk, "gov_policy": _gov_policy}
+def _norms(site: str):
+    def make(base_url: str, page_size: int | None):
+        from crawlers.sources import normative_library
+
+        return normative_library.make_source(base_url=base_url, site=site)
+
+    return make
+
+
+# example folder -> how to point its adapter at the fixture server
+FORMATS = {"flk": _flk, "gov_policy": _gov_policy, "normative_library/guangdong": _norms("guangdong"),
+           "normative_library/jiaxing": _norms("jiaxing")}
 
 
 def _is_utf8(data: bytes) -> bool:
@@ -69,7 +80,7 @@ def test_example_site_is_crawled_into_the_store(sqlite_store, name):
         expected[data["source_ref"]] = data
 
     with site:
-        source = FORMATS[name](site.base_url, manifest["page_size"])
+        source = FORMATS[name](site.base_url, manifest.get("page_size"))
         first = Runner(sqlite_store.sessions, source, data_dir=sqlite_store.settings.data_dir,
                        fetcher_options=FAST).run()
         assert first.failed == 0, first.failures
@@ -96,3 +107,35 @@ def test_example_site_is_crawled_into_the_store(sqlite_store, name):
         assert not any(site.hits(p) for p in assets)  # no Word/PDF fetched again for an unchanged page
         with sqlite_store.sessions() as session:
             assert session.scalar(select(func.count(Version.id))) == versions
+
+
+def test_uploaded_files_are_crawled_from_disk_and_unchanged_files_are_not_parsed_again(sqlite_store, tmp_path):
+    import shutil
+
+    from crawlers.sources.files import FilesSource
+
+    uploads = tmp_path / "uploads"
+    shutil.copytree(EXAMPLES / "files" / "uploads", uploads)
+    expected = {}
+    for path in (EXAMPLES / "files" / "expected").glob("*.expected.json"):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        expected[data["source_ref"]] = data
+    source = FilesSource(uploads)
+    first = Runner(sqlite_store.sessions, source, data_dir=sqlite_store.settings.data_dir).run()
+    assert first.failed == 0, first.failures
+    assert first.new + first.changed == len(expected) == first.fetched
+    with sqlite_store.sessions() as session:
+        stored = {v.source_ref: v for v in session.scalars(select(Version))}
+    for ref, want in expected.items():
+        assert stored[ref].title == want["title"] and _digest(stored[ref].text) == want["text"], ref
+
+    second = Runner(sqlite_store.sessions, source, data_dir=sqlite_store.settings.data_dir).run()
+    assert (second.fetched, second.new, second.changed, second.unchanged) == (0, 0, 0, len(expected))
+
+    # A file edited in place is read again and becomes a new version; a deleted one is marked gone.
+    txt = next(p for p in uploads.glob("*.txt") if (p.with_suffix(".json")).exists() is False)
+    txt.write_text(txt.read_text(encoding="utf-8") + "\n（本文件已于今日更新。）\n", encoding="utf-8")
+    removed = next(p for p in uploads.glob("*.html"))
+    removed.unlink()
+    third = Runner(sqlite_store.sessions, source, data_dir=sqlite_store.settings.data_dir).run()
+    assert third.fetched == 1 and third.changed == 1 and third.gone == 1
