@@ -248,6 +248,13 @@ def _history_lines(lines: list[str]) -> list[str]:
     return out
 
 
+def _place_of(name: str) -> str | None:
+    """The city or prefecture a body or title starts with (广州市人民代表大会常务委员会 -> 广州市), for local
+    regulations whose province the name does not say."""
+    m = re.match(r"^([\u4e00-\u9fff]{1,8}?(?:自治州|市|州|盟|地区))", name)
+    return m.group(1) if m else None
+
+
 def build_record(detail: dict[str, Any], listing: Listing, raw_text: str, text_from: str, problems: list[str],
                  base_url: str) -> DocumentRecord:
     ref = listing.ref
@@ -274,7 +281,7 @@ def build_record(detail: dict[str, Any], listing: Listing, raw_text: str, text_f
     doc_type = checked_doc_type(doc_type_of(detail, hints), ref)
     region = "全国"
     if doc_type in ("地方性法规", "自治条例和单行条例"):
-        region = region_of(*bodies, title) or (bodies[0] if bodies else "全国")
+        region = region_of(*bodies, title) or _place_of(bodies[0] if bodies else title) or "全国"
     oss = detail.get("ossFile") or {}
     attachments = [Attachment(url=absolute(base_url, path), title=f"{title}.{kind}", media_type=media)
                    for kind, key, media in (

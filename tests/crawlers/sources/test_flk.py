@@ -104,6 +104,13 @@ def test_local_regulation_gets_its_province():
     assert record.region == "广东省" and record.doc_type == "地方性法规" and record.work_key == "广东省|广东省统计条例"
 
 
+def test_city_regulation_gets_its_city():
+    detail = {"title": "广州市养犬管理条例", "flxz": "地方性法规", "zdjgName": "广州市人民代表大会常务委员会", "sxx": 3,
+              "content": [{"title": "第一条", "content": ["为了规范养犬行为，制定本条例。"]}]}
+    record = make().record(Listing(url="x", ref="gz"), _page(detail), _no_files)
+    assert record.region == "广州市"
+
+
 def _page(detail: dict, envelope: bool = True) -> FetchResult:
     body = {"code": 200, "msg": "操作成功", "data": detail} if envelope else detail
     return FetchResult(url="https://flk.npc.gov.cn/x", status=200, content=json.dumps(body, ensure_ascii=False).encode())
