@@ -22,6 +22,7 @@ class Settings:
     port: int = 8000
     workers: int = 2
     api_rate_limit: int = 120  # API requests per client per minute
+    search_cache_seconds: int = 30  # how long a web worker reuses a search's result; 0: never
     secret_key_env: str | None = None
 
     @property
@@ -60,6 +61,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         port=_int(env, "FAGUI_PORT", 8000),
         workers=_int(env, "FAGUI_WORKERS", 2),
         api_rate_limit=_int(env, "FAGUI_API_RATE_LIMIT", 120),
+        search_cache_seconds=_int(env, "FAGUI_SEARCH_CACHE_SECONDS", 30),
         secret_key_env=env.get("FAGUI_SECRET_KEY") or None,
     )
 

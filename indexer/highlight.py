@@ -11,16 +11,12 @@ from html import escape
 from indexer.analysis import fold
 
 
+@lru_cache(maxsize=8192)
 def _fold(text: str) -> str:
+    # Cached: query words recur on every snippet of a page, and popular articles on many pages.
     folded = fold(text)
     # Offsets are shared with the original only while folding keeps every character in place.
     return folded if len(folded) == len(text) else text.lower()
-
-
-@lru_cache(maxsize=4096)
-def _fold_term(term: str) -> str:
-    # The same few query words are folded for every snippet of a result page.
-    return _fold(term)
 
 
 def match_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
@@ -28,7 +24,7 @@ def match_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
     folded = _fold(text)
     taken = [False] * len(text)
     spans: list[tuple[int, int]] = []
-    for term in sorted({_fold_term(t) for t in terms if t and t.strip()}, key=len, reverse=True):
+    for term in sorted({_fold(t) for t in terms if t and t.strip()}, key=len, reverse=True):
         start = folded.find(term)
         while start >= 0:
             end = start + len(term)

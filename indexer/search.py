@@ -269,11 +269,13 @@ def _hits(session: Session, backend: SearchBackend, result: BackendResult, parse
     }
     # A snippet comes from the best matching article where there is one, else from the opening of the text:
     # reading whole codes (刑法 is 200,000 characters) for ten hits would cost more than the search itself.
-    openings = dict(session.execute(
-        select(Version.id, func.substr(Version.text, 1, SNIPPET_SCAN)).where(Version.id.in_(version_ids))
-    ).all())
     terms = _highlight_terms(parsed)
     articles = _matching_articles(session, backend, parsed, version_ids, terms)
+    # Only hits without a matching article need the opening of their text for a snippet.
+    bare = [vid for vid in version_ids if not articles.get(vid)]
+    openings = dict(session.execute(
+        select(Version.id, func.substr(Version.text, 1, SNIPPET_SCAN)).where(Version.id.in_(bare))
+    ).all()) if bare else {}
     hits = []
     for hit in result.hits:
         v = versions.get(hit.version_id)
@@ -303,7 +305,7 @@ def _hits(session: Session, backend: SearchBackend, result: BackendResult, parse
 
 def _hit_snippet(opening: str, title: str, articles: list[dict], terms: list[str]) -> str:
     if articles:
-        return snippet(articles[0]["text"], terms)
+        return articles[0]["snippet"]  # the best article's window is the hit's best window too
     body = opening[len(title):].lstrip() if opening.startswith(title) else opening
     return snippet(body, terms)
 

@@ -10,11 +10,11 @@ from flask import Blueprint, Response, abort, jsonify, request
 from werkzeug.datastructures import MultiDict
 
 from indexer import documents
-from indexer.search import search
 from portal import ratelimit
 from portal.errors import BadParameter
 from portal.params import parse_int_param, search_params
-from portal.services import backend, session
+from portal.search_cache import cached_search
+from portal.services import session
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.record_once(lambda state: ratelimit.init_app(state.app))
@@ -54,13 +54,13 @@ def checked_args(args: MultiDict) -> MultiDict:
 @bp.get("/search")
 def api_search() -> Response:
     params = search_params(checked_args(request.args))
-    return jsonify(search(session(), backend(), params))
+    return jsonify(cached_search(params))
 
 
 @bp.get("/facets")
 def api_facets() -> Response:
     params = search_params(checked_args(request.args), default_per_page=1)
-    result = search(session(), backend(), params)
+    result = cached_search(params)
     return jsonify({"query": result["query"], "total": result["total"], "facets": result["facets"]})
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from indexer.search import MAX_PAGE, SearchParams, search
+from indexer.search import MAX_PAGE, SearchParams
 from indexer.vocabulary import DOC_TYPES, STATUS_LABELS
-from portal import services
 from portal.params import search_params
+from portal.search_cache import cached_search
 
 bp = Blueprint("search_pages", __name__)
 
@@ -18,14 +18,14 @@ EXAMPLES = ("道路交通安全法第九十一条", "行政处罚 听证", "国�
 
 @bp.get("/")
 def home():
-    result = search(services.session(), services.backend(), SearchParams(per_page=1))
+    result = cached_search(SearchParams(per_page=1))
     return render_template("home.html", facets=result["facets"], total=result["total"], examples=EXAMPLES)
 
 
 @bp.get("/search")
 def search_page():
     params = search_params(request.args)
-    result = search(services.session(), services.backend(), params)
+    result = cached_search(params)
     direct = result["direct"]
     if direct and params.page == 1 and request.args.get("direct") != "0":
         return redirect(direct_url(direct, params.q))

@@ -36,7 +36,8 @@ def test_health_readiness_and_metrics(client):
 
 
 def _instance(tmp_path, database_url: str | None = None, records: int = 40):
-    env = {"FAGUI_DATA_DIR": str(tmp_path), "FAGUI_API_RATE_LIMIT": "100000", "FAGUI_SECRET_KEY": "t"}
+    env = {"FAGUI_DATA_DIR": str(tmp_path), "FAGUI_API_RATE_LIMIT": "100000", "FAGUI_SECRET_KEY": "t",
+           "FAGUI_SEARCH_CACHE_SECONDS": "0"}
     if database_url:
         env["FAGUI_DATABASE_URL"] = database_url
     settings = load_settings(env)
@@ -123,4 +124,5 @@ def test_database_refusing_connections_then_back(tmp_path, pg_admin):
 
 
 def _env(settings) -> dict[str, str]:
-    return {"FAGUI_DATA_DIR": str(settings.data_dir), "FAGUI_API_RATE_LIMIT": "100000", "FAGUI_SECRET_KEY": "t"}
+    return {"FAGUI_DATA_DIR": str(settings.data_dir), "FAGUI_API_RATE_LIMIT": "100000", "FAGUI_SECRET_KEY": "t",
+            "FAGUI_SEARCH_CACHE_SECONDS": "0"}
