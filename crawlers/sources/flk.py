@@ -251,8 +251,11 @@ def _history_lines(lines: list[str]) -> list[str]:
 def _place_of(name: str) -> str | None:
     """The city or prefecture a body or title starts with (广州市人民代表大会常务委员会 -> 广州市), for local
     regulations whose province the name does not say."""
-    m = re.match(r"^([\u4e00-\u9fff]{1,8}?(?:自治州|市|州|盟|地区))", name)
-    return m.group(1) if m else None
+    for suffix in ("市", "自治州", "盟", "地区"):  # 市 first: 广州市 is a city, not a 州
+        m = re.match(rf"^([\u4e00-\u9fff]{{1,8}}?{suffix})", name)
+        if m:
+            return m.group(1)
+    return None
 
 
 def build_record(detail: dict[str, Any], listing: Listing, raw_text: str, text_from: str, problems: list[str],
