@@ -6,7 +6,11 @@ connection itself: every request goes through the `fetch` callable the runner ha
 fetcher (robots.txt, per-host delay, retries, conditional requests, declared hosts only, WARC archive).
 
 Parsing is kept in pure functions of bytes/text so that saved example pages can be parsed in tests with no
-network (tests/examples/<source>/ with the expected records as JSON beside them)."""
+network (tests/examples/<source>/ with the expected records as JSON beside them).
+
+Extension (crawlers.runner): a Listing whose url is a file:// URL (a local folder, a corpus dump; any
+#fragment is the source's own) is read from disk by the runner instead of fetched, and counts as not
+modified when its bytes equal those last stored; such sources declare no hosts."""
 
 from __future__ import annotations
 
