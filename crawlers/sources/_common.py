@@ -21,7 +21,8 @@ from lxml.etree import ParserError
 
 from crawlers.http import FetchResult
 from crawlers.normalise import NormaliseError, normalise_text, parse_date
-from crawlers.records import RecordError
+from crawlers.normalise.history import parse_history
+from crawlers.records import HistoryEvent, RecordError
 from indexer.vocabulary import DOC_TYPES, REGION_CODES, canonical_region
 
 # The status labels sources use (DESIGN.md "Status labels found at the sources") and what they mean here.
@@ -252,6 +253,27 @@ def unwrap_lines(text: str) -> str:
             out.append(line.rstrip())
         joining = len(line.rstrip()) >= width - 1
     return "\n".join(out)
+
+
+_BODY_START = re.compile(r"^(?:目\s*录|第[一二三四五六七八九十百零〇\d]+[编章节条]|第一条)")
+
+
+def history_of(text: str) -> list[HistoryEvent]:
+    """The history events of an official text: the bracketed lines between the title and the body
+    ((2000年3月15日第九届全国人民代表大会第三次会议通过 ...)), as the corpus reader reads them."""
+    lines = text.splitlines()
+    found: list[str] = []
+    for line in lines[1:12]:
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if _BODY_START.match(stripped):
+            break
+        if stripped[0] in "（(" or found and not found[-1].endswith(("）", ")")):
+            found.append(stripped)
+        else:
+            break
+    return parse_history([ln.strip("（）()") for ln in found]) if found else []
 
 
 def parse_day(value: Any, formats: Iterable[str] = ()) -> date | None:

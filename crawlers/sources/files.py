@@ -38,6 +38,7 @@ from crawlers.sources._common import (
     clean_text,
     docx_text,
     element_text,
+    history_of,
     local_page,
     page_text,
     parse_day,
@@ -240,6 +241,7 @@ def file_record(listing: Listing, page: Page, source: str = NAME, region: str | 
         source_status=label,
         source_url=meta.get("source_url"),
         work_key=meta.get("work_key"),  # else the store groups versions by region and title
+        history=history_of(text),
         extra=extra,
     )
 

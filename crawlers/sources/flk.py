@@ -20,7 +20,6 @@ from typing import Any
 from urllib.parse import quote
 
 from crawlers.normalise import parse_date
-from crawlers.normalise.history import parse_history
 from crawlers.records import Attachment, DocumentRecord, RecordError
 from crawlers.sources._common import (
     absolute,
@@ -29,6 +28,7 @@ from crawlers.sources._common import (
     checked_doc_type,
     clean_text,
     docx_text,
+    history_of,
     host_of,
     load_json,
     pdf_text,
@@ -78,7 +78,6 @@ _CODE_GROUPS: tuple[tuple[range, str], ...] = (
     (range(230, 310), "地方性法规"),
     (range(320, 341), "司法解释"),
 )
-_BODY_START = re.compile(r"^(?:目\s*录|第[一二三四五六七八九十百零〇\d]+[编章节条]|第一条)")
 
 
 class FlkSource:
@@ -232,22 +231,6 @@ def doc_type_of(detail: dict[str, Any], hints: dict[str, Any]) -> str | None:
     return None
 
 
-def _history_lines(lines: list[str]) -> list[str]:
-    """The lines between the title and the body: (2000年3月15日第九届全国人民代表大会第三次会议通过 ...)."""
-    out: list[str] = []
-    for line in lines[1:12]:
-        stripped = line.strip()
-        if not stripped:
-            continue
-        if _BODY_START.match(stripped):
-            break
-        if stripped[0] in "（(" or out and not out[-1].endswith(("）", ")")):
-            out.append(stripped)
-        else:
-            break
-    return out
-
-
 def _place_of(name: str) -> str | None:
     """The city or prefecture a body or title starts with (广州市人民代表大会常务委员会 -> 广州市), for local
     regulations whose province the name does not say."""
@@ -272,7 +255,7 @@ def build_record(detail: dict[str, Any], listing: Listing, raw_text: str, text_f
     if lines and lines[0].strip() != title:
         text = f"{title}\n{text}"  # the contents tree starts with the first heading, not the title
         lines = text.splitlines()
-    history = parse_history([ln.strip("（）()") for ln in _history_lines(lines)])
+    history = history_of(text)
     sxx_raw = detail.get("sxx", hints.get("sxx"))
     try:
         sxx = int(sxx_raw) if sxx_raw not in (None, "") else None

@@ -201,7 +201,7 @@ def parse_content_page(text: str, listing: Listing, url: str) -> DocumentRecord:
         source=NAME,
         source_ref=ref,
         title=title,
-        text=f"{title}\n\n{body_text}" if not body_text.startswith(title) else body_text,
+        text=f"{title}\n{body_text}" if not body_text.startswith(title) else body_text,
         doc_type=_doc_type(doc_number, bodies),
         issuing_bodies=bodies,
         doc_number=doc_number,

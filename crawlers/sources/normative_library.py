@@ -39,6 +39,7 @@ from crawlers.sources._common import (
     dig,
     docx_text,
     element_text,
+    history_of,
     host_of,
     load_json,
     page_text,
@@ -56,6 +57,8 @@ SITES = Path(__file__).resolve().parent / "sites"
 FIELDS = ("ref", "url", "title", "issuer", "doc_number", "written", "published", "effective", "expires", "status",
           "doc_type")
 _DATE_FIELDS = ("written", "published", "effective", "expires")
+_MEDIA = {"pdf": "application/pdf", "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+          "doc": "application/msword"}
 
 
 class SiteConfigError(ValueError):
@@ -291,7 +294,7 @@ class NormativeLibrarySource:
                 continue
             url = absolute(self.base_url, files["url"].replace("{path}", quote(str(path), safe="")))
             attachments.append(Attachment(url=url, title=dig(entry, files.get("name_field", "fileName")),
-                                          media_type={"pdf": "application/pdf"}.get(ext)))
+                                          media_type=_MEDIA.get(ext)))
             if (not classes or str(dig(entry, files.get("class_field", "fileClass"))) in classes) and ext in order:
                 candidates.append((order.index(ext), ext, url))
         problems = []
@@ -350,6 +353,7 @@ class NormativeLibrarySource:
             source_status=label,
             source_url=url,
             attachments=attachments,
+            history=history_of(text),
             extra=extra,
         )
 
