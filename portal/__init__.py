@@ -39,7 +39,7 @@ def _register_blueprints(app: Flask) -> None:
     import importlib
 
     for module_name in ("portal.health", "portal.search_pages", "portal.document_pages", "portal.api", "portal.feeds",
-                        "portal.reports", "portal.accounts", "portal.offline"):
+                        "portal.reports", "portal.accounts", "portal.offline", "portal.clearance"):
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
