@@ -180,7 +180,7 @@ def test_the_outbox_carries_a_repeal_into_an_existing_index(sqlite_store, tmp_pa
     s = Site(site)
     s.add_doc(target)
     s.publish()
-    backend = TantivyBackend(tmp_path / "index")
+    backend = TantivyBackend(sqlite_store.settings.data_dir / "tantivy")  # where the portal reads it
     source = DecisionSource(site)
     with site:
         Runner(sqlite_store.sessions, source, data_dir=sqlite_store.settings.data_dir, fetcher_options=FAST).run()
@@ -201,6 +201,20 @@ def test_the_outbox_carries_a_repeal_into_an_existing_index(sqlite_store, tmp_pa
     assert target.title not in [h["title"] for h in after["hits"]]
     hit = next(h for h in repealed["hits"] if h["title"] == target.title)
     assert hit["status"] == "repealed" and hit["status_label"] == "已废止"
+    backend.close()
+
+    # The portal's document page and search page show it.
+    from portal import create_app
+
+    client = create_app(sqlite_store.settings, testing=True).test_client()
+    page = client.get(f"/works/{hit['work_id']}")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    assert "已废止" in body and title in body
+    listed = client.get("/search", query_string={"q": query, "status": "repealed"}).get_data(as_text=True)
+    assert target.title in listed and "已废止" in listed
+    default = client.get("/search", query_string={"q": query}).get_data(as_text=True)
+    assert target.title not in default
 
 
 def test_an_amendment_decision_names_each_amended_document_once_and_not_the_words_it_quotes():
