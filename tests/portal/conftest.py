@@ -3,11 +3,13 @@ imported into a fresh SQLite store under a temporary FAGUI_DATA_DIR and indexed 
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from crawlers.sources import lawrefbook
 from fagui.settings import BUNDLED_SAMPLE, Settings, load_settings
-from indexer.backends.tantivy_backend import TantivyBackend
+from indexer.backends import open_backend
 from indexer.db import make_engine, session_factory
 from indexer.indexing import rebuild
 from indexer.ingest import ingest
@@ -21,14 +23,19 @@ TEST_RATE_LIMIT = "1000000"
 def portal_instance(tmp_path_factory) -> Settings:
     """Settings of an instance holding the imported and indexed bundled sample."""
     root = tmp_path_factory.mktemp("portal")
-    settings = load_settings({"FAGUI_DATA_DIR": str(root), "FAGUI_CORPUS_PATH": str(BUNDLED_SAMPLE),
-                              "FAGUI_API_RATE_LIMIT": TEST_RATE_LIMIT, "FAGUI_SECRET_KEY": "test-secret"})
+    env = {"FAGUI_DATA_DIR": str(root), "FAGUI_CORPUS_PATH": str(BUNDLED_SAMPLE),
+           "FAGUI_API_RATE_LIMIT": TEST_RATE_LIMIT, "FAGUI_SECRET_KEY": "test-secret"}
+    if os.environ.get("FAGUI_ES_URL"):  # the portal tests then run on Elasticsearch (docker compose up)
+        env["FAGUI_ES_URL"] = os.environ["FAGUI_ES_URL"]
+    settings = load_settings(env)
     engine = make_engine(settings=settings)
     upgrade(engine)
     factory = session_factory(engine)
     report = lawrefbook.read_corpus(BUNDLED_SAMPLE)
     ingest(factory, lawrefbook.SOURCE, report.records, report.errors)
-    rebuild(factory, TantivyBackend(root / "tantivy"))
+    backend = open_backend(settings)
+    rebuild(factory, backend)
+    backend.close()
     engine.dispose()
     return settings
 
