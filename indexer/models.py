@@ -312,3 +312,92 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class ChecklistJob(Base):
+    """One batch validity check of an uploaded document list (清单核查): the input rows are stored with the job
+    and each row's result is written as it is matched, so an interrupted run continues where it stopped."""
+
+    __tablename__ = "checklist_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(String(300))
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)  # sha256 of the uploaded file
+    state: Mapped[str] = mapped_column(String(20), default="pending")  # pending, running, finished, failed
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    headers: Mapped[list] = mapped_column(JSON)  # the input's header row as written
+    mapping: Mapped[dict] = mapped_column(JSON)  # role (title, doc_number, body, date) -> column index
+    as_of: Mapped[date] = mapped_column(Date)
+    base_url: Mapped[str] = mapped_column(String(300))
+    created_by: Mapped[str | None] = mapped_column(String(80))
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class ChecklistRow(Base):
+    """One input row of a checklist job: its cells as read, and its result once matched (None until then)."""
+
+    __tablename__ = "checklist_rows"
+    __table_args__ = (UniqueConstraint("job_id", "position", name="uq_checklist_rows_job_position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("checklist_jobs.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)  # 1-based row number below the header
+    cells: Mapped[list] = mapped_column(JSON)
+    result: Mapped[dict | None] = mapped_column(JSON)
+    match: Mapped[str | None] = mapped_column(String(20), index=True)  # matched, ambiguous, unmatched
+
+
+class ClearanceRound(Base):
+    """A clearance round (清理): a named review of the works in a scope (issuing body, region, doc_type)."""
+
+    __tablename__ = "clearance_rounds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    body: Mapped[str | None] = mapped_column(String(200))
+    region: Mapped[str | None] = mapped_column(String(40))
+    doc_type: Mapped[str | None] = mapped_column(String(40))
+    opened: Mapped[date] = mapped_column(Date)
+    closed: Mapped[date | None] = mapped_column(Date)
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ClearanceDecision(Base):
+    """The decision of a round on one work: keep, amend, repeal or declare_invalid (保留/修改/废止/宣布失效).
+
+    A decision never changes the work's status; a disagreement shows in the status-conflict report."""
+
+    __tablename__ = "clearance_decisions"
+    __table_args__ = (UniqueConstraint("round_id", "work_id", name="uq_clearance_decisions_round_work"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("clearance_rounds.id", ondelete="CASCADE"))
+    work_id: Mapped[str] = mapped_column(ForeignKey("works.id", ondelete="CASCADE"), index=True)
+    decision: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text)
+    reviewer: Mapped[str] = mapped_column(String(80))
+    decided_on: Mapped[date] = mapped_column(Date)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class ClearanceAudit(Base):
+    """The audit trail of clearance rounds: who did what, when, with the values before and after.
+
+    Rows are only ever inserted (indexer.clearance refuses updates and deletes); work_id is a plain column so
+    the trail outlives a deleted work."""
+
+    __tablename__ = "clearance_audit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("clearance_rounds.id"), index=True)
+    work_id: Mapped[str | None] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(30))  # create_round, decide, change_decision, close_round ...
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
