@@ -280,6 +280,7 @@ class Runner:
         full = complete and self.since is None and self.limit is None and not self.from_archive
         if full:
             summary.gone = self._mark_gone(session, run)
+        self._still_unmatched(session, summary)
         run.state = summary.state = "finished"
         run.finished_at = utcnow()
         self._save_counts(session, run, summary)
@@ -371,8 +372,22 @@ class Runner:
                 Relation.subject_work_id == work_id, Relation.object_work_id.is_(None))):
             key = (title, rel.relation_type, rel.object_key)
             if key not in known:
-                summary.unmatched.append({"decision": title, "type": rel.relation_type, "key": rel.object_key,
-                                          "title": rel.object_title, "doc_number": rel.object_doc_number})
+                summary.unmatched.append({"decision": title, "work_id": work_id, "type": rel.relation_type,
+                                          "key": rel.object_key, "title": rel.object_title,
+                                          "doc_number": rel.object_doc_number})
+
+    @staticmethod
+    def _still_unmatched(session: Session, summary: RunSummary) -> None:
+        """A target stored later in the run picked up its link (indexer.store resolves pending links): only
+        the links still unresolved at the end are reported."""
+        kept = []
+        for u in summary.unmatched:
+            target = session.scalar(select(Relation.object_work_id).where(
+                Relation.subject_work_id == u.get("work_id"), Relation.relation_type == u["type"],
+                Relation.object_key == u["key"]))
+            if target is None:
+                kept.append(u)
+        summary.unmatched = kept
 
     # -- the end of a run ---------------------------------------------------------------------------------
 
