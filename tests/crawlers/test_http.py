@@ -256,3 +256,23 @@ def test_json_and_post(site):
         assert info.value.code == "bad_json"
     post = site.hits("/api")[0]
     assert post.method == "POST" and b'"pageNum"' in post.body
+
+
+def test_declared_hosts_with_ports_and_subdomains():
+    fetch = Fetcher(("flk.npc.gov.cn", ".gov.cn", "127.0.0.1:8123"), delay=0)
+    assert fetch.host_allowed("https://flk.npc.gov.cn/law-search/search/list")
+    assert fetch.host_allowed("https://www.jiaxing.gov.cn/a.html") and fetch.host_allowed("http://gov.cn/")
+    assert fetch.host_allowed("http://127.0.0.1:8123/x") and not fetch.host_allowed("http://127.0.0.1:9999/x")
+    assert not fetch.host_allowed("https://gov.cn.evil.example/") and not fetch.host_allowed("https://npc.com/")
+    fetch.close()
+
+
+def test_robots_crawl_delay_raises_the_delay_up_to_a_cap():
+    s = FixtureSite()
+    s.page("/robots.txt", "User-agent: *\nCrawl-delay: 60\n", content_type="text/plain")
+    s.page("/a.html", PAGE)
+    sleeps = Sleeps()
+    with s, make(s, delay=0, max_crawl_delay=0.3, sleep=sleeps) as fetch:
+        fetch(s.url("/a.html"))
+        fetch(s.url("/a.html"))
+    assert sleeps.calls and 0.2 < max(sleeps.calls) <= 0.3
