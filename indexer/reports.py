@@ -296,10 +296,11 @@ def conflicts(session: Session, opts: ReportOptions) -> Report:
 # 3. basis changed
 
 
-def basis_changed(session: Session, opts: ReportOptions) -> Report:
+def basis_changed(session: Session, opts: ReportOptions, work_ids: set[str] | None = None) -> Report:
     """Documents in force on as_of whose basis (based_on) or a cited work (cites) was amended, repealed or
-    expired after the document was published: candidates for review, each with the citation that ties them."""
-    subjects = _snapshot(session, opts)
+    expired after the document was published: candidates for review, each with the citation that ties them.
+    work_ids limits the report to those documents (the clearance batch check asks for the works it matched)."""
+    subjects = _snapshot(session, opts, work_ids)
     links: dict[tuple[str, str], list[tuple[str, str | None, str | None]]] = defaultdict(list)
     for chunk in _chunks(list(subjects)):
         for sid, oid, rtype, article, evidence in session.execute(
