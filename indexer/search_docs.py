@@ -105,7 +105,7 @@ def docs_for_work(session: Session, work: Work) -> list[dict]:
             "doc_number_key": version.doc_number_key or "",
             "title_key": short_title,
             "title_tok": pretokenised(short_title),
-            "text_tok": pretokenised_lines(version.text, cache),
+            "text_tok": pretokenised_lines(_with_title(version.title, version.text), cache),
         })
         for article in version.articles:
             docs.append({
@@ -121,6 +121,13 @@ def docs_for_work(session: Session, work: Work) -> list[dict]:
     for doc in docs:
         doc["digest"] = digest(doc)
     return docs
+
+
+def _with_title(title: str, text: str) -> str:
+    """The text a version is searched in always holds its full title: crawled pages often give the body
+    without it, and a search for the title (or its last words, 问题的规定) must still find the document."""
+    head = "".join(text[:2000].split())
+    return text if "".join(title.split()) in head else f"{title}\n{text}"
 
 
 def digest(doc: dict) -> str:

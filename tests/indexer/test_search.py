@@ -200,3 +200,35 @@ def test_short_names_people_use_find_the_law(corpus):
     result = run(corpus, "道交法第91条")
     assert result["direct"]["article"]["label"] == "第九十一条"
     assert result["hits"][0]["title"] == "中华人民共和国道路交通安全法"
+
+
+def test_a_document_whose_text_omits_its_title_is_found_by_the_title(tmp_path):
+    """Crawled pages often carry the body without the title line: the title must still find the document,
+    also after a repeal reached the index through the outbox."""
+    from crawlers.records import DocumentRecord, RelationRef
+    from indexer.store import upsert_record
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'f.db'}")
+    upgrade(engine)
+    factory = session_factory(engine)
+    title = "最高人民法院关于审理网络消费纠纷案件适用法律若干问题的规定（一）"
+    record = DocumentRecord(source="s", source_ref="r1", title=title, doc_number="法释〔2022〕8号",
+                            text="第一条 为了正确审理网络消费纠纷案件。\n第二条 本规定适用。", published=date(2022, 3, 1))
+    with factory.begin() as session:
+        upsert_record(session, record)
+    backend = TantivyBackend(tmp_path / "t")
+    rebuild(factory, backend)
+    with factory() as session:
+        for q in (title, "问题的规定", "规定（一）"):
+            assert [h["title"] for h in search(session, backend, SearchParams(q=q))["hits"]] == [title], q
+    decision = DocumentRecord(source="s", source_ref="r2", title="关于废止部分司法解释的决定", text="决定全文",
+                              published=date(2024, 7, 1),
+                              relations=[RelationRef("repeals", title=title, effective=date(2024, 7, 1))])
+    with factory.begin() as session:
+        upsert_record(session, decision)
+    sync(factory, backend)
+    with factory() as session:
+        assert search(session, backend, SearchParams(q=title))["total"] == 0
+        hits = search(session, backend, SearchParams(q=title, statuses=("repealed",)))["hits"]
+        assert [h["title"] for h in hits] == [title] and hits[0]["status"] == "repealed"
+    engine.dispose()
