@@ -260,7 +260,8 @@ _FORCE_GROUP = {"effective": "in_force", "partially_invalid": "in_force", "not_y
 def conflicts(session: Session, opts: ReportOptions) -> Report:
     """Versions whose source label (Version.source_status) disagrees with the status computed for as_of."""
     rows = []
-    for w in _snapshot(session, opts).values():
+    works = _snapshot(session, opts)
+    for w in works.values():
         dates = w.dates()
         for i, v in enumerate(w.versions):
             mapped = SOURCE_STATUS_MAP.get((v.source_status or "").strip())
@@ -277,16 +278,21 @@ def conflicts(session: Session, opts: ReportOptions) -> Report:
                 "source_meaning": STATUS_LABELS[mapped],
                 "computed": STATUS_LABELS[computed.status],
                 "reason": computed.reason or "",
+                "origin": "来源标注",
             })
+    # A clearance decision that disagrees with the computed status is a conflict too (indexer.clearance).
+    from indexer.clearance import decision_conflicts
+
+    rows.extend(decision_conflicts(session, works, opts.as_of))
     rows.sort(key=lambda r: (r["computed"], r["title"], r["version"]))
     pairs = Counter(f"标注{r['source_status']}·计算{r['computed']}" for r in rows)
     return Report(
         "conflicts", "时效性标注冲突",
         f"来源自身的时效性标注与本平台按 {opts.as_of.isoformat()} 计算的时效性不一致的文本"
-        "（例如有效期已过但仍标注“有效”）。",
+        "（例如有效期已过但仍标注“有效”），以及与计算结果不一致的清理决定（冲突来源为“清理决定”）。",
         [*_BASE_COLUMNS, Column("version", "版本", "int"), Column("expires", "有效期至", "date"),
          Column("source_status", "来源标注"), Column("source_meaning", "标注含义"),
-         Column("computed", "计算时效性"), Column("reason", "计算依据")],
+         Column("computed", "计算时效性"), Column("reason", "计算依据"), Column("origin", "冲突来源")],
         rows, {"as_of": opts.as_of},
         chart=pairs.most_common(12), chart_title="冲突类型（件）", summary={"total": len(rows)},
     )
