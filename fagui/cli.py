@@ -524,6 +524,139 @@ def crawl_cmd(source_name, list_sources, since, limit, delay, from_archive, rest
                  from_archive=from_archive, restart=restart, as_json=as_json)
 
 
+@cli.command("check-list")
+@click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="结果文件（.xlsx 或 .csv，默认与输入同名加“-核查结果.xlsx”）")
+@click.option("--resume", "resume_job", type=int, help="继续一个未完成的核查任务（任务编号）")
+@click.option("--as-of", "as_of", help="按该日期核查时效性（默认今天）")
+def check_list_cmd(file: Path | None, output: Path | None, resume_job: int | None, as_of: str | None) -> None:
+    """清单核查：逐行匹配 CSV/XLSX 文件清单中的文件并给出时效性 (batch validity check of a document list)."""
+    from indexer.checklist import (
+        ChecklistError,
+        create_job,
+        file_hash,
+        get_job,
+        job_report,
+        read_table,
+        run_job,
+    )
+    from indexer.report_export import export
+
+    if (file is None) == (resume_job is None):
+        raise click.UsageError("请给出要核查的文件 FILE，或用 --resume 任务编号 继续未完成的任务（二者选一）")
+    store = _store(migrate=True)
+    try:
+        if resume_job is None:
+            table = read_table(file, file.name)
+            with store.sessions() as session:
+                job = create_job(session, table, file.name, file_hash(file.read_bytes()),
+                                 as_of=_date_option(as_of, "--as-of"), created_by="command line")
+                session.commit()
+                job_id, total, done = job.id, job.total, 0
+            click.echo(f"核查任务 {job_id}：{total} 行（中断后用 fagui check-list --resume {job_id} 继续）", err=True)
+        else:
+            with store.sessions() as session:
+                job = get_job(session, resume_job)
+                job_id, total, done, name = job.id, job.total, job.done, job.filename
+            file = Path(name)
+            click.echo(f"继续核查任务 {job_id}：已完成 {done} / {total} 行", err=True)
+        with click.progressbar(length=total, label="核查", file=sys.stderr) as bar:
+            bar.update(done)
+            seen = [done]
+
+            def progress(now: int, _total: int) -> None:
+                bar.update(now - seen[0])
+                seen[0] = now
+
+            run_job(store.sessions, job_id, progress)
+        output = output or Path(f"{file.stem}-核查结果.xlsx")
+        fmt = output.suffix.lower().lstrip(".")
+        if fmt not in ("xlsx", "csv"):
+            raise click.BadParameter("结果文件应为 .xlsx 或 .csv", param_hint="-o")
+        with store.sessions() as session:
+            report = job_report(session, job_id)
+        output.write_bytes(export(report, fmt))
+    except ChecklistError as exc:
+        raise click.ClickException(str(exc)) from exc
+    counts = report.summary
+    click.echo(f"已写入 {output}：已匹配 {counts.get('matched', 0)} 行，多个候选 {counts.get('ambiguous', 0)} 行，"
+               f"未找到 {counts.get('unmatched', 0)} 行")
+
+
+@cli.group()
+def rounds() -> None:
+    """清理轮次：新建、列出与导出 (clearance rounds)."""
+
+
+@rounds.command("create")
+@click.argument("name")
+@click.option("--body", help="清理范围：制定机关（含其下属机关）")
+@click.option("--region", help="清理范围：行政区划")
+@click.option("--doc-type", help="清理范围：效力级别")
+@click.option("--by", "actor", default="command line", show_default=True, help="操作人（记入审计记录）")
+def rounds_create(name: str, body: str | None, region: str | None, doc_type: str | None, actor: str) -> None:
+    """Open a clearance round over the works in a scope."""
+    from indexer.clearance import ClearanceError, create_round, scope_label, scope_work_ids
+
+    store = _store()
+    with store.sessions() as session:
+        try:
+            rnd = create_round(session, name, actor, body=body, region=region, doc_type=doc_type)
+        except ClearanceError as exc:
+            raise click.ClickException(str(exc)) from exc
+        count = len(scope_work_ids(session, rnd))
+        session.commit()
+        click.echo(f"已新建清理轮次 {rnd.id}：{rnd.name}（范围：{scope_label(rnd)}，{count} 件文件）")
+
+
+@rounds.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def rounds_list(as_json: bool) -> None:
+    """List clearance rounds with their scope, dates and number of decisions."""
+    from indexer.clearance import list_rounds
+
+    store = _store()
+    with store.sessions() as session:
+        rows = list_rounds(session)
+    if as_json:
+        _echo_json(rows)
+        return
+    if not rows:
+        click.echo("尚无清理轮次：用 fagui rounds create 名称 --body 制定机关 新建")
+    for r in rows:
+        closed = r["closed"].isoformat() if r["closed"] else "进行中"
+        click.echo(f"{r['id']}\t{r['name']}\t{r['scope']}\t{r['opened'].isoformat()} 至 {closed}\t决定 {r['decisions']} 件")
+
+
+@rounds.command("export")
+@click.argument("round_id", type=int)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="写入文件（.xlsx、.csv 或 .json；默认 CSV 到标准输出）")
+@click.option("--catalogue", is_flag=True, help="导出现行有效目录（按制定机关），而不是清理结果")
+@click.option("--as-of", "as_of", help="时效性按该日期计算（默认今天）")
+def rounds_export(round_id: int, output: Path | None, catalogue: bool, as_of: str | None) -> None:
+    """Export a round's result list (or its catalogue of effective documents per issuing body)."""
+    from indexer.clearance import ClearanceError, catalogue_report, result_report
+    from indexer.report_export import export
+
+    fmt = output.suffix.lower().lstrip(".") if output else "csv"
+    if fmt not in ("xlsx", "csv", "json"):
+        raise click.BadParameter("输出文件应为 .xlsx、.csv 或 .json", param_hint="-o")
+    store = _store()
+    with store.sessions() as session:
+        try:
+            build = catalogue_report if catalogue else result_report
+            data = export(build(session, round_id, _date_option(as_of, "--as-of")), fmt)
+        except ClearanceError as exc:
+            raise click.ClickException(str(exc)) from exc
+    if output:
+        output.write_bytes(data)
+        click.echo(f"已写入 {output}（{len(data)} 字节）", err=True)
+    else:
+        click.echo(data.decode("utf-8").removeprefix("\ufeff"), nl=False)
+
+
 def main() -> None:
     cli(prog_name="fagui")
 
