@@ -490,7 +490,7 @@ def job_report(session: Session, job_id: int, match: str | None = None) -> Repor
         rows.append(row)
     counts = match_counts(session, job_id)
     return Report(
-        "checklist", f"清单核查结果 {job.filename}"[:60],
+        "checklist", "".join("_" if ch in "\\/?*[]:" else ch for ch in f"清单核查结果 {job.filename}")[:60],
         f"{job.filename}：共 {job.total} 行，按 {job.as_of.isoformat()} 核查时效性。",
         [Column("row", "行号", "int"), *inputs, *RESULT_COLUMNS], rows,
         {"as_of": job.as_of}, summary=counts,

@@ -37,6 +37,11 @@ ACTION_LABELS = {"create_round": "新建清理轮次", "decide": "作出决定",
 _ENDED = ("repealed", "expired")
 
 
+def report_title(title: str) -> str:
+    """A report title fit to be an XLSX sheet name too (report_export uses it): no \\ / ? * [ ] :."""
+    return "".join("_" if ch in "\\/?*[]:" else ch for ch in title).strip() or "清理"
+
+
 class ClearanceError(ValueError):
     """A clearance action that cannot be done; the message is Chinese and says why."""
 
@@ -306,7 +311,7 @@ def compare_rounds(session: Session, round_a: int, round_b: int) -> Report:
     rows.sort(key=lambda r: (not r["changed"], r["title"]))
     changed = sum(r["changed"] for r in rows)
     return Report(
-        "compare", f"清理轮次对比：{a.name} / {b.name}",
+        "compare", report_title(f"清理轮次对比 {a.name} 与 {b.name}"),
         f"两轮清理对同一文件的决定：“{a.name}”（A）与“{b.name}”（B），变化的排在前面。",
         [Column("title", "标题", "work"), Column("decision_a", f"A：{a.name}"), Column("reason_a", "A 理由"),
          Column("decision_b", f"B：{b.name}"), Column("reason_b", "B 理由"), Column("changed", "是否变化")],
@@ -324,7 +329,7 @@ def result_report(session: Session, round_id: int, as_of: date | None = None) ->
         r["status"] = r.pop("status_label")
     counts = {label: sum(1 for r in rows if r["decision"] == label) for label in [*DECISIONS.values(), "待定"]}
     return Report(
-        "clearance-result", f"{rnd.name} 清理结果",
+        "clearance-result", report_title(f"{rnd.name} 清理结果"),
         f"清理范围：{scope_label(rnd)}；开始于 {rnd.opened.isoformat()}"
         + (f"，结束于 {rnd.closed.isoformat()}" if rnd.closed else "，尚未结束")
         + f"。时效性按 {as_of.isoformat()} 计算，清理决定本身不改变文件的时效性。",
@@ -358,7 +363,7 @@ def catalogue_report(session: Session, round_id: int, as_of: date | None = None)
     for r in rows:
         per_body[r["body"]] = per_body.get(r["body"], 0) + 1
     return Report(
-        "clearance-catalogue", f"{rnd.name} 现行有效目录",
+        "clearance-catalogue", report_title(f"{rnd.name} 现行有效目录"),
         f"清理范围：{scope_label(rnd)}。截至 {as_of.isoformat()} 现行有效的文件，按制定机关分列。",
         [Column("body", "制定机关"), Column("title", "标题", "work"), Column("doc_type", "效力级别"),
          Column("doc_number", "发文字号"), Column("published", "公布日期", "date"),
