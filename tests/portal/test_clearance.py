@@ -1,0 +1,226 @@
+"""Clearance pages through the Flask test client: every page and download needs the clearance login, every
+form needs its CSRF token, uploads are checked (format, size, rows) with the error shown on the page, a job runs
+in the background and its results filter and download, and the round workflow answers bad input with 400."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from crawlers.sources import lawrefbook
+from fagui.settings import BUNDLED_SAMPLE, load_settings
+from indexer.citations import rebuild_links
+from indexer.db import make_engine, session_factory
+from indexer.ingest import ingest
+from indexer.migrate import upgrade
+from indexer.models import ChecklistJob
+from portal.accounts import create_user
+
+PASSWORD = "clearance pass 123"
+INJECTION = "=cmd|' /C calc'!A0"
+
+
+@pytest.fixture(scope="module")
+def instance(tmp_path_factory):
+    root = tmp_path_factory.mktemp("clearance-portal")
+    settings = load_settings({"FAGUI_DATA_DIR": str(root), "FAGUI_SECRET_KEY": "clearance-test-secret"})
+    engine = make_engine(settings=settings)
+    upgrade(engine)
+    factory = session_factory(engine)
+    report = lawrefbook.read_corpus(BUNDLED_SAMPLE)
+    ingest(factory, lawrefbook.SOURCE, report.records, report.errors)
+    with factory() as s:
+        rebuild_links(s)
+        create_user(s, "qingli", PASSWORD, "clearance")
+        s.commit()
+    engine.dispose()
+    return settings
+
+
+@pytest.fixture(scope="module")
+def app(instance):
+    from portal import create_app
+
+    return create_app(instance, testing=True)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def token_from(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+@pytest.fixture
+def logged_in(client):
+    page = client.get("/login")
+    response = client.post("/login", data={"name": "qingli", "password": PASSWORD,
+                                           "csrf_token": token_from(page.get_data(as_text=True))})
+    assert response.status_code == 302
+    return client
+
+
+def token(client) -> str:
+    return token_from(client.get("/clearance/check").get_data(as_text=True))
+
+
+def xlsx(rows) -> bytes:
+    wb = Workbook()
+    for row in rows:
+        wb.active.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def wait_finished(app, job_id: int, timeout: float = 60) -> None:
+    from portal import services
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with app.app_context():
+            sess = services.store().sessions()
+            state = sess.get(ChecklistJob, job_id).state
+            sess.close()
+        if state == "finished":
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"job {job_id} did not finish")
+
+
+@pytest.mark.parametrize("url", ["/clearance/", "/clearance/check", "/clearance/rounds", "/clearance/check/1",
+                                 "/clearance/check/1/export.xlsx", "/clearance/rounds/1/audit",
+                                 "/clearance/rounds/1/publish/result.csv"])
+def test_every_page_needs_the_clearance_login(client, url):
+    response = client.get(url)
+    assert response.status_code == 302 and "/login?next=" in response.headers["Location"]
+
+
+def test_posts_need_the_login_and_then_the_csrf_token(client):
+    assert client.post("/clearance/rounds", data={"name": "x"}).status_code == 302  # to the login first
+    page = client.get("/login")
+    client.post("/login", data={"name": "qingli", "password": PASSWORD,
+                                "csrf_token": token_from(page.get_data(as_text=True))})
+    for url, data in [("/clearance/rounds", lambda: {"name": "无令牌"}),
+                      ("/clearance/check", lambda: {"file": (io.BytesIO("标题\r\n刑法\r\n".encode()), "a.csv")}),
+                      ("/clearance/rounds/1/decide", lambda: {"work_id": "x", "decision": "keep", "reason": "r"})]:
+        response = client.post(url, data=data())
+        assert response.status_code == 400 and "CSRF" in response.get_data(as_text=True), url
+        bad = client.post(url, data={**data(), "csrf_token": "forged"})
+        assert bad.status_code == 400
+    assert "无令牌" not in client.get("/clearance/rounds").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("name", "data", "message"), [
+    ("list.pdf", b"%PDF-1.4", "不支持的文件格式"),
+    ("list.csv", b"", "文件为空"),
+    ("list.csv", "序号,备注\r\n1,无\r\n".encode(), "文件中没有可用的列"),
+    ("list.xlsx", b"PK\x03\x04broken", "无法读取 XLSX 文件"),
+])
+def test_bad_uploads_are_refused_on_the_page(logged_in, name, data, message):
+    response = logged_in.post("/clearance/check", data={"csrf_token": token(logged_in),
+                                                        "file": (io.BytesIO(data), name)},
+                              content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+
+
+def test_too_many_rows_and_too_many_bytes(logged_in, monkeypatch):
+    monkeypatch.setenv("FAGUI_CHECKLIST_MAX_ROWS", "100")
+    big = ("标题\r\n" + "某办法\r\n" * 101).encode()
+    response = logged_in.post("/clearance/check", data={"csrf_token": token(logged_in),
+                                                        "file": (io.BytesIO(big), "big.csv")})
+    assert response.status_code == 400 and "超过上限 100 行" in response.get_data(as_text=True)
+    monkeypatch.setenv("FAGUI_CHECKLIST_MAX_BYTES", "1000")
+    response = logged_in.post("/clearance/check", data={"csrf_token": token(logged_in),
+                                                        "file": (io.BytesIO(b"x" * 5000), "big.csv")})
+    assert response.status_code == 413 and "文件过大" in response.get_data(as_text=True)
+
+
+def test_upload_runs_in_the_background_with_filters_and_downloads(app, logged_in):
+    data = xlsx([["文件名称", "发文字号", "发文机关"], ["中华人民共和国刑法", None, None],
+                 [None, "法释〔2023〕3号", None], ["某州市物业管理条例", None, None], [INJECTION, None, None]])
+    response = logged_in.post("/clearance/check", data={"csrf_token": token(logged_in), "as_of": "2025-06-01",
+                                                        "file": (io.BytesIO(data), "清单.xlsx")})
+    assert response.status_code == 302
+    job_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    wait_finished(app, job_id)
+    html = logged_in.get(f"/clearance/check/{job_id}").get_data(as_text=True)
+    assert "已完成" in html and 'http-equiv="refresh"' not in html
+    assert "中华人民共和国刑法" in html and "郑州市物业管理条例" in html and "<script>" not in html
+    only = logged_in.get(f"/clearance/check/{job_id}?match=unmatched").get_data(as_text=True)
+    assert INJECTION.replace("'", "&#39;") in only and "中华人民共和国刑法</a>" not in only
+    status = logged_in.get(f"/clearance/check/{job_id}/status.json").get_json()
+    assert status == {"id": job_id, "state": "finished", "done": 4, "total": 4, "running": False, "error": None}
+    download = logged_in.get(f"/clearance/check/{job_id}/export.xlsx")
+    assert download.status_code == 200 and "attachment" in download.headers["Content-Disposition"]
+    ws = load_workbook(io.BytesIO(download.data)).active
+    assert not [c for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    assert ws.cell(row=5, column=2).value == "'" + INJECTION
+    csv_text = logged_in.get(f"/clearance/check/{job_id}/export.csv?match=matched").data.decode("utf-8-sig")
+    assert csv_text.count("\r\n") == 3  # header and the two matched rows
+    assert logged_in.get(f"/clearance/check/{job_id}?match=bogus").status_code == 400
+    assert logged_in.get("/clearance/check/999999").status_code == 404
+
+
+def test_an_unfinished_job_refreshes_and_can_be_resumed(app, logged_in):
+    from indexer.checklist import create_job, read_table
+    from portal import services
+
+    with app.app_context():
+        sess = services.store().sessions()
+        job = create_job(sess, read_table("标题\r\n道交法\r\n".encode(), "a.csv"), "a.csv", "h")
+        job.state = "interrupted"
+        sess.commit()
+        job_id = job.id
+        sess.close()
+    html = logged_in.get(f"/clearance/check/{job_id}").get_data(as_text=True)
+    assert "继续核查" in html and f"fagui check-list --resume {job_id}" in html
+    response = logged_in.post(f"/clearance/check/{job_id}/resume", data={"csrf_token": token(logged_in)})
+    assert response.status_code == 302
+    wait_finished(app, job_id)
+    assert "中华人民共和国道路交通安全法" in logged_in.get(f"/clearance/check/{job_id}").get_data(as_text=True)
+
+
+def test_round_workflow_and_its_errors(logged_in):
+    t = token(logged_in)
+    bad = logged_in.post("/clearance/rounds", data={"csrf_token": t, "name": "x", "body": "火星省政府"})
+    assert bad.status_code == 400 and "没有名为“火星省政府”的制定机关" in bad.get_data(as_text=True)
+    made = logged_in.post("/clearance/rounds", data={"csrf_token": t, "name": "北京市法规清理", "region": "北京市",
+                                                     "opened": "2025-01-02"})
+    assert made.status_code == 302
+    url = made.headers["Location"]
+    round_id = int(url.rstrip("/").split("/")[-1])
+    page = logged_in.get(url).get_data(as_text=True)
+    work_id = re.search(r'id="w-([a-z0-9]+)"', page).group(1)
+    done = logged_in.post(f"{url}/decide", data={"csrf_token": t, "work_id": work_id, "decision": "repeal",
+                                                 "reason": "上位法已修改"})
+    assert done.status_code == 302 and done.headers["Location"].endswith(f"#w-{work_id}")
+    empty = logged_in.post(f"{url}/decide", data={"csrf_token": t, "work_id": work_id, "decision": "keep",
+                                                  "reason": ""})
+    assert empty.status_code == 400 and "请填写决定理由" in empty.get_data(as_text=True)
+    audit = logged_in.get(f"{url}/audit").get_data(as_text=True)
+    assert "作出决定" in audit and "qingli" in audit and "上位法已修改" in audit
+    assert "废止" in logged_in.get(f"{url}?decision=repeal").get_data(as_text=True)
+    assert logged_in.get(f"{url}?status=nonsense").status_code == 400
+    published = logged_in.get(f"{url}/publish/result").get_data(as_text=True)
+    assert "清理结果" in published and "<svg" in published
+    xlsx_bytes = logged_in.get(f"{url}/publish/catalogue.xlsx").data
+    assert load_workbook(io.BytesIO(xlsx_bytes)).active.cell(row=1, column=1).value == "制定机关"
+    closed = logged_in.post(f"{url}/close", data={"csrf_token": t, "closed": "2025-03-01"})
+    assert closed.status_code == 302
+    late = logged_in.post(f"{url}/decide", data={"csrf_token": t, "work_id": work_id, "decision": "keep",
+                                                 "reason": "再议"})
+    assert late.status_code == 400 and "已结束" in late.get_data(as_text=True)
+    other = logged_in.post("/clearance/rounds", data={"csrf_token": t, "name": "北京市第二轮", "region": "北京市"})
+    other_id = int(other.headers["Location"].rstrip("/").split("/")[-1])
+    compare = logged_in.get(f"/clearance/rounds/compare?a={round_id}&b={other_id}").get_data(as_text=True)
+    assert "未列入" in compare and "废止" in compare
+    assert logged_in.get(f"/clearance/rounds/compare?a={round_id}&b=99999").status_code == 404
+    assert logged_in.get("/clearance/rounds/99999").status_code == 404
