@@ -23,7 +23,7 @@ class Store:
     sessions: sessionmaker[Session]
 
 
-def open_store(settings: Settings | None = None, migrate: bool = False) -> Store:
+def open_store(settings: Settings | None = None, migrate: bool = False, reader: bool = False) -> Store:
     settings = settings or load_settings()
     engine = make_engine(settings=settings)
     if migrate:
@@ -32,4 +32,4 @@ def open_store(settings: Settings | None = None, migrate: bool = False) -> Store
         raise StoreNotReady(
             f"数据库尚未初始化：请先运行 `fagui db upgrade`（{engine.url.render_as_string(hide_password=True)}）"
         )
-    return Store(settings, engine, session_factory(engine))
+    return Store(settings, engine, session_factory(engine, reader=reader))

@@ -41,14 +41,22 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def _sqlite_begin(conn) -> None:
-    conn.exec_driver_sql("BEGIN")
+    # Writers start IMMEDIATE: a deferred transaction that read first and then writes cannot wait for another
+    # writer (SQLite answers "database is locked" at once to avoid a deadlock); an immediate one waits its
+    # turn under the busy timeout. Readers (the portal) stay deferred so they never queue behind each other.
+    mode = conn.get_execution_options().get("fagui_sqlite_begin", "IMMEDIATE")
+    conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-def session_factory(engine: Engine) -> sessionmaker[Session]:
+def session_factory(engine: Engine, *, reader: bool = False) -> sessionmaker[Session]:
+    """Sessions on the store. reader=True (the portal): on SQLite, transactions start deferred, so many
+    readers share the file; its rare writes still go through, waiting for a crawler's page at most."""
     from indexer import outbox  # registers the listener that writes outbox rows with every change
 
     outbox.install()
-    return sessionmaker(engine, expire_on_commit=False)
+    bind = engine.execution_options(fagui_sqlite_begin="DEFERRED") if reader and engine.dialect.name == "sqlite" \
+        else engine
+    return sessionmaker(bind, expire_on_commit=False)
 
 
 @contextmanager

@@ -32,7 +32,7 @@ _worker_state: dict = {}
 def _init_worker(url: str) -> None:
     from indexer.db import make_engine, session_factory
 
-    _worker_state["factory"] = session_factory(make_engine(url))
+    _worker_state["factory"] = session_factory(make_engine(url), reader=True)  # only reads the store
 
 
 def _docs_of(chunk: list[str]) -> tuple[list[str], list[dict]]:

@@ -20,7 +20,7 @@ def store() -> Store:
     # Opened on first use, not at start-up: a portal whose database is down still starts and answers 503.
     st = current_app.extensions.get("fagui.store")
     if st is None:
-        st = open_store(current_app.config["FAGUI_SETTINGS"])
+        st = open_store(current_app.config["FAGUI_SETTINGS"], reader=True)
         current_app.extensions["fagui.store"] = st
     return st
 
