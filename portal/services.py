@@ -39,7 +39,22 @@ def session() -> Session:
     return g.fagui_session
 
 
+def writer_session() -> Session:
+    """A session for the portal's own writes (accounts, clearance decisions): on SQLite it begins IMMEDIATE,
+    so a write that follows a read waits for a crawler's transaction instead of failing."""
+    if "fagui_writer_session" not in g:
+        st = store()
+        factory = current_app.extensions.get("fagui.writer_sessions")
+        if factory is None:
+            from indexer.db import session_factory
+
+            factory = current_app.extensions.setdefault("fagui.writer_sessions", session_factory(st.engine))
+        g.fagui_writer_session = factory()
+    return g.fagui_writer_session
+
+
 def _close_session(_exc: BaseException | None) -> None:
-    sess = g.pop("fagui_session", None)
-    if sess is not None:
-        sess.close()
+    for name in ("fagui_session", "fagui_writer_session"):
+        sess = g.pop(name, None)
+        if sess is not None:
+            sess.close()
