@@ -56,6 +56,14 @@ def _no_audit_delete(_mapper, _connection, _target) -> None:
     raise ClearanceError("审计记录不可删除")
 
 
+@event.listens_for(Session, "do_orm_execute")
+def _no_bulk_audit_change(state) -> None:
+    # session.execute(update(ClearanceAudit)) / delete(...) bypass the mapper events above.
+    if (state.is_update or state.is_delete) and any(
+            m.class_ is ClearanceAudit for m in state.all_mappers):
+        raise ClearanceError("审计记录不可修改或删除")
+
+
 def decision_code(value: str) -> str:
     """keep / 保留 -> keep; anything else is a ClearanceError naming the choices."""
     value = (value or "").strip()

@@ -94,7 +94,12 @@ def _user() -> str:
 @bp.before_request
 @login_required(_ROLES)
 def _guard():
-    """Every clearance page needs the clearance login; every POST needs the form's CSRF token."""
+    """Every clearance page needs the clearance login; every POST needs the form's CSRF token. An upload over
+    the size cap is refused before its body is parsed."""
+    if (request.endpoint == "clearance.upload" and request.method == "POST"
+            and request.content_length is not None and request.content_length > max_upload_bytes() + 64 * 1024):
+        limits = {"rows": max_rows(), "megabytes": max_upload_bytes() // (1024 * 1024)}
+        return _upload_error(f"文件过大：上限 {limits['megabytes']} MB，请拆分后分批核查", limits, 413)
     check_csrf()
     return None
 
@@ -120,8 +125,6 @@ def upload():
         as_of = parse_date_param(request.form.get("as_of", ""), "核查日期") or date.today()
     except BadParameter as exc:
         return render_template("clearance/upload.html", error=str(exc), limits=limits, today=date.today()), 400
-    if request.content_length is not None and request.content_length > max_upload_bytes() + 64 * 1024:
-        return _upload_error(f"文件过大：上限 {limits['megabytes']} MB，请拆分后分批核查", limits, 413)
     upload_file = request.files.get("file")
     if upload_file is None or not upload_file.filename:
         return _upload_error("请选择要核查的 CSV 或 XLSX 文件", limits)

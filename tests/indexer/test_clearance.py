@@ -10,7 +10,7 @@ from datetime import date
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
 from crawlers.records import DocumentRecord, RelationRef
 from indexer.clearance import (
@@ -89,6 +89,10 @@ def test_decisions_with_an_audit_trail_that_is_never_updated_or_deleted(rounds_s
         with pytest.raises(ClearanceError, match="审计记录不可删除"):
             s.flush()
         s.rollback()
+        for bulk in (update(ClearanceAudit).values(actor="someone else"), delete(ClearanceAudit)):
+            with pytest.raises(ClearanceError, match="审计记录不可修改或删除"):
+                s.execute(bulk)
+            s.rollback()
         with pytest.raises(ClearanceError, match="已结束"):
             decide(s, rnd.id, jia, "repeal", "理由", "张三")
         assert len(audit_trail(s, rnd.id)) == 4
