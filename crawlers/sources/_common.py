@@ -23,7 +23,7 @@ from crawlers.http import FetchResult
 from crawlers.normalise import NormaliseError, normalise_text, parse_date
 from crawlers.normalise.history import parse_history
 from crawlers.records import HistoryEvent, RecordError
-from indexer.vocabulary import DOC_TYPES, REGION_CODES, canonical_region
+from indexer.vocabulary import DOC_TYPES, REGION_CODES
 
 # The status labels sources use (DESIGN.md "Status labels found at the sources") and what they mean here.
 STATUS_OF_LABEL: dict[str, str] = {
@@ -339,16 +339,6 @@ def checked_doc_type(value: str | None, ref: str) -> str | None:
     return value
 
 
-_KEY_NOISE = re.compile(r"[\s\u3000·•]")
-_KEY_EDITION = re.compile(r"[（(]\s*\d{4}年?(?:修订|修正|修改)?[）)]$")
-
-
-def work_key(title: str, region: str | None = None) -> str:
-    """A key the versions of one work share: the region and the title without spaces, without the
-    中华人民共和国 prefix and without a trailing edition note such as (2019年修订)."""
-    key = _KEY_NOISE.sub("", title).replace("(", "（").replace(")", "）").removeprefix("中华人民共和国")
-    key = _KEY_EDITION.sub("", key)
-    return f"{canonical_region(region)}|{key}"
 
 
 def absolute(base_url: str, url: str, known_hosts: Iterable[str] = ()) -> str:

@@ -8,8 +8,8 @@
           the Word file is the text of record, the PDF the fallback; the ossFile paths themselves are not
           downloadable (the site answers them with its single-page app), so they are kept as attachments only.
 
-Each version of a law has its own bbbs and is its own record; versions of one law share a work_key (region and
-title). 时效性 `sxx`: 3 有效, 4 尚未生效, 2 已修改 (a superseded version), 1 已废止."""
+Each version of a law has its own bbbs and is its own record; no work_key is given, so the store groups the
+versions by region and title, the same identity a law has when it comes from the corpus or another source. 时效性 `sxx`: 3 有效, 4 尚未生效, 2 已修改 (a superseded version), 1 已废止."""
 
 from __future__ import annotations
 
@@ -34,7 +34,6 @@ from crawlers.sources._common import (
     pdf_text,
     region_of,
     status_extra,
-    work_key,
 )
 from crawlers.sources.base import Fetch, Listing, Page
 
@@ -297,7 +296,6 @@ def build_record(detail: dict[str, Any], listing: Listing, raw_text: str, text_f
         source_url=f"{base_url}/detail?id={quote(ref)}",
         attachments=attachments,
         history=history,
-        work_key=work_key(title, region),
         extra=extra,
     )
 

@@ -12,6 +12,7 @@ from crawlers.http import FetchError, FetchResult
 from crawlers.records import RecordError
 from crawlers.sources import flk
 from crawlers.sources.base import Listing
+from indexer.store import work_identity
 from tests.crawlers.sources.example_site import (
     EXAMPLES,
     ExampleSite,
@@ -74,7 +75,8 @@ def _records() -> dict[str, object]:
 def test_facts_worth_saying_out_loud():
     records = _records()
     new, old = records["ff8081818f5e7e3c018fe0a0b1b2001a"], records["ff808181796a636a0179822a19350acb"]
-    assert new.work_key == old.work_key == "全国|立法法"  # two versions, one work
+    # two versions, one work: the store's identity (region and title), shared with every other source
+    assert work_identity(new) == work_identity(old) == "全国|立法法"
     assert (new.source_status, new.extra["status"]) == ("有效", "effective")
     assert (old.source_status, old.extra["status"]) == ("已修改", "amended") and "end_status" not in old.extra
     assert new.extra["text_from"] == "docx" and new.text.startswith("中华人民共和国立法法\n")
@@ -101,7 +103,7 @@ def test_local_regulation_gets_its_province():
     detail = {"title": "广东省统计条例", "flxz": "地方性法规", "zdjgName": "广东省人民代表大会常务委员会", "sxx": 3,
               "content": [{"title": "第一条", "content": ["为了科学、有效地组织统计工作，制定本条例。"]}]}
     record = make().record(Listing(url="x", ref="gd"), _page(detail), _no_files)
-    assert record.region == "广东省" and record.doc_type == "地方性法规" and record.work_key == "广东省|广东省统计条例"
+    assert record.region == "广东省" and record.doc_type == "地方性法规" and work_identity(record) == "广东省|广东省统计条例"
 
 
 def test_city_regulation_gets_its_city():
@@ -174,3 +176,25 @@ def test_hosts_follow_the_base_url():
     assert make().hosts == ("flk.npc.gov.cn",)
     assert flk.make_source(base_url="http://127.0.0.1:8123").hosts == ("127.0.0.1",)
     assert flk.SOURCE.name == "flk" and flk.SOURCE.title == "国家法律法规数据库"
+
+
+def test_a_law_from_flk_and_from_the_corpus_is_one_work(sqlite_store):
+    """The same law reached through two sources: one work, and the same texts are not stored twice."""
+    from sqlalchemy import select
+
+    from crawlers.sources import lawrefbook
+    from fagui.settings import BUNDLED_SAMPLE
+    from indexer.models import Work
+    from indexer.store import upsert_record
+
+    corpus = [r for r in lawrefbook.read_corpus(BUNDLED_SAMPLE).records if r.title == "中华人民共和国立法法"]
+    crawled = [r for r in _records().values() if r.title == "中华人民共和国立法法"]
+    assert len(corpus) == 2 and len(crawled) == 2
+    with sqlite_store.sessions.begin() as session:
+        ids = {upsert_record(session, r).work_id for r in corpus}
+        results = [upsert_record(session, r) for r in crawled]
+    assert {r.work_id for r in results} == ids and len(ids) == 1
+    assert not any(r.new_version for r in results)  # the Word texts are the corpus texts, once normalised
+    with sqlite_store.sessions() as session:
+        work = session.scalars(select(Work).where(Work.title == "中华人民共和国立法法")).one()
+        assert [v.status for v in work.versions] == ["amended", "effective"]
