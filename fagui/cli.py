@@ -530,7 +530,9 @@ def crawl_cmd(source_name, list_sources, since, limit, delay, from_archive, rest
               help="结果文件（.xlsx 或 .csv，默认与输入同名加“-核查结果.xlsx”）")
 @click.option("--resume", "resume_job", type=int, help="继续一个未完成的核查任务（任务编号）")
 @click.option("--as-of", "as_of", help="按该日期核查时效性（默认今天）")
-def check_list_cmd(file: Path | None, output: Path | None, resume_job: int | None, as_of: str | None) -> None:
+@click.option("--new", "new_job", is_flag=True, help="不继续同一文件未完成的任务，重新开始")
+def check_list_cmd(file: Path | None, output: Path | None, resume_job: int | None, as_of: str | None,
+                   new_job: bool) -> None:
     """清单核查：逐行匹配 CSV/XLSX 文件清单中的文件并给出时效性 (batch validity check of a document list)."""
     from indexer.checklist import (
         ChecklistError,
@@ -540,21 +542,29 @@ def check_list_cmd(file: Path | None, output: Path | None, resume_job: int | Non
         job_report,
         read_table,
         run_job,
+        unfinished_job,
     )
     from indexer.report_export import export
 
     if (file is None) == (resume_job is None):
         raise click.UsageError("请给出要核查的文件 FILE，或用 --resume 任务编号 继续未完成的任务（二者选一）")
+    if output is not None and output.suffix.lower() not in (".xlsx", ".csv"):
+        raise click.BadParameter("结果文件应为 .xlsx 或 .csv", param_hint="-o")
     store = _store(migrate=True)
     try:
         if resume_job is None:
             table = read_table(file, file.name)
+            digest, day = file_hash(file.read_bytes()), _date_option(as_of, "--as-of")
             with store.sessions() as session:
-                job = create_job(session, table, file.name, file_hash(file.read_bytes()),
-                                 as_of=_date_option(as_of, "--as-of"), created_by="command line")
+                # The same file checked again after an interruption continues its unfinished job.
+                resume_job = None if new_job else unfinished_job(session, digest, day)
+        if resume_job is None:
+            with store.sessions() as session:
+                job = create_job(session, table, file.name, digest, as_of=day, created_by="command line")
                 session.commit()
                 job_id, total, done = job.id, job.total, 0
-            click.echo(f"核查任务 {job_id}：{total} 行（中断后用 fagui check-list --resume {job_id} 继续）", err=True)
+            click.echo(f"核查任务 {job_id}：{total} 行（中断后重新运行本命令，或用 fagui check-list --resume {job_id} 继续）",
+                       err=True)
         else:
             with store.sessions() as session:
                 job = get_job(session, resume_job)
@@ -572,8 +582,6 @@ def check_list_cmd(file: Path | None, output: Path | None, resume_job: int | Non
             run_job(store.sessions, job_id, progress)
         output = output or Path(f"{file.stem}-核查结果.xlsx")
         fmt = output.suffix.lower().lstrip(".")
-        if fmt not in ("xlsx", "csv"):
-            raise click.BadParameter("结果文件应为 .xlsx 或 .csv", param_hint="-o")
         with store.sessions() as session:
             report = job_report(session, job_id)
         output.write_bytes(export(report, fmt))

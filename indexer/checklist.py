@@ -286,6 +286,14 @@ def get_job(session: Session, job_id: int) -> ChecklistJob:
     return job
 
 
+def unfinished_job(session: Session, content_hash: str, as_of: date | None = None) -> int | None:
+    """The newest unfinished job of the same file (and the same check date), to continue instead of restarting."""
+    return session.scalar(
+        select(ChecklistJob.id).where(ChecklistJob.content_hash == content_hash, ChecklistJob.state != "finished",
+                                      ChecklistJob.as_of == (as_of or date.today()))
+        .order_by(ChecklistJob.id.desc()).limit(1))
+
+
 def run_job(sessions: sessionmaker[Session], job_id: int, on_progress: Callable[[int, int], None] | None = None,
             batch: int = BATCH, matcher: Matcher | None = None) -> int:
     """Match every row of the job that has no result yet, committing each batch; returns the rows done now.

@@ -271,6 +271,20 @@ def test_check_list_command_writes_xlsx_and_resumes(sample_store, tmp_path):
     again = CliRunner().invoke(cli, ["check-list", "--resume", str(job_id), "-o", str(tmp_path / "again.csv")],
                                env=env)
     assert again.exit_code == 0 and "已完成 3 / 3 行" in again.output
+    # the same file again after an interruption: its unfinished job continues, unless --new is asked for
+    second = tmp_path / "second.csv"
+    second.write_bytes(csv_bytes(["文件名称", "道交法", "中华人民共和国刑法"]))
+    with sample_store.sessions() as s:
+        table = read_table(second, "second.csv")
+        waiting = create_job(s, table, "second.csv", file_hash(second.read_bytes()))
+        waiting.state = "interrupted"
+        s.commit()
+    resumed = CliRunner().invoke(cli, ["check-list", str(second), "-o", str(tmp_path / "s.csv")], env=env)
+    assert resumed.exit_code == 0 and f"继续核查任务 {waiting.id}：已完成 0 / 2 行" in resumed.output
+    fresh = CliRunner().invoke(cli, ["check-list", str(second), "--new", "-o", str(tmp_path / "s2.csv")], env=env)
+    assert fresh.exit_code == 0 and f"核查任务 {waiting.id + 1}：2 行" in fresh.output
+    wrong = CliRunner().invoke(cli, ["check-list", str(second), "-o", str(tmp_path / "s.pdf")], env=env)
+    assert wrong.exit_code == 2 and "结果文件应为 .xlsx 或 .csv" in wrong.output
     bad = tmp_path / "bad.docx"
     bad.write_bytes(b"PK\x03\x04whatever")
     refused = CliRunner().invoke(cli, ["check-list", str(bad)], env=env)
