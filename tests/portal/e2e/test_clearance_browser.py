@@ -12,6 +12,7 @@ import urllib.request
 
 import pytest
 from openpyxl import load_workbook
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -51,6 +52,12 @@ def wait(driver, css: str, timeout: float = 20):
     return WebDriverWait(driver, timeout).until(EC.presence_of_element_located((By.CSS_SELECTOR, css)))
 
 
+def wait_text(driver, css: str, prefix: str, timeout: float = 20) -> None:
+    """Wait until the element's text starts with prefix, across the page load that a form post causes."""
+    WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)
+                  ).until(lambda d: d.find_element(By.CSS_SELECTOR, css).text.startswith(prefix))
+
+
 def test_round_workflow_and_batch_check(browser, clearance_server, tmp_path):
     base = clearance_server.url
     browser.get(base + "/clearance/rounds")
@@ -70,10 +77,11 @@ def test_round_workflow_and_batch_check(browser, clearance_server, tmp_path):
     row = browser.find_element(By.CSS_SELECTOR, "table.round-works tbody tr")
     work_id = row.get_attribute("id")
     title = row.find_element(By.CSS_SELECTOR, "td.k-work").text
+    assert title == "北京历史文化名城保护条例" and "已废止" in row.text  # repealed: a decision to keep it conflicts
     Select(row.find_element(By.NAME, "decision")).select_by_visible_text("保留")
     row.find_element(By.NAME, "reason").send_keys("仍然适用")
     row.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    wait(browser, f"#{work_id} td.decision-cell")
+    wait_text(browser, f"#{work_id} td.decision-cell", "保留")  # the cell is there before the answer comes
 
     # the second round: decide, then change the decision
     browser.get(base + "/clearance/rounds")
@@ -90,9 +98,7 @@ def test_round_workflow_and_batch_check(browser, clearance_server, tmp_path):
         reason_box.clear()
         reason_box.send_keys(reason)
         row.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-        WebDriverWait(browser, 15).until(
-            lambda d, want=decision: d.find_element(By.CSS_SELECTOR, f"#{work_id} td.decision-cell").text
-            .startswith(want))
+        wait_text(browser, f"#{work_id} td.decision-cell", decision)
     screenshot(browser, "clearance-round", 1280)
     screenshot(browser, "clearance-round", 375)
 
@@ -120,6 +126,13 @@ def test_round_workflow_and_batch_check(browser, clearance_server, tmp_path):
     compared = browser.find_element(By.ID, "published").text
     assert title in compared and "保留" in compared and "修改" in compared and "是" in compared
 
+    # 保留 then 修改 decided for a repealed regulation: the latest round's decision is a finding in the
+    # status-conflict report, marked as coming from a clearance decision
+    browser.get(base + "/reports/conflicts")
+    wait(browser, "table.report")
+    conflict_rows = [r.text for r in browser.find_elements(By.CSS_SELECTOR, "table.report tbody tr")]
+    assert any(title in r and "清理决定" in r and "修改（2025年北京市法规清理）" in r for r in conflict_rows)
+
     # the batch check: upload, watch the page refresh itself, read the results
     listing = tmp_path / "清单.csv"
     listing.write_text("序号,文件名称,发文字号\n1,中华人民共和国刑法,\n2,道交法,\n3,某州市物业管理条例,\n"
@@ -127,8 +140,8 @@ def test_round_workflow_and_batch_check(browser, clearance_server, tmp_path):
     browser.get(base + "/clearance/check")
     browser.find_element(By.ID, "checklist-file").send_keys(str(listing))
     browser.find_element(By.CSS_SELECTOR, ".upload-form button[type=submit]").click()
-    WebDriverWait(browser, 60).until(
-        lambda d: "已完成" in d.find_element(By.ID, "job-progress").text)
+    WebDriverWait(browser, 60, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)).until(
+        lambda d: "已完成" in d.find_element(By.ID, "job-progress").text)  # the page refreshes itself
     results = browser.find_element(By.CSS_SELECTOR, "table.checklist-results").text
     assert "中华人民共和国道路交通安全法" in results and "多个候选" in results and "未找到" in results
     assert "=cmd|' /C calc'!A0" in results
