@@ -53,7 +53,7 @@ from indexer.clearance import (
 )
 from indexer.clearance import WorkFilter as RoundFilter
 from indexer.matching import MATCH_LABELS
-from indexer.models import ChecklistJob
+from indexer.models import ChecklistJob, utcnow
 from indexer.report_export import export
 from indexer.svg_charts import bar_chart
 from indexer.vocabulary import DOC_TYPES, REGION_CODES, STATUS_LABELS
@@ -72,6 +72,7 @@ DEFAULT_MAX_UPLOAD = 20 * 1024 * 1024
 EXPORTS = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
            "csv": "text/csv; charset=utf-8"}
 _REFRESH_SECONDS = 2
+_HEARTBEAT_SECONDS = 60
 
 # Jobs running in a thread of this worker: a job is never run twice at once by one worker.
 _running: dict[int, threading.Thread] = {}
@@ -174,6 +175,14 @@ def _run_in_background(sessions, job_id: int) -> None:
         log.exception("checklist job %s stopped", job_id)
 
 
+def _is_running(job: ChecklistJob) -> bool:
+    """Running here, or in another worker or a `fagui check-list` that wrote progress a moment ago (a job
+    writes after every batch, well under a second apart)."""
+    if job.id in _alive_ids():
+        return True
+    return job.state == "running" and (utcnow() - job.updated_at).total_seconds() < _HEARTBEAT_SECONDS
+
+
 def _job_or_404(job_id: int) -> ChecklistJob:
     try:
         return get_job(services.session(), job_id)
@@ -194,7 +203,7 @@ def job_page(job_id: int):
     page = parse_int_param(request.args.get("page"), "页码", 1, 1, pages)
     rows = [(position, cells, result_cells(result)) for position, cells, result in
             job_rows(session, job_id, match, (page - 1) * PER_PAGE, PER_PAGE)] if job.done else []
-    running = job_id in _alive_ids()
+    running = _is_running(job)
     finished = job.state == "finished"
     return render_template(
         "clearance/job.html", job=job, rows=rows, counts=counts, match=match, match_labels=MATCH_LABELS,
@@ -208,13 +217,13 @@ def job_page(job_id: int):
 def job_status(job_id: int):
     job = _job_or_404(job_id)
     return jsonify({"id": job.id, "state": job.state, "done": job.done, "total": job.total,
-                    "running": job_id in _alive_ids(), "error": job.error})
+                    "running": _is_running(job), "error": job.error})
 
 
 @bp.post("/check/<int:job_id>/resume")
 def job_resume(job_id: int):
     job = _job_or_404(job_id)
-    if job.state != "finished":
+    if job.state != "finished" and not _is_running(job):
         _start(job_id)
     return redirect(url_for("clearance.job_page", job_id=job_id))
 

@@ -7,9 +7,11 @@ from __future__ import annotations
 import io
 import re
 import time
+from datetime import timedelta
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from sqlalchemy import update
 
 from crawlers.sources import lawrefbook
 from fagui.settings import BUNDLED_SAMPLE, load_settings
@@ -17,7 +19,7 @@ from indexer.citations import rebuild_links
 from indexer.db import make_engine, session_factory
 from indexer.ingest import ingest
 from indexer.migrate import upgrade
-from indexer.models import ChecklistJob
+from indexer.models import ChecklistJob, utcnow
 from portal.accounts import create_user
 
 PASSWORD = "clearance pass 123"
@@ -176,15 +178,29 @@ def test_an_unfinished_job_refreshes_and_can_be_resumed(app, logged_in):
     from indexer.checklist import create_job, read_table
     from portal import services
 
+    def set_job(**values):
+        with app.app_context():
+            sess = services.store().sessions()
+            sess.execute(update(ChecklistJob).where(ChecklistJob.id == job_id).values(**values))
+            sess.commit()
+            sess.close()
+
     with app.app_context():
         sess = services.store().sessions()
         job = create_job(sess, read_table("标题\r\n道交法\r\n".encode(), "a.csv"), "a.csv", "h")
-        job.state = "interrupted"
         sess.commit()
         job_id = job.id
         sess.close()
+    # another process (a worker, the command line) wrote progress a moment ago: the page follows it
+    set_job(state="running", updated_at=utcnow())
     html = logged_in.get(f"/clearance/check/{job_id}").get_data(as_text=True)
+    assert 'http-equiv="refresh"' in html and "继续核查" not in html
+    # no progress for minutes: the worker that ran it is gone, so the page offers to continue
+    set_job(updated_at=utcnow() - timedelta(minutes=5))
+    html = logged_in.get(f"/clearance/check/{job_id}").get_data(as_text=True)
+    assert 'http-equiv="refresh"' not in html and "已中断" in html
     assert "继续核查" in html and f"fagui check-list --resume {job_id}" in html
+    assert logged_in.get(f"/clearance/check/{job_id}/status.json").get_json()["running"] is False
     response = logged_in.post(f"/clearance/check/{job_id}/resume", data={"csrf_token": token(logged_in)})
     assert response.status_code == 302
     wait_finished(app, job_id)
