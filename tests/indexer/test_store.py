@@ -170,6 +170,28 @@ def test_outbox_row_is_rolled_back_with_the_change(store):
         assert count(s, Work) == 0 and count(s, OutboxEvent) == 0
 
 
+def test_a_rolled_back_savepoint_does_not_swallow_a_later_change(store):
+    """One transaction, savepoint per record (as ingest and the crawler run): a record that fails after its
+    work's outbox row was written must not stop the next change of that work from writing one."""
+    with store.sessions.begin() as s:
+        upsert_record(s, record())
+    with store.sessions() as s, s.begin():
+        s.execute(OutboxEvent.__table__.update().values(processed_at=func.now()))
+    s = store.sessions()
+    with s.begin():
+        work = s.scalars(select(Work)).one()
+        with pytest.raises(RuntimeError), s.begin_nested():
+            work.status_reason = "changed, then the record failed"
+            s.flush()
+            raise RuntimeError("bad record")
+        work.status_reason = "changed by the next record"
+        s.flush()
+    with store.sessions() as s:
+        pending = s.scalars(select(OutboxEvent).where(OutboxEvent.processed_at.is_(None))).all()
+        assert [e.entity_id for e in pending] == [work.id]
+    s.close()
+
+
 def test_bodies_have_hierarchy_and_aliases(store):
     with store.sessions.begin() as s:
         upsert_record(
