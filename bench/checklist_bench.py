@@ -9,7 +9,8 @@ document numbers in other brackets, rows naming nothing stored), generated with 
 
 Prints: the matcher's load time, matching alone (rows/s), the whole job as `fagui check-list` runs it
 (reading the CSV, storing the job, matching, status and changes of every matched work, writing results;
-rows/s), the XLSX export time, and the share of rows matched, ambiguous and unmatched."""
+rows/s), the XLSX export time, the share of rows matched, ambiguous and unmatched, and how many rows found the
+work they were generated from."""
 
 from __future__ import annotations
 
@@ -56,32 +57,36 @@ def typo(rng: random.Random, title: str) -> str:
     return title[:i] + rng.choice(TYPO_CHARS) + title[i + 1:]
 
 
-def generate(matcher: Matcher, n: int) -> list[tuple[str, str]]:
+def generate(matcher: Matcher, n: int) -> list[tuple[str, str, str | None]]:
+    """(title, number, the intended work id or None for rows naming nothing stored)."""
     rng = random.Random(SEED)
     works = sorted(matcher.works.values(), key=lambda w: w.work_id)
-    numbers = sorted(matcher._numbers)
+    numbers = sorted(k for k, ids in matcher._numbers.items() if len(ids) == 1)
     shorts = [s for s, full in ABBREVIATIONS.items() if match_key(full) in matcher._exact]
     rows = []
     for i in range(n):
         w = rng.choice(works)
         kind = i % 10
         if kind in (0, 1):
-            rows.append((w.title, ""))
+            rows.append((w.title, "", w.work_id))
         elif kind == 2:
-            rows.append((w.title.removeprefix("中华人民共和国"), ""))
+            rows.append((w.title.removeprefix("中华人民共和国"), "", w.work_id))
         elif kind in (3, 4):
-            rows.append((typo(rng, w.title), ""))
+            rows.append((typo(rng, w.title), "", w.work_id))
         elif kind == 5:
             year = min(w.dates).year if w.dates else 2020
-            rows.append((f"{w.title}（{year}年修正）", ""))
+            rows.append((f"{w.title}（{year}年修正）", "", w.work_id))
         elif kind == 6 and numbers:
-            rows.append(("", rng.choice(numbers).replace("〔", "[").replace("〕", "]")))
+            number = rng.choice(numbers)
+            rows.append(("", number.replace("〔", "[").replace("〕", "]"), next(iter(matcher._numbers[number]))))
         elif kind == 7 and shorts:
-            rows.append((rng.choice(shorts), ""))
+            short = rng.choice(shorts)
+            ids = matcher._key_ids[matcher._exact[match_key(ABBREVIATIONS[short])]]
+            rows.append((short, "", sorted(ids)[0] if len(ids) == 1 else None))
         elif kind == 8:
-            rows.append((f"青川县第{i}号{rng.choice(['管理办法', '实施细则', '暂行规定'])}", ""))
+            rows.append((f"青川县第{i}号{rng.choice(['管理办法', '实施细则', '暂行规定'])}", "", None))
         else:
-            rows.append((f"关于印发《{w.title}》的通知", ""))
+            rows.append((f"关于印发《{w.title}》的通知", "", w.work_id))
     return rows
 
 
@@ -110,13 +115,13 @@ def main() -> None:
     rows = generate(matcher, args.rows)
 
     started = time.perf_counter()
-    results = [matcher.match(title, number) for title, number in rows]
+    results = [matcher.match(title, number) for title, number, _ in rows]
     match_s = time.perf_counter() - started
     print(f"matching only: {len(rows)} rows in {match_s:.2f} s = {len(rows) / match_s:,.0f} rows/s")
 
     buf = io.StringIO()
     buf.write("文件名称,发文字号\r\n")
-    for title, number in rows:
+    for title, number, _ in rows:
         buf.write(f"\"{title}\",{number}\r\n")
     data = buf.getvalue().encode("utf-8-sig")
     started = time.perf_counter()
@@ -133,6 +138,12 @@ def main() -> None:
         xlsx = export(job_report(session, job_id), "xlsx")
     print(f"XLSX export: {len(xlsx) / 1e6:.1f} MB in {time.perf_counter() - started:.2f} s")
     counts = Counter(r.match for r in results)
+    intended = [(r, want) for r, (_, _, want) in zip(results, rows, strict=True)]
+    hits = sum(1 for r, want in intended if want and r.work_id == want)
+    wanted = sum(1 for _, want in intended if want)
+    nothing = sum(1 for r, want in intended if want is None and r.match == "unmatched")
+    print(f"intended work found: {hits}/{wanted} ({hits / wanted:.1%}); rows naming nothing stored left unmatched: "
+          f"{nothing}/{len(intended) - wanted}; a typo that lands on another title counts as a miss")
     print("results: " + ", ".join(f"{k} {v} ({v / len(rows):.1%})" for k, v in sorted(counts.items())))
     store.engine.dispose()
     if tmp is not None:

@@ -47,8 +47,10 @@ _EDITION_NOTE = re.compile(
     r"|(?:\d{4}年?(?:第[一二三四五六七八九十]+次)?(?:修正|修订|修改)?(?:版|本|文本)?)$"
 )
 _LEADING_YEAR = re.compile(r"^\d{4}年(?:版)?")
-_NON_WORD = re.compile(r"[\W_]+")  # spaces, punctuation and brackets of any width
-_INNER = re.compile(r"(?:印发|转发|发布|公布)[^《]*《([^《》]{2,120})》")
+_NON_WORD = re.compile(r"[\W_]+")
+_SPACES = re.compile(r"\s+")  # spaces, punctuation and brackets of any width
+# 关于印发《X》的通知 names X; X may hold brackets itself (《北京市实施〈…法〉办法》 typed with 《》 inside).
+_INNER = re.compile(r"(?:印发|转发|发布|公布)[^《]*《(.{2,160})》")
 _QUOTED = re.compile(r"^《([^《》]{2,120})》$")
 # Body names as lists shorten them (全国人大常委会 for 全国人民代表大会常务委员会).
 _BODY_SHORT = (("人民代表大会常务委员会", "人大常委会"), ("人民代表大会", "人大"), ("人民政府", "政府"))
@@ -101,9 +103,10 @@ def _bigrams(key: str) -> set[str]:
     return {key[i:i + 2] for i in range(len(key) - 1)}
 
 
-def _max_distance(key: str) -> int:
-    # Short titles allow no typo (刑法 vs 民法 is another law), middling ones one, longer ones two.
-    if len(key) <= 4:
+def _max_distance(key: str, national: bool = False) -> int:
+    # Short titles allow no typo (刑法 vs 民法 is another law), middling ones one, longer ones two. A
+    # four-character name written with 中华人民共和国 before it (…资与税法) is a national law's: one typo.
+    if len(key) <= 3 or (len(key) == 4 and not national):
         return 0
     return 1 if len(key) <= 8 else 2
 
@@ -259,10 +262,11 @@ class Matcher:
         for vkey, via, score in variants:
             i = self._exact.get(vkey)
             if i is not None:
-                return self._candidates(self._key_ids[i], score, via)
+                return self._literal_first(self._candidates(self._key_ids[i], score, via), title)
         found: dict[str, Candidate] = {}
+        national = fold_width(title).strip().lstrip("《").startswith("中华人民共和国")
         for vkey, via, score in variants:
-            for i, distance in self._fuzzy(vkey):
+            for i, distance in self._fuzzy(vkey, national):
                 c_score = score * (0.92 - 0.08 * (distance - 1))
                 for wid in self._key_ids[i]:
                     if wid not in found or found[wid].score < c_score:
@@ -273,8 +277,20 @@ class Matcher:
     def _candidates(self, ids: Iterable[str], score: float, via: str) -> list[Candidate]:
         return [Candidate(w, self.works[w].title, score, via) for w in sorted(ids)]
 
-    def _fuzzy(self, key: str) -> list[tuple[int, int]]:
-        limit = _max_distance(key)
+    @staticmethod
+    def _literal_first(candidates: list[Candidate], title: str) -> list[Candidate]:
+        """Among works sharing a title key (the store holds 最高人民法院、最高人民检察院… and 最高人民法院 最高人民
+        检察院… as two works), the one whose title is exactly what the row wrote ranks first."""
+        if len(candidates) < 2:
+            return candidates
+        literal = _SPACES.sub("", fold_width(title))
+        same = [c for c in candidates if _SPACES.sub("", fold_width(c.title)) == literal]
+        if len(same) != 1:
+            return candidates
+        return [c if c is same[0] else Candidate(c.work_id, c.title, c.score - 0.01, c.via) for c in candidates]
+
+    def _fuzzy(self, key: str, national: bool = False) -> list[tuple[int, int]]:
+        limit = _max_distance(key, national)
         if limit == 0:
             return []
         grams = sorted(_bigrams(key), key=lambda g: len(self._postings.get(g, ())))

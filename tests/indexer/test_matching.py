@@ -16,7 +16,7 @@ from fagui.settings import BUNDLED_SAMPLE, load_settings
 from indexer.abbreviations import ABBREVIATIONS
 from indexer.db import make_engine, session_factory
 from indexer.ingest import ingest
-from indexer.matching import AMBIGUOUS, MATCHED, UNMATCHED, Matcher, levenshtein, match_key
+from indexer.matching import AMBIGUOUS, MATCHED, UNMATCHED, Matcher, WorkEntry, levenshtein, match_key
 from indexer.migrate import upgrade
 
 SEED = 20261122
@@ -203,8 +203,12 @@ def test_each_rule(matcher):
     typo = matcher.match("中华人民共和国道路交通安全法实施条列")
     assert typo.match == MATCHED and typo.via == "fuzzy_title" and typo.confidence < 1
     assert matcher.match("关于印发《北京市安全生产条例》的通知").title == "北京市安全生产条例"
-    # short titles tolerate no typo: 刑法 is not 民法
+    nested = matcher.match("关于印发《最高人民法院关于适用《中华人民共和国仲裁法》若干问题的解释》的通知")
+    assert nested.title == "最高人民法院关于适用《中华人民共和国仲裁法》若干问题的解释" and nested.via == "inner_title"
+    # short titles tolerate no typo (刑法 is not 民法); a four-character name after 中华人民共和国 tolerates one
     assert matcher.match("邢法").match == UNMATCHED
+    assert matcher.match("反洗线法").match == UNMATCHED
+    assert matcher.match("中华人民共和国反洗线法").title == "中华人民共和国反洗钱法"
     number = matcher.match(doc_number="法释[2023]3号")
     assert number.match == MATCHED and number.via == "number"
     assert matcher.match("法释（2023）3号").work_id == number.work_id  # a number typed as the title
@@ -230,3 +234,12 @@ def test_levenshtein_with_a_limit():
     assert levenshtein("道路交通安全法", "道路交通安全", 2) == 1
     assert levenshtein("道路交通安全法", "道路交安全通法", 2) == 2
     assert levenshtein("道路交通安全法", "治安管理处罚法", 2) == 3  # stops past the limit
+
+
+def test_two_works_with_one_title_key_prefer_the_literal_spelling():
+    joint = "最高人民法院、最高人民检察院关于办理走私刑事案件适用法律若干问题的解释"
+    spaced = "最高人民法院  最高人民检察院关于办理走私刑事案件适用法律若干问题的解释"
+    m = Matcher([WorkEntry("a", joint, "全国"), WorkEntry("b", spaced, "全国")], [("a", joint), ("b", spaced)], [])
+    assert m.match(joint).work_id == "a" and m.match(spaced).work_id == "b"
+    both = m.match("最高人民法院，最高人民检察院关于办理走私刑事案件适用法律若干问题的解释")
+    assert both.match == AMBIGUOUS and {c.work_id for c in both.candidates} == {"a", "b"}
