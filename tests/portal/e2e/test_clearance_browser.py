@@ -122,6 +122,7 @@ def test_round_workflow_and_batch_check(browser, clearance_server, tmp_path):
 
     browser.get(base + "/clearance/rounds")
     browser.find_element(By.CSS_SELECTOR, "form[action$='/rounds/compare'] button").click()
+    WebDriverWait(browser, 20).until(lambda d: "/rounds/compare" in d.current_url)
     wait(browser, "#published")
     compared = browser.find_element(By.ID, "published").text
     assert title in compared and "保留" in compared and "修改" in compared and "是" in compared
@@ -147,6 +148,7 @@ def test_round_workflow_and_batch_check(browser, clearance_server, tmp_path):
     assert "=cmd|' /C calc'!A0" in results
     Select(browser.find_element(By.ID, "match-filter")).select_by_value("unmatched")
     browser.find_element(By.CSS_SELECTOR, "form.report-filters button").click()
+    WebDriverWait(browser, 20).until(lambda d: "match=unmatched" in d.current_url)
     wait(browser, "table.checklist-results")
     assert len(browser.find_elements(By.CSS_SELECTOR, "table.checklist-results tbody tr")) == 2
     data = fetch(browser, browser.find_element(By.ID, "download-xlsx").get_attribute("href"))
