@@ -87,6 +87,20 @@ def max_upload_bytes() -> int:
         return DEFAULT_MAX_UPLOAD
 
 
+def _writer():
+    """The session for this blueprint's writes (on SQLite it begins IMMEDIATE: a write after a read waits for a
+    crawler's transaction instead of failing)."""
+    return services.writer_session()
+
+
+def _writer_factory():
+    """The app's writer session factory, for the background job's own sessions."""
+    from flask import current_app
+
+    services.writer_session()  # makes the app's writer factory on first use
+    return current_app.extensions["fagui.writer_sessions"]
+
+
 def _user() -> str:
     user = current_user()
     return user["name"] if user else ""
@@ -137,7 +151,7 @@ def upload():
         table = read_table(data, name)
     except ChecklistError as exc:
         return _upload_error(str(exc), limits)
-    session = services.session()
+    session = _writer()
     job = create_job(session, table, name, file_hash(data), as_of=as_of, base_url=public_url(),
                      created_by=_user())
     session.commit()
@@ -156,7 +170,7 @@ def _alive_ids() -> set[int]:
 
 def _start(job_id: int) -> bool:
     """Run the job in a background thread of this worker unless one already runs it."""
-    sessions = services.store().sessions
+    sessions = _writer_factory()
     with _running_lock:
         thread = _running.get(job_id)
         if thread is not None and thread.is_alive():
@@ -257,10 +271,10 @@ def _download(data: bytes, fmt: str, name: str) -> Response:
 
 @bp.route("/rounds", methods=["GET", "POST"])
 def rounds():
-    session = services.session()
     error, status = None, 200
     if request.method == "POST":
         form = request.form
+        session = _writer()
         try:
             opened = parse_date_param(form.get("opened", ""), "开始日期")
             rnd = create_round(session, form.get("name", ""), _user(), body=form.get("body"),
@@ -270,7 +284,7 @@ def rounds():
         except (ClearanceError, BadParameter) as exc:
             session.rollback()
             error, status = str(exc), 400
-    return render_template("clearance/rounds.html", rounds=list_rounds(session), error=error, form=request.form,
+    return render_template("clearance/rounds.html", rounds=list_rounds(services.session()), error=error, form=request.form,
                            doc_types=DOC_TYPES, regions=list(REGION_CODES), today=date.today()), status
 
 
@@ -313,7 +327,7 @@ def round_page(round_id: int, error: str | None = None, status: int = 200):
 
 @bp.post("/rounds/<int:round_id>/decide")
 def round_decide(round_id: int):
-    session = services.session()
+    session = _writer()
     _round_or_404(round_id)
     work_id = request.form.get("work_id", "")
     try:
@@ -330,7 +344,7 @@ def round_decide(round_id: int):
 
 @bp.post("/rounds/<int:round_id>/close")
 def round_close(round_id: int):
-    session = services.session()
+    session = _writer()
     _round_or_404(round_id)
     try:
         close_round(session, round_id, _user(), parse_date_param(request.form.get("closed", ""), "结束日期"))
