@@ -240,6 +240,6 @@ def test_round_workflow_and_its_errors(logged_in):
     other = logged_in.post("/clearance/rounds", data={"csrf_token": t, "name": "北京市第二轮", "region": "北京市"})
     other_id = int(other.headers["Location"].rstrip("/").split("/")[-1])
     compare = logged_in.get(f"/clearance/rounds/compare?a={round_id}&b={other_id}").get_data(as_text=True)
-    assert "未列入" in compare and "废止" in compare
+    assert "未列入" in compare and "废止" in compare and "决定有变化 1" in compare
     assert logged_in.get(f"/clearance/rounds/compare?a={round_id}&b=99999").status_code == 404
     assert logged_in.get("/clearance/rounds/99999").status_code == 404
