@@ -199,7 +199,13 @@ def main() -> None:
             t.join(timeout=120)
         elapsed = time.monotonic() - started
         final = sync(store.sessions, backend).events  # whatever the last crawl round left
-        consistent = backend.digests() == store_digests(store.sessions)
+        indexed, expected = backend.digests(), store_digests(store.sessions)
+        consistent = indexed == expected
+        mismatch = {
+            "missing": sorted(set(expected) - set(indexed))[:10],
+            "extra": sorted(set(indexed) - set(expected))[:10],
+            "different": sorted(k for k in set(indexed) & set(expected) if indexed[k] != expected[k])[:10],
+        }
     finally:
         stop.set()
         server.terminate()
@@ -212,6 +218,7 @@ def main() -> None:
         "searches": len(ms), "searches_per_s": round(len(ms) / elapsed, 1),
         "search_p50_ms": round(percentile(ms, 50), 1), "search_p99_ms": round(percentile(ms, 99), 1),
         "errors": len(errors), "error_samples": errors[:5], "index_equals_store": consistent,
+        "mismatch": None if consistent else mismatch,
         "load_average": os.getloadavg()[0],
     }
     if args.json:
@@ -226,7 +233,7 @@ def main() -> None:
         print(f"  检索：{len(ms)} 次（{result['searches_per_s']} 次/秒），p50 {result['search_p50_ms']} ms，"
               f"p99 {result['search_p99_ms']} ms")
         print(f"  错误：{len(errors)} {errors[:3] if errors else ''}")
-        print(f"  结束后索引与数据库一致：{'是' if consistent else '否'}")
+        print(f"  结束后索引与数据库一致：{'是' if consistent else '否：' + json.dumps(mismatch, ensure_ascii=False)}")
     if errors or not consistent:
         sys.exit(1)
 

@@ -50,7 +50,9 @@ def _body_ids(bodies: list[IssuingBody]) -> list[str]:
         while node is not None and str(node.id) not in out:
             out.append(str(node.id))
             node = node.parent
-    return out
+    # Sorted: the database returns a work's bodies in no fixed order (PostgreSQL differs between reads),
+    # and the same work must always give the same document and digest.
+    return sorted(out, key=int)
 
 
 def _end_day(session: Session, work: Work) -> int:

@@ -232,3 +232,26 @@ def test_a_document_whose_text_omits_its_title_is_found_by_the_title(tmp_path):
         hits = search(session, backend, SearchParams(q=title, statuses=("repealed",)))["hits"]
         assert [h["title"] for h in hits] == [title] and hits[0]["status"] == "repealed"
     engine.dispose()
+
+
+def test_a_work_gives_the_same_documents_whatever_order_its_bodies_load_in(tmp_path):
+    """PostgreSQL returns a joint document's issuing bodies in no fixed order; the documents (and so the
+    digests that prove the index equals the store) must not depend on it."""
+    from crawlers.records import DocumentRecord
+    from indexer.search_docs import docs_for_work
+    from indexer.store import upsert_record
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'f.db'}")
+    upgrade(engine)
+    factory = session_factory(engine)
+    with factory.begin() as session:
+        upsert_record(session, DocumentRecord(
+            source="s", source_ref="r", title="最高人民法院 最高人民检察院关于办理某类案件的解释",
+            text="第一条 为依法办理某类案件，制定本解释。", issuing_bodies=["最高人民法院", "最高人民检察院"]))
+    with factory() as session:
+        work = session.scalars(select(Work)).one()
+        assert len(work.issuing_bodies) == 2
+        first = [d["digest"] for d in docs_for_work(session, work)]
+        work.issuing_bodies.reverse()
+        assert [d["digest"] for d in docs_for_work(session, work)] == first
+    engine.dispose()
