@@ -243,3 +243,9 @@ def test_round_workflow_and_its_errors(logged_in):
     assert "未列入" in compare and "废止" in compare and "决定有变化 1" in compare
     assert logged_in.get(f"/clearance/rounds/compare?a={round_id}&b=99999").status_code == 404
     assert logged_in.get("/clearance/rounds/99999").status_code == 404
+
+
+def test_the_menu_offers_clearance_work_only_after_login(client, logged_in):
+    assert '<a href="/clearance/">清理工作</a>' in client.get("/").get_data(as_text=True)
+    anonymous = client.application.test_client()
+    assert "清理工作" not in anonymous.get("/").get_data(as_text=True)
