@@ -50,3 +50,31 @@ def app(portal_instance):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+def build_clearance_instance(root, users: dict[str, bool], secret: str, password: str) -> Settings:
+    """An instance holding the bundled sample with citation links and the given clearance accounts
+    (name -> active), for the report and clearance pages."""
+    from indexer.citations import rebuild_links
+    from portal.accounts import create_user
+
+    settings = load_settings({"FAGUI_DATA_DIR": str(root), "FAGUI_SECRET_KEY": secret})
+    engine = make_engine(settings=settings)
+    upgrade(engine)
+    factory = session_factory(engine)
+    report = lawrefbook.read_corpus(BUNDLED_SAMPLE)
+    ingest(factory, lawrefbook.SOURCE, report.records, report.errors)
+    with factory() as s:
+        rebuild_links(s)
+        for name, active in users.items():
+            create_user(s, name, password, "clearance").active = active
+        s.commit()
+    engine.dispose()
+    return settings
+
+
+def token_from(html: str) -> str:
+    """The CSRF token of the first form on a page."""
+    import re
+
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)

@@ -13,14 +13,8 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import update
 
-from crawlers.sources import lawrefbook
-from fagui.settings import BUNDLED_SAMPLE, load_settings
-from indexer.citations import rebuild_links
-from indexer.db import make_engine, session_factory
-from indexer.ingest import ingest
-from indexer.migrate import upgrade
 from indexer.models import ChecklistJob, utcnow
-from portal.accounts import create_user
+from tests.portal.conftest import build_clearance_instance, token_from
 
 PASSWORD = "clearance pass 123"
 INJECTION = "=cmd|' /C calc'!A0"
@@ -28,19 +22,7 @@ INJECTION = "=cmd|' /C calc'!A0"
 
 @pytest.fixture(scope="module")
 def instance(tmp_path_factory):
-    root = tmp_path_factory.mktemp("clearance-portal")
-    settings = load_settings({"FAGUI_DATA_DIR": str(root), "FAGUI_SECRET_KEY": "clearance-test-secret"})
-    engine = make_engine(settings=settings)
-    upgrade(engine)
-    factory = session_factory(engine)
-    report = lawrefbook.read_corpus(BUNDLED_SAMPLE)
-    ingest(factory, lawrefbook.SOURCE, report.records, report.errors)
-    with factory() as s:
-        rebuild_links(s)
-        create_user(s, "qingli", PASSWORD, "clearance")
-        s.commit()
-    engine.dispose()
-    return settings
+    return build_clearance_instance(tmp_path_factory.mktemp("clearance-portal"), {"qingli": True}, "clearance-test-secret", PASSWORD)
 
 
 @pytest.fixture(scope="module")
@@ -55,8 +37,6 @@ def client(app):
     return app.test_client()
 
 
-def token_from(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
 @pytest.fixture

@@ -12,35 +12,15 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from crawlers.sources import lawrefbook
-from fagui.settings import BUNDLED_SAMPLE, load_settings
-from indexer.citations import rebuild_links
-from indexer.db import make_engine, session_factory
-from indexer.ingest import ingest
-from indexer.migrate import upgrade
 from indexer.models import User
-from portal.accounts import create_user
+from tests.portal.conftest import build_clearance_instance, token_from
 
 PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(scope="module")
 def instance(tmp_path_factory):
-    root = tmp_path_factory.mktemp("reports-portal")
-    settings = load_settings({"FAGUI_DATA_DIR": str(root), "FAGUI_SECRET_KEY": "reports-test-secret"})
-    engine = make_engine(settings=settings)
-    upgrade(engine)
-    factory = session_factory(engine)
-    report = lawrefbook.read_corpus(BUNDLED_SAMPLE)
-    ingest(factory, lawrefbook.SOURCE, report.records, report.errors)
-    with factory() as s:
-        rebuild_links(s)
-        create_user(s, "qingli", PASSWORD, "clearance")
-        disabled = create_user(s, "former", PASSWORD, "clearance")
-        disabled.active = False
-        s.commit()
-    engine.dispose()
-    return settings
+    return build_clearance_instance(tmp_path_factory.mktemp("reports-portal"), {"qingli": True, "former": False}, "reports-test-secret", PASSWORD)
 
 
 @pytest.fixture(scope="module")
@@ -55,8 +35,6 @@ def client(app):
     return app.test_client()
 
 
-def token_from(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
 def login(client, name="qingli", password=PASSWORD, next_url="/reports/basis-changed"):
