@@ -33,7 +33,8 @@ def _database() -> dict:
         session.execute(text("select 1"))
     finally:
         session.rollback()
-    return {"url": services.store().engine.url.render_as_string(hide_password=True)}
+    # The kind of database only ("sqlite", "postgresql"): its URL names hosts, users and paths, not for the public.
+    return {"kind": services.store().engine.dialect.name}
 
 
 def _engine() -> dict:

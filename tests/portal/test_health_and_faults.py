@@ -27,6 +27,9 @@ def test_health_readiness_and_metrics(client):
     assert ready.status_code == 200
     checks = {c["name"]: c for c in ready.json["checks"]}
     assert checks["database"]["ok"] and checks["search"]["ok"] and checks["search"]["documents"] > 0
+    # the kind of database, never its URL (hosts, users, file paths)
+    assert checks["database"]["kind"] == "sqlite" and "url" not in checks["database"]
+    assert "sqlite:" not in ready.get_data(as_text=True)
     client.get("/search?q=安全")
     client.get("/no/such/page")
     text = client.get("/metrics").get_data(as_text=True)
