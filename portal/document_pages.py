@@ -159,7 +159,7 @@ def download(work_id: str, fmt: str, seq: int | None = None) -> Response:
         abort(404, "未找到该法规或文件")
     if fmt == "txt":
         body = exports.version_text(session, work_id, seq).encode("utf-8")
-        mimetype = "text/plain; charset=utf-8"
+        mimetype = "text/plain"  # Flask adds "; charset=utf-8" to text/* mimetypes itself
     else:
         body = exports.version_docx(session, work_id, seq)
         mimetype = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

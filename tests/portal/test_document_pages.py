@@ -85,7 +85,7 @@ def test_print_view_and_downloads(client, works):
     printed = text_of(client.get(f"/works/{wid}/print"))
     assert 'class="printview"' in printed and 'id="art-91"' in printed and "主导航" not in printed
     txt = client.get(f"/works/{wid}/download.txt")
-    assert txt.status_code == 200 and txt.mimetype == "text/plain"
+    assert txt.status_code == 200 and txt.headers["Content-Type"] == "text/plain; charset=utf-8"
     body = txt.get_data(as_text=True)
     assert "中华人民共和国道路交通安全法" in body and "第九十一条" in body
     assert "filename*=UTF-8''" in txt.headers["Content-Disposition"]
