@@ -334,21 +334,44 @@ def worker_cmd(sources: str | None, crawl_every: float | None, sync_every: float
         sys.exit(1)
 
 
+def _export_target(raw: str) -> Path:
+    """The dump file for `fagui export PATH`: PATH itself, or a dated file inside PATH when PATH is a directory
+    (an existing one, or any path written with a trailing slash). Missing parent directories are created."""
+    import os
+    from datetime import datetime
+
+    path = Path(raw).expanduser()
+    if path.is_dir() or raw.endswith(("/", os.sep)):
+        stamp, n = f"fagui-{datetime.now():%Y%m%d-%H%M%S}", 1
+        path = path / f"{stamp}.jsonl.gz"
+        while path.exists():  # never overwrite an earlier dump made in the same second
+            n += 1
+            path = path.with_name(f"{stamp}-{n}.jsonl.gz")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from indexer.dump import os_error_text
+
+        raise click.ClickException(f"无法创建目录 {path.parent}：{os_error_text(exc)}") from None
+    return path
+
+
 @cli.command("export")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-def export_cmd(path: Path) -> None:
-    """导出整个数据库 (the whole store to a .jsonl.gz dump, with row counts and content digests)."""
+@click.argument("path", type=click.Path(path_type=str))
+def export_cmd(path: str) -> None:
+    """导出整个数据库到 .jsonl.gz 文件（含各表行数和内容摘要）；PATH 为目录时在其中生成带日期的文件名。"""
     from indexer.db import make_engine
     from indexer.dump import DumpError, export_store
 
     engine = make_engine()
+    target = _export_target(path)
     try:
-        summary = export_store(engine, path)
+        summary = export_store(engine, target)
     except DumpError as exc:
         raise click.ClickException(str(exc)) from exc
     for name, t in summary.tables.items():
         click.echo(f"{name}: {t.count} 行  {t.digest[:16]}")
-    click.echo(f"已导出到 {path}")
+    click.echo(f"已导出到 {target}")
 
 
 @import_group.command("dump")

@@ -8,6 +8,7 @@ Digests hash each row's canonical JSON in primary-key order, so they are the sam
 from __future__ import annotations
 
 import base64
+import errno
 import gzip
 import hashlib
 import json
@@ -99,6 +100,18 @@ def _revision(engine: Engine) -> str | None:
         return conn.scalar(text("select version_num from alembic_version"))
 
 
+_OS_ERRORS = {
+    errno.ENOENT: "目录不存在", errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限",
+    errno.ENOSPC: "磁盘空间不足", errno.EROFS: "文件系统只读", errno.ENOTDIR: "路径中有一段不是目录",
+    errno.EISDIR: "这是一个目录", errno.EEXIST: "同名文件已存在",
+}
+
+
+def os_error_text(exc: OSError) -> str:
+    """A file-system error in Chinese (the system's own text is English)."""
+    return _OS_ERRORS.get(exc.errno, exc.strerror or str(exc))
+
+
 def export_store(engine: Engine, path: Path) -> DumpSummary:
     """Write the whole store to `path` (written beside and renamed, so a crash leaves no half dump)."""
     revision = _revision(engine)
@@ -108,18 +121,22 @@ def export_store(engine: Engine, path: Path) -> DumpSummary:
         raise DumpError(f"数据库结构版本 {revision} 不是最新（{head_revision()}）：请先运行 `fagui db upgrade` 再导出")
     summary = DumpSummary()
     tmp = path.with_name(path.name + ".part")
-    with engine.connect() as conn, gzip.open(tmp, "wt", encoding="utf-8") as out:
-        out.write(json.dumps({"format": FORMAT, "version": FORMAT_VERSION, "revision": revision,
-                              "created": datetime.now().isoformat(timespec="seconds")}) + "\n")
-        for table in tables():
-            digest, count = hashlib.sha256(), 0
-            for row in _rows(conn, table):
-                digest.update(_canonical(row))
-                count += 1
-                out.write(json.dumps({"t": table.name, "r": row}, ensure_ascii=False) + "\n")
-            summary.tables[table.name] = TableSummary(count, digest.hexdigest())
-        out.write(json.dumps({"summary": summary.as_dict()}) + "\n")
-    tmp.replace(path)
+    try:
+        with engine.connect() as conn, gzip.open(tmp, "wt", encoding="utf-8") as out:
+            out.write(json.dumps({"format": FORMAT, "version": FORMAT_VERSION, "revision": revision,
+                                  "created": datetime.now().isoformat(timespec="seconds")}) + "\n")
+            for table in tables():
+                digest, count = hashlib.sha256(), 0
+                for row in _rows(conn, table):
+                    digest.update(_canonical(row))
+                    count += 1
+                    out.write(json.dumps({"t": table.name, "r": row}, ensure_ascii=False) + "\n")
+                summary.tables[table.name] = TableSummary(count, digest.hexdigest())
+            out.write(json.dumps({"summary": summary.as_dict()}) + "\n")
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)  # no half-written .part left behind (disk full, unwritable target)
+        raise DumpError(f"无法写入导出文件 {path}：{os_error_text(exc)}") from None
     return summary
 
 

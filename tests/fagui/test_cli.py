@@ -108,3 +108,28 @@ def test_search_with_elasticsearch_down_is_a_clear_error(env, monkeypatch):
     result = run("search", "安全")
     assert result.exit_code != 0 and "搜索引擎暂时不可用" in result.output
     assert "Traceback" not in result.output
+
+
+def test_export_creates_missing_directories_and_bad_paths_are_clear_errors(env, tmp_path):
+    assert run("db", "upgrade").exit_code == 0
+    nested = tmp_path / "backups" / "2024" / "store.jsonl.gz"
+    result = run("export", str(nested))
+    assert result.exit_code == 0, result.output
+    assert nested.is_file() and f"已导出到 {nested}" in result.output
+
+    into_dir = run("export", str(tmp_path / "dumps") + "/")  # a directory: a dated file inside it
+    assert into_dir.exit_code == 0, into_dir.output
+    [made] = (tmp_path / "dumps").iterdir()
+    assert made.name.startswith("fagui-") and made.name.endswith(".jsonl.gz")
+    again = run("export", str(tmp_path / "dumps"))  # an existing directory, without the slash
+    assert again.exit_code == 0 and len(list((tmp_path / "dumps").iterdir())) == 2
+
+    a_file = tmp_path / "plain.txt"
+    a_file.write_text("x")
+    under_file = run("export", str(a_file / "store.jsonl.gz"))
+    assert under_file.exit_code == 1 and "无法创建目录" in under_file.output and "同名文件已存在" in under_file.output
+    unwritable = run("export", "/proc/fagui-test.jsonl.gz")
+    assert unwritable.exit_code == 1 and "无法写入导出文件" in unwritable.output
+    for bad in (under_file, unwritable):
+        assert "Traceback" not in bad.output and isinstance(bad.exception, SystemExit)
+    assert not list(tmp_path.glob("**/*.part"))
