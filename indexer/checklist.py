@@ -108,7 +108,12 @@ def read_table(source: bytes | BinaryIO | Path, filename: str, limit: int | None
         rows = _csv_rows(fh, limit)
     else:
         raise ChecklistError(f"不支持的文件格式“{suffix}”：只接受 CSV（.csv）和 Excel（.xlsx）文件")
-    return _table(rows, limit)
+    try:
+        return _table(rows, limit)
+    finally:
+        # A reader left unfinished (no header found, too many rows) is closed now, while the file is still open:
+        # left to the garbage collector, its clean-up ran at exit on a closed file ("Exception ignored ...").
+        rows.close()
 
 
 def _too_many(limit: int) -> ChecklistError:

@@ -290,3 +290,23 @@ def test_check_list_command_writes_xlsx_and_resumes(sample_store, tmp_path):
     refused = CliRunner().invoke(cli, ["check-list", str(bad)], env=env)
     assert refused.exit_code == 1 and "无法读取 XLSX 文件" in refused.output
     assert CliRunner().invoke(cli, ["check-list"], env=env).exit_code == 2
+
+
+@pytest.mark.parametrize("content, limit", [
+    ("a,b\n" + "1,2\n" * 12, 100),  # no title or number column: reading stops at the header scan
+    ("文件名称\n" + "刑法\n" * 5, 2),  # too many rows
+])
+def test_an_unfinished_reader_is_closed_before_its_file(tmp_path, content, limit):
+    """A file read only partly used to leave its CSV reader to the garbage collector, which cleaned up at exit on
+    the closed file: `fagui check-list` printed "Exception ignored ... I/O operation on closed file"."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "list.csv"
+    path.write_text(content, encoding="utf-8")
+    script = ("import sys; from pathlib import Path; from indexer.checklist import ChecklistError, read_table\n"
+              f"try:\n    read_table(Path(sys.argv[1]), 'list.csv', limit={limit})\n"
+              "except ChecklistError as exc:\n    print(exc)\n")
+    done = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and ("没有可用的列" in done.stdout or "超过上限" in done.stdout)
+    assert done.stderr == ""
