@@ -223,13 +223,16 @@ def parse_record(raw: dict, ref: str) -> DocumentRecord:
     doc_type = _doc_type(raw.get("level"), title, region, events)
     published, published_from = _published(events, raw)
     effective, effective_from = _effective(events, raw, published)
-    doc_number = _doc_number(history_lines, body_text)
+    doc_number, first_doc_number = _doc_number(history_lines, body_text, events, _later_text(events, published,
+                                                                                             published_from))
     expired = raw.get("expired")
     extra: dict = {"collection": {k: raw.get(k) for k in ("level", "name", "subtitle", "publish", "valid_from",
                                                           "expired", "ver", "category", "file_date")},
                    "date_sources": {"published": published_from, "effective": effective_from}}
     if raw.get("parts"):
         extra["parts"] = raw["parts"]
+    if first_doc_number:
+        extra["first_doc_number"] = first_doc_number  # the number of the first text, not of this one
     repeals = [e for e in events if e.kind == "repealed" and e.date]
     if expired or repeals:
         extra["end_status"] = _end_status(doc_type, events)
@@ -395,19 +398,59 @@ def _effective(events: list[HistoryEvent], raw: dict, published: date | None) ->
     return published, "published" if published else None
 
 
-def _doc_number(history: list[str], body: str) -> str | None:
-    """The 发文字号: an order named in the history lines (国务院令第406号), or a line of its own at the top
-    of the body (法释〔2021〕11号). A number inside a sentence of the body names another act."""
+def _doc_number(history: list[str], body: str, events: list[HistoryEvent],
+                later_text: bool = False) -> tuple[str | None, str | None]:
+    """The 发文字号 of this text, and the number of the first text where a later act made this one.
+
+    The number belongs to the act that made this text: the newest act of the history lines (公布, 修订, 修正,
+    批准), e.g. "2021年6月25日 中华人民共和国国务院令第742号第四次修订" for 生猪屠宰管理条例 2021, not the
+    国务院令第238号 of 1997. When the newest act names no order ("《国务院关于修改部分行政法规的决定》第五次
+    修订"), or the collection dates this text well after every act of its history lines (`later_text`, see
+    _later_text: 印花税暂行条例 2011-01-08 lists only 1988年 国务院令第11号发布), this text's number is not in
+    the record: None, and the older number is kept as the first text's.
+    Without dated acts, an order named in the history lines (国务院令第406号) or a line of its own at the top of
+    the body (法释〔2021〕11号). A number inside a sentence of the body names another act. A number on a
+    history line of its own (法释〔2021〕11号 above the meeting line, a notice's 劳部发〔1994〕489号) is the
+    text's own."""
+    own = [ln.strip().strip("（）()") for ln in history if _DOC_NUMBER.fullmatch(ln.strip().strip("（）()"))]
+    if own:
+        return _number_in(own[0]), None
+    acts = [e.date for e in events if e.date and e.kind in _ACTS]
+    if acts and any(_number_in(line) for line in history):
+        newest = max(acts)
+        numbered = [n for e in events if e.date == newest and (n := _number_in(e.text))]
+        if numbered and not later_text:
+            return numbered[0], None
+        first = next((n for e in events if (n := _number_in(e.text))), None)
+        return None, first
     candidates = [*history]
     candidates += [ln.strip().strip("（）()") for ln in body.strip().splitlines()[:8]
                    if _DOC_NUMBER.fullmatch(ln.strip().strip("（）()"))]
     for text in candidates:
-        m = _DOC_NUMBER.search(_DATES.sub(" ", text))
-        if m:
-            number = m.group(1).replace(" ", "").replace("中华人民共和国", "")
-            # "...会议通过国务院令第406号": the order's issuer starts after the last verb
-            return re.split(r"通过|批准|公布|发布|修订|修正", number)[-1].lstrip("、")
-    return None
+        number = _number_in(text)
+        if number:
+            return number, None
+    return None, None
+
+
+# The collection dates some files days or weeks after their last act (the day a gazette printed them); half a
+# year later, the file is a later text whose own amendment the history lines leave out.
+_LATER_TEXT_DAYS = 180
+
+
+def _later_text(events: list[HistoryEvent], published: date | None, published_from: str | None) -> bool:
+    acts = [e.date for e in events if e.date and e.kind in _ACTS]
+    return bool(published_from == "collection" and published and acts
+                and (published - max(acts)).days > _LATER_TEXT_DAYS)
+
+
+def _number_in(text: str) -> str | None:
+    m = _DOC_NUMBER.search(_DATES.sub(" ", text))
+    if not m:
+        return None
+    number = m.group(1).replace(" ", "").replace("中华人民共和国", "")
+    # "...会议通过国务院令第406号": the order's issuer starts after the last verb
+    return re.split(r"通过|批准|公布|发布|修订|修正", number)[-1].lstrip("、")
 
 
 _DATES = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日?")

@@ -71,7 +71,58 @@ def test_example_facts_worth_saying_out_loud():
 
     transport, archives = _example("administrative_regulations")
     assert transport.issuing_bodies == archives.issuing_bodies == ["国务院"]
-    assert transport.doc_number == "国务院令第406号"
+    # 2023 text: the fifth revision names no order, so its number is unknown; 406 is the 2004 text's
+    assert transport.doc_number is None and transport.extra["first_doc_number"] == "国务院令第406号"
+
+
+def _version(title: str, history: list[str], file_date: str, body: str = "第一条 为了规范管理，制定本条例。"):
+    markdown = f"# {title}\n\n" + "\n\n".join(history) + f"\n\n<!-- INFO END -->\n\n{body}\n"
+    raw = {"source": "LawRefBook/Laws", "path": f"行政法规/{title}({file_date}).md", "region": "全国",
+           "file_date": file_date, "level": "行政法规", "publish": file_date, "markdown": markdown}
+    return lawrefbook.parse_record(raw, "t.jsonl:1")
+
+
+def test_an_amended_version_has_the_number_of_the_order_that_made_it():
+    """Real history lines (生猪屠宰管理条例 2021, 国家科学技术奖励条例 2024, 印花税暂行条例 2011): the 发文字号
+    of a text is the order of its newest act, never the first text's order."""
+    pigs = _version("生猪屠宰管理条例", [
+        "1997年12月19日 中华人民共和国国务院令第238号公布",
+        "2008年5月25日 中华人民共和国国务院令第525号第一次修订",
+        "2011年1月8日 《国务院关于废止和修改部分行政法规的决定》第二次修订",
+        "2016年2月6日 《国务院关于修改部分行政法规的决定》第三次修订",
+        "2021年6月25日 中华人民共和国国务院令第742号第四次修订）"], "2021-06-25")
+    assert pigs.doc_number == "国务院令第742号" and "first_doc_number" not in pigs.extra
+    # the newest revision names no order: the text's number is not known, the 1999 order is the first text's
+    awards = _version("国家科学技术奖励条例", [
+        "1999年5月23日 中华人民共和国国务院令第265号发布",
+        "2003年12月20日 《国务院关于修改〈国家科学技术奖励条例〉的决定》第一次修订",
+        "2013年7月18日 《国务院关于废止和修改部分行政法规的决定》第二次修订",
+        "2020年10月7日 中华人民共和国国务院令第731号第三次修订",
+        "2024年5月26日 《国务院关于修改〈国家科学技术奖励条例〉的决定》第四次修订）"], "2024-05-26")
+    assert awards.doc_number is None and awards.extra["first_doc_number"] == "国务院令第265号"
+    awards_2020 = _version("国家科学技术奖励条例", [
+        "1999年5月23日 中华人民共和国国务院令第265号发布",
+        "2020年10月7日 中华人民共和国国务院令第731号第三次修订"], "2020-10-07")
+    assert awards_2020.doc_number == "国务院令第731号"
+    # a joint order of 国务院 and 中央军事委员会 revising the text
+    army = _version("中国人民解放军文职人员条例", [
+        "2005年6月23日 中华人民共和国国务院、中华人民共和国中央军事委员会令第438号公布",
+        "2017年9月27日 中华人民共和国国务院、中华人民共和国中央军事委员会令第689号第一次修订",
+        "2022年12月10日 中华人民共和国国务院、中华人民共和国中央军事委员会令第757号第二次修订）"], "2022-12-10")
+    assert army.doc_number == "国务院、中央军事委员会令第757号"
+    # the collection dates the file 2011 but lists only the 1988 order: a later text, number unknown
+    stamp = _version("印花税暂行条例", ["1988年8月6日 中华人民共和国国务院令第11号发布"], "2011-01-08")
+    assert stamp.doc_number is None and stamp.extra["first_doc_number"] == "国务院令第11号"
+    # ...but a file dated days after its order (the day a gazette printed it) is that order's text
+    aliens = _version("外国人入境出境管理条例", [
+        "2013年7月3日 国务院第15次常务会议通过", "2013年7月12日 中华人民共和国国务院令第637号公布",
+        "2013年9月1日 施行"], "2013-07-21")
+    assert aliens.doc_number == "国务院令第637号" and "first_doc_number" not in aliens.extra
+    # a number on a history line of its own is the text's own, above its meeting line
+    reply = _version("最高人民法院关于知识产权侵权诉讼中被告以原告滥用权利为由请求赔偿合理开支问题的批复", [
+        "法释〔2021〕11号", "2021年5月31日 最高人民法院审判委员会第1840次会议通过", "2021年6月3日 施行"],
+        "2021-06-03")
+    assert reply.doc_number == "法释〔2021〕11号"
 
 
 def write_raw_lines(path: Path, lines: list[bytes]) -> None:
