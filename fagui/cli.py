@@ -8,14 +8,16 @@ from pathlib import Path
 
 import click
 
+from fagui.click_zh import ChineseGroup
+
 
 def _echo_json(data: object) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-@click.group()
+@click.group(cls=ChineseGroup)
 def cli() -> None:
-    """法规统一公开查询平台 fagui."""
+    """法规统一公开查询平台 fagui。"""
 
 
 def _store(migrate: bool = False):
@@ -33,9 +35,9 @@ def db() -> None:
 
 
 @db.command("upgrade")
-@click.option("--revision", default="head", show_default=True)
+@click.option("--revision", default="head", show_default=True, help="迁移到的结构版本")
 def db_upgrade(revision: str) -> None:
-    """Create or migrate the store's schema (SQLite by default, FAGUI_DATABASE_URL for PostgreSQL)."""
+    """建立或升级数据库结构（默认 SQLite；FAGUI_DATABASE_URL 指定 PostgreSQL）。"""
     from indexer.db import make_engine
     from indexer.migrate import upgrade
 
@@ -51,10 +53,10 @@ def import_group() -> None:
 
 @import_group.command("lawrefbook")
 @click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出摘要")
 def import_lawrefbook(path: Path | None, as_json: bool) -> None:
-    """Import the LawRefBook corpus (PATH, .jsonl or .jsonl.gz). Without PATH: FAGUI_CORPUS_PATH, the
-    shared corpus beside the checkout, or the bundled sample."""
+    """导入 LawRefBook 语料（PATH：.jsonl 或 .jsonl.gz）。不给 PATH 时依次使用 FAGUI_CORPUS_PATH、
+    代码目录旁的共享语料或自带的样例。"""
     import time
 
     from crawlers.sources import lawrefbook
@@ -97,7 +99,7 @@ def import_lawrefbook(path: Path | None, as_json: bool) -> None:
 
 
 @cli.command("stats")
-@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 def stats_cmd(as_json: bool) -> None:
     """统计：法规、版本、条文、制定机关的数量 (counts in the store)."""
     from indexer.inspection import stats
@@ -124,10 +126,10 @@ def works() -> None:
 
 @works.command("find")
 @click.argument("text")
-@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 1000))
-@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 1000), help="最多列出的法规件数")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 def works_find(text: str, limit: int, as_json: bool) -> None:
-    """List works whose title contains TEXT, with their versions newest first."""
+    """列出标题包含 TEXT 的法规及其各版本（新版本在前）。"""
     from indexer.inspection import find_works
     from indexer.vocabulary import STATUS_LABELS
 
@@ -162,7 +164,7 @@ def _backend(store):
 
 @index_group.command("rebuild")
 def index_rebuild() -> None:
-    """Index every work from the store into a new index, then switch searches to it."""
+    """把数据库中的全部法规建成新索引，完成后检索切换到新索引。"""
     import time
 
     from indexer.indexing import rebuild
@@ -181,7 +183,7 @@ def index_rebuild() -> None:
 
 @index_group.command("sync")
 def index_sync() -> None:
-    """Apply the changes recorded in the outbox to the index."""
+    """把待同步队列（outbox）中记录的变更写入索引。"""
     from indexer.indexing import sync
 
     store = _store()
@@ -207,17 +209,17 @@ def _date_option(value: str | None, label: str):
 @click.option("--region", "regions", multiple=True, help="行政区划, e.g. 全国, 山东省")
 @click.option("--body", help="制定机关 (includes its sub-bodies)")
 @click.option("--as-of", "as_of", help="时点：在该日期有效的文本")
-@click.option("--published-from")
-@click.option("--published-to")
-@click.option("--effective-from")
-@click.option("--effective-to")
-@click.option("--sort", default="relevance", show_default=True)
-@click.option("--page", default=1, show_default=True, type=int)
-@click.option("--limit", default=10, show_default=True, type=int)
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--published-from", help="公布日期起")
+@click.option("--published-to", help="公布日期止")
+@click.option("--effective-from", help="施行日期起")
+@click.option("--effective-to", help="施行日期止")
+@click.option("--sort", default="relevance", show_default=True, help="排序：relevance 相关度、published 公布日期等")
+@click.option("--page", default=1, show_default=True, type=int, help="页码")
+@click.option("--limit", default=10, show_default=True, type=int, help="每页条数")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果")
 def search_cmd(query: str, statuses, doc_types, regions, body, as_of, published_from, published_to,
                effective_from, effective_to, sort, page, limit, as_json) -> None:
-    """全文检索 (full-text search over works and their articles)."""
+    """全文检索：在法规及其条文中检索。"""
     from indexer.backends.base import BackendUnavailable
     from indexer.search import SearchError, SearchParams, search
     from indexer.vocabulary import STATUSES
@@ -258,13 +260,13 @@ def search_cmd(query: str, statuses, doc_types, regions, body, as_of, published_
 
 
 @cli.command("serve")
-@click.option("--host", default=None, help="Address to bind (FAGUI_HOST, default 127.0.0.1).")
-@click.option("--port", type=int, default=None, help="Port (FAGUI_PORT, default 8000).")
-@click.option("--workers", type=int, default=None, help="gunicorn worker processes (FAGUI_WORKERS, default 2).")
-@click.option("--threads", type=int, default=4, show_default=True, help="Threads per worker.")
-@click.option("--dev", is_flag=True, help="Flask's development server with reloading instead of gunicorn.")
+@click.option("--host", default=None, help="监听地址（FAGUI_HOST，默认 127.0.0.1）")
+@click.option("--port", type=int, default=None, help="端口（FAGUI_PORT，默认 8000）")
+@click.option("--workers", type=int, default=None, help="gunicorn 工作进程数（FAGUI_WORKERS，默认 2）")
+@click.option("--threads", type=int, default=4, show_default=True, help="每个工作进程的线程数")
+@click.option("--dev", is_flag=True, help="用 Flask 开发服务器（自动重载）代替 gunicorn")
 def serve_cmd(host: str | None, port: int | None, workers: int | None, threads: int, dev: bool) -> None:
-    """启动网站 (serve the portal under gunicorn on http://127.0.0.1:8000)."""
+    """启动网站：用 gunicorn 运行门户网站（默认 http://127.0.0.1:8000）。"""
     from fagui.settings import load_settings
 
     settings = load_settings()
@@ -285,9 +287,9 @@ def serve_cmd(host: str | None, port: int | None, workers: int | None, threads: 
 
 
 @cli.command("check")
-@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出检查结果")
 def check_cmd(as_json: bool) -> None:
-    """检查运行状态 (database, search engine and index, outbox, last crawl per source); exit 1 on any error."""
+    """检查运行状态：数据库、检索引擎和索引、待同步队列、各来源最近一次抓取；有错误时退出码为 1。"""
     from dataclasses import asdict
 
     from fagui.check import check_instance
@@ -306,13 +308,13 @@ def check_cmd(as_json: bool) -> None:
 
 @cli.command("worker")
 @click.option("--sources", default=None,
-              help="Comma-separated sources to crawl on the schedule (FAGUI_CRAWL_SOURCES; none: only sync).")
-@click.option("--crawl-every", type=float, default=None, help="Hours between crawls (FAGUI_CRAWL_HOURS, default 24).")
+              help="定时采集的来源，逗号分隔（FAGUI_CRAWL_SOURCES；不给则只同步索引）")
+@click.option("--crawl-every", type=float, default=None, help="两次采集间隔小时数（FAGUI_CRAWL_HOURS，默认 24）")
 @click.option("--sync-every", type=float, default=None,
-              help="Seconds between index syncs (FAGUI_SYNC_SECONDS, default 30).")
-@click.option("--once", is_flag=True, help="One round (crawl if due, then sync) and exit.")
+              help="两次索引同步间隔秒数（FAGUI_SYNC_SECONDS，默认 30）")
+@click.option("--once", is_flag=True, help="只运行一轮（到期则采集，再同步）后退出")
 def worker_cmd(sources: str | None, crawl_every: float | None, sync_every: float | None, once: bool) -> None:
-    """后台任务 (keep the index in step with the store and crawl sources on a schedule)."""
+    """后台任务：持续同步检索索引，并按计划抓取来源。"""
     import logging
     import os
     import threading
@@ -359,7 +361,9 @@ def _export_target(raw: str) -> Path:
 @cli.command("export")
 @click.argument("path", type=click.Path(path_type=str))
 def export_cmd(path: str) -> None:
-    """导出整个数据库到 .jsonl.gz 文件（含各表行数和内容摘要）；PATH 为目录时在其中生成带日期的文件名。"""
+    """导出整个数据库：写成 .jsonl.gz 文件，附各表行数和内容摘要。
+
+    PATH 为目录（已存在，或以 / 结尾）时，在其中生成带日期的文件名；缺少的上级目录会自动创建。"""
     from indexer.db import make_engine
     from indexer.dump import DumpError, export_store
 
@@ -377,9 +381,9 @@ def export_cmd(path: str) -> None:
 @import_group.command("dump")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_dump(path: Path) -> None:
-    """Load a `fagui export` dump into this (migrated, empty) store and verify every table's count and digest.
-    Move SQLite -> PostgreSQL: export, then FAGUI_DATABASE_URL=postgresql://... fagui db upgrade && fagui import
-    dump FILE && fagui index rebuild."""
+    """把 `fagui export` 的导出文件载入本数据库（已迁移且为空），并核对每张表的行数和内容摘要。
+    从 SQLite 迁到 PostgreSQL：先导出，再 FAGUI_DATABASE_URL=postgresql://... fagui db upgrade && fagui import
+    dump FILE && fagui index rebuild。"""
     from indexer.db import make_engine
     from indexer.dump import DumpError, import_store
 
@@ -396,7 +400,7 @@ def import_dump(path: Path) -> None:
 @cli.command("normalise")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def normalise_cmd(file: Path) -> None:
-    """Print the normalised text of a raw crawled page (FILE, any encoding)."""
+    """输出一个抓取原始页面（FILE，任意编码）规范化后的正文。"""
     from crawlers.normalise import NormaliseError, normalise_page
 
     try:
@@ -413,9 +417,9 @@ def links() -> None:
 
 @links.command("rebuild")
 @click.option("--work", "work_id", help="只重算这一件法规（work id）")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出摘要")
 def links_rebuild(work_id: str | None, as_json: bool) -> None:
-    """Find 《...》 citations in every work's current text and store them as based_on / cites relations."""
+    """识别每件法规现行文本中的《……》引用，保存为依据（based_on）/ 引用（cites）关联。"""
     from indexer.citations import rebuild_links
     from indexer.models import Work
 
@@ -445,7 +449,10 @@ def links_rebuild(work_id: str | None, as_json: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default="csv", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="写入文件（默认标准输出）")
 def report_cmd(name, as_of, days, max_years, period_from, period_to, region, doc_type, fmt, output) -> None:
-    """报表：expiring, conflicts, basis-changed, validity-period, counts, changes, catalogue."""
+    """报表：按 NAME 生成时效性报表。
+
+    NAME：counts 数量统计、catalogue 现行有效目录、changes 期间变化、expiring 即将到期、conflicts 时效性标注冲突、
+    basis-changed 依据或引用的法规已变化、validity-period 有效期检查、unresolved 未能对应的引用。"""
     from datetime import date
 
     from indexer.report_export import export
@@ -491,9 +498,9 @@ def users() -> None:
 @users.command("add")
 @click.argument("name")
 @click.option("--role", default="clearance", show_default=True, type=click.Choice(["clearance", "admin"]))
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (one line).")
+@click.option("--password-stdin", is_flag=True, help="从标准输入读取密码（一行）")
 def users_add(name: str, role: str, password_stdin: bool) -> None:
-    """Create an account; the password is asked twice (or read from stdin) and stored only as a hash."""
+    """新建账号；密码输入两次（或从标准输入读取），只保存其哈希值。"""
     from portal.accounts import AccountError, create_user
 
     if password_stdin:
@@ -512,7 +519,7 @@ def users_add(name: str, role: str, password_stdin: bool) -> None:
 
 @users.command("list")
 def users_list() -> None:
-    """List accounts with their role and last login."""
+    """列出账号及其角色和最近登录时间。"""
     from sqlalchemy import select
 
     from indexer.models import User
@@ -534,9 +541,9 @@ def users_list() -> None:
 @click.option("--delay", type=click.FloatRange(0), help="同一网站两次请求之间的间隔秒数（默认 1 秒）")
 @click.option("--from-archive", is_flag=True, help="从 WARC 存档重新解析，不联网")
 @click.option("--restart", is_flag=True, help="放弃未完成的抓取，重新开始")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出摘要")
 def crawl_cmd(source_name, list_sources, since, limit, delay, from_archive, restart, as_json) -> None:
-    """抓取：运行一个来源 (crawl SOURCE; an unfinished run of it is continued)."""
+    """抓取：运行一个来源 SOURCE（其未完成的抓取会继续）。"""
     from crawlers.commands import crawl_list, crawl_source
 
     store = _store(migrate=True)
@@ -556,7 +563,7 @@ def crawl_cmd(source_name, list_sources, since, limit, delay, from_archive, rest
 @click.option("--new", "new_job", is_flag=True, help="不继续同一文件未完成的任务，重新开始")
 def check_list_cmd(file: Path | None, output: Path | None, resume_job: int | None, as_of: str | None,
                    new_job: bool) -> None:
-    """清单核查：逐行匹配 CSV/XLSX 文件清单中的文件并给出时效性 (batch validity check of a document list)."""
+    """清单核查：逐行匹配 CSV/XLSX 清单中的文件，给出时效性。"""
     from indexer.checklist import (
         ChecklistError,
         create_job,
@@ -627,7 +634,7 @@ def rounds() -> None:
 @click.option("--doc-type", help="清理范围：效力级别")
 @click.option("--by", "actor", default="command line", show_default=True, help="操作人（记入审计记录）")
 def rounds_create(name: str, body: str | None, region: str | None, doc_type: str | None, actor: str) -> None:
-    """Open a clearance round over the works in a scope."""
+    """按范围（制定机关、行政区划、效力级别）新建一个清理轮次。"""
     from indexer.clearance import ClearanceError, create_round, scope_label, scope_work_ids
 
     store = _store()
@@ -642,9 +649,9 @@ def rounds_create(name: str, body: str | None, region: str | None, doc_type: str
 
 
 @rounds.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 def rounds_list(as_json: bool) -> None:
-    """List clearance rounds with their scope, dates and number of decisions."""
+    """列出清理轮次及其范围、起止日期和已作决定的件数。"""
     from indexer.clearance import list_rounds
 
     store = _store()
@@ -667,7 +674,7 @@ def rounds_list(as_json: bool) -> None:
 @click.option("--catalogue", is_flag=True, help="导出现行有效目录（按制定机关），而不是清理结果")
 @click.option("--as-of", "as_of", help="时效性按该日期计算（默认今天）")
 def rounds_export(round_id: int, output: Path | None, catalogue: bool, as_of: str | None) -> None:
-    """Export a round's result list (or its catalogue of effective documents per issuing body)."""
+    """导出一个清理轮次的结果清单（或按制定机关的现行有效目录）。"""
     from indexer.clearance import ClearanceError, catalogue_report, result_report
     from indexer.report_export import export
 

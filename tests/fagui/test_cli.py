@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -133,3 +134,51 @@ def test_export_creates_missing_directories_and_bad_paths_are_clear_errors(env, 
     for bad in (under_file, unwritable):
         assert "Traceback" not in bad.output and isinstance(bad.exception, SystemExit)
     assert not list(tmp_path.glob("**/*.part"))
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["--bogus"], "错误：没有这个选项：--bogus"),
+    (["stats", "--jsn"], "错误：没有这个选项：--jsn（是不是要用 --json？）"),
+    (["export"], "错误：缺少参数 PATH"),
+    (["serch", "安全"], "错误：没有这个命令：serch（是不是要用 search"),
+    (["stats", "extra", "more"], "错误：多余的参数：extra more"),
+    (["works", "find", "x", "--limit", "abc"], "错误：选项 --limit 的值无效：“abc”不是有效的整数"),
+    (["works", "find", "x", "--limit", "0"], "错误：选项 --limit 的值无效：0 超出范围（1<=x<=1000）"),
+    (["report", "counts", "--format", "pdf"], "错误：选项 --format 的值无效：“pdf”不是可选的值，可选：csv、xlsx、json"),
+    (["search", "x", "--limit"], "错误：选项 --limit 后面需要一个值"),
+    (["normalise", "/nonexistent/page.html"], "错误：参数 FILE 的值无效：文件“/nonexistent/page.html”不存在"),
+])
+def test_usage_errors_are_in_chinese_with_the_usage_line_and_status_2(env, args, expected):
+    result = CliRunner().invoke(cli, args, prog_name="fagui")
+    assert result.exit_code == 2, result.output
+    assert expected in result.output
+    assert "用法：fagui" in result.output and "--help 查看帮助" in result.output
+    for english in ("Usage:", "Error:", "No such", "Missing", "Invalid value", "Got unexpected", "Try '"):
+        assert english not in result.output
+
+
+def test_command_errors_say_错误_and_help_pages_are_chinese(env):
+    failed = CliRunner().invoke(cli, ["import", "lawrefbook", "/nonexistent.jsonl.gz"], prog_name="fagui")
+    assert failed.exit_code == 1 and failed.output.startswith("错误：找不到语料文件")
+    top = CliRunner().invoke(cli, ["--help"], prog_name="fagui").output
+    assert top.startswith("用法：fagui [选项] 命令 [参数]...") and "选项：" in top and "命令：" in top
+    assert "显示本帮助并退出" in top and "Show this message" not in top
+    import re
+
+    from fagui.cli import cli as group
+
+    def walk(command, path):
+        yield path, command
+        for name, sub in getattr(command, "commands", {}).items():
+            yield from walk(sub, [*path, name])
+
+    for path, command in walk(group, []):
+        page = CliRunner().invoke(cli, [*path, "--help"], prog_name="fagui").output
+        assert page.startswith("用法："), path
+        assert re.search(r"[\u4e00-\u9fff]", command.help or ""), f"fagui {' '.join(path)} has no Chinese help"
+        for param in command.params:
+            if isinstance(param, click.Option) and param.help:
+                assert re.search(r"[\u4e00-\u9fff]", param.help), (path, param.name)
+        assert "[default:" not in page and "Options:" not in page
+    bare = CliRunner().invoke(cli, ["db"], prog_name="fagui")  # a group without its command: its help page
+    assert "upgrade" in bare.output and "错误" not in bare.output
