@@ -261,7 +261,7 @@ def search_cmd(query: str, statuses, doc_types, regions, body, as_of, published_
 
 @cli.command("serve")
 @click.option("--host", default=None, help="监听地址（FAGUI_HOST，默认 127.0.0.1）")
-@click.option("--port", type=int, default=None, help="端口（FAGUI_PORT，默认 8000）")
+@click.option("--port", type=click.IntRange(1, 65535), default=None, help="端口（FAGUI_PORT，默认 8000）")
 @click.option("--workers", type=int, default=None, help="gunicorn 工作进程数（FAGUI_WORKERS，默认 2）")
 @click.option("--threads", type=int, default=4, show_default=True, help="每个工作进程的线程数")
 @click.option("--dev", is_flag=True, help="用 Flask 开发服务器（自动重载）代替 gunicorn")
@@ -274,13 +274,18 @@ def serve_cmd(host: str | None, port: int | None, workers: int | None, threads: 
     store.engine.dispose()
     host = host or settings.host
     port = port or settings.port
+    from fagui.serve import PortalServer, PortUnavailable, check_port, gunicorn_options, prepare_metrics_dir
+
+    try:
+        check_port(host, port)
+    except PortUnavailable as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo(f"网站地址：http://{host}:{port}/  （按 Ctrl+C 停止）")
     if dev:
         from portal import create_app
 
         create_app(settings).run(host=host, port=port, debug=True)
         return
-    from fagui.serve import PortalServer, gunicorn_options, prepare_metrics_dir
 
     prepare_metrics_dir(settings)
     PortalServer(settings, gunicorn_options(host, port, workers or settings.workers, threads)).run()

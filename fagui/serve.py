@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
+import socket
 from pathlib import Path
 
 from gunicorn.app.base import BaseApplication
@@ -27,6 +29,39 @@ class PortalServer(BaseApplication):
         from portal import create_app
 
         return create_app(self.settings)
+
+
+class PortUnavailable(Exception):
+    """The address cannot be bound: the message says why, in Chinese."""
+
+
+def check_port(host: str, port: int) -> None:
+    """Bind host:port once, the way gunicorn will (SO_REUSEADDR, IPv6 for an IPv6 address), and let it go again.
+
+    gunicorn itself reports a port in use in English and retries for several seconds; this fails at once, clearly.
+    """
+    address = host.strip("[]")
+    try:
+        socket.inet_pton(socket.AF_INET6, address)
+        family = socket.AF_INET6
+    except OSError:
+        family = socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((address, port))
+    except OSError as exc:
+        hint = "（用 --port 或 FAGUI_PORT 换一个）"
+        if exc.errno == errno.EADDRINUSE:
+            raise PortUnavailable(f"端口 {port} 已被占用：可能已有一个网站服务或其他程序在使用它{hint}") from None
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            raise PortUnavailable(f"没有权限使用端口 {port}：1024 以下的端口需要管理员权限{hint}") from None
+        if exc.errno == errno.EADDRNOTAVAIL or isinstance(exc, socket.gaierror):
+            raise PortUnavailable(f"无法监听地址 {host}：本机没有这个地址（用 --host 或 FAGUI_HOST 换一个，"
+                                  "例如 127.0.0.1 或 0.0.0.0）") from None
+        raise PortUnavailable(f"无法监听 {host}:{port}：{exc.strerror or exc}") from None
+    except OverflowError:
+        raise PortUnavailable(f"端口 {port} 无效：应在 1 到 65535 之间{hint}") from None
 
 
 def prepare_metrics_dir(settings: Settings) -> Path:
