@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -275,6 +276,18 @@ def _body(a: dict) -> str:
     return text
 
 
+def _fold(ch: str) -> str:
+    """One character as compared: full-width and half-width forms alike (（ and (, ， and ",", ２ and 2: NFKC),
+    whitespace of any kind (the ideographic space too) as nothing."""
+    return "" if ch.isspace() else unicodedata.normalize("NFKC", ch)
+
+
+def comparable(text: str) -> str:
+    """The text as the comparison sees it: two texts equal here differ only in character width or spacing,
+    which sources change freely between versions; that is not an amendment."""
+    return "".join(_fold(ch) for ch in text)
+
+
 def _bigrams(text: str) -> set[str]:
     text = re.sub(r"\s+", "", text)
     return {text[i:i + 2] for i in range(len(text) - 1)} or {text}
@@ -291,8 +304,8 @@ def _ratio(a: str, b: str) -> float:
 
 def pair_articles(old: list[dict], new: list[dict]) -> list[tuple[int | None, int | None]]:
     """Index pairs (old, new) in reading order: same number where the text is similar, else by text."""
-    old_body = [_body(a) for a in old]
-    new_body = [_body(a) for a in new]
+    old_body = [comparable(_body(a)) for a in old]
+    new_body = [comparable(_body(a)) for a in new]
     matched_old: dict[int, int] = {}
     matched_new: dict[int, int] = {}
 
@@ -362,27 +375,40 @@ def pair_articles(old: list[dict], new: list[dict]) -> list[tuple[int | None, in
 
 def char_diff(old: str, new: str) -> tuple[list[list[str]], list[list[str]]]:
     """Character-level segments of each side: old as equal/delete, new as equal/insert (text left unescaped
-    so that templates escape it)."""
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    left: list[list[str]] = []
-    right: list[list[str]] = []
-
-    def add(side: list[list[str]], op: str, text: str) -> None:
-        if not text:
-            return
-        if side and side[-1][0] == op:
-            side[-1][1] += text
-        else:
-            side.append([op, text])
-
+    so that templates escape it). Characters match as `comparable` sees them, so a change of width or spacing
+    is not marked; each side keeps its own characters."""
+    old_keys, new_keys = _keyed(old), _keyed(new)
+    matcher = difflib.SequenceMatcher(None, [k for _, k in old_keys], [k for _, k in new_keys], autojunk=False)
+    old_ops = ["equal"] * len(old)
+    new_ops = ["equal"] * len(new)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            add(left, "equal", old[i1:i2])
-            add(right, "equal", new[j1:j2])
+        if tag != "equal":
+            for pos, _ in old_keys[i1:i2]:
+                old_ops[pos] = "delete"
+            for pos, _ in new_keys[j1:j2]:
+                new_ops[pos] = "insert"
+    return _segments(old, old_ops), _segments(new, new_ops)
+
+
+def _keyed(text: str) -> list[tuple[int, str]]:
+    """(position, folded character) of each character that is not whitespace."""
+    return [(i, key) for i, key in ((i, _fold(ch)) for i, ch in enumerate(text)) if key]
+
+
+def _segments(text: str, ops: list[str]) -> list[list[str]]:
+    # Whitespace counts as equal, unless it sits inside a marked run (between two marked characters).
+    marked = [i for i, op in enumerate(ops) if op != "equal"]
+    for a, b in zip(marked, marked[1:], strict=False):
+        if b > a + 1 and not text[a + 1:b].strip():
+            for i in range(a + 1, b):
+                ops[i] = ops[a]
+    out: list[list[str]] = []
+    for ch, op in zip(text, ops, strict=True):
+        if out and out[-1][0] == op:
+            out[-1][1] += ch
         else:
-            add(left, "delete", old[i1:i2])
-            add(right, "insert", new[j1:j2])
-    return left, right
+            out.append([op, ch])
+    return out
 
 
 def _whole_text(detail: dict) -> list[dict]:
@@ -391,7 +417,11 @@ def _whole_text(detail: dict) -> list[dict]:
 
 
 def compare_versions(session: Session, work_id: str, a: int, b: int) -> dict | None:
-    """新旧对照 of versions a (old side) and b (new side), article by article."""
+    """新旧对照 of versions a and b, article by article: the earlier version (versions are numbered in date
+    order) is the old side whichever way round they were asked for. An article whose text differs only in
+    character width or spacing is unchanged ("format_only"), each side shown as it reads."""
+    if a > b:
+        a, b = b, a
     old = version_detail(session, work_id, a)
     new = version_detail(session, work_id, b)
     if old is None or new is None:
@@ -410,7 +440,7 @@ def compare_versions(session: Session, work_id: str, a: int, b: int) -> dict | N
             op, segs_old, segs_new = "removed", [["delete", _body(left)]], []
         else:
             lb, rb = _body(left), _body(right)
-            if lb == rb:
+            if comparable(lb) == comparable(rb):
                 op, segs_old, segs_new = "unchanged", [["equal", lb]], [["equal", rb]]
             else:
                 op = "changed"
@@ -420,6 +450,7 @@ def compare_versions(session: Session, work_id: str, a: int, b: int) -> dict | N
             "op": op,
             "op_label": PAIR_OP_LABELS[op],
             "renumbered": bool(left and right and left["label"] != right["label"]),
+            "format_only": bool(op == "unchanged" and _body(left) != _body(right)),
             "old": _side(left), "new": _side(right),
             "old_segments": segs_old, "new_segments": segs_new,
         })

@@ -18,7 +18,7 @@ bp = Blueprint("document_pages", __name__)
 MAX_SEQ = 10_000
 
 
-def _page(work_id: str, seq: int | None, print_view: bool = False) -> str:
+def _page(work_id: str, seq: int | None, print_view: bool = False, missing_article: str | None = None) -> str:
     session = services.session()
     work = documents.work_detail(session, work_id)
     if work is None:
@@ -27,9 +27,29 @@ def _page(work_id: str, seq: int | None, print_view: bool = False) -> str:
     if detail is None:
         abort(404, f"未找到该文件的第 {seq} 版")
     template = "print.html" if print_view else "work.html"
-    return render_template(template, work=work, doc=detail, version=detail["version"],
-                           q=(request.args.get("q") or "")[:200], sections=_sections(detail["articles"]),
-                           cited=_cited_works(session, work_id))
+    q = _search_context(session, work_id)
+    return render_template(template, work=work, doc=detail, version=detail["version"], q=q, top_q=q,
+                           sections=_sections(detail["articles"]), cited=_cited_works(session, work_id),
+                           missing_article=missing_article)
+
+
+MAX_CONTEXT_QUERY = 100
+
+
+def _search_context(session, work_id: str) -> str:
+    """The ?q= a direct answer brought the reader here with, for the "检索…直达本文件" banner; "" for any other q.
+
+    The search page redirects a query that names a document number or a work and article straight to the
+    document with ?q=; only such a query, one whose direct answer is this very work, is shown back. Any other
+    text in a link (a crafted "官方通知：…" message) is not echoed on an official page."""
+    q = " ".join((request.args.get("q") or "").split())
+    if not q or len(q) > MAX_CONTEXT_QUERY:
+        return ""
+    from indexer.query import parse_query
+    from indexer.search import direct_answer
+
+    direct = direct_answer(session, parse_query(q))
+    return q if direct is not None and direct["work_id"] == work_id else ""
 
 
 def _cited_works(session, work_id: str) -> dict[str, str]:
@@ -93,33 +113,91 @@ def _sections(articles: list[dict]) -> list[dict]:
     return sections
 
 
-def _article_jump(work_id: str, seq: int | None) -> Response | None:
-    """The table of contents' jump form without scripts: ?article=91 -> #art-91."""
-    raw = (request.args.get("article") or "").strip()
-    if not raw:
-        return None
+_CN_DIGITS = "零一二三四五六七八九"
+
+
+def cn_numeral(n: int) -> str:
+    """91 -> 九十一, 103 -> 一百零三, 110 -> 一百一十, 1000 -> 一千: the numbers of article labels."""
+    if not 0 < n < 100_000:
+        return str(n)
+    out, zero, started = "", False, False
+    for value, unit in ((10_000, "万"), (1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        digit = n // value % 10
+        if digit:
+            if zero:
+                out += "零"
+            if not (digit == 1 and value == 10 and not started):  # 十一, not 一十一
+                out += _CN_DIGITS[digit]
+            out += unit
+            started, zero = True, False
+        elif started:
+            zero = True
+    return out
+
+
+@bp.app_template_filter("article_ref")
+def article_ref(number: int, sub: int = 0) -> str:
+    """(133, 1) -> 第一百三十三条之一."""
+    return f"第{cn_numeral(number)}条" + (f"之{cn_numeral(sub)}" if sub else "")
+
+
+@bp.app_template_filter("article_key_label")
+def article_key_label(key: str | None) -> str:
+    """A relation's article key as stored ("91", "133-1") -> 第九十一条 / 第一百三十三条之一; other text as is."""
+    m = re.fullmatch(r"(\d{1,6})(?:-(\d{1,6}))?", (key or "").strip())
+    if m is None:
+        return key or ""
+    return article_ref(int(m.group(1)), int(m.group(2) or 0))
+
+
+_NUMBER = r"[零〇○一二两三四五六七八九十百千万\d]+"
+_ARTICLE_INPUT = re.compile(rf"第?({_NUMBER})条?(?:(?:之|-)({_NUMBER})条?)?")
+_DASHES = str.maketrans(dict.fromkeys("‐‑‒–—―－﹣", "-"))
+
+
+def parse_article_input(raw: str) -> tuple[int, int]:
+    """What the jump form takes: 91, 九十一, 第九十一条, 133-1 (the anchor's form), 133之一, 第一百三十三条之一,
+    full-width digits too -> (number, sub). Raises BadParameter."""
+    import unicodedata
+
     from crawlers.normalise.articles import chinese_number
     from portal.errors import BadParameter
 
+    text = "".join(unicodedata.normalize("NFKC", raw).translate(_DASHES).split())
+    m = _ARTICLE_INPUT.fullmatch(text) if len(text) <= 24 else None
     try:
-        number = chinese_number(raw.removeprefix("第").removesuffix("条")[:12])
+        number, sub = (chinese_number(m.group(1)), chinese_number(m.group(2)) if m.group(2) else 0) if m else (0, 0)
     except ValueError:
-        number = 0
-    if not 0 < number <= 100_000:
-        raise BadParameter(f"条文序号不正确：{raw[:20]}（例如 91 或 九十一）")
-    return redirect(work_url(work_id, seq, seq is None, anchor=f"art-{number}"))
+        number, sub = 0, 0
+    if not 0 < number <= documents.MAX_ARTICLE or not 0 <= sub <= documents.MAX_ARTICLE:
+        raise BadParameter(f"条文序号不正确：{raw[:20]}（例如 91、九十一、133-1 或 第一百三十三条之一）")
+    return number, sub
+
+
+def _page_or_article(work_id: str, seq: int | None) -> Response | tuple[str, int] | str:
+    """The page; with ?article= (the table of contents' jump form without scripts) a redirect to that article
+    (?article=91 -> #art-91, ?article=133之一 -> #art-133-1), or the page with a notice (404) when the version
+    has no such article, rather than a jump to an anchor that is not there."""
+    raw = (request.args.get("article") or "").strip()
+    if not raw:
+        return _page(work_id, seq)
+    number, sub = parse_article_input(raw)
+    found = documents.article(services.session(), work_id, number, sub, seq)
+    if found is not None:
+        return redirect(work_url(work_id, seq, seq is None, anchor=found["article"]["anchor"]))
+    return _page(work_id, seq, missing_article=article_ref(number, sub)), 404
 
 
 @bp.get("/works/<work_id>")
 def work(work_id: str):
-    return _article_jump(work_id, None) or _page(work_id, None)
+    return _page_or_article(work_id, None)
 
 
 @bp.get("/works/<work_id>/versions/<int:seq>")
-def version(work_id: str, seq: int) -> str:
+def version(work_id: str, seq: int):
     if not 1 <= seq <= MAX_SEQ:
         abort(404, f"未找到该文件的第 {seq} 版")
-    return _article_jump(work_id, seq) or _page(work_id, seq)
+    return _page_or_article(work_id, seq)
 
 
 @bp.get("/works/<work_id>/print")
@@ -139,11 +217,16 @@ def compare(work_id: str) -> str:
         return render_template("compare.html", work=work, cmp=None, a=None, b=None, seqs=seqs)
     a = parse_int_param(request.args.get("a"), "对照的旧版本", seqs[-2], 1, MAX_SEQ)
     b = parse_int_param(request.args.get("b"), "对照的新版本", seqs[-1], 1, MAX_SEQ)
+    # Versions are numbered in date order: the earlier one is always the old side (旧版本), whichever way round
+    # the form sent them.
+    swapped = a > b
+    a, b = min(a, b), max(a, b)
     cmp = documents.compare_versions(session, work_id, a, b)
     if cmp is None:
         abort(404, "未找到要对照的版本")
     only_changes = request.args.get("changes") == "1"
-    return render_template("compare.html", work=work, cmp=cmp, a=a, b=b, seqs=seqs, only_changes=only_changes)
+    return render_template("compare.html", work=work, cmp=cmp, a=a, b=b, seqs=seqs, only_changes=only_changes,
+                           swapped=swapped)
 
 
 @bp.get("/works/<work_id>/download.<fmt>")

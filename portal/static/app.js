@@ -110,11 +110,13 @@ document.addEventListener("DOMContentLoaded", function () {
   var form = document.querySelector("form[data-action=jump]");
   if (!form) return;
   form.addEventListener("submit", function (ev) {
-    var n = (form.elements.article.value || "").trim();
-    if (/^[0-9]+$/.test(n) && document.getElementById("art-" + n)) {
+    // 91 -> #art-91, 133-1 or 133之1 -> #art-133-1; anything else (九十一, 第一百三十三条之一) goes to the server.
+    var m = /^([0-9]+)(?:\s*[-之]\s*([0-9]+))?$/.exec((form.elements.article.value || "").trim());
+    var id = m ? "art-" + m[1] + (m[2] && m[2] !== "0" ? "-" + m[2] : "") : null;
+    if (id && document.getElementById(id)) {
       ev.preventDefault();
-      location.hash = "art-" + n;
-      document.getElementById("art-" + n).focus({ preventScroll: true });
+      location.hash = id;
+      document.getElementById(id).focus({ preventScroll: true });
     }
   });
 });

@@ -124,3 +124,131 @@ def test_cite_links_escapes_and_points_at_articles(app):
         assert html == ('依照<a class="cite" href="/works/w1#art-91-1">《道路交通安全法》第九十一条之一</a>'
                         "处理&lt;b&gt;")
         assert str(cite_links("《未收录的办法》<i>", cited)) == "《未收录的办法》&lt;i&gt;"
+
+
+def test_article_jump_takes_sub_articles_and_reports_missing_ones(app, client):
+    from indexer.models import Work
+    from portal import services
+
+    with app.app_context():
+        criminal = services.session().scalar(select(Work.id).where(Work.title == "中华人民共和国刑法"))
+    for raw in ("133-1", "133之一", "133之1", "第一百三十三条之一", "133条之一", "１３３－１"):
+        r = client.get(f"/works/{criminal}?article={urllib.parse.quote(raw)}")
+        assert r.status_code == 302 and r.headers["Location"].endswith("#art-133-1"), raw
+    # no such article: the document itself with a notice, not a jump to an anchor that is not there
+    r = client.get(f"/works/{criminal}?article=999")
+    assert r.status_code == 404 and "Location" not in r.headers
+    html = text_of(r)
+    assert '<p class="notice" role="alert">本文件没有第九百九十九条。' in html
+    assert '<h1>中华人民共和国刑法</h1>' in html and 'id="art-133-1"' in html
+    assert "没有第一百三十三条之九" in text_of(client.get(f"/works/{criminal}?article=133-9"))
+    assert client.get(f"/works/{criminal}?article=133-x").status_code == 400
+
+
+def test_article_labels():
+    from portal.document_pages import article_key_label, cn_numeral
+
+    assert [cn_numeral(n) for n in (1, 10, 11, 20, 91, 103, 110, 133, 1000, 1010, 1260)] == [
+        "一", "十", "十一", "二十", "九十一", "一百零三", "一百一十", "一百三十三", "一千", "一千零一十", "一千二百六十"]
+    assert article_key_label("133-1") == "第一百三十三条之一" and article_key_label("91") == "第九十一条"
+
+
+def test_search_banner_only_for_a_direct_answer_to_this_work(client, works):
+    wid = works["road_safety"]
+    banner = text_of(client.get(f"/works/{wid}?q=" + urllib.parse.quote("道路交通安全法第九十一条")))
+    assert '<p class="direct">检索“道路交通安全法第九十一条”直达本文件。' in banner
+    # text a link makes up is not echoed on the page
+    for q in ("官方通知：本法已废止，请致电 400-000-0000", "道路运输条例第一条", "<script>x</script>", "安全" * 80):
+        html = text_of(client.get(f"/works/{wid}?q=" + urllib.parse.quote(q)))
+        assert 'class="direct"' not in html and "400-000-0000" not in html and "<script>x" not in html, q
+
+
+def test_relations_put_the_article_anchor_on_the_cited_work_only(app, client):
+    from indexer.citations import rebuild_links
+    from indexer.models import Relation
+    from portal import services
+
+    with app.app_context():
+        session = services.session()
+        rebuild_links(session)
+        session.commit()
+        rel = next(r for r in session.scalars(select(Relation).where(
+            Relation.object_work_id.is_not(None), Relation.object_article.is_not(None),
+            Relation.relation_type.in_(("cites", "based_on"))).order_by(Relation.id))
+            if r.object_article[0].isdigit())
+        citing, cited, article = rel.subject_work_id, rel.object_work_id, rel.object_article
+    # the citing work links to the cited work at the article
+    assert f'href="/works/{cited}#art-{article}"' in text_of(client.get(f"/works/{citing}"))
+    # the cited work links back to the citing work as a whole; the article is one of its own, on this page
+    html = text_of(client.get(f"/works/{cited}"))
+    assert f'href="/works/{citing}"' in html and f'href="/works/{citing}#' not in html
+    assert f'涉及本文件<a href="#art-{article}">' in html and f'id="art-{article}"' in html
+
+
+V1 = """某市停车管理办法
+
+第一条 为了规范停车管理（试行），制定本办法。
+
+第二条 本办法适用于本市，包括：城区、郊区。
+
+第三条 违反本办法的，处一百元罚款。
+"""
+# Only width and spacing differ in 第一条 and 第二条; 第三条 is amended.
+V2 = """某市停车管理办法
+
+第一条 为了规范停车管理(试行)，制定本办法。
+
+第二条 本办法适用于本市,包括:城区、 郊区。
+
+第三条 违反本办法的，处二百元罚款。
+"""
+
+
+@pytest.fixture(scope="module")
+def small_app(tmp_path_factory):
+    """A portal over one work with two versions that differ in one article and in width and spacing."""
+    from datetime import date
+
+    from crawlers.records import DocumentRecord
+    from fagui.settings import load_settings
+    from indexer.db import make_engine, session_factory
+    from indexer.migrate import upgrade
+    from indexer.store import upsert_record
+    from portal import create_app
+
+    root = tmp_path_factory.mktemp("compare")
+    settings = load_settings({"FAGUI_DATA_DIR": str(root), "FAGUI_SECRET_KEY": "t",
+                              "FAGUI_API_RATE_LIMIT": "100000"})
+    engine = make_engine(settings=settings)
+    upgrade(engine)
+    with session_factory(engine).begin() as s:
+        for text, day in ((V1, date(2020, 1, 1)), (V2, date(2023, 1, 1))):
+            work_id = upsert_record(s, DocumentRecord(
+                source="test", source_ref=f"parking-{day.year}", title="某市停车管理办法", text=text,
+                doc_type="地方政府规章", issuing_bodies=["某市人民政府"], region="山东省", published=day,
+                effective=day)).work_id
+    engine.dispose()
+    app = create_app(settings, testing=True)
+    app.config["TEST_WORK_ID"] = work_id
+    return app
+
+
+def test_comparison_ignores_width_and_spacing_and_orders_versions(small_app):
+    client = small_app.test_client()
+    wid = small_app.config["TEST_WORK_ID"]
+    html = text_of(client.get(f"/works/{wid}/compare?a=1&b=2"))
+    counts = dict(re.findall(r"<span>(新增|删除|修改|未变) (\d+) 条</span>", html))
+    assert counts == {"新增": "0", "删除": "0", "修改": "1", "未变": "2"}
+    # each side still reads as it was published
+    assert "规范停车管理（试行）" in html and "规范停车管理(试行)" in html and "本市,包括:城区、 郊区" in html
+    assert "仅全角半角或空格不同" in html
+    assert "<del>一</del>" in html and "<ins>二</ins>" in html
+    # asked the wrong way round: the earlier version is still the old side
+    swapped = text_of(client.get(f"/works/{wid}/compare?a=2&b=1"))
+    assert "已按版本先后对照" in swapped
+    assert re.search(r'<th scope="col">旧版本 <a href="[^"]*/versions/1">第1版</a>', swapped)
+    assert re.search(r'<th scope="col">新版本 <a href="/works/[^"]+">第2版</a>', swapped)
+    assert '<option value="1" selected>' in swapped.split('name="b"')[0].split('name="a"')[1]
+    assert "<del>一</del>" in swapped and "<ins>二</ins>" in swapped
+    api = client.get(f"/api/v1/works/{wid}/compare?a=2&b=1").json
+    assert api["old"]["seq"] == 1 and api["new"]["seq"] == 2 and api["counts"]["changed"] == 1
