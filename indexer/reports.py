@@ -10,7 +10,7 @@ import os
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -103,6 +103,7 @@ class _V:
     end_status: str | None
     source_status: str | None
     history: list | None
+    created_at: datetime | None = None  # when the store first recorded this text
 
     @property
     def start(self) -> date | None:
@@ -111,6 +112,14 @@ class _V:
     def dates(self) -> VersionDates:
         return VersionDates(self.effective_from, self.published, self.expires, self.ended_on, self.end_status,
                             self.source_status)
+
+
+@dataclass(frozen=True)
+class _Repeal(RepealLink):
+    """A repeal link, with the deciding work's own date for when the link itself names none."""
+
+    decided: date | None = None
+    decided_label: str = ""  # 施行日期 or 公布日期
 
 
 @dataclass
@@ -147,6 +156,25 @@ class _W:
             return v.expires
         return None
 
+    def known_end(self, as_of: date) -> tuple[date | None, str]:
+        """end_date, falling back to the best date the store holds when the end itself has none, and a note
+        saying what that date is: the repealing decision's own 施行/公布 date where the link names no date, else
+        (a source that only says 废止/失效) the day the store recorded the text so marked. None: no date at all."""
+        for link in sorted(self.repeals, key=lambda r: r.effective or date.min):
+            if link.effective is None or link.effective <= as_of:
+                if link.effective is not None:
+                    return link.effective, ""
+                if isinstance(link, _Repeal) and link.decided is not None:
+                    return link.decided, f"日期为《{link.by}》的{link.decided_label}（废止关系未注明日期）"
+                return None, ""
+        when = self.end_date(as_of)
+        if when is not None:
+            return when, ""
+        v = self.version_on(as_of)
+        if v is not None and v.end_status and v.ended_on is None and v.created_at is not None:
+            return v.created_at.date(), "日期为本库收录该文本的日期"
+        return None, ""
+
 
 def _snapshot(session: Session, opts: ReportOptions, work_ids: set[str] | None = None) -> dict[str, _W]:
     query = select(Work.id, Work.title, Work.doc_type, Work.region)
@@ -168,7 +196,7 @@ def _fill(session: Session, works: dict[str, _W]) -> dict[str, _W]:
         for row in session.execute(
             select(Version.work_id, Version.id, Version.seq, Version.title, Version.doc_number, Version.published,
                    Version.effective_from, Version.expires, Version.ended_on, Version.end_status,
-                   Version.source_status, Version.history)
+                   Version.source_status, Version.history, Version.created_at)
             .where(Version.work_id.in_(chunk)).order_by(Version.work_id, Version.seq)
         ):
             works[row[0]].versions.append(_V(*row[1:]))
@@ -179,12 +207,16 @@ def _fill(session: Session, works: dict[str, _W]) -> dict[str, _W]:
         ):
             works[wid].bodies.append(name)
         subject = Work.__table__.alias("subject")
-        for oid, eff, by in session.execute(
-            select(Relation.object_work_id, Relation.effective, subject.c.title)
+        decision = Version.__table__.alias("decision")
+        for oid, eff, by, d_effective, d_published in session.execute(
+            select(Relation.object_work_id, Relation.effective, subject.c.title, decision.c.effective_from,
+                   decision.c.published)
             .join(subject, subject.c.id == Relation.subject_work_id)
+            .outerjoin(decision, decision.c.id == subject.c.current_version_id)
             .where(Relation.object_work_id.in_(chunk), Relation.relation_type.in_(("repeals", "replaces")))
         ):
-            works[oid].repeals.append(RepealLink(effective=eff, by=by))
+            decided, label = (d_effective, "施行日期") if d_effective else (d_published, "公布日期")
+            works[oid].repeals.append(_Repeal(effective=eff, by=by, decided=decided, decided_label=label))
     return works
 
 
@@ -488,13 +520,15 @@ def changes(session: Session, opts: ReportOptions) -> Report:
             if v.start and start <= v.start <= end:
                 events.append((v.start, "new" if i == 0 else "amended", v))
         status = w.status_on(end)
+        note = ""
         if status.status in ("repealed", "expired"):
-            when = w.end_date(end)
+            # Where the end has no date of its own, the best date known (see _W.known_end), said in the reason.
+            when, note = w.known_end(end)
             if when and start <= when <= end:
                 events.append((when, status.status, w.version_on(end) or w.versions[-1]))
         for when, kind, v in events:
-            rows.append({**_base_row(w, v), "date": when, "change": CHANGE_LABELS[kind], "reason": (
-                status.reason or "") if kind in ("repealed", "expired") else ""})
+            reason = "；".join(filter(None, (status.reason, note))) if kind in ("repealed", "expired") else ""
+            rows.append({**_base_row(w, v), "date": when, "change": CHANGE_LABELS[kind], "reason": reason})
     rows.sort(key=lambda r: (r["date"], r["title"]))
     per_kind = Counter(r["change"] for r in rows)
     return Report(

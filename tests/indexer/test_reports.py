@@ -240,3 +240,45 @@ def test_corpus_basis_changed_cases(corpus_store, title, law, changed):
     row = basis_rows(corpus_store)[(title, law)]
     assert row["relation"] == "依据" and row["change_date"] == changed
     assert f"根据《{law}》" in row["evidence"]
+
+
+def test_changes_lists_repeals_without_a_date_of_their_own_at_the_best_date_known(store):
+    """A source that only says 失效 (LawRefBook's corpus: 92 works, ended_on empty) and a repeal link without a
+    date used to fall out of the changes report altogether: every repeal needs a date to fall in a period."""
+    from datetime import datetime
+
+    from sqlalchemy import select
+
+    from indexer.models import Version, Work
+
+    with store.sessions() as s:
+        marked = rec("浙江省仅标注失效办法", published=date(2015, 1, 1), status="失效")
+        marked.extra["end_status"] = "repealed"
+        upsert_record(s, marked)
+        dated = rec("浙江省注明日期办法", published=date(2015, 1, 1), status="失效")
+        dated.extra.update(end_status="repealed", ended_on="2022-02-02")
+        upsert_record(s, dated)
+        upsert_record(s, rec("浙江省被决定废止办法", doc_type="地方政府规章", published=date(2012, 1, 1)))
+        upsert_record(s, rec("浙江省人民政府关于废止若干规章的决定", doc_type="地方政府规章",
+                             published=date(2023, 5, 1), effective=date(2023, 6, 1),
+                             relations=[RelationRef("repeals", title="浙江省被决定废止办法")]))  # no date given
+        s.flush()
+        version = s.scalars(select(Version).join(Work, Work.id == Version.work_id)
+                            .where(Work.title == "浙江省仅标注失效办法")).one()
+        version.created_at = datetime(2024, 5, 6, 9, 30)  # the day the store recorded the 失效 text
+        s.commit()
+
+    rows = report(store, "changes", period_from=date(1990, 1, 1), period_to=TODAY).rows
+    repeals = {r["title"]: r for r in rows if r["change"] == "废止"}
+    assert {t: r["date"] for t, r in repeals.items()} == {
+        "浙江省仅标注失效办法": date(2024, 5, 6),
+        "浙江省注明日期办法": date(2022, 2, 2),
+        "浙江省被决定废止办法": date(2023, 6, 1),
+    }
+    assert repeals["浙江省仅标注失效办法"]["reason"].endswith("日期为本库收录该文本的日期")
+    assert "日期为《浙江省人民政府关于废止若干规章的决定》的施行日期" in repeals["浙江省被决定废止办法"]["reason"]
+    assert "日期为" not in repeals["浙江省注明日期办法"]["reason"]  # a date of its own needs no note
+    # the fallback dates decide the period too
+    in_2023 = report(store, "changes", period_from=date(2023, 1, 1), period_to=date(2023, 12, 31))
+    assert [r["title"] for r in in_2023.rows if r["change"] == "废止"] == ["浙江省被决定废止办法"]
+    assert in_2023.summary["repealed"] == 1
