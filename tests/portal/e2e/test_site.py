@@ -154,3 +154,42 @@ def test_keyboard_large_text_and_escaping(browser, live_server):
     browser.get(live_server.url + "/")
     assert "large" in browser.find_element(By.TAG_NAME, "html").get_attribute("class")
     assert not csp_violations(browser)
+
+
+LONG = "https://example.org/" + "A1" * 60  # one unbroken run of letters and digits, far wider than a phone
+
+
+def _page_width(driver) -> tuple[int, int]:
+    return driver.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+
+
+def test_nothing_wider_than_a_360_px_screen(browser, live_server):
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": 360, "height": 800, "deviceScaleFactor": 1, "mobile": False})
+    # the search page, filters open, with a long unbroken query and a long facet value
+    browser.get(live_server.url + "/search?status=all&q=" + urllib.parse.quote("安全 " + LONG))
+    wait(browser).until(EC.presence_of_element_located((By.CSS_SELECTOR, ".count-line")))
+    browser.execute_script(
+        "document.querySelector('details.filterbox').open = true;"
+        "var label = document.querySelector('.filters label.check');"
+        "label.insertBefore(document.createTextNode(arguments[0]), label.querySelector('.count'));", LONG)
+    scroll_width, inner_width = _page_width(browser)
+    assert scroll_width <= inner_width, (scroll_width, inner_width)
+    # every facet count is whole and inside its row
+    clipped = browser.execute_script(
+        "return Array.from(document.querySelectorAll('.filters .count')).filter(function (c) {"
+        "  var r = c.getBoundingClientRect(), row = c.parentElement.getBoundingClientRect();"
+        "  return r.width === 0 || r.right > row.right + 0.5 || r.right > document.documentElement.clientWidth;"
+        "}).map(function (c) { return c.parentElement.textContent.trim().slice(0, 40); });")
+    assert not clipped, clipped
+    # a document page whose title, metadata and text hold long unbroken runs
+    browser.get(live_server.url + "/search?q=" + urllib.parse.quote("道路交通安全法第九十一条"))
+    wait(browser).until(EC.url_contains("#art-91"))
+    browser.execute_script(
+        "document.querySelector('h1').textContent += arguments[0];"
+        "document.querySelector('table.metadata td').textContent = arguments[0];"
+        "document.querySelector('#art-91 p').append(arguments[0]);"
+        "document.querySelector('.toc a').textContent += arguments[0];", LONG)
+    scroll_width, inner_width = _page_width(browser)
+    assert scroll_width <= inner_width, (scroll_width, inner_width)
+    screenshot(browser, "document-long-text", 360)
