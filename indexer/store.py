@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -32,15 +33,23 @@ SOURCE_STATUS_MAP: dict[str, str] = {
     "部分失效": "partially_invalid", "部分修改": "partially_invalid",
 }
 
-_TITLE_NOISE = re.compile(r"[\s\u3000\u2002\u2003·•]")
+# Separators and quotation marks two spellings of one title differ in: "最高人民法院、最高人民检察院关于..." and
+# "最高人民法院 最高人民检察院关于..." are one work; so are "放管服" and “放管服”.
+_TITLE_NOISE = re.compile(r"[\s\u3000\u2002\u2003·•・‧、，,；;：:\"'“”‘’「」『』]")
+# One style for each kind of bracket and dash (after NFKC has folded full-width forms to ASCII).
+_TITLE_FOLD = str.maketrans({"(": "（", ")": "）", "<": "〈", ">": "〉", "《": "〈", "》": "〉", "[": "〔", "]": "〕",
+                             "【": "〔", "】": "〕", "—": "-", "–": "-", "―": "-", "~": "-", "〜": "-"})
 _TITLE_YEAR_SUFFIX = re.compile(r"[（(]\s*(?:\d{4}年?)?(?:修订|修正|修改|第[一二三四五六七八九十]+次修正)?\s*(?:\d{4}年?)?[）)]$")
 
 
 def title_key(title: str) -> str:
-    """What makes two titles name the same work: no spaces, one bracket style, no 中华人民共和国 prefix, no
-    trailing (2019年修订) edition note."""
-    t = _TITLE_NOISE.sub("", title)
-    t = t.replace("(", "（").replace(")", "）").replace("<", "〈").replace(">", "〉")
+    """What makes two titles name the same work: full-width and half-width forms folded (NFKC), no spaces,
+    separators (、，：；) or quotation marks, one style per bracket (（）〈〉〔〕, 《》 as 〈〉) and dash, no
+    中华人民共和国 prefix, no trailing (2019年修订) edition note.
+
+    Works are found by their stored identity_key (region|title_key), which migration 0005 recomputed when this
+    normalisation grew: a store made before keeps its work ids and finds its works by the new keys."""
+    t = _TITLE_NOISE.sub("", unicodedata.normalize("NFKC", title)).translate(_TITLE_FOLD)
     t = t.removeprefix("中华人民共和国")
     return _TITLE_YEAR_SUFFIX.sub("", t)
 
@@ -90,9 +99,10 @@ def upsert_record(session: Session, record: DocumentRecord) -> UpsertResult:
     """Store one record: find or make its work, add its text as a version unless already stored."""
     source = get_source(session, record.source)
     identity = work_identity(record)
-    work_id = work_id_for(identity)
     region = canonical_region(record.region)
-    work = session.get(Work, work_id)
+    # By identity, not by the id derived from it: a work stored before title_key grew keeps its id.
+    work = session.scalar(select(Work).where(Work.identity_key == identity))
+    work_id = work.id if work is not None else work_id_for(identity)
     new_work = work is None
     if work is None:
         work = Work(
@@ -296,8 +306,8 @@ def find_work_id(session: Session, title: str | None, doc_number: str | None, re
     if title:
         scopes = list(dict.fromkeys([canonical_region(region), "全国"]))
         for scope in scopes:
-            wid = work_id_for(f"{scope}|{title_key(title)}")
-            if session.get(Work, wid) is not None:
+            wid = session.scalar(select(Work.id).where(Work.identity_key == f"{scope}|{title_key(title)}"))
+            if wid is not None:
                 return wid
         # Works a source identifies by its own key (work_key) are not found by identity: match the title.
         base = title.strip().removeprefix("中华人民共和国")

@@ -222,6 +222,48 @@ def test_work_identity_survives_prefix_and_edition_notes():
     assert work_id_for("全国|立法法") == work_id_for("全国|立法法") != work_id_for("山东省|立法法")
 
 
+@pytest.mark.parametrize("a, b", [
+    # the corpus's three duplicated works: 、 in one file, one or two spaces in the other
+    ("最高人民法院、最高人民检察院关于办理强奸、猥亵未成年人刑事案件适用法律若干问题的解释",
+     "最高人民法院  最高人民检察院关于办理强奸、猥亵未成年人刑事案件适用法律若干问题的解释"),
+    ("最高人民法院、最高人民检察院关于办理侵犯知识产权刑事案件具体应用法律若干问题的解释（三）",
+     "最高人民法院 最高人民检察院关于办理侵犯知识产权刑事案件具体应用法律若干问题的解释(三)"),
+    ("关于执行《中华人民共和国刑法》确定罪名的补充规定（七）", "关于执行〈中华人民共和国刑法〉 确定罪名的补充规定（七）"),
+    ("国务院关于深化“放管服”改革的意见", '国务院关于深化"放管服"改革的意见'),
+    ("某省2021—2025年规划纲要", "某省２０２１－２０２５年规划纲要"),  # full-width digits and dash
+    ("关于【某事】的通知：第一批", "关于[某事]的通知:第一批"),
+])
+def test_title_spellings_of_one_work_share_a_key(a, b):
+    assert title_key(a) == title_key(b)
+
+
+@pytest.mark.parametrize("a, b", [
+    ("最高人民法院关于适用《民法典》合同编的解释（一）", "最高人民法院关于适用《民法典》合同编的解释（二）"),
+    ("最高人民法院、最高人民检察院关于办理强奸、猥亵未成年人刑事案件适用法律若干问题的解释",
+     "最高人民法院关于办理强奸、猥亵未成年人刑事案件适用法律若干问题的解释"),
+    ("道路交通安全法", "道路交通安全法实施条例"),
+    ("专利法实施细则", "专利代理条例"),
+])
+def test_different_works_keep_different_keys(a, b):
+    assert title_key(a) != title_key(b)
+
+
+def test_a_work_is_found_by_its_stored_identity_not_by_an_id_derived_from_it(store):
+    """A store made before title_key grew keeps its work ids: the work made under another id is found by its
+    identity_key, for a new version and for a link naming it."""
+    from indexer.store import find_work_id
+
+    title = "最高人民法院、最高人民检察院关于某问题的解释"
+    with store.sessions.begin() as s:  # as migration 0005 leaves it: an older id, the new identity_key
+        s.add(Work(id="oldid0000000", identity_key=f"全国|{title_key(title)}", title=title, region="全国"))
+    with store.sessions.begin() as s:
+        again = upsert_record(s, record(TEXT_2022, title="最高人民法院 最高人民检察院关于某问题的解释",
+                                        doc_type="司法解释", source_ref="r2", published=date(2022, 3, 29)))
+        assert not again.new_work and again.work_id == "oldid0000000"
+        assert find_work_id(s, "最高人民法院 最高人民检察院关于某问题的解释", None, "全国") == "oldid0000000"
+        assert count(s, Work) == 1 and count(s, Version) == 1
+
+
 @pytest.mark.parametrize("bad", [{"title": ""}, {"title": "   "}, {"text": ""}])
 def test_record_without_title_or_text_is_refused(bad):
     from crawlers.records import RecordError
