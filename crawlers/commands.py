@@ -41,11 +41,13 @@ def crawl_list(store: Store, as_json: bool = False) -> None:
         if run is None:
             last = "从未抓取"
         else:
-            state = {"finished": "完成", "interrupted": "中断", "running": "未完成", "abandoned": "已放弃"}.get(
-                run["state"], run["state"])
+            state = {"finished": "完成", "interrupted": "中断", "running": "未完成", "abandoned": "已放弃",
+                     "imported": "导入完成"}.get(run["state"], run["state"])
             when = run["finished_at"] or run["started_at"]
             last = (f"最近一次 {when:%Y-%m-%d %H:%M} {state}：新增 {run['new']}，变化 {run['changed']}，"
-                    f"未变 {run['unchanged']}，失败 {run['failed']}，下线 {run['gone']}")
+                    f"未变 {run['unchanged']}，失败 {run['failed']}")
+            if run["state"] != "imported":  # an import reads a file: nothing is found gone by it
+                last += f"，下线 {run['gone']}"
         click.echo(f"{row['name']}\t{row['title']}\t{last}")
     for key, why in problems.items():
         click.echo(f"（跳过 {key}：{why}）", err=True)

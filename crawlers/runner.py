@@ -115,6 +115,21 @@ def last_runs(session: Session) -> dict[str, CrawlRun]:
     return runs
 
 
+def record_import(session: Session, source: str, *, started_at, listed: int, new: int, changed: int,
+                  unchanged: int, failures: list[dict[str, Any]], state: str = "imported") -> CrawlRun:
+    """Keep a file import of a source's corpus (`fagui import lawrefbook`) as a run of that source, so
+    `fagui crawl --list` and `fagui check` show when it was last brought in and with what counts.
+
+    Its state is "imported" (or "abandoned" when the import stopped half-way): never one a crawl continues, and
+    it has no CrawlPage rows, so the next crawl of the source starts afresh and marks nothing gone because of it."""
+    run = CrawlRun(source=source, state=state, started_at=started_at, finished_at=utcnow(), listed=listed,
+                   fetched=listed, new=new, changed=changed, unchanged=unchanged, failed=len(failures), gone=0,
+                   failures=failures[:_MAX_KEPT_FAILURES], unmatched=[])
+    session.add(run)
+    session.commit()
+    return run
+
+
 class _LocalFiles:
     """file:// listings read from disk; the last file is kept so a dump read entry by entry is read once."""
 

@@ -70,9 +70,10 @@ def check_instance(settings: Settings, now: datetime | None = None) -> list[Find
     if not runs:
         findings.append(Finding("crawl", "ok", "尚未运行过采集（fagui crawl SOURCE）", {"sources": {}}))
     for source, run in runs.items():
-        level = "ok" if run["state"] == "finished" and not run["listing_error"] else "warning"
+        level = "ok" if run["state"] in ("finished", "imported") and not run["listing_error"] else "warning"
+        kind = "导入" if run["state"] == "imported" else "采集"  # `fagui import` is kept as a run of its source
         findings.append(Finding(f"crawl:{source}", level,
-                                f"{source} 最近一次采集 {run['started_at']}（{run['state']}）：新增 {run['new']}，"
+                                f"{source} 最近一次{kind} {run['started_at']}（{run['state']}）：新增 {run['new']}，"
                                 f"更新 {run['changed']}，未变 {run['unchanged']}，失败 {run['failed']}", run))
     store.engine.dispose()
     return findings

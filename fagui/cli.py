@@ -42,8 +42,14 @@ def db_upgrade(revision: str) -> None:
     from indexer.migrate import upgrade
 
     engine = make_engine()
-    upgrade(engine, revision)
-    click.echo(f"数据库已是最新结构：{engine.url.render_as_string(hide_password=True)}")
+    before, after = upgrade(engine, revision)
+    where = engine.url.render_as_string(hide_password=True)
+    if before is None:
+        click.echo(f"已建立数据库结构（版本 {after}）：{where}")
+    elif before == after:
+        click.echo(f"数据库已是最新结构（版本 {after}），无需升级：{where}")
+    else:
+        click.echo(f"已升级数据库结构：版本 {before} → {after}：{where}")
 
 
 @cli.group("import")
@@ -58,44 +64,70 @@ def import_lawrefbook(path: Path | None, as_json: bool) -> None:
     """导入 LawRefBook 语料（PATH：.jsonl 或 .jsonl.gz）。不给 PATH 时依次使用 FAGUI_CORPUS_PATH、
     代码目录旁的共享语料或自带的样例。"""
     import time
+    from dataclasses import replace
 
     from crawlers.sources import lawrefbook
     from fagui.settings import default_corpus_path
-    from indexer.ingest import ingest
+    from indexer.ingest import IngestSummary, ingest
+    from indexer.models import utcnow
 
     store = _store(migrate=True)
     path = path or default_corpus_path(store.settings)
     if not path.exists():
         raise click.ClickException(f"找不到语料文件：{path}")
-    started = time.perf_counter()
+    started, started_at = time.perf_counter(), utcnow()
     report = lawrefbook.read_corpus(path)
+    committed = [IngestSummary()]  # the counts as of the last commit, for a run stopped half-way
     with click.progressbar(length=len(report.records), label=f"导入 {path.name}", file=sys.stderr) as bar:
         done = [0]
 
         def progress(summary) -> None:
             bar.update(summary.seen - done[0])
             done[0] = summary.seen
+            committed[0] = replace(summary, failed=list(summary.failed))
 
-        summary = ingest(
-            store.sessions,
-            lawrefbook.SOURCE,
-            report.records,
-            report.errors,
-            source_fields={"title": lawrefbook.SOURCE_TITLE, "kind": "corpus"},
-            on_progress=progress,
-        )
+        try:
+            summary = ingest(
+                store.sessions,
+                lawrefbook.SOURCE,
+                report.records,
+                report.errors,
+                source_fields={"title": lawrefbook.SOURCE_TITLE, "kind": "corpus"},
+                on_progress=progress,
+            )
+        except BaseException:
+            _record_import(store, lawrefbook.SOURCE, path, started_at, committed[0], len(report.errors), "abandoned")
+            raise
         bar.update(summary.seen - done[0])
+    _record_import(store, lawrefbook.SOURCE, path, started_at, summary, len(report.errors))
     result = {"path": str(path), "lines": report.lines, "merged_part_files": report.merged_parts,
+              "skipped": [{"record": e.ref, "reason": e.reason} for e in report.skipped],
               **summary.as_dict(), "seconds": round(time.perf_counter() - started, 2)}
     if as_json:
         _echo_json(result)
         return
     click.echo(
         f"读取 {result['lines']} 行，新增法规 {summary.new_works} 件、版本 {summary.new_versions} 个，"
-        f"未变化 {summary.unchanged} 个，失败 {len(summary.failed)} 条，用时 {result['seconds']} 秒"
+        f"未变化 {summary.unchanged} 个，跳过 {len(report.skipped)} 条，失败 {len(summary.failed)} 条，"
+        f"用时 {result['seconds']} 秒"
     )
     for ref, reason in summary.failed:
         click.echo(f"  失败：{ref}：{reason}", err=True)
+    for skipped in report.skipped:  # no documents (the corpus's README, a private guide): not failures
+        click.echo(f"  跳过：{skipped.ref}：{skipped.reason}", err=True)
+
+
+def _record_import(store, source: str, path: Path, started_at, summary, parse_errors: int,
+                   state: str = "imported") -> None:
+    """The import as a run of its source (crawlers.runner.record_import): `fagui crawl --list` shows it."""
+    from crawlers.runner import record_import
+
+    failures = [{"ref": ref, "url": str(path), "code": "parse" if i < parse_errors else "record", "reason": reason}
+                for i, (ref, reason) in enumerate(summary.failed)]
+    with store.sessions() as session:
+        record_import(session, source, started_at=started_at, listed=summary.seen + parse_errors,
+                      new=summary.new_works, changed=summary.new_versions - summary.new_works,
+                      unchanged=summary.unchanged, failures=failures, state=state)
 
 
 @cli.command("stats")

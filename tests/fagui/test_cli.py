@@ -36,8 +36,17 @@ def test_upgrade_import_stats_and_find(env):
     assert imported.exit_code == 0, imported.output
     summary = json.loads(imported.output[imported.output.index("{"):])
     assert summary["path"] == str(BUNDLED_SAMPLE) and summary["new_works"] > 300
-    assert summary["failed"] == [{"record": f"{BUNDLED_SAMPLE.name}:1 README.md",
-                                  "reason": "缺少标题：正文没有“# 标题”行 (record has no title line)"}]
+    # the sample's README.md and a private guide are no documents: skipped with a Chinese reason, no failure
+    assert summary["failed"] == []
+    assert summary["skipped"] == [
+        {"record": f"{BUNDLED_SAMPLE.name}:1 README.md", "reason": "语料的说明文件（README），不是法规文件"},
+        {"record": f"{BUNDLED_SAMPLE.name}:2 其他/劳动仲裁和劳动诉讼的攻略.md",
+         "reason": "不是官方文件：《劳动仲裁和劳动诉讼的攻略》是个人撰写的指南（出自 https://github.com/CPdogson/996.law），"
+                   "不作为法规或规范性文件导入"}]
+    human = run("import", "lawrefbook")
+    assert "跳过 2 条，失败 0 条" in human.output
+    assert f"跳过：{BUNDLED_SAMPLE.name}:1 README.md：语料的说明文件（README），不是法规文件" in human.output
+    assert "失败：" not in human.output
 
     stats = json.loads(run("stats", "--json").output)
     assert stats["works"] == summary["new_works"]
@@ -55,6 +64,26 @@ def test_upgrade_import_stats_and_find(env):
     assert "中华人民共和国立法法" in human.output and "现行有效" in human.output and "已修改" in human.output
     assert "没有标题包含" in run("works", "find", "并不存在的法规名称").output
     assert "按时效性：现行有效" in run("stats").output
+
+
+def test_db_upgrade_says_what_it_did(env):
+    from indexer.migrate import head_revision
+
+    head = head_revision()
+    created = run("db", "upgrade")
+    assert created.exit_code == 0 and f"已建立数据库结构（版本 {head}）" in created.output
+    assert "已是最新结构" not in created.output
+    again = run("db", "upgrade")
+    assert f"数据库已是最新结构（版本 {head}），无需升级" in again.output
+    assert run("db", "upgrade", "--revision", "0004").exit_code == 0  # already past it: nothing applied
+    from indexer.db import make_engine
+    from indexer.migrate import downgrade
+
+    engine = make_engine()
+    downgrade(engine, "0003")
+    engine.dispose()
+    upgraded = run("db", "upgrade")
+    assert f"已升级数据库结构：版本 0003 → {head}" in upgraded.output
 
 
 def test_import_of_missing_file_is_a_clear_error(env, tmp_path):
@@ -182,3 +211,62 @@ def test_command_errors_say_错误_and_help_pages_are_chinese(env):
         assert "[default:" not in page and "Options:" not in page
     bare = CliRunner().invoke(cli, ["db"], prog_name="fagui")  # a group without its command: its help page
     assert "upgrade" in bare.output and "错误" not in bare.output
+
+
+def test_an_import_is_listed_as_the_sources_last_run(env):
+    """`fagui import lawrefbook` used to leave `fagui crawl --list` saying lawrefbook was never crawled."""
+    from indexer.app_store import open_store
+    from indexer.models import CrawlPage, CrawlRun
+
+    assert run("db", "upgrade").exit_code == 0
+    before = run("crawl", "--list").output
+    assert next(line for line in before.splitlines() if line.startswith("lawrefbook")).endswith("从未抓取")
+    imported = json.loads((out := run("import", "lawrefbook", "--json").output)[out.index("{"):])
+
+    line = next(line for line in run("crawl", "--list").output.splitlines() if line.startswith("lawrefbook"))
+    changed = imported["new_versions"] - imported["new_works"]
+    assert "导入完成" in line and "从未抓取" not in line and "下线" not in line
+    assert (f"新增 {imported['new_works']}，变化 {changed}，未变 {imported['unchanged']}，"
+            f"失败 {len(imported['failed'])}") in line
+    listed = json.loads(run("crawl", "--list", "--json").output)
+    last = next(s for s in listed["sources"] if s["name"] == "lawrefbook")["last_run"]
+    assert last["state"] == "imported" and last["new"] == imported["new_works"] and last["finished_at"]
+    with open_store().sessions() as s:
+        [stored] = s.query(CrawlRun).all()
+        assert stored.listed == imported["seen"] and stored.failed == len(imported["failed"])
+        assert [(f["ref"], f["reason"]) for f in stored.failures] == [
+            (f["record"], f["reason"]) for f in imported["failed"]]
+        assert s.query(CrawlPage).count() == 0
+    assert "[正常] crawl:lawrefbook: lawrefbook 最近一次导入" in run("check").output
+
+    # the next crawl of the source is a run of its own, not a continuation of the import
+    crawled = json.loads(run("crawl", "lawrefbook", "--limit", "3", "--json").output)
+    assert crawled["resumed"] is False and crawled["run_id"] == stored.id + 1
+    line = next(line for line in run("crawl", "--list").output.splitlines() if line.startswith("lawrefbook"))
+    assert "导入完成" not in line and "下线" in line
+
+
+def test_an_interrupted_import_is_kept_as_an_abandoned_run(env, monkeypatch):
+    import indexer.ingest
+    from indexer.app_store import open_store
+    from indexer.models import CrawlRun
+
+    assert run("db", "upgrade").exit_code == 0
+    real = indexer.ingest.upsert_record
+    calls = [0]
+
+    def stopping(session, record):
+        calls[0] += 1
+        if calls[0] > 250:
+            raise KeyboardInterrupt
+        return real(session, record)
+
+    monkeypatch.setattr(indexer.ingest, "upsert_record", stopping)
+    result = CliRunner().invoke(cli, ["import", "lawrefbook"])
+    assert isinstance(result.exception, KeyboardInterrupt) or result.exit_code != 0
+    with open_store().sessions() as s:
+        [stopped] = s.query(CrawlRun).all()
+        assert stopped.state == "abandoned"
+        assert stopped.new + stopped.changed + stopped.unchanged == 200  # the first batch, committed
+    line = next(line for line in run("crawl", "--list").output.splitlines() if line.startswith("lawrefbook"))
+    assert "已放弃" in line and f"新增 {stopped.new}，" in line
