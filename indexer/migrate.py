@@ -18,11 +18,17 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | None]:
+    """Bring the schema to `revision`; (revision before, revision after), None before for a new database."""
+    from alembic.migration import MigrationContext
+
     with engine.begin() as conn:
+        before = MigrationContext.configure(conn).get_current_revision()
         cfg = alembic_config(engine.url.render_as_string(hide_password=False))
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
+        after = MigrationContext.configure(conn).get_current_revision()
+    return before, after
 
 
 def downgrade(engine: Engine, revision: str) -> None:

@@ -51,12 +51,18 @@ _DOC_NUMBER = re.compile(
 )
 
 
+class NotADocument(RecordError):
+    """A corpus line that is readable but is no legal document (the collection's README, a private guide): it
+    is skipped with its reason, not counted as a failure."""
+
+
 @dataclass
 class CorpusReport:
     """What reading the corpus found: records, and every line that could not become one, with why."""
 
     records: list[DocumentRecord] = field(default_factory=list)
     errors: list[RecordError] = field(default_factory=list)
+    skipped: list[NotADocument] = field(default_factory=list)  # lines that are no document: not a failure
     merged_parts: int = 0
     lines: int = 0
 
@@ -75,7 +81,8 @@ def read_corpus(path: Path) -> CorpusReport:
     """Parse the whole dump. Multi-file works (民法典 split into one file per 编) are joined into one text.
 
     Every line that cannot become a record (an empty line, bad JSON, not an object, bytes that are not
-    UTF-8, no title) is a RecordError named "<file>:<line> <path>"; the lines around it are still read."""
+    UTF-8, no title) is a RecordError named "<file>:<line> <path>"; the lines around it are still read. A line
+    that is no document at all (the collection's README.md, a private guide) is in `skipped`, with its reason."""
     return read_corpus_lines(open_lines(path), path.name)
 
 
@@ -98,18 +105,22 @@ def read_corpus_lines(lines: Iterator[tuple[int, str]], name: str) -> CorpusRepo
         ref = f"{name}:{lineno}"
         try:
             if not line.strip():
-                raise RecordError(ref, "空行，不是记录 (empty line)")
+                raise RecordError(ref, "空行，不是记录")
             raw = _load(line, ref)
             if _is_part(raw):
                 parts.setdefault((raw["region"], str(PurePosixPath(raw["path"]).parent)), []).append(raw)
                 continue
             report.records.append(parse_record(raw, ref))
+        except NotADocument as exc:
+            report.skipped.append(exc)
         except RecordError as exc:
             report.errors.append(exc)
     for (_, folder), raws in parts.items():
         try:
             report.records.append(parse_record(_join_parts(raws), f"{name}:{folder}/"))
             report.merged_parts += len(raws)
+        except NotADocument as exc:
+            report.skipped.append(exc)
         except RecordError as exc:
             report.errors.append(exc)
     _mark_superseded(report.records)
@@ -143,9 +154,9 @@ def _load(line: str, ref: str) -> dict:
     except json.JSONDecodeError as exc:
         if bad:
             raise RecordError(ref, _not_utf8(line, bad)) from exc
-        raise RecordError(ref, f"不是有效的 JSON 行 (malformed JSON: {exc.msg} at column {exc.colno})") from exc
+        raise RecordError(ref, f"不是有效的 JSON 行：第 {exc.colno} 列无法解析") from exc
     if not isinstance(raw, dict):
-        raise RecordError(ref, f"记录不是 JSON 对象，而是 {type(raw).__name__} (record is not a JSON object)")
+        raise RecordError(ref, f"记录不是 JSON 对象，而是{_JSON_KINDS.get(type(raw), type(raw).__name__)}")
     if bad:
         path = raw.get("path") if isinstance(raw.get("path"), str) else ""
         raise RecordError(f"{ref} {_UNDECODABLE.sub('?', path)}".strip(), _not_utf8(line, bad))
@@ -153,7 +164,7 @@ def _load(line: str, ref: str) -> dict:
 
 
 def _not_utf8(line: str, bad: re.Match[str]) -> str:
-    return f"含有不是 UTF-8 编码的字节，第 {bad.start() + 1} 个字符起 (bytes that are not valid UTF-8)"
+    return f"含有不是 UTF-8 编码的字节，第 {bad.start() + 1} 个字符起"
 
 
 def _title_lines(markdown: str) -> list[str]:
@@ -210,11 +221,16 @@ def parse_record(raw: dict, ref: str) -> DocumentRecord:
     ref = f"{ref} {path}".strip()
     markdown = raw.get("markdown")
     if not isinstance(markdown, str) or not markdown.strip():
-        raise RecordError(ref, "缺少正文 (record has no markdown text)")
+        raise RecordError(ref, "缺少正文")
     titles = _title_lines(markdown)
     title = titles[0] if titles else ""
+    if PurePosixPath(path).stem.upper() == "README":
+        raise NotADocument(ref, "语料的说明文件（README），不是法规文件")
     if not title:
-        raise RecordError(ref, "缺少标题：正文没有“# 标题”行 (record has no title line)")
+        raise RecordError(ref, "缺少标题：正文没有“# 标题”行")
+    unofficial = _unofficial(title, markdown)
+    if unofficial:
+        raise NotADocument(ref, unofficial)
     region = raw.get("region") or "全国"
     history_lines, body_text = split_history(markdown)
     events = parse_history(history_lines)
@@ -253,6 +269,22 @@ def parse_record(raw: dict, ref: str) -> DocumentRecord:
         history=events,
         extra=extra,
     )
+
+
+_JSON_KINDS = {list: "数组", str: "字符串", int: "数字", float: "数字", bool: "布尔值", type(None): "null"}
+_LINK = re.compile(r"https?://[^\s)\]]+")
+
+
+def _unofficial(title: str, markdown: str) -> str | None:
+    """Why a titled file is no official text, or None. The collection also carries a private guide
+    (劳动仲裁和劳动诉讼的攻略, "该攻略出自 https://github.com/..."): official texts never cite a code-hosting
+    site as their origin in the lines above the text, nor call themselves 攻略."""
+    head = markdown.split(INFO_END, 1)[0]
+    link = next((u for u in _LINK.findall(head) if "github.com" in u), None)
+    if "攻略" in title or link:
+        origin = f"（出自 {link}）" if link else ""
+        return f"不是官方文件：《{title}》是个人撰写的指南{origin}，不作为法规或规范性文件导入"
+    return None
 
 
 _BARE_LEGISLATURE = re.compile(r"^(省|市|县|自治县|自治州)(人民代表大会常务委员会|人民代表大会|人民政府)$")
@@ -561,7 +593,7 @@ class CorpusSource:
         if listing.ref in self._errors:
             raise self._errors[listing.ref]
         if listing.ref not in self._records:
-            raise RecordError(listing.ref, "语料中没有这条记录（语料文件已更换？） (record not in the corpus)")
+            raise RecordError(listing.ref, "语料中没有这条记录（语料文件已更换？）")
         return self._records[listing.ref]
 
 

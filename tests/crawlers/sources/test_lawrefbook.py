@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import importlib.util
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -139,10 +140,19 @@ def record_line(title: str, region: str = "山东", path: str | None = None) -> 
                        "file_date": "2020-01-01", "markdown": markdown}, ensure_ascii=False).encode("utf-8")
 
 
-# The collection's own README.md is one of the corpus lines: a real record with no "# title" line.
+# The collection's own README.md is one of the corpus lines: a real record with no "# title" line, skipped.
 README_LINE = json.dumps({
     "source": "LawRefBook/Laws", "path": "README.md", "region": "全国", "file_date": None,
     "markdown": "---\ndraft: true\n---\n\n本项目收集各类法律法规、部门规章、案例等，并将其按照章节等信息进行了处理。\n\n## 应用\n",
+}, ensure_ascii=False).encode("utf-8")
+
+
+# The corpus's third line (shortened): a private guide filed under 其他, level 其他; no official document.
+GUIDE_LINE = json.dumps({
+    "source": "LawRefBook/Laws", "path": "其他/劳动仲裁和劳动诉讼的攻略.md", "region": "全国", "file_date": None,
+    "level": "其他", "name": "劳动仲裁和劳动诉讼的攻略", "expired": False, "category": "其他",
+    "markdown": "# 劳动仲裁和劳动诉讼的攻略\n\n该攻略出自\n\n[https://github.com/CPdogson/996.law]"
+                "(https://github.com/CPdogson/996.law)\n\n<!-- INFO END -->\n\n## 如何通过司法途径要求公司支付加班费\n",
 }, ensure_ascii=False).encode("utf-8")
 
 
@@ -154,22 +164,32 @@ def test_bad_lines_become_named_errors_and_the_lines_around_them_are_read(tmp_pa
         record_line("山东省甲条例"),   # 1
         b'{"path": "x.md", "markdown": ',  # 2 malformed JSON
         b"[1, 2, 3]",                  # 3 not an object
-        README_LINE,                   # 4 no title
+        README_LINE,                   # 4 the collection's README: skipped, no failure
         not_utf8,                      # 5 bytes that are not UTF-8
         b"",                           # 6 empty line
         b"\xff\xfe{broken",            # 7 not UTF-8 and not JSON either
         record_line("山东省丙条例"),   # 8
+        GUIDE_LINE,                    # 9 a private guide: skipped, no failure
+        json.dumps({"path": "无题.md", "region": "全国", "markdown": "正文"}).encode(),  # 10 no title
     ])
     report = lawrefbook.read_corpus(path)
     assert [r.title for r in report.records] == ["山东省甲条例", "山东省丙条例"]
-    assert report.lines == 8
+    assert report.lines == 10
     errors = {e.ref: e.reason for e in report.errors}
     name = path.name
-    assert list(errors) == [f"{name}:2", f"{name}:3", f"{name}:4 README.md", f"{name}:5 山东省乙条例(2020-01-01).md",
-                            f"{name}:6", f"{name}:7"]
-    assert "不是有效的 JSON" in errors[f"{name}:2"] and "column" in errors[f"{name}:2"]
-    assert "不是 JSON 对象" in errors[f"{name}:3"]
-    assert errors[f"{name}:4 README.md"] == "缺少标题：正文没有“# 标题”行 (record has no title line)"
+    assert list(errors) == [f"{name}:2", f"{name}:3", f"{name}:5 山东省乙条例(2020-01-01).md",
+                            f"{name}:6", f"{name}:7", f"{name}:10 无题.md"]
+    assert errors[f"{name}:2"] == "不是有效的 JSON 行：第 30 列无法解析"
+    assert errors[f"{name}:3"] == "记录不是 JSON 对象，而是数组"
+    assert errors[f"{name}:10 无题.md"] == "缺少标题：正文没有“# 标题”行"
+    skipped = {e.ref: e.reason for e in report.skipped}
+    assert skipped == {
+        f"{name}:4 README.md": "语料的说明文件（README），不是法规文件",
+        f"{name}:9 其他/劳动仲裁和劳动诉讼的攻略.md": "不是官方文件：《劳动仲裁和劳动诉讼的攻略》是个人撰写的指南"
+                                                 "（出自 https://github.com/CPdogson/996.law），不作为法规或规范性文件导入"}
+    # every message is Chinese: no English parenthetical
+    assert not any(re.search(r"[A-Za-z]{3,}", reason.replace("UTF-8", "").replace("JSON", "").replace("README", ""))
+                   for reason in list(errors.values()) + [skipped[f"{name}:4 README.md"]])
     assert "UTF-8" in errors[f"{name}:5 山东省乙条例(2020-01-01).md"]
     assert "空行" in errors[f"{name}:6"]
     assert "UTF-8" in errors[f"{name}:7"]
@@ -220,14 +240,17 @@ def corpus_report():
 def test_whole_corpus(corpus_report):
     report = corpus_report
     assert report.lines == 3424 and report.merged_parts == 8
-    assert [(e.ref, e.reason) for e in report.errors] == [
-        ("lawrefbook.jsonl.gz:1 README.md", "缺少标题：正文没有“# 标题”行 (record has no title line)")]
-    assert len(report.records) == 3416
+    assert report.errors == []
+    assert [(e.ref, e.reason[:7]) for e in report.skipped] == [
+        ("lawrefbook.jsonl.gz:1 README.md", "语料的说明文件"),
+        ("lawrefbook.jsonl.gz:3 其他/劳动仲裁和劳动诉讼的攻略.md", "不是官方文件：")]
+    assert len(report.records) == 3415
+    # the other file under 其他 is an official standard (最高人民法院等 2013), not a guide
+    assert any(r.title == "人体损伤程度鉴定标准" for r in report.records)
     codes = [r for r in report.records if r.title == "中华人民共和国民法典"]
     assert len(codes) == 1 and len(split_articles(codes[0].text)) == 1260
-    # every record names its maker, except the collection's one guide that is no legal text
-    nameless = [r.source_ref for r in report.records if not r.issuing_bodies]
-    assert nameless == ["其他/劳动仲裁和劳动诉讼的攻略.md"]
+    # every record names its maker (the collection's one guide, which named none, is skipped)
+    assert [r.source_ref for r in report.records if not r.issuing_bodies] == []
     # a city's regulation is never dated before the province approved it
     for r in report.records:
         approvals = [e.date for e in r.history if e.kind == "approved" and e.date]
