@@ -26,6 +26,7 @@ from indexer.highlight import snippet
 from indexer.models import Article, BodyAlias, IssuingBody, Version, Work
 from indexer.query import ParsedQuery, parse_query
 from indexer.search_docs import day
+from indexer.status import VersionDates, in_force_index
 from indexer.store import title_key
 from indexer.vocabulary import DOC_TYPES, STATUS_LABELS, STATUSES, canonical_region
 
@@ -135,15 +136,29 @@ def find_work_by_name(session: Session, name: str) -> Work | None:
     return pool[0]
 
 
-def direct_answer(session: Session, parsed: ParsedQuery) -> dict | None:
-    """A query that names a document number or a work and article is answered with that place."""
+def version_in_force(work: Work, as_of: date | None) -> Version | None:
+    """The version of a work in force on as_of (the current one when no date is given)."""
+    if as_of is None:
+        return work.current_version
+    versions = sorted(work.versions, key=lambda v: v.seq)
+    index = in_force_index([VersionDates(v.effective_from, v.published) for v in versions], as_of)
+    return versions[index] if index is not None else None
+
+
+def direct_answer(session: Session, parsed: ParsedQuery, as_of: date | None = None,
+                  warnings: list[str] | None = None) -> dict | None:
+    """A query that names a document number or a work and article is answered with that place: the
+    article as it read on as_of when a 时点 is given, else as it reads now."""
     ref = parsed.work_article
     if ref is not None:
         work = find_work_by_name(session, ref.work_title)
-        if work is not None and work.current_version_id:
+        version = version_in_force(work, as_of) if work is not None else None
+        if work is not None and version is None and as_of and warnings is not None:
+            warnings.append(f"《{work.title}》在{as_of.isoformat()}尚未施行，没有当时的条文")
+        if version is not None:
             article = session.scalar(
                 select(Article).where(
-                    Article.version_id == work.current_version_id,
+                    Article.version_id == version.id,
                     Article.number == ref.article_number,
                     Article.sub == ref.article_sub,
                 )
@@ -152,19 +167,27 @@ def direct_answer(session: Session, parsed: ParsedQuery) -> dict | None:
                 return {
                     "type": "article",
                     "work_id": work.id,
-                    "title": work.title,
-                    "status": work.status,
+                    "title": version.title,
+                    "status": version.status if as_of else work.status,
+                    "version": version.seq,
+                    "is_current": version.id == work.current_version_id,
                     "article": {"number": article.number, "sub": article.sub, "label": article.label,
                                 "anchor": article.anchor, "path": article.path, "text": article.text},
                 }
     if parsed.doc_number is not None:
-        version = session.scalar(
+        versions = session.scalars(
             select(Version).where(Version.doc_number_key == parsed.doc_number.key).order_by(Version.seq.desc())
-        )
-        if version is not None:
+        ).all()
+        # One number can head several documents (a 令 publishing several rules): then the list answers.
+        if len({v.work_id for v in versions}) == 1:
+            version = versions[0]
             return {"type": "document", "work_id": version.work_id, "title": version.title,
                     "doc_number": version.doc_number, "version": version.seq}
     return None
+
+
+def _doc_number_known(session: Session, key: str) -> bool:
+    return session.scalar(select(Version.id).where(Version.doc_number_key == key).limit(1)) is not None
 
 
 def search(session: Session, backend: SearchBackend, params: SearchParams) -> dict:
@@ -174,7 +197,7 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> di
     if parsed is not None and parsed.error:
         raise SearchError(parsed.error)
     warnings = list(params.warnings) + (list(parsed.warnings) if parsed else [])
-    direct = direct_answer(session, parsed) if parsed else None
+    direct = direct_answer(session, parsed, params.as_of, warnings) if parsed else None
     # A work + article the store does not know (交通事故 第七十六条) is searched as plain words.
     extra = parsed.work_article.as_terms() if parsed and parsed.work_article and direct is None else ()
     text = text_query(parsed, extra) if parsed else TextQuery()
@@ -191,12 +214,28 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> di
         effective_to=day(params.effective_to) or None,
         as_of=day(params.as_of) or None,
     )
-    if parsed and parsed.doc_number is not None and text.is_empty and direct is not None:
-        filters = Filters(**{**filters.__dict__, "doc_number_key": parsed.doc_number.key, "statuses": ()})
+    if parsed and parsed.doc_number is not None and text.is_empty:
+        number = parsed.doc_number
+        if _doc_number_known(session, number.key):
+            filters = Filters(**{**filters.__dict__, "doc_number_key": number.key, "statuses": ()})
+        else:
+            # An unknown number must not fall back to "everything": the texts that mention it are the
+            # nearest answer (国务院令第588号 is the decision that amended many regulations).
+            warnings.append(f"没有文号为“{number.original}”的文件，下面列出正文提到这个文号的文件")
+            clause = _clause(number.original, phrase=True)
+            if clause:
+                text = TextQuery(must=(clause,))
+            else:
+                filters = Filters(**{**filters.__dict__, "doc_number_key": number.key})
     if parsed and parsed.work_article is not None and text.is_empty and direct is not None and direct["type"] == "article":
         filters = Filters(**{**filters.__dict__, "statuses": ()})
         named = title_key(direct["title"])
         text = TextQuery(must=tuple(c for c in (_clause(named),) if c), title_only=True, title_key=named)
+    if filters.as_of is not None and filters.effective_from is None and filters.effective_to is None:
+        undated = _undated_count(backend, text, filters)
+        if undated:
+            warnings.append(f"另有 {undated} 件文件施行和公布日期不详，无法判断{params.as_of.isoformat()}"
+                            "是否有效，未列入结果")
     offset = (params.page - 1) * params.per_page
     result = _collapsed(backend, text, filters, params, offset)
     hits = _hits(session, backend, result, parsed, params)
@@ -212,6 +251,13 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> di
         "hits": hits,
         "facets": facets,
     }
+
+
+def _undated_count(backend: SearchBackend, text: TextQuery, filters: Filters) -> int:
+    """Works matching the search whose text in force has no date: a 时点 search cannot place them."""
+    undated = replace(filters, as_of=None, statuses=(), current_only=True, effective_from=0, effective_to=0)
+    return backend.search(SearchRequest(text=text, filters=undated, limit=0, facets=False,
+                                        count_field="work_id")).total
 
 
 def _collapsed(backend: SearchBackend, text: TextQuery, filters: Filters, params: SearchParams,

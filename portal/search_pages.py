@@ -13,7 +13,7 @@ from portal.search_cache import cached_search
 bp = Blueprint("search_pages", __name__)
 
 SORT_LABELS = {"relevance": "按相关度", "published": "按公布日期", "effective": "按施行日期"}
-EXAMPLES = ("道路交通安全法第九十一条", "行政处罚 听证", "国务院令第588号", "个人信息 保护", "饮用水源 保护区")
+EXAMPLES = ("道路交通安全法第九十一条", "行政处罚 听证", "国务院令第797号", "个人信息 保护", "饮用水源 保护区")
 
 
 @bp.get("/")
@@ -39,7 +39,11 @@ def search_page():
 @bp.app_template_global("direct_url")
 def direct_url(direct: dict, q: str) -> str:
     if direct["type"] == "article":
-        return url_for("document_pages.work", work_id=direct["work_id"], q=q, _anchor=direct["article"]["anchor"])
+        if direct.get("is_current", True):
+            return url_for("document_pages.work", work_id=direct["work_id"], q=q, _anchor=direct["article"]["anchor"])
+        # A 时点 search names the text in force then, which is a past version's page.
+        return url_for("document_pages.version", work_id=direct["work_id"], seq=direct["version"], q=q,
+                       _anchor=direct["article"]["anchor"])
     return url_for("document_pages.version", work_id=direct["work_id"], seq=direct["version"], q=q)
 
 

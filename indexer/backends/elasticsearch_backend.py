@@ -171,7 +171,7 @@ def build_filters(f: Filters) -> list[dict]:
     if f.as_of is None:
         terms("status", f.statuses)
     else:  # in force on that day: started on or before it, neither replaced nor ended by then
-        out.append(_range("effective", None, f.as_of))
+        out.append(_range("effective", 1, f.as_of))  # 1: undated texts (0) are in force on no known day
         out.append(_range("effective_to", f.as_of + 1, None))
         out.append(_range("ended", f.as_of + 1, None))
     if f.published_from is not None or f.published_to is not None:

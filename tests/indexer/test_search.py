@@ -255,3 +255,46 @@ def test_a_work_gives_the_same_documents_whatever_order_its_bodies_load_in(tmp_p
         work.issuing_bodies.reverse()
         assert [d["digest"] for d in docs_for_work(session, work)] == first
     engine.dispose()
+
+
+def test_work_and_article_with_as_of_opens_the_text_in_force_then(corpus):
+    then = run(corpus, "道路运输条例第十条", as_of=date(2020, 1, 1))["direct"]
+    now = run(corpus, "道路运输条例第十条")["direct"]
+    assert then["work_id"] == now["work_id"] and then["version"] < now["version"]
+    assert not then["is_current"] and now["is_current"]
+    assert "工商行政管理机关" in then["article"]["text"] and "市场监督管理部门" in now["article"]["text"]
+    before = run(corpus, "道路运输条例第十条", as_of=date(1990, 1, 1))
+    assert before["direct"] is None and any("尚未施行" in w for w in before["warnings"])
+
+
+def test_an_unknown_document_number_does_not_return_everything(corpus):
+    everything = run(corpus)["total"]
+    result = run(corpus, "国务院令第99999号")
+    assert result["direct"] is None and result["total"] < everything
+    assert any("没有文号为“国务院令第99999号”的文件" in w for w in result["warnings"])
+
+
+def test_the_total_counts_every_work_exactly(corpus):
+    factory, _ = corpus
+    with factory() as session:
+        effective = session.query(Work).filter(Work.status == "effective").count()
+        works = session.query(Work).count()
+    assert run(corpus)["total"] == effective
+    everything = run(corpus, statuses=("effective", "amended", "repealed", "expired", "not_yet_effective"))
+    assert everything["total"] == works  # one row per work, however many of its versions match
+
+
+def test_undated_texts_are_left_out_of_an_as_of_search_with_a_warning(corpus):
+    factory, _ = corpus
+    with factory() as session:
+        undated = session.scalars(
+            select(Version).join(Work, Work.current_version_id == Version.id)
+            .where(Version.published.is_(None), Version.effective_from.is_(None))
+        ).first()
+        assert undated is not None, "the sample holds texts without dates"
+        title, work_id = undated.title, undated.work_id
+    now = run(corpus, title)
+    assert work_id in {h["work_id"] for h in now["hits"]}, (title, now)
+    then = run(corpus, title, as_of=date(1985, 1, 1))
+    assert work_id not in {h["work_id"] for h in then["hits"]}
+    assert any("日期不详" in w for w in then["warnings"])

@@ -243,7 +243,7 @@ def test_as_of_replaces_the_status_filter():
     out = build_filters(Filters(as_of=20180101, statuses=("effective",)))
     assert out == [
         {"term": {"kind": "version"}},
-        {"range": {"effective": {"lte": 20180101}}},
+        {"range": {"effective": {"gte": 1, "lte": 20180101}}},
         {"range": {"effective_to": {"gte": 20180102}}},
         {"range": {"ended": {"gte": 20180102}}},
     ]
