@@ -81,3 +81,24 @@ def search_params(args: MultiDict, *, default_per_page: int = 10, facets: bool =
         facets=facets,
         **dates,
     )
+
+
+def lenient_search_params(args: MultiDict) -> SearchParams:
+    """The request's filters as far as they can be read, to show the search form again around an error
+    message so the reader corrects one field instead of starting over."""
+    def date_or_none(name: str) -> date | None:
+        try:
+            return parse_date_param(_CONTROL.sub("", args.get(name, "")), "")
+        except BadParameter:
+            return None
+
+    statuses = _list(args, "status")
+    return SearchParams(
+        q=_CONTROL.sub("", args.get("q", ""))[:MAX_QUERY_CHARS],
+        statuses=tuple(STATUSES) if "all" in statuses else statuses or ("effective",),
+        doc_types=_list(args, "doc_type"),
+        regions=_list(args, "region"),
+        body=_CONTROL.sub("", args.get("body") or "").strip()[:200] or None,
+        sort=(args.get("sort") or "relevance").strip()[:20],
+        **{name: date_or_none(name) for name in DATE_PARAMS},
+    )

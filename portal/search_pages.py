@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from indexer.search import MAX_PAGE, SearchParams
+from indexer.search import MAX_PAGE, SearchError, SearchParams
 from indexer.vocabulary import DOC_TYPES, STATUS_LABELS
-from portal.params import search_params
+from portal.errors import BadParameter, wants_json
+from portal.params import lenient_search_params, search_params
 from portal.search_cache import cached_search
 
 bp = Blueprint("search_pages", __name__)
@@ -24,8 +25,20 @@ def home():
 
 @bp.get("/search")
 def search_page():
-    params = search_params(request.args)
-    result = cached_search(params)
+    try:
+        params = search_params(request.args)
+        result = cached_search(params)
+    except (BadParameter, SearchError) as exc:
+        if wants_json():
+            raise
+        # A filter the reader must correct (reversed dates, an unknown issuing body): the form stays, with
+        # what they chose, and the message says which field to change.
+        params = lenient_search_params(request.args)
+        result = {"total": 0, "took_ms": 0, "direct": None, "hits": [], "facets": {}, "warnings": [],
+                  "error": str(exc)}
+        page = render_template("search.html", params=params, result=result, pages=1, doc_types=DOC_TYPES,
+                               status_labels=STATUS_LABELS, sort_labels=SORT_LABELS, args=request.args)
+        return page, 400
     direct = result["direct"]
     if direct and params.page == 1 and request.args.get("direct") != "0":
         return redirect(direct_url(direct, params.q))

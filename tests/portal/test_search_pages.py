@@ -92,7 +92,39 @@ def test_bad_parameters_get_a_chinese_400_page(client, query, message):
         return
     assert r.status_code == 400
     html = text_of(r)
-    assert message in html and "<h1>请求参数有误</h1>" in html
+    # the search form stays, around the message, so the reader corrects one field
+    assert message in html and 'role="alert"' in html and 'class="filters"' in html
+
+
+def test_a_filter_error_keeps_what_the_reader_chose(client):
+    r = client.get("/search?q=" + urllib.parse.quote("安全生产") + "&doc_type=法律&body="
+                   + urllib.parse.quote("不存在的机关") + "&published_from=2021-01-01&published_to=2020-01-01")
+    assert r.status_code == 400
+    html = text_of(r)
+    assert "起始日期晚于结束日期" in html
+    assert 'value="安全生产"' in html and 'value="不存在的机关"' in html
+    assert 'name="doc_type" value="法律" checked' in html
+    assert 'name="published_from" value="2021-01-01"' in html
+    unknown_body = client.get("/search?body=" + urllib.parse.quote("不存在的机关"))
+    assert unknown_body.status_code == 400 and "未找到制定机关“不存在的机关”" in text_of(unknown_body)
+    api = client.get("/api/v1/search?body=" + urllib.parse.quote("不存在的机关"))
+    assert api.status_code == 400 and api.get_json()["error"]["message"].startswith("未找到制定机关")
+
+
+def test_work_and_article_with_as_of_redirects_to_the_version_then(client):
+    r = client.get("/search?as_of=2020-01-01&q=" + urllib.parse.quote("道路运输条例第十条"))
+    assert r.status_code == 302
+    location = r.headers["Location"]
+    assert "/versions/1" in location and location.endswith("#art-10")
+    now = client.get("/search?q=" + urllib.parse.quote("道路运输条例第十条")).headers["Location"]
+    assert "/versions/" not in now and now.endswith("#art-10")
+
+
+def test_an_unknown_document_number_says_so_and_lists_no_everything(client):
+    html = text_of(client.get("/search?q=" + urllib.parse.quote("国务院令第99999号")))
+    everything = int(re.search(r"共 <strong>(\d+)</strong> 件", text_of(client.get("/search"))).group(1))
+    found = int(re.search(r"共 <strong>(\d+)</strong> 件", html).group(1))
+    assert "没有文号为“国务院令第99999号”的文件" in html and found < everything
 
 
 def test_user_text_is_escaped_everywhere(client):
