@@ -87,6 +87,9 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int = 4) -> di
         "worker_class": "gthread",
         "threads": threads,
         "timeout": 60,
+        # gunicorn's largest request line: a shared search URL with a long Chinese query and its filters is
+        # several KB once percent-encoded, and must reach the site's own Chinese answer, not a bare 414.
+        "limit_request_line": 8190,
         "graceful_timeout": 10,
         "accesslog": "-",
         "access_log_format": '%(h)s "%(r)s" %(s)s %(b)s %(M)sms',

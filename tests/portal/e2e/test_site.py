@@ -4,8 +4,11 @@ layout, page weight, accessibility basics, and screenshots at 1280 px and 375 px
 from __future__ import annotations
 
 import json
+import urllib.error
 import urllib.parse
+import urllib.request
 
+import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
@@ -193,3 +196,11 @@ def test_nothing_wider_than_a_360_px_screen(browser, live_server):
     scroll_width, inner_width = _page_width(browser)
     assert scroll_width <= inner_width, (scroll_width, inner_width)
     screenshot(browser, "document-long-text", 360)
+
+
+def test_a_long_query_gets_the_sites_chinese_answer_not_gunicorns_414(live_server):
+    url = live_server.url + "/search?q=" + urllib.parse.quote("法" * 600)  # 5,400 bytes encoded
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(url, timeout=30)
+    assert refused.value.code == 400
+    assert "检索词过长" in refused.value.read().decode("utf-8")
