@@ -278,6 +278,8 @@ def search_cmd(query: str, statuses, doc_types, regions, body, as_of, published_
     import re
 
     plain = lambda html: re.sub(r"</?mark>", "", html)  # noqa: E731
+    for warning in result["warnings"]:
+        click.echo(f"提示：{warning}")
     if result["direct"]:
         d = result["direct"]
         click.echo(f"直达：{d['title']} " + (d["article"]["label"] if d["type"] == "article" else ""))

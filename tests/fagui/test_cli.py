@@ -121,6 +121,8 @@ def test_index_and_search_from_the_command_line(env):
 
     human = run("search", "饮酒 驾驶")
     assert human.exit_code == 0 and "共" in human.output and "第" in human.output
+    unknown = run("search", "国务院令第99999号")
+    assert "提示：没有文号为“国务院令第99999号”的文件" in unknown.output
     bad = run("search", "--", "-罚款")
     assert bad.exit_code != 0 and "排除" in bad.output
     assert run("search", "安全", "--as-of", "昨天").exit_code != 0

@@ -154,3 +154,15 @@ def test_pages_load_nothing_from_outside(client):
 def test_control_characters_are_refused(client, query):
     r = client.get("/search?" + query)
     assert r.status_code == 400 and "控制字符" in r.get_data(as_text=True)
+
+
+def test_every_example_on_the_home_page_finds_something(client):
+    from portal.search_pages import EXAMPLES
+
+    for example in EXAMPLES:
+        r = client.get("/search?q=" + urllib.parse.quote(example))
+        if r.status_code == 302:  # a direct answer
+            continue
+        html = text_of(r)
+        assert r.status_code == 200 and "没有文号为" not in html, example
+        assert int(re.search(r"共 <strong>(\d+)</strong> 件", html).group(1)) > 0, example
