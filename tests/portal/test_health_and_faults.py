@@ -115,7 +115,9 @@ def test_database_refusing_connections_then_back(tmp_path, pg_admin):
         assert works.status_code == 503 and works.json["error"]["message"].startswith("数据库暂时不可用")
         ready = client.get("/readyz")
         assert ready.status_code == 503
-        assert not {c["name"]: c for c in ready.json["checks"]}["database"]["ok"]
+        database = {c["name"]: c for c in ready.json["checks"]}["database"]
+        assert not database["ok"] and database["error"].startswith("数据库无法连接")
+        assert str(proxy.port) not in ready.get_data(as_text=True)  # no host or port for the public
 
         proxy = TcpProxy("127.0.0.1", 5432, port=proxy.port).start()  # the database is back on the same address
         assert client.get("/search?q=条例").status_code == 200
