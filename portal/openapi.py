@@ -62,7 +62,9 @@ SCHEMAS: dict[str, dict] = {
         "work_id": STR, "title": STR,
         "status": STATUS,
         "article": _obj({"number": INT, "sub": INT, "label": STR, "anchor": STR, "path": N_STR, "text": STR}),
-        "doc_number": N_STR, "version": INT,
+        "doc_number": N_STR,
+        "version": {**INT, "description": "the version opened: with as_of, the one in force on that day"},
+        "is_current": BOOL,
     }, required=["type", "work_id", "title"], nullable=True),
     "FacetValue": _obj({"value": STR, "count": INT, "label": STR, "id": STR}, required=["value", "count"]),
     "Facets": _obj({name: _array(_ref("FacetValue")) for name in ("doc_type", "region", "status", "issuing_body")},
@@ -82,7 +84,9 @@ SCHEMAS: dict[str, dict] = {
         "id": STR, "title": STR, "doc_type": N_STR, "region": STR, **STATUS_FIELDS, "status_reason": N_STR,
     }),
     "RelationItem": _obj({
-        "work_id": N_STR, "title": STR, "resolved": BOOL, "doc_number": N_STR, "article": N_STR,
+        "work_id": N_STR, "title": STR, "resolved": BOOL, "doc_number": N_STR,
+        "article": {**N_STR, "description": "the cited article (133 or 133-1): in an outgoing group an article of "
+                    "the linked work, in an incoming group an article of this work"},
         "effective": N_DATE, "status": _nullable(STATUS), "status_label": N_STR,
     }),
     "RelationGroup": _obj({
