@@ -78,17 +78,20 @@ def analyse(text: str) -> list[str]:
 @lru_cache(maxsize=4096)
 def _query_tokens(text: str) -> tuple[str, ...]:
     folded = fold(text)
-    found = [w.replace(" ", "") for w in rjieba.cut_for_search(folded) if _is_token(w)]
-    finest = [w for w in dict.fromkeys(found) if not any(o != w and o in w for o in found)]
+    found = [(w.replace(" ", ""), start, end) for w, start, end in rjieba.tokenize(folded, mode="search")
+             if _is_token(w)]
+    words = [w for w, _, _ in found]
+    finest = [span for span in found if not any(o != span[0] and o in span[0] for o in words)]
     # Legal terms stay whole: 行政规范性文件 asks for that term (indexed as one token), not for its pieces.
+    # Pieces are matched by where they stand, not by their spelling: in 中华人民共和国全国人民代表大会常务委员会
+    # the 人民 of 中华人民共和国 is no piece of the term, and the term must come after 共和, as in the text.
     for m in _terms_re().finditer(folded):
-        term = m.group(0)
-        covered = [w for w in finest if w in term]
+        covered = [span for span in finest if m.start() <= span[1] and span[2] <= m.end()]
         if covered:
             at = finest.index(covered[0])
-            finest = [w for w in finest if w not in covered]
-            finest.insert(at, term)
-    return tuple(dict.fromkeys(finest))
+            finest = [span for span in finest if span not in covered]
+            finest.insert(at, (m.group(0), m.start(), m.end()))
+    return tuple(dict.fromkeys(w for w, _, _ in finest))
 
 
 def analyse_query(text: str) -> list[str]:

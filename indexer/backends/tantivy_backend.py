@@ -239,7 +239,16 @@ class TantivyBackend:
         if len(tokens) == 1:
             return tantivy.Query.term_query(self.schema, field, tokens[0])
         if clause.phrase:
-            return tantivy.Query.phrase_query(self.schema, field, tokens, slop=phrase_slop(tokens))
+            slop = phrase_slop(tokens)
+            if len(tokens) == 2:
+                return tantivy.Query.phrase_query(self.schema, field, tokens, slop=slop)
+            # Tantivy's sloppy phrase over three or more terms orders the terms' postings by their frequency
+            # in each segment and then can miss a match that is there (quickwit-oss/tantivy#1934): the same
+            # title was found or not depending on how the index happened to be split into segments. Each
+            # neighbouring pair as its own two-term phrase matches the same texts, the same way every time.
+            pairs = [tantivy.Query.phrase_query(self.schema, field, [a, b], slop=slop)
+                     for a, b in zip(tokens, tokens[1:], strict=False)]
+            return tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in pairs])
         return tantivy.Query.boolean_query(
             [(tantivy.Occur.Must, tantivy.Query.term_query(self.schema, field, t)) for t in tokens]
         )
