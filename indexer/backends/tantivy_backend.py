@@ -239,16 +239,18 @@ class TantivyBackend:
         if len(tokens) == 1:
             return tantivy.Query.term_query(self.schema, field, tokens[0])
         if clause.phrase:
-            slop = phrase_slop(tokens)
-            if len(tokens) == 2:
-                return tantivy.Query.phrase_query(self.schema, field, tokens, slop=slop)
             # Tantivy's sloppy phrase over three or more terms orders the terms' postings by their frequency
             # in each segment and then can miss a match that is there (quickwit-oss/tantivy#1934): the same
             # title was found or not depending on how the index happened to be split into segments. Each
             # neighbouring pair as its own two-term phrase matches the same texts, the same way every time.
-            pairs = [tantivy.Query.phrase_query(self.schema, field, [a, b], slop=slop)
+            # A pair may stand as far apart as the pieces indexed around its two words: the longer word
+            # that holds the first (河南 in 河南省) and the pieces that precede the second (未成年人保护
+            # follows 未成, 成年, 未成年, 成年人, 未成年人, 保护).
+            pairs = [tantivy.Query.phrase_query(self.schema, field, [a, b],
+                                                slop=max(phrase_slop((a, b)), len(a) + len(b) + 2))
                      for a, b in zip(tokens, tokens[1:], strict=False)]
-            return tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in pairs])
+            return pairs[0] if len(pairs) == 1 else tantivy.Query.boolean_query(
+                [(tantivy.Occur.Must, q) for q in pairs])
         return tantivy.Query.boolean_query(
             [(tantivy.Occur.Must, tantivy.Query.term_query(self.schema, field, t)) for t in tokens]
         )
