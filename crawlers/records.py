@@ -66,9 +66,9 @@ class DocumentRecord:
 
     def __post_init__(self) -> None:
         if not self.title or not self.title.strip():
-            raise RecordError(self.source_ref, "缺少标题 (record has no title)")
+            raise RecordError(self.source_ref, "缺少标题")
         if self.text is None or not self.text.strip():
-            raise RecordError(self.source_ref, "缺少正文 (record has no text)")
+            raise RecordError(self.source_ref, "缺少正文")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (dates as ISO strings), as the example tests compare it."""

@@ -6,9 +6,11 @@ why a document was not stored; nothing here touches the network (fetching is the
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
+import tomllib
 import zipfile
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -42,6 +44,37 @@ _GARBLED = re.compile("\ufffd|锟斤拷|烫烫烫|屯屯屯")
 _MAX_GARBLED_SHARE = 0.005
 
 
+_JSON_KINDS = {list: "数组", str: "字符串", int: "数字", float: "数字", bool: "布尔值", type(None): "null"}
+_TOML_PLACE = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def json_kind(value: Any) -> str:
+    """What a JSON value is, in Chinese (for "不是 JSON 对象，而是数组")."""
+    return _JSON_KINDS.get(type(value), type(value).__name__)
+
+
+def reading_problem(exc: BaseException) -> str:
+    """Why a metadata or config file could not be read, in Chinese: the parsers' own messages are English,
+    so only the kind of problem and its place are kept."""
+    if isinstance(exc, UnicodeDecodeError):
+        return f"不是 UTF-8 编码（第 {exc.start + 1} 个字节起）"
+    if isinstance(exc, json.JSONDecodeError):
+        return f"JSON 格式有误，第 {exc.lineno} 行第 {exc.colno} 列无法解析"
+    if isinstance(exc, tomllib.TOMLDecodeError):
+        place = _TOML_PLACE.search(str(exc))
+        where = f"第 {place.group(1)} 行第 {place.group(2)} 列" if place else "文件末尾"
+        return f"TOML 格式有误，{where}无法解析"
+    if isinstance(exc, csv.Error):
+        return "CSV 格式有误"
+    if isinstance(exc, FileNotFoundError):
+        return "文件不存在"
+    if isinstance(exc, PermissionError):
+        return "没有读取权限"
+    if isinstance(exc, OSError):
+        return "文件无法读取"
+    return "文件格式有误"
+
+
 def local_page(path: Path, url: str | None = None, charset: str | None = None) -> FetchResult:
     """A Page for a file on disk, so sources with no HTTP (a folder of uploads, the corpus dump) hand the
     runner the same kind of object the fetcher does: record() never needs to know where bytes came from."""
@@ -57,7 +90,7 @@ def page_text(page: Any, ref: str) -> str:
     except (NormaliseError, UnicodeDecodeError) as exc:
         text = _cut_mid_character(getattr(page, "content", b""))
         if text is None:
-            raise RecordError(ref, f"无法识别页面编码，内容不是可读文本 (undecodable page: {exc})") from exc
+            raise RecordError(ref, "无法识别页面编码，内容不是可读文本（编码未知或不是文本文件）") from exc
     check_not_garbled(text, ref)
     return text
 
@@ -84,33 +117,33 @@ def check_not_garbled(text: str, ref: str, what: str = "页面") -> None:
     found = _GARBLED.findall(text)
     if found and len(found) > max(2, len(text) * _MAX_GARBLED_SHARE):
         raise RecordError(ref, f"{what}编码错误：含有 {len(found)} 处无法恢复的乱码字符（如“{found[0]}”），"
-                               "原文在转码时已损坏 (garbled text from a wrong encoding)")
+                               "原文在转码时已损坏")
 
 
 def load_json(page: Any, ref: str) -> Any:
     """A JSON response, with Chinese reasons for the ways it can be broken (truncated, HTML instead of JSON)."""
     text = page_text(page, ref).strip()
     if not text:
-        raise RecordError(ref, "接口返回内容为空 (empty response)")
+        raise RecordError(ref, "接口返回内容为空")
     if text.startswith("<"):
-        raise RecordError(ref, "接口返回了网页而不是 JSON，可能被拦截或需要验证码 (HTML instead of JSON)")
+        raise RecordError(ref, "接口返回了网页而不是 JSON，可能被拦截或需要验证码")
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         if exc.pos >= len(text) - 2 or not text.endswith(("}", "]")):
-            raise RecordError(ref, f"接口返回的 JSON 不完整，在第 {exc.pos} 个字符处中断 (truncated JSON)") from exc
-        raise RecordError(ref, f"接口返回的不是有效的 JSON：{exc.msg}，第 {exc.pos} 个字符 (malformed JSON)") from exc
+            raise RecordError(ref, f"接口返回的 JSON 不完整，在第 {exc.pos} 个字符处中断") from exc
+        raise RecordError(ref, f"接口返回的不是有效的 JSON：第 {exc.pos} 个字符处无法解析") from exc
 
 
 def api_payload(data: Any, ref: str, ok_codes: Iterable[Any] = (200, "200", 0, "0")) -> Any:
     """The `data` of an API envelope {"code": 200, "msg": ..., "data": ...}; an error code is a RecordError
     carrying the site's own message."""
     if not isinstance(data, dict):
-        raise RecordError(ref, f"接口返回的不是 JSON 对象，而是 {type(data).__name__} (not a JSON object)")
+        raise RecordError(ref, f"接口返回的不是 JSON 对象，而是{json_kind(data)}")
     code = data.get("code")
     if code is not None and code not in tuple(ok_codes):
         msg = data.get("msg") or data.get("message") or "无说明"
-        raise RecordError(ref, f"接口返回错误：代码 {code}，{msg} (API error)")
+        raise RecordError(ref, f"接口返回错误：代码 {code}，{msg}")
     return data
 
 
@@ -132,11 +165,11 @@ def parse_html(text: str, ref: str) -> lxml_html.HtmlElement:
     """An HTML page as an lxml tree. A page cut off in transfer (no closing </html>) is refused: its text
     would be stored as if it were the whole document."""
     if not re.search(r"</html\s*>", text[-2000:], re.IGNORECASE):
-        raise RecordError(ref, "页面不完整：缺少 </html> 结尾，可能下载中断 (truncated HTML page)")
+        raise RecordError(ref, "页面不完整：缺少 </html> 结尾，可能下载中断")
     try:
         return lxml_html.document_fromstring(text)
     except (ParserError, ValueError) as exc:
-        raise RecordError(ref, f"无法解析网页：{exc} (unparsable HTML)") from exc
+        raise RecordError(ref, "无法解析网页：内容为空或不是有效的 HTML") from exc
 
 
 _BLOCK_TAGS = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section", "article",
@@ -197,12 +230,12 @@ def docx_text(data: bytes, ref: str) -> str:
 
     if not data.startswith(b"PK"):
         if data.lstrip()[:1] in (b"<", b"{"):
-            raise RecordError(ref, "Word 文件下载结果是网页或 JSON，不是 .docx 文件 (not a .docx file)")
-        raise RecordError(ref, "不是 Word (.docx) 文件 (not a .docx file)")
+            raise RecordError(ref, "Word 文件下载结果是网页或 JSON，不是 .docx 文件")
+        raise RecordError(ref, "不是 Word（.docx）文件")
     try:
         doc = Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise RecordError(ref, f"Word 文件已损坏或不完整：{exc} (broken .docx)") from exc
+        raise RecordError(ref, "Word 文件已损坏或不完整，无法打开") from exc
     lines: list[str] = []
     body = doc.element.body
     for child in body.iterchildren():
@@ -225,15 +258,15 @@ def pdf_text(data: bytes, ref: str) -> str:
     from pypdf.errors import PdfReadError
 
     if not data.lstrip().startswith(b"%PDF"):
-        raise RecordError(ref, "不是 PDF 文件 (not a PDF file)")
+        raise RecordError(ref, "不是 PDF 文件")
     try:
         reader = PdfReader(io.BytesIO(data))
         pages = [page.extract_text() or "" for page in reader.pages]
     except (PdfReadError, ValueError, KeyError, TypeError) as exc:
-        raise RecordError(ref, f"PDF 文件已损坏或不完整：{exc} (broken PDF)") from exc
+        raise RecordError(ref, "PDF 文件已损坏或不完整，无法读取") from exc
     text = "\n".join(unwrap_lines(page) for page in pages)
     if not re.search(r"[\u4e00-\u9fff]", text):
-        raise RecordError(ref, f"PDF 没有可提取的文字层（共 {len(pages)} 页，可能是扫描件） (PDF has no text layer)")
+        raise RecordError(ref, f"PDF 没有可提取的文字层（共 {len(pages)} 页，可能是扫描件）")
     return text
 
 
@@ -335,7 +368,7 @@ def checked_doc_type(value: str | None, ref: str) -> str | None:
     if value is None:
         return None
     if value not in DOC_TYPES:
-        raise RecordError(ref, f"文件类型“{value}”不在效力级别词表中 (doc_type not in vocabulary)")
+        raise RecordError(ref, f"文件类型“{value}”不在效力级别词表中")
     return value
 
 

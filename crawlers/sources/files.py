@@ -39,10 +39,12 @@ from crawlers.sources._common import (
     docx_text,
     element_text,
     history_of,
+    json_kind,
     local_page,
     page_text,
     parse_day,
     pdf_text,
+    reading_problem,
     select_one,
     status_extra,
     status_of,
@@ -77,9 +79,9 @@ class FilesSource:
         folder = self._folder or (Path(os.environ["FAGUI_FILES_PATH"]) if os.environ.get("FAGUI_FILES_PATH")
                                   else None)
         if folder is None:
-            raise RecordError(self.name, "没有指定上传文件夹：请设置 FAGUI_FILES_PATH (no uploads folder)")
+            raise RecordError(self.name, "没有指定上传文件夹：请设置 FAGUI_FILES_PATH")
         if not folder.is_dir():
-            raise RecordError(self.name, f"上传文件夹不存在：{folder} (no such folder)")
+            raise RecordError(self.name, f"上传文件夹不存在：{folder}")
         return folder
 
     def listings(self, fetch: Fetch, since: date | None = None) -> Iterator[Listing]:
@@ -122,7 +124,7 @@ def folder_metadata(folder: Path) -> dict[str, dict[str, Any] | str]:
                     table[name] = {k.strip(): v.strip() for k, v in row.items() if k and v and v.strip()}
         except (UnicodeDecodeError, csv.Error) as exc:
             for path in folder.iterdir():
-                table[path.name] = f"metadata.csv 无法读取：{exc}"
+                table[path.name] = f"metadata.csv 无法读取：{reading_problem(exc)}"
     if toml_path.exists():
         try:
             data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
@@ -131,7 +133,7 @@ def folder_metadata(folder: Path) -> dict[str, dict[str, Any] | str]:
                     table[name] = {**(table.get(name) if isinstance(table.get(name), dict) else {}), **fields}
         except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             for path in folder.iterdir():
-                table[path.name] = f"metadata.toml 无法读取：{exc}"
+                table[path.name] = f"metadata.toml 无法读取：{reading_problem(exc)}"
     return table
 
 
@@ -139,16 +141,16 @@ def file_metadata(path: Path, table: dict[str, dict[str, Any] | str]) -> dict[st
     meta: dict[str, Any] = {}
     entry = table.get(path.name)
     if isinstance(entry, str):
-        raise RecordError(path.name, f"元数据有误：{entry} (bad metadata)")
+        raise RecordError(path.name, f"元数据有误：{entry}")
     meta.update(entry or {})
     for side in (path.with_name(path.name + ".json"), path.with_suffix(".json")):
         if side.exists():
             try:
                 data = json.loads(side.read_bytes().decode("utf-8-sig"))
             except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                raise RecordError(path.name, f"元数据文件 {side.name} 不是有效的 JSON：{exc} (bad metadata)") from exc
+                raise RecordError(path.name, f"元数据文件 {side.name} 无法读取：{reading_problem(exc)}") from exc
             if not isinstance(data, dict):
-                raise RecordError(path.name, f"元数据文件 {side.name} 不是 JSON 对象 (bad metadata)")
+                raise RecordError(path.name, f"元数据文件 {side.name} 不是 JSON 对象，而是{json_kind(data)}")
             meta.update(data)
             break
     unknown = sorted(set(meta) - set(META_FIELDS))
@@ -161,7 +163,7 @@ def _html_title_and_text(text: str, ref: str) -> tuple[str | None, str]:
     try:
         tree = lxml_html.document_fromstring(text)
     except (ParserError, ValueError) as exc:
-        raise RecordError(ref, f"无法解析网页文件：{exc} (unparsable HTML)") from exc
+        raise RecordError(ref, "无法解析网页文件：内容为空或不是有效的 HTML") from exc
     title = None
     for sel in ("h1", "title"):
         node = select_one(tree, sel)
@@ -202,11 +204,11 @@ def file_record(listing: Listing, page: Page, source: str = NAME, region: str | 
     check_not_garbled(raw, ref, "文件内容")
     text = clean_text(raw)
     if not text.strip():
-        raise RecordError(ref, "文件没有文字内容 (empty file)")
+        raise RecordError(ref, "文件没有文字内容")
     title = meta.get("title") or (normalise_text(found_title).strip() if found_title else None) \
         or _first_line_title(text)
     if not title:
-        raise RecordError(ref, "缺少标题：元数据没有 title，文件首行也不是标题 (no title)")
+        raise RecordError(ref, "缺少标题：元数据没有 title，文件首行也不是标题")
     title = normalise_text(str(title)).strip()
     dates: dict[str, date | None] = {}
     for name in _DATE_FIELDS:

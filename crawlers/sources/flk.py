@@ -150,7 +150,7 @@ class FlkSource:
             except RecordError as exc:
                 problems.append(f"{fmt}：{exc.reason}")
             except Exception as exc:  # a FetchError or anything the fetch callable raises: try the next format
-                problems.append(f"{fmt}：{getattr(exc, 'reason', None) or exc}")
+                problems.append(f"{fmt}：{getattr(exc, 'reason', None) or f'下载失败（{type(exc).__name__}）'}")
         tree_text = content_tree_text(detail.get("content"))
         if tree_text:
             return tree_text, "content", problems
@@ -171,7 +171,7 @@ def parse_list(page: Page, ref: str) -> tuple[list[dict[str, Any]], int]:
         rows = data["data"].get("rows")
         data = data["data"]
     if not isinstance(rows, list):
-        raise RecordError(ref, "列表接口的返回中没有 rows 列表 (no rows in list response)")
+        raise RecordError(ref, "列表接口的返回中没有 rows 列表")
     good = [r for r in rows if isinstance(r, dict) and r.get("bbbs")]
     return good, int(data.get("total") or 0)
 
@@ -180,7 +180,7 @@ def parse_detail(page: Page, ref: str) -> dict[str, Any]:
     envelope = api_payload(load_json(page, ref), ref)
     detail = envelope.get("data", envelope)
     if not isinstance(detail, dict) or not detail:
-        raise RecordError(ref, "详情接口没有返回法规数据 (no data in detail response)")
+        raise RecordError(ref, "详情接口没有返回法规数据")
     return detail
 
 
@@ -248,7 +248,7 @@ def build_record(detail: dict[str, Any], listing: Listing, raw_text: str, text_f
     text = clean_text(raw_text)
     title = _plain(detail.get("title")) or listing.title
     if not title:
-        raise RecordError(ref, "详情接口缺少标题 (no title)")
+        raise RecordError(ref, "详情接口缺少标题")
     title = clean_text(title).strip()
     lines = text.splitlines()
     if lines and lines[0].strip() != title:

@@ -114,7 +114,7 @@ def parse_list(page: Page, ref: str) -> tuple[list[dict[str, Any]], int]:
     data = api_payload(load_json(page, ref), ref)
     vo = data.get("searchVO")
     if not isinstance(vo, dict):
-        raise RecordError(ref, "检索接口的返回中没有 searchVO (no searchVO in search response)")
+        raise RecordError(ref, "检索接口的返回中没有 searchVO")
     if isinstance(vo.get("listVO"), list):
         rows, total = vo["listVO"], vo.get("totalCount")
     else:
@@ -159,17 +159,17 @@ def parse_content_page(text: str, listing: Listing, url: str) -> DocumentRecord:
     info = info_table(tree)
     body = select_one(tree, BODY_SELECTOR)
     if body is None:
-        raise RecordError(ref, "页面中找不到正文区域（#UCAP-CONTENT / .pages_content） (no text container)")
+        raise RecordError(ref, "页面中找不到正文区域（#UCAP-CONTENT / .pages_content）")
     heading = select_one(tree, "div.article h1 || h1")
     title = info.get("title") or listing.title or (element_text(heading).strip() if heading is not None else "")
     title = normalise_text(title).strip()
     if not title:
-        raise RecordError(ref, "页面缺少标题：信息表、列表和 <h1> 都没有标题 (no title)")
+        raise RecordError(ref, "页面缺少标题：信息表、列表和 <h1> 都没有标题")
     raw_text = element_text(body)
     check_not_garbled(raw_text, ref, "正文")
     body_text = clean_text(raw_text)
     if len(body_text.strip()) < 20:
-        raise RecordError(ref, "正文为空或过短，页面可能不完整 (empty text)")
+        raise RecordError(ref, "正文为空或过短，页面可能不完整")
     hints = listing.hints
     doc_number = info.get("doc_number") or hints.get("doc_number")
     doc_number = normalise_text(doc_number).strip() if doc_number else None

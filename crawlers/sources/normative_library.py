@@ -46,6 +46,7 @@ from crawlers.sources._common import (
     parse_day,
     parse_html,
     pdf_text,
+    reading_problem,
     select_one,
     status_extra,
     status_of,
@@ -86,7 +87,7 @@ def read_config(path: Path) -> SiteConfig:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise SiteConfigError(f"{path.name}：无法读取站点配置：{exc}") from exc
+        raise SiteConfigError(f"{path.name}：无法读取站点配置：{reading_problem(exc)}") from exc
     missing = [k for k in ("title", "base_url", "list", "detail") if k not in raw]
     if missing:
         raise SiteConfigError(f"{path.name}：站点配置缺少必填项：{', '.join(missing)}")
@@ -174,7 +175,7 @@ class NormativeLibrarySource:
         data = api_payload(load_json(page, ref), ref, spec.get("ok_codes", (200, "200", 0, "0")))
         rows = dig(data, spec.get("rows"))
         if not isinstance(rows, list):
-            raise RecordError(ref, f"列表接口的返回中没有 {spec.get('rows')} 列表 (no rows)")
+            raise RecordError(ref, f"列表接口的返回中没有 {spec.get('rows')} 列表")
         total = dig(data, spec.get("total"))
         listings = []
         for row in rows:
@@ -251,7 +252,7 @@ class NormativeLibrarySource:
                 values.setdefault("title", element_text(node).strip())
         body = select_one(tree, spec.get("text"))
         if body is None:
-            raise RecordError(ref, f"页面中找不到正文区域（{spec.get('text')}） (no text container)")
+            raise RecordError(ref, f"页面中找不到正文区域（{spec.get('text')}）")
         attachments = [Attachment(url=urljoin(page.url, a.get("href")),
                                   title=normalise_text(element_text(a)).strip() or None)
                        for a in body.iter("a")
@@ -264,7 +265,7 @@ class NormativeLibrarySource:
         data = api_payload(load_json(page, ref), ref, spec.get("ok_codes", (200, "200", 0, "0")))
         root = dig(data, spec.get("root")) if spec.get("root") else data
         if not isinstance(root, dict):
-            raise RecordError(ref, f"详情接口的返回中没有 {spec.get('root')} 对象 (no detail object)")
+            raise RecordError(ref, f"详情接口的返回中没有 {spec.get('root')} 对象")
         values = {name: dig(root, path) for name, path in spec.get("fields", {}).items()}
         text = dig(root, spec.get("text")) if spec.get("text") else None
         if isinstance(text, str) and text.strip():
@@ -275,7 +276,7 @@ class NormativeLibrarySource:
             return values, text, [], "json"
         files = spec.get("files")
         if not files:
-            raise RecordError(ref, "详情接口没有正文 (no text in detail)")
+            raise RecordError(ref, "详情接口没有正文")
         return (values, *self._file_text(data, files, ref, fetch))
 
     def _file_text(self, data: Any, files: dict[str, Any], ref: str, fetch: Fetch
@@ -305,9 +306,9 @@ class NormativeLibrarySource:
             except RecordError as exc:
                 problems.append(exc.reason)
             except Exception as exc:  # a FetchError: try the next file
-                problems.append(getattr(exc, "reason", None) or str(exc))
+                problems.append(getattr(exc, "reason", None) or f"下载失败（{type(exc).__name__}）")
         if not candidates:
-            raise RecordError(ref, "没有可读取正文的附件（法规文本 PDF 或 Word） (no text attachment)")
+            raise RecordError(ref, "没有可读取正文的附件（法规文本 PDF 或 Word）")
         raise RecordError(ref, "无法读取正文附件：" + "；".join(problems))
 
     def _build(self, listing: Listing, values: dict[str, Any], raw_text: str, attachments: list[Attachment],
@@ -316,11 +317,11 @@ class NormativeLibrarySource:
         merged = {**listing.hints, **{k: v for k, v in values.items() if v not in (None, "")}}
         title = normalise_text(str(merged.get("title") or listing.title or "")).strip()
         if not title:
-            raise RecordError(ref, "页面缺少标题 (no title)")
+            raise RecordError(ref, "页面缺少标题")
         check_not_garbled(raw_text, ref, "正文")
         text = clean_text(raw_text)
         if len(text.strip()) < 20:
-            raise RecordError(ref, "正文为空或过短，页面可能不完整 (empty text)")
+            raise RecordError(ref, "正文为空或过短，页面可能不完整")
         if not text.startswith(title):
             text = f"{title}\n{text}"
         label = str(merged["status"]).strip() if merged.get("status") not in (None, "") else None
