@@ -29,6 +29,10 @@ class Hit:
     sent: int = 0  # body bytes written
     started: float = 0.0  # time.monotonic() when the request arrived and when its answer was done
     ended: float = 0.0
+    # time.monotonic() just before the last piece of a slow body was written: the client cannot have the
+    # whole answer before this moment (`ended` is taken later, after the write, and on a busy machine the
+    # handler thread may only get to it after the client has already sent its next request).
+    last_piece: float = 0.0
 
 
 @dataclass
@@ -263,6 +267,8 @@ class FixtureSite:
         for i in range(0, len(route.body), step):
             if self._stop.wait(route.seconds):
                 return
+            if i + step >= len(route.body):
+                hit.last_piece = time.monotonic()
             handler.wfile.write(route.body[i:i + step])
             handler.wfile.flush()
             hit.sent += len(route.body[i:i + step])

@@ -208,17 +208,34 @@ def test_delay_between_requests_to_one_host(site):
 
 
 def test_requests_to_one_host_never_overlap(site):
+    # Two threads ask for slow pages (ten pieces, 0.02 s apart) at the same moment. The proof is on the
+    # server's clock: the later request must arrive after the earlier one's last piece was about to be
+    # written, before which its client cannot have finished. (Comparing with `ended`, taken after that
+    # write, failed on busy machines: the client finished, released the host and sent the next request
+    # before the server's handler thread was scheduled again to note the time.)
     site.add("/slow1", Route(kind="slow", body=b"x" * 1000, seconds=0.02))
     site.add("/slow2", Route(kind="slow", body=b"y" * 1000, seconds=0.02))
-    with make(site) as fetch:
+    start = threading.Barrier(2)
+    failures: list[BaseException] = []
+
+    def fetch_slow(path: str) -> None:
+        try:
+            start.wait(timeout=10)
+            assert fetch(site.url(path)).content[:1] in (b"x", b"y")
+        except BaseException as exc:  # a thread's failure must fail the test, not vanish in the thread
+            failures.append(exc)
+
+    with make(site, timeout=10, max_time=30, retries=0) as fetch:
         fetch(site.url("/ok.html"))  # robots read first
-        threads = [threading.Thread(target=fetch, args=(site.url(p),)) for p in ("/slow1", "/slow2")]
+        threads = [threading.Thread(target=fetch_slow, args=(p,)) for p in ("/slow1", "/slow2")]
         for t in threads:
             t.start()
         for t in threads:
-            t.join()
+            t.join(timeout=60)
+    assert not failures and not any(t.is_alive() for t in threads)
     a, b = sorted(site.hits("/slow1") + site.hits("/slow2"), key=lambda h: h.started)
-    assert a.ended <= b.started
+    assert a.status == b.status == 200 and a.last_piece and b.last_piece
+    assert a.last_piece <= b.started
 
 
 def test_gbk_page_that_declares_utf8_comes_out_right(site):
