@@ -145,7 +145,7 @@ _GB_BONUS = 0.5  # on a Chinese site an undeclared legacy encoding is GBK unless
 _MIN_PLAUSIBILITY = 2.0  # real text of any language scores above; random bytes read as anything score below
 _MAX_JUNK = 0.02  # share of control/unassigned/replacement characters text can have; binary has far more
 
-_UNDECODABLE = "无法将文件内容识别为文本：编码未知或不是文本文件 (cannot decode the bytes as text)"
+_UNDECODABLE = "无法将文件内容识别为文本：编码未知或不是文本文件"
 
 
 def _codec_name(label: str | None) -> str | None:
