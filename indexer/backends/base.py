@@ -11,7 +11,7 @@ FACET_FIELDS: dict[str, int] = {"doc_type": 20, "region": 40, "status": 10, "bod
 SORTS = ("relevance", "published", "effective")
 # Scoring shared by both engines, so they rank alike.
 TITLE_BOOST = 3.0  # a clause matching the title counts this much more (version documents)
-EXACT_TITLE_BOOST = 20.0  # the whole query is a work's title (store.title_key)
+EXACT_TITLE_BOOST = 200.0  # the whole query is a work's title (store.title_key): that work is the answer, first
 RECALL_BOOST = 0.3  # engines with a character-bigram sub-field: weight of the recall net on raw words
 
 
