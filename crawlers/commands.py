@@ -12,6 +12,9 @@ from crawlers.registry import UnknownSource, default_registry
 from crawlers.runner import Runner, RunSummary, last_runs
 from indexer.app_store import Store
 
+RUN_STATE_LABELS = {"finished": "完成", "interrupted": "中断", "running": "未完成", "abandoned": "已放弃",
+                    "imported": "导入完成"}
+
 
 def crawl_list(store: Store, as_json: bool = False) -> None:
     """Every registered source with its hosts and its last run; modules that could not load, with why."""
@@ -41,8 +44,7 @@ def crawl_list(store: Store, as_json: bool = False) -> None:
         if run is None:
             last = "从未抓取"
         else:
-            state = {"finished": "完成", "interrupted": "中断", "running": "未完成", "abandoned": "已放弃",
-                     "imported": "导入完成"}.get(run["state"], run["state"])
+            state = RUN_STATE_LABELS.get(run["state"], run["state"])
             when = run["finished_at"] or run["started_at"]
             last = (f"最近一次 {when:%Y-%m-%d %H:%M} {state}：新增 {run['new']}，变化 {run['changed']}，"
                     f"未变 {run['unchanged']}，失败 {run['failed']}")

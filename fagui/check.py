@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, text
 
+from crawlers.commands import RUN_STATE_LABELS
 from fagui.settings import Settings
 
 OUTBOX_LAG_LIMIT = timedelta(minutes=15)
@@ -73,8 +74,9 @@ def check_instance(settings: Settings, now: datetime | None = None) -> list[Find
         level = "ok" if run["state"] in ("finished", "imported") and not run["listing_error"] else "warning"
         kind = "导入" if run["state"] == "imported" else "采集"  # `fagui import` is kept as a run of its source
         findings.append(Finding(f"crawl:{source}", level,
-                                f"{source} 最近一次{kind} {run['started_at']}（{run['state']}）：新增 {run['new']}，"
-                                f"更新 {run['changed']}，未变 {run['unchanged']}，失败 {run['failed']}", run))
+                                f"{source} 最近一次{kind} {run['started_at']}（{RUN_STATE_LABELS.get(run['state'], run['state'])}）："
+                                f"新增 {run['new']}，"
+                                f"变化 {run['changed']}，未变 {run['unchanged']}，失败 {run['failed']}", run))
     store.engine.dispose()
     return findings
 

@@ -31,7 +31,7 @@ def _store(migrate: bool = False):
 
 @cli.group()
 def db() -> None:
-    """数据库：迁移与初始化 (schema migrations)."""
+    """数据库：迁移与初始化。"""
 
 
 @db.command("upgrade")
@@ -54,7 +54,7 @@ def db_upgrade(revision: str) -> None:
 
 @cli.group("import")
 def import_group() -> None:
-    """导入：从语料或文件导入法规 (import documents)."""
+    """导入：从语料或文件导入法规。"""
 
 
 @import_group.command("lawrefbook")
@@ -133,7 +133,7 @@ def _record_import(store, source: str, path: Path, started_at, summary, parse_er
 @cli.command("stats")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 def stats_cmd(as_json: bool) -> None:
-    """统计：法规、版本、条文、制定机关的数量 (counts in the store)."""
+    """统计：法规、版本、条文、制定机关的数量。"""
     from indexer.inspection import stats
 
     store = _store()
@@ -153,7 +153,7 @@ def stats_cmd(as_json: bool) -> None:
 
 @cli.group()
 def works() -> None:
-    """法规：查找与查看 (look up works)."""
+    """法规：查找与查看。"""
 
 
 @works.command("find")
@@ -185,7 +185,7 @@ def works_find(text: str, limit: int, as_json: bool) -> None:
 
 @cli.group("index")
 def index_group() -> None:
-    """检索索引：重建与同步 (search index)."""
+    """检索索引：重建与同步。"""
 
 
 def _backend(store):
@@ -275,9 +275,10 @@ def search_cmd(query: str, statuses, doc_types, regions, body, as_of, published_
     if as_json:
         _echo_json(result)
         return
+    import html as html_lib
     import re
 
-    plain = lambda html: re.sub(r"</?mark>", "", html)  # noqa: E731
+    plain = lambda snippet: html_lib.unescape(re.sub(r"</?mark>", "", snippet))  # noqa: E731
     for warning in result["warnings"]:
         click.echo(f"提示：{warning}")
     if result["direct"]:
@@ -339,8 +340,10 @@ def check_cmd(as_json: bool) -> None:
         _echo_json([asdict(f) for f in findings])
     else:
         marks = {"ok": "正常", "warning": "注意", "error": "错误"}
+        parts = {"database": "数据库", "outbox": "待同步变更", "search": "检索引擎", "crawl": "采集"}
         for f in findings:
-            click.echo(f"[{marks[f.level]}] {f.part}: {f.message}")
+            kind, _, source = f.part.partition(":")
+            click.echo(f"[{marks[f.level]}] {parts.get(kind, kind)}{'：' + source if source else ''}：{f.message}")
     if any(f.level == "error" for f in findings):
         sys.exit(1)
 
@@ -451,7 +454,7 @@ def normalise_cmd(file: Path) -> None:
 
 @cli.group()
 def links() -> None:
-    """关联：正文引用识别 (citation links between works)."""
+    """关联：正文引用识别。"""
 
 
 @links.command("rebuild")
@@ -531,7 +534,7 @@ def report_cmd(name, as_of, days, max_years, period_from, period_to, region, doc
 
 @cli.group()
 def users() -> None:
-    """账号：清理工作人员登录报表页面 (portal accounts)."""
+    """账号：清理工作人员登录报表页面。"""
 
 
 @users.command("add")
@@ -663,7 +666,7 @@ def check_list_cmd(file: Path | None, output: Path | None, resume_job: int | Non
 
 @cli.group()
 def rounds() -> None:
-    """清理轮次：新建、列出与导出 (clearance rounds)."""
+    """清理轮次：新建、列出与导出。"""
 
 
 @rounds.command("create")

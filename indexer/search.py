@@ -182,7 +182,8 @@ def direct_answer(session: Session, parsed: ParsedQuery, as_of: date | None = No
         if len({v.work_id for v in versions}) == 1:
             version = versions[0]
             return {"type": "document", "work_id": version.work_id, "title": version.title,
-                    "doc_number": version.doc_number, "version": version.seq}
+                    "doc_number": version.doc_number, "version": version.seq,
+                    "is_current": version.id == version.work.current_version_id}
     return None
 
 
@@ -221,7 +222,7 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> di
         else:
             # An unknown number must not fall back to "everything": the texts that mention it are the
             # nearest answer (国务院令第588号 is the decision that amended many regulations).
-            warnings.append(f"没有文号为“{number.original}”的文件，下面列出正文提到这个文号的文件")
+            warnings.append(f"没有文号为“{number.original}”的文件")
             clause = _clause(number.original, phrase=True)
             if clause:
                 text = TextQuery(must=(clause,))
@@ -238,6 +239,8 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> di
                             "是否有效，未列入结果")
     offset = (params.page - 1) * params.per_page
     result = _collapsed(backend, text, filters, params, offset)
+    if parsed and parsed.doc_number is not None and direct is None and result.total and not filters.doc_number_key:
+        warnings.append("下面列出正文提到这个文号的文件")
     hits = _hits(session, backend, result, parsed, params)
     facets = _facets(session, _multi_select_facets(backend, text, filters, result.facets)) if params.facets else {}
     return {

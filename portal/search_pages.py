@@ -57,6 +57,8 @@ def direct_url(direct: dict, q: str) -> str:
         # A 时点 search names the text in force then, which is a past version's page.
         return url_for("document_pages.version", work_id=direct["work_id"], seq=direct["version"], q=q,
                        _anchor=direct["article"]["anchor"])
+    if direct.get("is_current"):
+        return url_for("document_pages.work", work_id=direct["work_id"], q=q)
     return url_for("document_pages.version", work_id=direct["work_id"], seq=direct["version"], q=q)
 
 

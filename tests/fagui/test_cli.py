@@ -123,6 +123,9 @@ def test_index_and_search_from_the_command_line(env):
     assert human.exit_code == 0 and "共" in human.output and "第" in human.output
     unknown = run("search", "国务院令第99999号")
     assert "提示：没有文号为“国务院令第99999号”的文件" in unknown.output
+    # openings name decisions as 《关于修改<…>的决定》: printed as written, not as HTML
+    listing = run("search", "", "--status", "all", "--doc-type", "法律", "--limit", "50")
+    assert "《关于修改<" in listing.output and "&lt;" not in listing.output
     bad = run("search", "--", "-罚款")
     assert bad.exit_code != 0 and "排除" in bad.output
     assert run("search", "安全", "--as-of", "昨天").exit_code != 0
@@ -239,7 +242,7 @@ def test_an_import_is_listed_as_the_sources_last_run(env):
         assert [(f["ref"], f["reason"]) for f in stored.failures] == [
             (f["record"], f["reason"]) for f in imported["failed"]]
         assert s.query(CrawlPage).count() == 0
-    assert "[正常] crawl:lawrefbook: lawrefbook 最近一次导入" in run("check").output
+    assert "[正常] 采集：lawrefbook：lawrefbook 最近一次导入" in run("check").output
 
     # the next crawl of the source is a run of its own, not a continuation of the import
     crawled = json.loads(run("crawl", "lawrefbook", "--limit", "3", "--json").output)

@@ -252,3 +252,5 @@ def test_comparison_ignores_width_and_spacing_and_orders_versions(small_app):
     assert "<del>一</del>" in swapped and "<ins>二</ins>" in swapped
     api = client.get(f"/api/v1/works/{wid}/compare?a=2&b=1").json
     assert api["old"]["seq"] == 1 and api["new"]["seq"] == 2 and api["counts"]["changed"] == 1
+    same = text_of(client.get(f"/works/{wid}/compare?a=2&b=2"))
+    assert "两侧是同一版本（第2版）" in same and "已按版本先后对照" not in same

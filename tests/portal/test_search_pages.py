@@ -71,6 +71,9 @@ def test_document_number_redirects_to_the_document(app, client):
     r = client.get("/search?q=" + urllib.parse.quote(doc_number))
     assert r.status_code == 302, doc_number
     assert r.headers["Location"].startswith(f"/works/{work_id}")
+    # the current text opens at the work's own address, not as a numbered version
+    current = client.get("/search?q=" + urllib.parse.quote("国务院令第802号")).headers["Location"]
+    assert current.startswith("/works/") and "/versions/" not in current
 
 
 @pytest.mark.parametrize("query, message", [
