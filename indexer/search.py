@@ -235,8 +235,8 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> di
     if filters.as_of is not None and filters.effective_from is None and filters.effective_to is None:
         undated = _undated_count(backend, text, filters)
         if undated:
-            warnings.append(f"另有 {undated} 件文件施行和公布日期不详，无法判断{params.as_of.isoformat()}"
-                            "是否有效，未列入结果")
+            warnings.append(f"另有 {undated} 件文件的施行日期或废止、失效日期不详，无法判断"
+                            f"{params.as_of.isoformat()}是否有效，未列入结果")
     offset = (params.page - 1) * params.per_page
     result = _collapsed(backend, text, filters, params, offset)
     if parsed and parsed.doc_number is not None and direct is None and result.total and not filters.doc_number_key:
@@ -257,10 +257,15 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> di
 
 
 def _undated_count(backend: SearchBackend, text: TextQuery, filters: Filters) -> int:
-    """Works matching the search whose text in force has no date: a 时点 search cannot place them."""
-    undated = replace(filters, as_of=None, statuses=(), current_only=True, effective_from=0, effective_to=0)
-    return backend.search(SearchRequest(text=text, filters=undated, limit=0, facets=False,
-                                        count_field="work_id")).total
+    """Works matching the search that a 时点 search cannot place: the text has no date, or the work ended
+    (废止, 失效) on a day the sources do not give."""
+    def count(**narrow: object) -> int:
+        wider = replace(filters, as_of=None, statuses=(), current_only=True, **narrow)
+        return backend.search(SearchRequest(text=text, filters=wider, limit=0, facets=False,
+                                            count_field="work_id")).total
+
+    return (count(effective_from=0, effective_to=0)
+            + count(effective_from=1, effective_to=filters.as_of, ended_to=0))
 
 
 def _collapsed(backend: SearchBackend, text: TextQuery, filters: Filters, params: SearchParams,

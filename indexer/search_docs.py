@@ -56,17 +56,18 @@ def _body_ids(bodies: list[IssuingBody]) -> list[str]:
 
 
 def _end_day(session: Session, work: Work) -> int:
-    """When the work as a whole stopped being in force: a stored repeal, or a source's report of its end
-    (dated, else counted from the day we learned of it)."""
+    """When the work as a whole stopped being in force: a stored repeal, or a source's report of its end.
+    An end without a date is NO_DATE: a 时点 search cannot say whether the work was in force on a given day,
+    so it leaves the work out and counts it, as it does texts with no date of their own."""
     repeals = session.execute(
         select(Relation.effective).where(
             Relation.object_work_id == work.id, Relation.relation_type.in_(("repeals", "replaces"))
         )
     ).scalars().all()
-    ends = [day(d) for d in repeals if d] + [day(date.today()) for d in repeals if d is None]
+    ends = [day(d) for d in repeals]
     last = work.versions[-1] if work.versions else None
     if last is not None and last.end_status:
-        ends.append(day(last.ended_on) if last.ended_on else day(last.created_at.date()))
+        ends.append(day(last.ended_on))
     return min(ends) if ends else OPEN_END
 
 

@@ -57,6 +57,7 @@ class Filters:
     effective_from: int | None = None
     effective_to: int | None = None
     as_of: int | None = None  # in force on this day: replaces the status filter
+    ended_to: int | None = None  # the work ended on or before this day (0: ended on a day nobody knows)
     version_ids: tuple[int, ...] = ()
     doc_number_key: str | None = None
     current_only: bool = False

@@ -174,6 +174,8 @@ def build_filters(f: Filters) -> list[dict]:
         out.append(_range("effective", 1, f.as_of))  # 1: undated texts (0) are in force on no known day
         out.append(_range("effective_to", f.as_of + 1, None))
         out.append(_range("ended", f.as_of + 1, None))
+    if f.ended_to is not None:
+        out.append(_range("ended", None, f.ended_to))
     if f.published_from is not None or f.published_to is not None:
         out.append(_range("published", f.published_from, f.published_to))
     if f.effective_from is not None or f.effective_to is not None:

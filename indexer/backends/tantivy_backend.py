@@ -305,6 +305,8 @@ class TantivyBackend:
             out.append(_int_range(s, "effective", 1, f.as_of))  # 1: undated texts (0) are in force on no known day
             out.append(_int_range(s, "effective_to", f.as_of + 1, None))
             out.append(_int_range(s, "ended", f.as_of + 1, None))
+        if f.ended_to is not None:
+            out.append(_int_range(s, "ended", None, f.ended_to))
         if f.published_from is not None or f.published_to is not None:
             out.append(_int_range(s, "published", f.published_from, f.published_to))
         if f.effective_from is not None or f.effective_to is not None:

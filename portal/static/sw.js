@@ -1,6 +1,6 @@
 /* fagui service worker: saved documents and the site shell open with no connection.
    Pages: network first, then the saved copy, then the offline page. Static files: cache first. */
-const SHELL = "fagui-shell-v3";  // a new name when site.css or app.js change: static files are served cache first
+const SHELL = "fagui-shell-v4";  // a new name when site.css or app.js change: static files are served cache first
 const SAVED = "fagui-saved";
 const SHELL_URLS = ["/offline", "/saved", "/static/site.css", "/static/app.js", "/static/icon.svg"];
 

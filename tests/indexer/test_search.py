@@ -320,3 +320,18 @@ def test_every_work_in_force_is_found_by_its_full_title(corpus):
     laws = [t for t in ranks if t.startswith("中华人民共和国") and t.endswith("法")]
     assert "中华人民共和国民法典" in ranks and ranks["中华人民共和国民法典"] == 1
     assert len(laws) > 20 and [t for t in laws if ranks[t] != 1] == []
+
+
+def test_a_work_ended_on_an_unknown_day_is_left_out_of_as_of_searches(corpus):
+    factory, _ = corpus
+    with factory() as session:
+        ended = session.scalars(
+            select(Version).join(Work, Work.current_version_id == Version.id)
+            .where(Version.end_status.is_not(None), Version.ended_on.is_(None), Version.published.is_not(None))
+        ).first()
+        assert ended is not None, "the sample holds texts a source marks 废止/失效 without a date"
+        title, work_id, start = ended.title, ended.work_id, ended.effective_from or ended.published
+    assert work_id in {h["work_id"] for h in run(corpus, title, statuses=("repealed", "expired"))["hits"]}
+    then = run(corpus, title, as_of=start + (date(2024, 1, 1) - date(2023, 12, 31)))  # the day after it began
+    assert work_id not in {h["work_id"] for h in then["hits"]}
+    assert any("废止、失效日期不详" in w for w in then["warnings"])

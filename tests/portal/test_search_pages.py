@@ -108,6 +108,8 @@ def test_a_filter_error_keeps_what_the_reader_chose(client):
     assert 'value="安全生产"' in html and 'value="不存在的机关"' in html
     assert 'name="doc_type" value="法律" checked' in html
     assert 'name="published_from" value="2021-01-01"' in html
+    assert html.count('name="region"') > 3  # every region and level is still offered to change the search
+    assert 'data-collapse-narrow="yes"' in html  # on a phone the folded filters leave the message on screen
     unknown_body = client.get("/search?body=" + urllib.parse.quote("不存在的机关"))
     assert unknown_body.status_code == 400 and "未找到制定机关“不存在的机关”" in text_of(unknown_body)
     api = client.get("/api/v1/search?body=" + urllib.parse.quote("不存在的机关"))
@@ -169,3 +171,9 @@ def test_every_example_on_the_home_page_finds_something(client):
         html = text_of(r)
         assert r.status_code == 200 and "没有文号为" not in html, example
         assert int(re.search(r"共 <strong>(\d+)</strong> 件", html).group(1)) > 0, example
+
+
+def test_an_as_of_search_says_what_it_lists(client):
+    html = text_of(client.get("/search?as_of=2020-01-01&status=repealed"))
+    assert "时点 2020-01-01：列出当日有效的文本" in html and "已设时点：按当日是否有效筛选" in html
+    assert "列出当日有效的文本" not in text_of(client.get("/search?status=repealed"))
