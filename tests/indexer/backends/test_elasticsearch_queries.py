@@ -248,6 +248,9 @@ def test_as_of_replaces_the_status_filter():
         {"range": {"ended": {"gte": 20180102}}},
     ]
     assert build_filters(Filters(statuses=())) == [{"term": {"kind": "version"}}]
+    # works that ended on a day nobody knows are indexed as ended on 0, and counted with ended_to=0
+    assert build_filters(Filters(statuses=(), ended_to=0)) == [
+        {"term": {"kind": "version"}}, {"range": {"ended": {"lte": 0}}}]
 
 
 def test_body_sort_paging_and_source():
