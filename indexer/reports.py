@@ -10,7 +10,7 @@ import os
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -37,6 +37,18 @@ class Column:
     kind: str = "text"  # text | date | int | number | work (a title linking to the work)
 
 
+@dataclass(frozen=True)
+class Section:
+    """A titled run of a report's rows, rows[start:start + count], listed apart from the rows before it (the
+    changes report's works whose end has no date). Exports keep every row in the one table, in this order."""
+
+    key: str
+    title: str
+    start: int
+    count: int
+    note: str = ""
+
+
 @dataclass
 class Report:
     name: str
@@ -48,6 +60,7 @@ class Report:
     chart: list[tuple[str, int]] | None = None  # (label, value) bars, where a picture reads faster
     chart_title: str | None = None
     summary: dict = field(default_factory=dict)
+    sections: list[Section] = field(default_factory=list)  # empty: the rows are one list
 
     def as_dict(self) -> dict:
         return {
@@ -58,6 +71,8 @@ class Report:
             "columns": [{"key": c.key, "label": c.label, "kind": c.kind} for c in self.columns],
             "rows": [{k: (v.isoformat() if isinstance(v, date) else v) for k, v in r.items()} for r in self.rows],
             "summary": self.summary,
+            "sections": [{"key": x.key, "title": x.title, "start": x.start, "count": x.count, "note": x.note}
+                         for x in self.sections],
         }
 
 
@@ -103,7 +118,6 @@ class _V:
     end_status: str | None
     source_status: str | None
     history: list | None
-    created_at: datetime | None = None  # when the store first recorded this text
 
     @property
     def start(self) -> date | None:
@@ -157,22 +171,21 @@ class _W:
         return None
 
     def known_end(self, as_of: date) -> tuple[date | None, str]:
-        """end_date, falling back to the best date the store holds when the end itself has none, and a note
-        saying what that date is: the repealing decision's own 施行/公布 date where the link names no date, else
-        (a source that only says 废止/失效) the day the store recorded the text so marked. None: no date at all."""
+        """end_date, or where a repeal link names no date, the repealing decision's own 施行/公布 date, with a
+        note saying so. (None, ""): no source dates the end (a source that only says 废止/失效, or a link whose
+        decision has no date either); such an end belongs in no period."""
         for link in sorted(self.repeals, key=lambda r: r.effective or date.min):
-            if link.effective is None or link.effective <= as_of:
-                if link.effective is not None:
-                    return link.effective, ""
-                if isinstance(link, _Repeal) and link.decided is not None:
-                    return link.decided, f"日期为《{link.by}》的{link.decided_label}（废止关系未注明日期）"
-                return None, ""
-        when = self.end_date(as_of)
-        if when is not None:
-            return when, ""
+            if link.effective is not None and link.effective <= as_of:
+                return link.effective, ""
+            if link.effective is None and isinstance(link, _Repeal) and link.decided is not None:
+                return link.decided, f"日期为《{link.by}》的{link.decided_label}（废止关系未注明日期）"
         v = self.version_on(as_of)
-        if v is not None and v.end_status and v.ended_on is None and v.created_at is not None:
-            return v.created_at.date(), "日期为本库收录该文本的日期"
+        if v is None:
+            return None, ""
+        if v.end_status and (v.ended_on is None or v.ended_on <= as_of):
+            return v.ended_on, ""
+        if v.expires is not None and v.expires < as_of:
+            return v.expires, ""
         return None, ""
 
 
@@ -196,7 +209,7 @@ def _fill(session: Session, works: dict[str, _W]) -> dict[str, _W]:
         for row in session.execute(
             select(Version.work_id, Version.id, Version.seq, Version.title, Version.doc_number, Version.published,
                    Version.effective_from, Version.expires, Version.ended_on, Version.end_status,
-                   Version.source_status, Version.history, Version.created_at)
+                   Version.source_status, Version.history)
             .where(Version.work_id.in_(chunk)).order_by(Version.work_id, Version.seq)
         ):
             works[row[0]].versions.append(_V(*row[1:]))
@@ -507,13 +520,22 @@ def counts(session: Session, opts: ReportOptions) -> Report:
     )
 
 
+UNDATED_END_TITLE = "废止或失效日期不详"
+
+
 def changes(session: Session, opts: ReportOptions) -> Report:
-    """New, amended, repealed and expired documents in a period (default: the year up to as_of)."""
+    """New, amended, repealed and expired documents in a period (default: the year up to as_of).
+
+    A repeal or expiry is placed at the date a source gives it: the repeal link's own date, the repealing
+    decision's 施行/公布 date where the link names none, the reported end date or the 有效期至. Where no source
+    gives one (LawRefBook marks works 已废止/失效 without a date), the end belongs in no period: such works are
+    listed after the dated changes, as a section of their own with the date left empty, and counted apart
+    (summary "undated"), never in the period's figures."""
     end = opts.period_to or opts.as_of
     start = opts.period_from or (end - timedelta(days=365))
     if start > end:
         raise ReportError("起始日期不能晚于截止日期")
-    rows = []
+    rows, undated = [], []
     for w in _snapshot(session, opts).values():
         events: list[tuple[date, str, _V]] = []
         for i, v in enumerate(w.versions):
@@ -522,22 +544,37 @@ def changes(session: Session, opts: ReportOptions) -> Report:
         status = w.status_on(end)
         note = ""
         if status.status in ("repealed", "expired"):
-            # Where the end has no date of its own, the best date known (see _W.known_end), said in the reason.
             when, note = w.known_end(end)
-            if when and start <= when <= end:
-                events.append((when, status.status, w.version_on(end) or w.versions[-1]))
+            last = w.version_on(end) or w.versions[-1]
+            if when is None:
+                reason = "；".join(filter(None, (status.reason, "无法归入任何期间，未计入本期间的统计")))
+                undated.append({**_base_row(w, last), "date": None,
+                                "change": f"{CHANGE_LABELS[status.status]}（日期不详）", "reason": reason})
+            elif start <= when <= end:
+                events.append((when, status.status, last))
         for when, kind, v in events:
             reason = "；".join(filter(None, (status.reason, note))) if kind in ("repealed", "expired") else ""
             rows.append({**_base_row(w, v), "date": when, "change": CHANGE_LABELS[kind], "reason": reason})
     rows.sort(key=lambda r: (r["date"], r["title"]))
+    undated.sort(key=lambda r: (r["change"], r["title"]))
     per_kind = Counter(r["change"] for r in rows)
+    sections = [
+        Section("dated", "期间内的变化", 0, len(rows)),
+        Section("undated", UNDATED_END_TITLE, len(rows), len(undated),
+                f"以下 {len(undated)} 件文件截至 {end.isoformat()} 已废止或失效，但来源未注明废止或失效日期，"
+                "也没有可据以确定日期的废止决定，无法判断是否发生在本期间，因此单独列出（日期一栏为空），"
+                "不计入本期间的统计。"),
+    ]
     return Report(
         "changes", "期间变化（清理结果）",
-        f"{start.isoformat()} 至 {end.isoformat()} 期间新制定、修改、废止和失效的文件。",
+        f"{start.isoformat()} 至 {end.isoformat()} 期间新制定、修改、废止和失效的文件"
+        + (f"；另列废止或失效日期不详的文件 {len(undated)} 件（不计入本期间）。" if undated else "。"),
         [Column("date", "日期", "date"), Column("change", "变化"), *_BASE_COLUMNS, Column("reason", "说明")],
-        rows, {"period_from": start, "period_to": end},
-        chart=[(label, per_kind.get(label, 0)) for label in CHANGE_LABELS.values()], chart_title="变化类型（件）",
-        summary={k: per_kind.get(v, 0) for k, v in CHANGE_LABELS.items()},
+        rows + undated, {"period_from": start, "period_to": end},
+        chart=[(label, per_kind.get(label, 0)) for label in CHANGE_LABELS.values()], chart_title="本期间变化类型（件）",
+        summary={**{k: per_kind.get(v, 0) for k, v in CHANGE_LABELS.items()}, "total": len(rows),
+                 "undated": len(undated)},
+        sections=sections,
     )
 
 

@@ -27,14 +27,14 @@ _CLEARANCE = ("clearance", "admin")
 DESCRIPTIONS = {
     "counts": "按效力级别、行政区划和制定机关统计文件数量及时效性，用于公布清理结果。",
     "catalogue": "某一日期现行有效的全部文件，按效力级别排列。",
-    "changes": "一段期间内新制定、修改、废止和失效的文件。",
+    "changes": "一段期间内新制定、修改、废止和失效的文件；废止或失效日期不详的文件另列，不计入期间统计。",
     "expiring": "现行有效、有效期即将届满的文件。",
     "conflicts": "来源标注的时效性与本平台计算结果不一致的文本。",
     "basis-changed": "制定依据或引用的法规在其公布后被修改、废止或失效的文件，附引用原文。",
     "validity-period": "未规定有效期或有效期超过上限的规范性文件。",
     "unresolved": "所依据或引用的法规在本库中找不到对应文件的引用（可能已被取代或尚未收录）。",
 }
-SUMMARY_LABELS = {**STATUS_LABELS, **CHANGE_LABELS, "documents": "涉及文件"}
+SUMMARY_LABELS = {**STATUS_LABELS, **CHANGE_LABELS, "documents": "涉及文件", "undated": "废止或失效日期不详"}
 
 
 def report_options(args: MultiDict) -> ReportOptions:
@@ -105,16 +105,32 @@ def _page(name: str):
     spec, opts, rep = _run(name)
     pages = max(1, -(-len(rep.rows) // PER_PAGE))
     page = parse_int_param(request.args.get("page"), "页码", 1, 1, pages)
-    rows = rep.rows[(page - 1) * PER_PAGE: page * PER_PAGE]
+    lo, hi = (page - 1) * PER_PAGE, page * PER_PAGE
+    rows = rep.rows[lo:hi]
+    groups = _page_groups(rep, lo, hi)
     chart = Markup(bar_chart(rep.chart, rep.chart_title or rep.title)) if rep.chart else None
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     downloads = [(fmt.upper(), url_for("reports.download", name=name, fmt=fmt, **args)) for fmt in FORMATS]
     return render_template(
-        "reports/report.html", spec=spec, rep=rep, opts=opts, rows=rows, page=page, pages=pages, chart=chart,
+        "reports/report.html", spec=spec, rep=rep, opts=opts, rows=rows, groups=groups, page=page, pages=pages,
+        chart=chart, other_sections=rep.sections[1:],
         downloads=downloads, args=args, doc_types=DOC_TYPES, regions=list(REGION_CODES),
         option_labels=OPTION_LABELS, per_page=PER_PAGE, summary_labels=SUMMARY_LABELS,
         has_document_pages="document_pages.work" in _view_functions(),
     )
+
+
+def _page_groups(rep, lo: int, hi: int) -> list[tuple]:
+    """The rows of one page, rows[lo:hi], split by the report's sections: (section or None, rows, continued).
+    A section after the first gets its own heading on the page where it starts ("续" on the pages after)."""
+    if not rep.sections:
+        return [(None, rep.rows[lo:hi], False)]
+    groups = []
+    for i, section in enumerate(rep.sections):
+        a, b = max(lo, section.start), min(hi, section.start + section.count)
+        if a < b:
+            groups.append((section if i else None, rep.rows[a:b], a > section.start))
+    return groups
 
 
 @bp.get("/<name>/export.<fmt>")

@@ -242,14 +242,18 @@ def test_corpus_basis_changed_cases(corpus_store, title, law, changed):
     assert f"根据《{law}》" in row["evidence"]
 
 
-def test_changes_lists_repeals_without_a_date_of_their_own_at_the_best_date_known(store):
-    """A source that only says 失效 (LawRefBook's corpus: 92 works, ended_on empty) and a repeal link without a
-    date used to fall out of the changes report altogether: every repeal needs a date to fall in a period."""
-    from datetime import datetime
+def test_changes_lists_repeals_no_source_dates_apart_from_the_period(store):
+    """A source that only says 失效 (LawRefBook's corpus: 92 works, ended_on empty) gives no date for the end:
+    such a work is in no period (placing it at the day the store recorded it read as repealed today) but listed
+    after the dated changes, date empty, and counted apart. A repeal link without a date takes the repealing
+    decision's own date; a reported end date is used as it is."""
+    import csv
+    import io
+    import json
 
-    from sqlalchemy import select
+    from openpyxl import load_workbook
 
-    from indexer.models import Version, Work
+    from indexer.report_export import export
 
     with store.sessions() as s:
         marked = rec("浙江省仅标注失效办法", published=date(2015, 1, 1), status="失效")
@@ -262,23 +266,46 @@ def test_changes_lists_repeals_without_a_date_of_their_own_at_the_best_date_know
         upsert_record(s, rec("浙江省人民政府关于废止若干规章的决定", doc_type="地方政府规章",
                              published=date(2023, 5, 1), effective=date(2023, 6, 1),
                              relations=[RelationRef("repeals", title="浙江省被决定废止办法")]))  # no date given
-        s.flush()
-        version = s.scalars(select(Version).join(Work, Work.id == Version.work_id)
-                            .where(Work.title == "浙江省仅标注失效办法")).one()
-        version.created_at = datetime(2024, 5, 6, 9, 30)  # the day the store recorded the 失效 text
+        # a repeal link with no date whose decision has no date either: undated as well
+        upsert_record(s, rec("浙江省无日期决定废止办法", doc_type="地方政府规章", published=date(2011, 1, 1)))
+        upsert_record(s, rec("浙江省人民政府关于废止另一批规章的决定", doc_type="地方政府规章",
+                             relations=[RelationRef("repeals", title="浙江省无日期决定废止办法")]))
+        rebuild_links(s)
         s.commit()
 
-    rows = report(store, "changes", period_from=date(1990, 1, 1), period_to=TODAY).rows
-    repeals = {r["title"]: r for r in rows if r["change"] == "废止"}
+    rep = report(store, "changes", period_from=date(1990, 1, 1), period_to=TODAY)
+    dated_rows = [r for r in rep.rows if r["date"] is not None]
+    repeals = {r["title"]: r for r in dated_rows if r["change"] == "废止"}
     assert {t: r["date"] for t, r in repeals.items()} == {
-        "浙江省仅标注失效办法": date(2024, 5, 6),
         "浙江省注明日期办法": date(2022, 2, 2),
         "浙江省被决定废止办法": date(2023, 6, 1),
     }
-    assert repeals["浙江省仅标注失效办法"]["reason"].endswith("日期为本库收录该文本的日期")
     assert "日期为《浙江省人民政府关于废止若干规章的决定》的施行日期" in repeals["浙江省被决定废止办法"]["reason"]
     assert "日期为" not in repeals["浙江省注明日期办法"]["reason"]  # a date of its own needs no note
-    # the fallback dates decide the period too
+    # the undated ends come last, as their own section, and count in none of the period's figures
+    undated = rep.rows[len(dated_rows):]
+    assert rep.rows[:len(dated_rows)] == dated_rows
+    assert [(r["title"], r["date"], r["change"]) for r in undated] == [
+        ("浙江省仅标注失效办法", None, "废止（日期不详）"), ("浙江省无日期决定废止办法", None, "废止（日期不详）")]
+    assert all("未计入本期间的统计" in r["reason"] for r in undated)
+    assert "来源未注明日期" in undated[0]["reason"]
+    assert rep.summary["repealed"] == 2 and rep.summary["undated"] == 2
+    assert rep.summary["total"] == len(dated_rows)
+    assert dict(rep.chart)["废止"] == 2
+    assert [(x.key, x.start, x.count) for x in rep.sections] == [
+        ("dated", 0, len(dated_rows)), ("undated", len(dated_rows), 2)]
+    assert "废止或失效日期不详" in rep.sections[1].title and "不计入本期间的统计" in rep.sections[1].note
+    # every format carries the same rows: CSV and XLSX cell for cell (日期 empty), JSON with its sections
+    from_csv = list(csv.reader(io.StringIO(export(rep, "csv").decode("utf-8-sig"))))
+    sheet = load_workbook(io.BytesIO(export(rep, "xlsx"))).active
+    from_xlsx = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    assert from_csv == from_xlsx and len(from_csv) == len(rep.rows) + 1
+    assert [r[:2] for r in from_csv[-2:]] == [["", "废止（日期不详）"], ["", "废止（日期不详）"]]
+    data = json.loads(export(rep, "json"))
+    assert data["summary"]["undated"] == 2 and data["sections"][1]["count"] == 2
+    assert data["rows"][-1]["date"] is None and data["rows"][-1]["title"] == "浙江省无日期决定废止办法"
+    # the dates from decisions decide the period; the undated ends are listed apart in any period
     in_2023 = report(store, "changes", period_from=date(2023, 1, 1), period_to=date(2023, 12, 31))
     assert [r["title"] for r in in_2023.rows if r["change"] == "废止"] == ["浙江省被决定废止办法"]
-    assert in_2023.summary["repealed"] == 1
+    assert in_2023.summary["repealed"] == 1 and in_2023.summary["undated"] == 2
+    assert [r["title"] for r in in_2023.rows if r["date"] is None] == ["浙江省仅标注失效办法", "浙江省无日期决定废止办法"]

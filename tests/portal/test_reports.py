@@ -168,3 +168,30 @@ def test_users_commands(tmp_path, monkeypatch):
         user = s.query(User).filter_by(name="zhang").one()
         assert user.password_hash != "s3cret-pass" and user.password_hash.startswith(("scrypt:", "pbkdf2:"))
     store.engine.dispose()
+
+
+def test_changes_page_lists_ends_without_a_date_apart(client):
+    """The sample's 92 works marked 失效 with no date are in no period: the page counts them apart from the
+    period's figures and lists them after the dated changes under a heading of their own."""
+    query = {"period_from": "1900-01-01", "period_to": "2025-01-01"}
+    js = client.get("/reports/changes/export.json", query_string=query).get_json()
+    dated, undated = js["sections"]
+    assert undated["key"] == "undated" and undated["count"] == js["summary"]["undated"] > 0
+    assert js["summary"]["repealed"] + js["summary"]["expired"] < dated["count"] == js["summary"]["total"]
+    assert all(r["date"] is None and r["change"].endswith("（日期不详）") for r in js["rows"][undated["start"]:])
+    assert all(r["date"] is not None for r in js["rows"][:undated["start"]])
+    first = client.get("/reports/changes", query_string=query).get_data(as_text=True)
+    line = re.sub(r"\s+", " ", re.search(r'<p class="count-line">(.*?)</p>', first, re.S).group(1))
+    assert f"期间内的变化共 <strong>{dated['count']}</strong> 条" in line
+    assert f"废止或失效日期不详</a>的文件 <strong>{undated['count']}</strong> 件，不计入上述统计" in line
+    start_page = undated["start"] // 100 + 1
+    assert f"page={start_page}#section-undated" in line and 'id="section-undated"' not in first
+    page = client.get("/reports/changes", query_string={**query, "page": start_page}).get_data(as_text=True)
+    assert f'<h2 id="section-undated">废止或失效日期不详（{undated["count"]} 件）</h2>' in page
+    assert "不计入本期间的统计" in page and page.count("<table") == 2
+    assert page.index("section-undated\">") < page.index("废止（日期不详）")
+    csv_rows = list(csv.reader(io.StringIO(
+        client.get("/reports/changes/export.csv", query_string=query).data.decode("utf-8-sig"))))
+    xlsx = load_workbook(io.BytesIO(client.get("/reports/changes/export.xlsx", query_string=query).data)).active
+    assert [["" if v is None else str(v) for v in r] for r in xlsx.iter_rows(values_only=True)] == csv_rows
+    assert len(csv_rows) == len(js["rows"]) + 1 and csv_rows[-1][0] == ""
