@@ -7,6 +7,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -121,7 +122,10 @@ def work_detail(session: Session, work_id: str) -> dict | None:
 
 
 def relations_of(session: Session, work_id: str) -> list[dict]:
-    """Links grouped by type and direction (修改 / 被修改 ...), in vocabulary order, outgoing first."""
+    """Links grouped by type and direction (修改 / 被修改 ...), in vocabulary order, outgoing first.
+
+    A link to an article says which text of the cited work holds that article number (see cited_version):
+    article numbers change when a law is revised, so 第一百九十一条 cited in 1994 is not the current one."""
     outgoing = session.execute(
         select(Relation, Work).outerjoin(Work, Work.id == Relation.object_work_id)
         .where(Relation.subject_work_id == work_id).order_by(Relation.id)
@@ -130,11 +134,14 @@ def relations_of(session: Session, work_id: str) -> list[dict]:
         select(Relation, Work).join(Work, Work.id == Relation.subject_work_id)
         .where(Relation.object_work_id == work_id).order_by(Relation.id)
     ).all()
+    with_article = [rel for rel, _ in [*outgoing, *incoming] if rel.object_article and rel.object_work_id]
+    timelines = _timelines(session, {w for rel in with_article for w in (rel.subject_work_id, rel.object_work_id)})
     groups: dict[tuple[str, str], list[dict]] = {}
     for rel, other in outgoing:
-        groups.setdefault((rel.relation_type, "outgoing"), []).append(_link(rel, other, rel.object_title))
+        groups.setdefault((rel.relation_type, "outgoing"), []).append(
+            _link(rel, other, rel.object_title, timelines))
     for rel, other in incoming:
-        groups.setdefault((rel.relation_type, "incoming"), []).append(_link(rel, other, None))
+        groups.setdefault((rel.relation_type, "incoming"), []).append(_link(rel, other, None, timelines))
     order = {t: i for i, t in enumerate(RELATION_TYPES)}
     out = []
     for (rtype, direction), items in sorted(
@@ -145,7 +152,68 @@ def relations_of(session: Session, work_id: str) -> list[dict]:
     return out
 
 
-def _link(rel: Relation, other: Work | None, fallback_title: str | None) -> dict:
+@dataclass(frozen=True)
+class _Dated:
+    """One version as citation dating sees it: made (published, else effective) and start (effective, else
+    published); both None for an undated version."""
+
+    seq: int
+    made: date | None
+    start: date | None
+    current: bool
+
+
+_CHUNK = 500
+
+
+def _timelines(session: Session, work_ids: set[str]) -> dict[str, list[_Dated]]:
+    """The versions of these works, oldest first, without their texts."""
+    if not work_ids:
+        return {}
+    ids = sorted(work_ids)
+    current: dict[str, int | None] = {}
+    rows = []
+    for i in range(0, len(ids), _CHUNK):
+        chunk = ids[i:i + _CHUNK]
+        current.update(session.execute(select(Work.id, Work.current_version_id).where(Work.id.in_(chunk))).all())
+        rows.extend(session.execute(
+            select(Version.work_id, Version.id, Version.seq, Version.effective_from, Version.published)
+            .where(Version.work_id.in_(chunk)).order_by(Version.work_id, Version.seq)
+        ).all())
+    by_work: dict[str, list] = {}
+    for row in rows:
+        by_work.setdefault(row.work_id, []).append(row)
+    out: dict[str, list[_Dated]] = {}
+    for wid, versions in by_work.items():
+        # The current text is the one marked current, else the latest (as citations.link_work reads it).
+        current_id = current.get(wid) or versions[-1].id
+        out[wid] = [_Dated(v.seq, v.published or v.effective_from, v.effective_from or v.published,
+                           v.id == current_id) for v in versions]
+    return out
+
+
+def cited_version(citing: list[_Dated], cited: list[_Dated]) -> tuple[_Dated | None, bool]:
+    """Which stored version of the cited work the citing work's current text means when it names an article:
+    the latest one that had been made (published) when the citing text was made and was in force when the
+    citing text took effect. So a regulation made for a law already passed but not yet in force cites that
+    law, and a decision amending a text cites the text before the amendment, not the one it produces.
+
+    Returns (version, earlier): version None when that cannot be told (undated texts); earlier True when the
+    citing text predates every stored version of the cited work, so the article number it cites belongs to an
+    earlier text the store does not hold."""
+    here = next((v for v in citing if v.current), None)
+    if here is None or here.made is None or not cited:
+        return None, False
+    meant = [v for v in cited if v.made is not None and v.made <= here.made and v.start <= here.start]
+    if meant:
+        return max(meant, key=lambda v: (v.start, v.seq)), False
+    if any(v.made is None for v in cited):
+        return None, False  # an undated version may be the earlier text
+    return None, True
+
+
+def _link(rel: Relation, other: Work | None, fallback_title: str | None,
+          timelines: dict[str, list[_Dated]] | None = None) -> dict:
     item = {
         "work_id": other.id if other else None,
         "title": other.title if other else (fallback_title or rel.object_doc_number or rel.object_key),
@@ -155,7 +223,21 @@ def _link(rel: Relation, other: Work | None, fallback_title: str | None) -> dict
         "effective": _iso(rel.effective),
         "status": other.status if other else None,
         "status_label": STATUS_LABELS.get(other.status, other.status) if other else None,
+        # The version of the cited work (the relation's object) that holds the article; None = its current text.
+        "version": None,
+        # The citing text predates every stored version of the cited work: the article number may differ.
+        "article_may_differ": False,
+        # Then the day the earliest stored version of the cited work was published.
+        "stored_from": None,
     }
+    if timelines is not None and rel.object_article and rel.object_work_id and other is not None:
+        cited = timelines.get(rel.object_work_id, [])
+        version, earlier = cited_version(timelines.get(rel.subject_work_id, []), cited)
+        if earlier:
+            item["article_may_differ"] = True
+            item["stored_from"] = _iso(min(v.made for v in cited if v.made))
+        elif version is not None and not version.current:
+            item["version"] = version.seq
     return item
 
 

@@ -88,6 +88,13 @@ SCHEMAS: dict[str, dict] = {
         "article": {**N_STR, "description": "the cited article (133 or 133-1): in an outgoing group an article of "
                     "the linked work, in an incoming group an article of this work"},
         "effective": N_DATE, "status": _nullable(STATUS), "status_label": N_STR,
+        "version": {**_nullable(INT), "description": "the version (seq) of the cited work whose article the citing "
+                    "text meant, the one in force on its date, when that is not the current version; null: the "
+                    "current version, or no article"},
+        "article_may_differ": {**BOOL, "description": "the citing text is older than every stored version of the "
+                               "cited work: the article number refers to an earlier text and may differ now"},
+        "stored_from": {**N_DATE, "description": "with article_may_differ: the day the cited work's earliest stored "
+                        "version was published"},
     }),
     "RelationGroup": _obj({
         "type": {"type": "string", "enum": list(RELATION_TYPES)},

@@ -277,3 +277,103 @@ def test_every_article_edited_and_renumbered_still_pairs(loaded):
     pairs = documents.pair_articles(old, new)
     assert pairs[0] == (None, 0)
     assert pairs[1:] == [(i, i + 1) for i in range(len(old))]
+
+
+# ---------------------------------------------------------------- which text a cited article number means
+
+DOG_V1 = """某市养犬管理条例
+
+第一条 为了规范养犬行为，制定本条例。
+
+第二条 本条例适用于本市。
+
+第三条 携犬出户应当束犬链。
+"""
+# The 2020 revision put a new 第二条 in: the leash rule moved from 第三条 to 第四条.
+DOG_V2 = """某市养犬管理条例
+
+第一条 为了规范养犬行为，保障公民健康，制定本条例。
+
+第二条 养犬应当登记。
+
+第三条 本条例适用于本市。
+
+第四条 携犬出户应当束犬链。
+"""
+
+
+def _citing(title: str) -> str:
+    return f"""{title}
+
+第一条 为了管理公园，制定本规定。
+
+第二条 本规定适用于市属公园。
+
+第三条 在公园内遛犬的，应当遵守《某市养犬管理条例》第三条的规定。
+"""
+
+
+@pytest.fixture
+def dated_citations(store):
+    """某市养犬管理条例 stored as of 2010 and 2020, and texts from 2005, 2015, 2020 and 2021 citing its 第三条."""
+    from indexer.citations import rebuild_links
+
+    ids = {}
+    citing = {"before": ("某市公园管理暂行规定", date(2005, 3, 1), date(2005, 3, 1)),
+              "first": ("某市城市公园管理规定", date(2015, 3, 1), date(2015, 3, 1)),
+              # published before the revision was, in force after it took effect: it still cites the 2010 text
+              "made_before": ("某市郊野公园管理规定", date(2019, 12, 1), date(2020, 6, 1)),
+              # published after the revision, in force the day it takes effect: the revised text
+              "same_day": ("某市口袋公园管理规定", date(2020, 2, 1), date(2020, 3, 1)),
+              "current": ("某市公园游览规定", date(2021, 3, 1), date(2021, 3, 1))}
+    with store.sessions.begin() as s:
+        for text, published, effective in ((DOG_V1, date(2010, 1, 1), date(2010, 3, 1)),
+                                           (DOG_V2, date(2020, 1, 1), date(2020, 3, 1))):
+            ids["dog"] = upsert_record(s, _record("某市养犬管理条例", text, doc_type="地方性法规",
+                                                  published=published, effective=effective)).work_id
+        for key, (title, published, effective) in citing.items():
+            ids[key] = upsert_record(s, _record(title, _citing(title), published=published,
+                                                effective=effective)).work_id
+    with store.sessions.begin() as s:
+        rebuild_links(s)
+    return store, ids
+
+
+def _cited_item(detail: dict, direction: str, work_id: str | None = None) -> dict:
+    return next(i for g in detail["relations"] if g["direction"] == direction for i in g["items"]
+                if work_id is None or i["work_id"] == work_id)
+
+
+def test_a_cited_article_is_read_in_the_text_in_force_when_it_was_cited(dated_citations):
+    store, ids = dated_citations
+    with store.sessions() as s:
+        out = {k: _cited_item(documents.work_detail(s, ids[k]), "outgoing")
+               for k in ("before", "first", "made_before", "same_day", "current")}
+        dog = documents.work_detail(s, ids["dog"])
+    fields = {k: (i["work_id"], i["article"], i["version"], i["article_may_differ"], i["stored_from"])
+              for k, i in out.items()}
+    assert fields == {
+        # cited when the current text was in force: its 第三条 as it is
+        "current": (ids["dog"], "3", None, False, None),
+        "same_day": (ids["dog"], "3", None, False, None),
+        # cited when the 2010 text was in force: its 第三条 is in version 1
+        "first": (ids["dog"], "3", 1, False, None),
+        "made_before": (ids["dog"], "3", 1, False, None),
+        # cited before any stored text: the number belongs to a text the store does not hold
+        "before": (ids["dog"], "3", None, True, "2010-01-01"),
+    }
+    # the same from the cited work's side: which of its texts each citing work meant
+    incoming = {i["work_id"]: (i["version"], i["article_may_differ"])
+                for g in dog["relations"] if g["direction"] == "incoming" for i in g["items"]}
+    assert incoming == {ids["current"]: (None, False), ids["same_day"]: (None, False),
+                        ids["first"]: (1, False), ids["made_before"]: (1, False), ids["before"]: (None, True)}
+
+
+def test_cited_version_without_dates_is_not_guessed():
+    from indexer.documents import _Dated, cited_version
+
+    cited = [_Dated(1, date(2010, 1, 1), date(2010, 3, 1), False), _Dated(2, date(2020, 1, 1), date(2020, 3, 1), True)]
+    assert cited_version([_Dated(1, None, None, True)], cited) == (None, False)
+    assert cited_version([_Dated(1, date(2015, 1, 1), date(2015, 1, 1), True)], cited) == (cited[0], False)
+    undated_first = [_Dated(1, None, None, False), *cited[1:]]
+    assert cited_version([_Dated(1, date(2015, 1, 1), date(2015, 1, 1), True)], undated_first) == (None, False)

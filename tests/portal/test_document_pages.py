@@ -165,8 +165,16 @@ def test_search_banner_only_for_a_direct_answer_to_this_work(client, works):
 
 def test_relations_put_the_article_anchor_on_the_cited_work_only(app, client):
     from indexer.citations import rebuild_links
+    from indexer.documents import relations_of
     from indexer.models import Relation
     from portal import services
+
+    def current_text_cited(rel) -> bool:
+        """The citing text cites the article as the cited work's current text numbers it."""
+        return any(i["work_id"] == rel.object_work_id and i["article"] == rel.object_article
+                   and i["version"] is None and not i["article_may_differ"]
+                   for g in relations_of(session, rel.subject_work_id) if g["direction"] == "outgoing"
+                   for i in g["items"])
 
     with app.app_context():
         session = services.session()
@@ -175,14 +183,90 @@ def test_relations_put_the_article_anchor_on_the_cited_work_only(app, client):
         rel = next(r for r in session.scalars(select(Relation).where(
             Relation.object_work_id.is_not(None), Relation.object_article.is_not(None),
             Relation.relation_type.in_(("cites", "based_on"))).order_by(Relation.id))
-            if r.object_article[0].isdigit())
+            if r.object_article[0].isdigit() and current_text_cited(r))
         citing, cited, article = rel.subject_work_id, rel.object_work_id, rel.object_article
     # the citing work links to the cited work at the article
-    assert f'href="/works/{cited}#art-{article}"' in text_of(client.get(f"/works/{citing}"))
+    relations = text_of(client.get(f"/works/{citing}")).split('id="rel-h"')[1].split("</section>")[0]
+    assert f'href="/works/{cited}#art-{article}"' in relations
     # the cited work links back to the citing work as a whole; the article is one of its own, on this page
     html = text_of(client.get(f"/works/{cited}"))
     assert f'href="/works/{citing}"' in html and f'href="/works/{citing}#' not in html
     assert f'涉及本文件<a href="#art-{article}">' in html and f'id="art-{article}"' in html
+
+
+@pytest.fixture(scope="module")
+def cite_app(tmp_path_factory):
+    """A portal over 某市养犬管理条例 (2010 and 2020 texts, 第三条 renumbered 第四条) and three texts citing
+    its 第三条: from 2021 (the current text), 2015 (the 2010 text) and 2005 (a text the store does not hold)."""
+    from datetime import date
+
+    from crawlers.records import DocumentRecord
+    from fagui.settings import load_settings
+    from indexer.citations import rebuild_links
+    from indexer.db import make_engine, session_factory
+    from indexer.migrate import upgrade
+    from indexer.store import upsert_record
+    from portal import create_app
+    from tests.indexer.test_documents import DOG_V1, DOG_V2, _citing
+
+    def record(title, text, day, doc_type="地方政府规章"):
+        return DocumentRecord(source="test", source_ref=f"{title}-{day.year}", title=title, text=text,
+                              doc_type=doc_type, issuing_bodies=["某市人民政府"], region="山东省", published=day,
+                              effective=day)
+
+    root = tmp_path_factory.mktemp("cite")
+    settings = load_settings({"FAGUI_DATA_DIR": str(root), "FAGUI_SECRET_KEY": "t",
+                              "FAGUI_API_RATE_LIMIT": "100000"})
+    engine = make_engine(settings=settings)
+    upgrade(engine)
+    ids = {}
+    with session_factory(engine).begin() as s:
+        for text, day in ((DOG_V1, date(2010, 1, 1)), (DOG_V2, date(2020, 1, 1))):
+            ids["dog"] = upsert_record(s, record("某市养犬管理条例", text, day, "地方性法规")).work_id
+        for key, title, day in (("current", "某市公园游览规定", date(2021, 3, 1)),
+                                ("first", "某市城市公园管理规定", date(2015, 3, 1)),
+                                ("before", "某市公园管理暂行规定", date(2005, 3, 1))):
+            ids[key] = upsert_record(s, record(title, _citing(title), day)).work_id
+    with session_factory(engine).begin() as s:
+        rebuild_links(s)
+    engine.dispose()
+    app = create_app(settings, testing=True)
+    app.config["TEST_IDS"] = ids
+    return app
+
+
+def _relations_section(html: str) -> str:
+    return html.split('id="rel-h"')[1].split("</section>")[0]
+
+
+def test_cited_articles_link_to_the_text_the_citing_document_meant(cite_app):
+    client, ids = cite_app.test_client(), cite_app.config["TEST_IDS"]
+    dog = ids["dog"]
+    # cited when the current text was in force: the current text at the article
+    current = _relations_section(text_of(client.get(f"/works/{ids['current']}")))
+    assert f'href="/works/{dog}#art-3"' in current and "引用时施行" not in current
+    # cited in 2015: the 2010 text (version 1) at the article, not the current 第三条
+    first = _relations_section(text_of(client.get(f"/works/{ids['first']}")))
+    assert f'href="/works/{dog}/versions/1#art-3"' in first and "（引用时施行的第1版）" in first
+    assert f'href="/works/{dog}#art-3"' not in first
+    # cited in 2005, before any stored text: the work without an anchor, and a plain warning
+    before = _relations_section(text_of(client.get(f"/works/{ids['before']}")))
+    assert f'href="/works/{dog}"' in before and f"/works/{dog}#" not in before
+    assert "第三条（引用的是 2010 年以前的文本，本库未收录，条文序号可能已变动）" in before
+    # the cited work's page: each citing work's article points into the text it meant
+    cited = _relations_section(text_of(client.get(f"/works/{dog}")))
+    assert '涉及本文件<a href="#art-3">第三条</a>' in cited
+    assert f'涉及本文件<a href="/works/{dog}/versions/1#art-3">第三条</a>（引用时施行的第1版）' in cited
+    assert "涉及本文件第三条（引用的是 2010 年以前的文本，本库未收录，条文序号可能已变动）" in cited
+    # viewed as version 1, the 2015 citation is on this page and the 2021 one in the current text
+    old = _relations_section(text_of(client.get(f"/works/{dog}/versions/1")))
+    assert '涉及本文件<a href="#art-3">第三条</a>（引用时施行的第1版）' in old
+    assert f'涉及本文件<a href="/works/{dog}#art-3">第三条</a>' in old
+    # and the API says the same
+    items = {i["work_id"]: (i["version"], i["article_may_differ"], i["stored_from"])
+             for g in client.get(f"/api/v1/works/{dog}").json["relations"] for i in g["items"]}
+    assert items == {ids["current"]: (None, False, None), ids["first"]: (1, False, None),
+                     ids["before"]: (None, True, "2010-01-01")}
 
 
 V1 = """某市停车管理办法
