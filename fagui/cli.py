@@ -396,7 +396,7 @@ def _export_target(raw: str) -> Path:
     except OSError as exc:
         from indexer.dump import os_error_text
 
-        raise click.ClickException(f"无法创建目录 {path.parent}：{os_error_text(exc)}") from None
+        raise click.ClickException(f"无法创建目录 {path.parent}：{os_error_text(exc, path.parent)}") from None
     return path
 
 

@@ -101,15 +101,30 @@ def _revision(engine: Engine) -> str | None:
 
 
 _OS_ERRORS = {
-    errno.ENOENT: "目录不存在", errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限",
-    errno.ENOSPC: "磁盘空间不足", errno.EROFS: "文件系统只读", errno.ENOTDIR: "路径中有一段不是目录",
-    errno.EISDIR: "这是一个目录", errno.EEXIST: "同名文件已存在",
+    errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限", errno.EROFS: "只读文件系统",
+    errno.ENOSPC: "磁盘空间不足", errno.EDQUOT: "超出磁盘配额", errno.ENOTDIR: "路径中有一段不是目录",
+    errno.EISDIR: "目标是一个目录", errno.EEXIST: "同名文件已存在", errno.ENAMETOOLONG: "文件名过长",
 }
 
 
-def os_error_text(exc: OSError) -> str:
-    """A file-system error in Chinese (the system's own text is English)."""
-    return _OS_ERRORS.get(exc.errno, exc.strerror or str(exc))
+def os_error_text(exc: OSError, path: Path | None = None) -> str:
+    """Why a file could not be written, in Chinese (the system's own text is English).
+
+    ENOENT is checked against the disk rather than taken at its word: creating a file in /proc (and other
+    virtual file systems) fails with "no such file" although the directory is there."""
+    target = Path(exc.filename) if isinstance(exc.filename, str | Path) else path
+    if exc.errno == errno.ENOENT:
+        if target is not None and target.parent.is_dir():
+            return f"目录 {target.parent} 存在，但不允许在其中新建文件或目录（/proc 等虚拟文件系统即如此）"
+        return "目录不存在"
+    if exc.errno == errno.EEXIST and target is not None and target.exists() and not target.is_dir():
+        return f"已有同名文件 {target}，不是目录"
+    known = _OS_ERRORS.get(exc.errno)
+    if known:
+        return known
+    name = errno.errorcode.get(exc.errno, str(exc.errno)) if exc.errno is not None else ""
+    detail = f"{name}：{exc.strerror}" if name and exc.strerror else (exc.strerror or str(exc))
+    return f"操作系统报告错误（{detail}）"
 
 
 def export_store(engine: Engine, path: Path) -> DumpSummary:
@@ -136,7 +151,7 @@ def export_store(engine: Engine, path: Path) -> DumpSummary:
         tmp.replace(path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)  # no half-written .part left behind (disk full, unwritable target)
-        raise DumpError(f"无法写入导出文件 {path}：{os_error_text(exc)}") from None
+        raise DumpError(f"无法写入导出文件 {path}：{os_error_text(exc, tmp)}") from None
     return summary
 
 

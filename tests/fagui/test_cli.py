@@ -162,12 +162,106 @@ def test_export_creates_missing_directories_and_bad_paths_are_clear_errors(env, 
     a_file = tmp_path / "plain.txt"
     a_file.write_text("x")
     under_file = run("export", str(a_file / "store.jsonl.gz"))
-    assert under_file.exit_code == 1 and "无法创建目录" in under_file.output and "同名文件已存在" in under_file.output
+    assert under_file.exit_code == 1 and "无法创建目录" in under_file.output
+    assert f"已有同名文件 {a_file}，不是目录" in under_file.output
+    # /proc exists but takes no new files; the system says "no such file", which is not the reason
     unwritable = run("export", "/proc/fagui-test.jsonl.gz")
-    assert unwritable.exit_code == 1 and "无法写入导出文件" in unwritable.output
+    assert unwritable.exit_code == 1 and "无法写入导出文件 /proc/fagui-test.jsonl.gz：" in unwritable.output
+    assert "目录 /proc 存在，但不允许在其中新建文件或目录" in unwritable.output
+    assert "目录不存在" not in unwritable.output
     for bad in (under_file, unwritable):
         assert "Traceback" not in bad.output and isinstance(bad.exception, SystemExit)
     assert not list(tmp_path.glob("**/*.part"))
+
+
+def _permission_denied_dir(tmp_path):
+    """A directory this process may not create files in: a read-only one in tmp_path, or where the tests run as
+    root (whom chmod does not stop) /sys, which root cannot write either."""
+    import os
+    import stat
+    from pathlib import Path
+
+    if os.geteuid() != 0:
+        locked = tmp_path / "locked"
+        locked.mkdir()
+        locked.chmod(stat.S_IRUSR | stat.S_IXUSR)
+        return locked
+    probe = "/sys/fagui-probe.part"
+    try:
+        os.close(os.open(probe, os.O_CREAT | os.O_WRONLY))
+    except PermissionError:
+        return Path("/sys")
+    except OSError as exc:
+        pytest.skip(f"running as root and /sys refuses files with {exc.strerror}, not a permission error")
+    os.unlink(probe)
+    pytest.skip("running as root and /sys is writable here: no directory to deny the permission")
+
+
+def test_export_to_a_directory_without_write_permission_says_so(env, tmp_path):
+    assert run("db", "upgrade").exit_code == 0
+    locked = _permission_denied_dir(tmp_path)
+    try:
+        result = run("export", str(locked / "store.jsonl.gz"))
+        assert result.exit_code == 1, result.output
+        assert f"无法写入导出文件 {locked / 'store.jsonl.gz'}：没有写入权限" in result.output
+        assert "目录不存在" not in result.output and "Traceback" not in result.output
+        missing = run("export", str(tmp_path / "absent" / "x" / "store.jsonl.gz"))
+        assert missing.exit_code == 0  # a directory that is missing is made, not an error
+    finally:
+        if locked.is_relative_to(tmp_path):
+            locked.chmod(0o755)
+
+
+@pytest.mark.parametrize("code, expected", [
+    ("EACCES", "没有写入权限"), ("EPERM", "没有写入权限"), ("EROFS", "只读文件系统"), ("ENOSPC", "磁盘空间不足"),
+    ("ENOTDIR", "路径中有一段不是目录"), ("EISDIR", "目标是一个目录"),
+    ("EIO", "操作系统报告错误（EIO：Input/output error）"),
+])
+def test_export_write_errors_name_their_reason(code, expected):
+    import errno
+
+    from indexer.dump import os_error_text
+
+    number = getattr(errno, code)
+    assert os_error_text(OSError(number, "Input/output error" if code == "EIO" else "x")) == expected
+
+
+def test_export_write_error_no_such_file_checks_the_directory(tmp_path):
+    import errno
+
+    from indexer.dump import os_error_text
+
+    gone = tmp_path / "gone" / "store.jsonl.gz"
+    assert os_error_text(OSError(errno.ENOENT, "No such file", str(gone))) == "目录不存在"
+    there = tmp_path / "store.jsonl.gz"
+    assert os_error_text(OSError(errno.ENOENT, "No such file"), there) == (
+        f"目录 {tmp_path} 存在，但不允许在其中新建文件或目录（/proc 等虚拟文件系统即如此）")
+
+
+def test_export_on_a_full_disk_says_so_and_leaves_no_part_file(env, tmp_path, monkeypatch):
+    import errno
+    import gzip
+
+    assert run("db", "upgrade").exit_code == 0
+    real_open = gzip.open
+
+    class Full:
+        def __init__(self, *args, **kwargs):
+            self.inner = real_open(*args, **kwargs)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.inner.close()
+
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("indexer.dump.gzip.open", Full)
+    result = run("export", str(tmp_path / "full" / "store.jsonl.gz"))
+    assert result.exit_code == 1 and "：磁盘空间不足" in result.output
+    assert not list(tmp_path.glob("full/*"))
 
 
 @pytest.mark.parametrize("args, expected", [
