@@ -34,7 +34,7 @@ def search_page():
         # A filter the reader must correct (reversed dates, an unknown issuing body): the form stays, with
         # what they chose, and the message says which field to change.
         params = lenient_search_params(request.args)
-        result = {"total": 0, "took_ms": 0, "direct": None, "hits": [], "facets": _plain_facets(params.q),
+        result = {"total": 0, "took_ms": 0, "direct": None, "hits": [], "facets": _plain_facets(),
                   "warnings": [], "error": str(exc)}
         page = render_template("search.html", params=params, result=result, pages=1, doc_types=DOC_TYPES,
                                status_labels=STATUS_LABELS, sort_labels=SORT_LABELS, args=request.args)
@@ -49,14 +49,10 @@ def search_page():
     )
 
 
-def _plain_facets(q: str) -> dict:
-    """The facets of the words alone, so the form around an error still offers every level and region."""
-    for words in (q, ""):
-        try:
-            return cached_search(SearchParams(q=words, per_page=1))["facets"]
-        except SearchError:
-            continue
-    return {}
+def _plain_facets() -> dict:
+    """The whole store's facets (the home page's, cached once), so the form around an error still offers every
+    level and region; a refused request adds nothing of its own to the cache."""
+    return cached_search(SearchParams(per_page=1))["facets"]
 
 
 @bp.app_template_global("direct_url")
