@@ -212,6 +212,18 @@ def cited_version(citing: list[_Dated], cited: list[_Dated]) -> tuple[_Dated | N
     return None, True
 
 
+def cited_texts(session: Session, citing_work_id: str, cited_work_ids: set[str]) -> dict[str, tuple[int | None, bool]]:
+    """For each cited work, the text the citing work's articles mean (see cited_version): (the version's seq,
+    None for the current text; True when the citing text is older than every stored version)."""
+    timelines = _timelines(session, {citing_work_id, *cited_work_ids})
+    citing = timelines.get(citing_work_id, [])
+    out: dict[str, tuple[int | None, bool]] = {}
+    for wid in cited_work_ids:
+        version, earlier = cited_version(citing, timelines.get(wid, []))
+        out[wid] = (version.seq if version is not None and not version.current else None, earlier)
+    return out
+
+
 def _link(rel: Relation, other: Work | None, fallback_title: str | None,
           timelines: dict[str, list[_Dated]] | None = None) -> dict:
     item = {

@@ -52,8 +52,10 @@ def _search_context(session, work_id: str) -> str:
     return q if direct is not None and direct["work_id"] == work_id else ""
 
 
-def _cited_works(session, work_id: str) -> dict[str, str]:
-    """Cited title as written (without 《》 and edition notes) -> the stored work it resolved to."""
+def _cited_works(session, work_id: str) -> dict[str, tuple[str, int | None, bool]]:
+    """Cited title as written (without 《》 and edition notes) -> (the stored work it resolved to, the version of
+    it the citing text means or None for its current text, whether the cited article numbers may belong to an
+    earlier text the store does not hold)."""
     from sqlalchemy import select
 
     from indexer.models import Relation
@@ -63,16 +65,19 @@ def _cited_works(session, work_id: str) -> dict[str, str]:
             Relation.subject_work_id == work_id, Relation.relation_type.in_(("based_on", "cites")),
             Relation.object_work_id.is_not(None), Relation.object_title.is_not(None))
     ).all()
-    return {title: target for title, target in rows}
+    texts = documents.cited_texts(session, work_id, {target for _, target in rows})
+    return {title: (target, *texts[target]) for title, target in rows}
 
 
 _CITATION = re.compile(r"《([^《》]{2,80})》(?:第([零〇一二三四五六七八九十百千两\d]+)条(?:之([一二三四五六七八九十\d]+))?)?")
 
 
 @bp.app_template_filter("cite_links")
-def cite_links(paragraph: str, cited: dict[str, str]) -> Markup:
+def cite_links(paragraph: str, cited: dict[str, tuple[str, int | None, bool]]) -> Markup:
     """The paragraph escaped, with each 《title》 that resolved to a stored work linked to it, and to the
-    article when one follows (《道路交通安全法》第九十一条 -> #art-91)."""
+    article when one follows (《道路交通安全法》第九十一条 -> #art-91) in the text the citation means: a past
+    version when the cited law was revised since, no article at all when that text is not stored (刑法
+    第一百九十一条 cited in 1994 is not today's 第一百九十一条)."""
     if not cited or "《" not in paragraph:
         return Markup.escape(paragraph)
     from crawlers.normalise.articles import chinese_number
@@ -80,17 +85,19 @@ def cite_links(paragraph: str, cited: dict[str, str]) -> Markup:
 
     out, pos = [], 0
     for m in _CITATION.finditer(paragraph):
-        target = cited.get(clean_title(m.group(1)))
-        if target is None:
+        found = cited.get(clean_title(m.group(1)))
+        if found is None:
             continue
+        target, seq, may_differ = found
         anchor = None
-        if m.group(2):
+        if m.group(2) and not may_differ:
             try:
                 anchor = f"art-{chinese_number(m.group(2))}" + (f"-{chinese_number(m.group(3))}" if m.group(3) else "")
             except ValueError:
                 anchor = None
         out.append(Markup.escape(paragraph[pos:m.start()]))
-        out.append(Markup('<a class="cite" href="{}">{}</a>').format(work_url(target, anchor=anchor), m.group(0)))
+        out.append(Markup('<a class="cite" href="{}">{}</a>').format(work_url(target, seq, anchor=anchor),
+                                                                       m.group(0)))
         pos = m.end()
     out.append(Markup.escape(paragraph[pos:]))
     return Markup("").join(out)

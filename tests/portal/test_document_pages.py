@@ -118,12 +118,15 @@ def test_citations_link_to_the_cited_work_and_article(app, client):
 def test_cite_links_escapes_and_points_at_articles(app):
     from portal.document_pages import cite_links
 
-    cited = {"道路交通安全法": "w1"}
+    cited = {"道路交通安全法": ("w1", None, False), "旧条例": ("w2", 2, False), "更早的法": ("w3", None, True)}
     with app.test_request_context():
         html = str(cite_links("依照《道路交通安全法》第九十一条之一处理<b>", cited))
         assert html == ('依照<a class="cite" href="/works/w1#art-91-1">《道路交通安全法》第九十一条之一</a>'
                         "处理&lt;b&gt;")
         assert str(cite_links("《未收录的办法》<i>", cited)) == "《未收录的办法》&lt;i&gt;"
+        # the text the citation means: a past version, or no article when that text is not stored
+        assert 'href="/works/w2/versions/2#art-3"' in str(cite_links("《旧条例》第三条", cited))
+        assert 'href="/works/w3"' in str(cite_links("《更早的法》第三条", cited))
 
 
 def test_article_jump_takes_sub_articles_and_reports_missing_ones(app, client):
@@ -262,6 +265,11 @@ def test_cited_articles_link_to_the_text_the_citing_document_meant(cite_app):
     old = _relations_section(text_of(client.get(f"/works/{dog}/versions/1")))
     assert '涉及本文件<a href="#art-3">第三条</a>（引用时施行的第1版）' in old
     assert f'涉及本文件<a href="/works/{dog}#art-3">第三条</a>' in old
+    # the links inside the citing texts agree with their relations
+    first_text = text_of(client.get(f"/works/{ids['first']}"))
+    assert f'<a class="cite" href="/works/{dog}/versions/1#art-3">《某市养犬管理条例》第三条</a>' in first_text
+    before_text = text_of(client.get(f"/works/{ids['before']}"))
+    assert f'<a class="cite" href="/works/{dog}">《某市养犬管理条例》第三条</a>' in before_text
     # and the API says the same
     items = {i["work_id"]: (i["version"], i["article_may_differ"], i["stored_from"])
              for g in client.get(f"/api/v1/works/{dog}").json["relations"] for i in g["items"]}
