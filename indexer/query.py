@@ -53,7 +53,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from itertools import product
 
-from crawlers.normalise.articles import CN_NUMBER, chinese_number
+from crawlers.normalise.articles import CN_NUMBER, article_label, chinese_number
 from crawlers.normalise.docnumbers import DocNumber, find_doc_numbers, parse_doc_number
 from crawlers.normalise.text import fold_width, to_simplified
 
@@ -242,27 +242,6 @@ _WORK_ARTICLE = re.compile(
 _OPERATOR_WORDS = {"OR": "OR", "或": "OR", "AND": "AND", "&": "AND", "&&": "AND", "且": "AND", "NOT": "NOT"}
 
 
-def _cn_numeral(n: int) -> str:
-    """1087 -> 一千零八十七, 91 -> 九十一, 10 -> 十, 110 -> 一百一十 (1 to 9999)."""
-    digits = "零一二三四五六七八九"
-    if n < 10:
-        return digits[n]
-    if n < 20:
-        return "十" + (digits[n - 10] if n > 10 else "")
-    parts: list[str] = []
-    pending_zero = False
-    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
-        digit = n // value % 10
-        if digit == 0:
-            pending_zero = bool(parts)
-            continue
-        if pending_zero:
-            parts.append("零")
-            pending_zero = False
-        parts.append(digits[digit] + unit)
-    return "".join(parts)
-
-
 def _work_title(work: str) -> str:
     """《中华人民共和国 刑法修正案(十一)》的 -> 中华人民共和国刑法修正案（十一）: titles write full-width brackets."""
     title = re.sub(r"[\s《》〈〉]", "", work).replace("(", "（").replace(")", "）")
@@ -283,7 +262,7 @@ def _article_ref(match: re.Match[str]) -> WorkArticleRef | None:
         return None
     if not (1 <= number <= MAX_ARTICLE) or not (0 <= sub <= 99) or (match.group("sub") and sub == 0):
         return None
-    label = f"第{_cn_numeral(number)}条" + (f"之{_cn_numeral(sub)}" if sub else "")
+    label = article_label(number, sub)
     original = match.group(0).strip()
     return WorkArticleRef(work_title=title, article_number=number, article_sub=sub, label=label,
                           original=original)

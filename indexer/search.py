@@ -217,7 +217,8 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> di
     )
     if parsed and parsed.doc_number is not None and text.is_empty:
         number = parsed.doc_number
-        if _doc_number_known(session, number.key):
+        known = direct is not None and direct["type"] == "document"  # else a list of works may share it
+        if known or _doc_number_known(session, number.key):
             filters = Filters(**{**filters.__dict__, "doc_number_key": number.key, "statuses": ()})
         else:
             # An unknown number must not fall back to "everything": the texts that mention it are the

@@ -12,7 +12,7 @@ from werkzeug.datastructures import MultiDict
 from indexer import documents
 from portal import ratelimit
 from portal.errors import BadParameter
-from portal.params import parse_int_param, search_params
+from portal.params import parse_article, parse_int_param, search_params
 from portal.search_cache import cached_search
 from portal.services import session
 
@@ -21,7 +21,6 @@ bp.record_once(lambda state: ratelimit.init_app(state.app))
 
 NOT_FOUND_WORK = "未找到该法规（编号：{}）"
 NOT_FOUND_VERSION = "未找到该法规的第 {} 版"
-_ARTICLE_REF = re.compile(r"(\d{1,6})(?:-(\d{1,6}))?")
 # Control characters other than tab and line breaks: PostgreSQL refuses NUL in text, and none belongs in a query.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -86,7 +85,7 @@ def api_version(work_id: str, seq: int) -> Response:
 
 @bp.get("/works/<work_id>/versions/<int:seq>/articles/<ref>")
 def api_article(work_id: str, seq: int, ref: str) -> Response:
-    number, sub = parse_article_param(ref)
+    number, sub = parse_article(ref)
     found = documents.article(session(), work_id, number, sub, seq)
     if found is None:
         _missing_version(work_id, seq)
@@ -106,23 +105,6 @@ def api_compare(work_id: str) -> Response:
         if seq not in known:
             abort(404, f"对照版本 {name}：" + NOT_FOUND_VERSION.format(seq) + f"（共 {len(known)} 版）")
     return jsonify(documents.compare_versions(session(), work_id, a, b))
-
-
-def parse_article_param(ref: str) -> tuple[int, int]:
-    """91, 133-1 (as in the anchor art-133-1) or 第一百三十三条之一 -> (number, sub)."""
-    from crawlers.normalise.articles import parse_article_ref
-
-    m = _ARTICLE_REF.fullmatch(ref.strip())
-    if m:
-        number, sub = int(m.group(1)), int(m.group(2) or 0)
-    else:
-        parsed = parse_article_ref(ref) if len(ref) <= 40 else None
-        if parsed is None:
-            raise BadParameter(f"条号格式不正确：{ref[:20]}（例如 91、133-1 或 第九十一条）")
-        number, sub = parsed
-    if not 1 <= number <= documents.MAX_ARTICLE or not 0 <= sub <= documents.MAX_ARTICLE:
-        raise BadParameter(f"条号超出范围：{ref[:20]}")
-    return number, sub
 
 
 def _work_or_404(work_id: str) -> dict:

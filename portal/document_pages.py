@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from indexer import documents
 from portal import services
-from portal.params import parse_int_param
+from portal.params import parse_article, parse_int_param
 
 bp = Blueprint("document_pages", __name__)
 
@@ -120,32 +120,12 @@ def _sections(articles: list[dict]) -> list[dict]:
     return sections
 
 
-_CN_DIGITS = "零一二三四五六七八九"
-
-
-def cn_numeral(n: int) -> str:
-    """91 -> 九十一, 103 -> 一百零三, 110 -> 一百一十, 1000 -> 一千: the numbers of article labels."""
-    if not 0 < n < 100_000:
-        return str(n)
-    out, zero, started = "", False, False
-    for value, unit in ((10_000, "万"), (1000, "千"), (100, "百"), (10, "十"), (1, "")):
-        digit = n // value % 10
-        if digit:
-            if zero:
-                out += "零"
-            if not (digit == 1 and value == 10 and not started):  # 十一, not 一十一
-                out += _CN_DIGITS[digit]
-            out += unit
-            started, zero = True, False
-        elif started:
-            zero = True
-    return out
-
-
 @bp.app_template_filter("article_ref")
 def article_ref(number: int, sub: int = 0) -> str:
     """(133, 1) -> 第一百三十三条之一."""
-    return f"第{cn_numeral(number)}条" + (f"之{cn_numeral(sub)}" if sub else "")
+    from crawlers.normalise.articles import article_label
+
+    return article_label(number, sub)
 
 
 @bp.app_template_filter("article_key_label")
@@ -157,30 +137,6 @@ def article_key_label(key: str | None) -> str:
     return article_ref(int(m.group(1)), int(m.group(2) or 0))
 
 
-_NUMBER = r"[零〇○一二两三四五六七八九十百千万\d]+"
-_ARTICLE_INPUT = re.compile(rf"第?({_NUMBER})条?(?:(?:之|-)({_NUMBER})条?)?")
-_DASHES = str.maketrans(dict.fromkeys("‐‑‒–—―－﹣", "-"))
-
-
-def parse_article_input(raw: str) -> tuple[int, int]:
-    """What the jump form takes: 91, 九十一, 第九十一条, 133-1 (the anchor's form), 133之一, 第一百三十三条之一,
-    full-width digits too -> (number, sub). Raises BadParameter."""
-    import unicodedata
-
-    from crawlers.normalise.articles import chinese_number
-    from portal.errors import BadParameter
-
-    text = "".join(unicodedata.normalize("NFKC", raw).translate(_DASHES).split())
-    m = _ARTICLE_INPUT.fullmatch(text) if len(text) <= 24 else None
-    try:
-        number, sub = (chinese_number(m.group(1)), chinese_number(m.group(2)) if m.group(2) else 0) if m else (0, 0)
-    except ValueError:
-        number, sub = 0, 0
-    if not 0 < number <= documents.MAX_ARTICLE or not 0 <= sub <= documents.MAX_ARTICLE:
-        raise BadParameter(f"条文序号不正确：{raw[:20]}（例如 91、九十一、133-1 或 第一百三十三条之一）")
-    return number, sub
-
-
 def _page_or_article(work_id: str, seq: int | None) -> Response | tuple[str, int] | str:
     """The page; with ?article= (the table of contents' jump form without scripts) a redirect to that article
     (?article=91 -> #art-91, ?article=133之一 -> #art-133-1), or the page with a notice (404) when the version
@@ -188,7 +144,7 @@ def _page_or_article(work_id: str, seq: int | None) -> Response | tuple[str, int
     raw = (request.args.get("article") or "").strip()
     if not raw:
         return _page(work_id, seq)
-    number, sub = parse_article_input(raw)
+    number, sub = parse_article(raw)
     found = documents.article(services.session(), work_id, number, sub, seq)
     if found is not None:
         return redirect(work_url(work_id, seq, seq is None, anchor=found["article"]["anchor"]))
@@ -262,10 +218,11 @@ def download(work_id: str, fmt: str, seq: int | None = None) -> Response:
 
 
 @bp.app_template_global("work_url")
-def work_url(work_id: str, seq: int | None = None, is_current: bool = False, anchor: str | None = None) -> str:
+def work_url(work_id: str, seq: int | None = None, is_current: bool = False, anchor: str | None = None,
+             **args: str) -> str:
     if seq is None or is_current:
-        return url_for("document_pages.work", work_id=work_id, _anchor=anchor)
-    return url_for("document_pages.version", work_id=work_id, seq=seq, _anchor=anchor)
+        return url_for("document_pages.work", work_id=work_id, _anchor=anchor, **args)
+    return url_for("document_pages.version", work_id=work_id, seq=seq, _anchor=anchor, **args)
 
 
 @bp.app_template_filter("article_body")

@@ -102,3 +102,33 @@ def lenient_search_params(args: MultiDict) -> SearchParams:
         sort=(args.get("sort") or "relevance").strip()[:20],
         **{name: date_or_none(name) for name in DATE_PARAMS},
     )
+
+
+_ARTICLE_NUMBER = r"[零〇○一二两三四五六七八九十百千万\d]+"
+_ARTICLE_INPUT = re.compile(rf"第?({_ARTICLE_NUMBER})条?(?:(?:之|-)({_ARTICLE_NUMBER})条?)?")
+_DASHES = str.maketrans(dict.fromkeys("‐‑‒–—―－﹣", "-"))
+
+
+def parse_article(raw: str) -> tuple[int, int]:
+    """An article as readers and links write it -> (number, sub): 91, 九十一, 第九十一条, 133-1 (the anchor's form),
+    133之一, 第一百三十三条之一, full-width digits and dashes too, or a phrase naming one (刑法第91条).
+    Raises BadParameter."""
+    import unicodedata
+
+    from crawlers.normalise.articles import chinese_number, parse_article_ref
+    from indexer.documents import MAX_ARTICLE
+
+    text = "".join(unicodedata.normalize("NFKC", raw).translate(_DASHES).split())
+    m = _ARTICLE_INPUT.fullmatch(text) if len(text) <= 24 else None
+    try:
+        parsed = (chinese_number(m.group(1)), chinese_number(m.group(2)) if m.group(2) else 0) if m else None
+    except ValueError:
+        parsed = None
+    if parsed is None and len(text) <= 40:
+        parsed = parse_article_ref(text)
+    if parsed is None:
+        raise BadParameter(f"条号格式不正确：{raw[:20]}（例如 91、九十一、133-1 或 第一百三十三条之一）")
+    number, sub = parsed
+    if not 1 <= number <= MAX_ARTICLE or not 0 <= sub <= MAX_ARTICLE:
+        raise BadParameter(f"条号超出范围：{raw[:20]}")
+    return number, sub

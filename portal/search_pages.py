@@ -7,6 +7,7 @@ from werkzeug.datastructures import MultiDict
 
 from indexer.search import MAX_PAGE, SearchError, SearchParams
 from indexer.vocabulary import DOC_TYPES, STATUS_LABELS
+from portal.document_pages import work_url
 from portal.errors import BadParameter, wants_json
 from portal.params import lenient_search_params, search_params
 from portal.search_cache import cached_search
@@ -57,15 +58,9 @@ def _plain_facets() -> dict:
 
 @bp.app_template_global("direct_url")
 def direct_url(direct: dict, q: str) -> str:
-    if direct["type"] == "article":
-        if direct.get("is_current", True):
-            return url_for("document_pages.work", work_id=direct["work_id"], q=q, _anchor=direct["article"]["anchor"])
-        # A 时点 search names the text in force then, which is a past version's page.
-        return url_for("document_pages.version", work_id=direct["work_id"], seq=direct["version"], q=q,
-                       _anchor=direct["article"]["anchor"])
-    if direct.get("is_current"):
-        return url_for("document_pages.work", work_id=direct["work_id"], q=q)
-    return url_for("document_pages.version", work_id=direct["work_id"], seq=direct["version"], q=q)
+    """The place a direct answer opens: the work, or the past version a 时点 names, at the article."""
+    anchor = direct["article"]["anchor"] if direct["type"] == "article" else None
+    return work_url(direct["work_id"], direct["version"], direct["is_current"], anchor=anchor, q=q)
 
 
 def search_url(args: MultiDict, **changes: object) -> str:

@@ -35,6 +35,33 @@ def chinese_number(text: str) -> int:
     return total + section + (digit or 0)
 
 
+_CN_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_numeral(n: int) -> str:
+    """91 -> 九十一, 103 -> 一百零三, 110 -> 一百一十, 1000 -> 一千 (chinese_number the other way round)."""
+    if not 0 < n < 100_000:
+        return str(n)
+    out, zero, started = "", False, False
+    for value, unit in ((10_000, "万"), (1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        digit = n // value % 10
+        if digit:
+            if zero:
+                out += "零"
+            if not (digit == 1 and value == 10 and not started):  # 十一, not 一十一
+                out += _CN_DIGITS[digit]
+            out += unit
+            started, zero = True, False
+        elif started:
+            zero = True
+    return out
+
+
+def article_label(number: int, sub: int = 0) -> str:
+    """(133, 1) -> 第一百三十三条之一."""
+    return f"第{chinese_numeral(number)}条" + (f"之{chinese_numeral(sub)}" if sub else "")
+
+
 # 编 > 分编 > 章 > 节: ranks decide nesting whatever markdown level a heading was written at.
 _HEADING_RANKS = {"编": 0, "分编": 1, "章": 2, "节": 3}
 _HEADING = re.compile(rf"^\s*#*\s*(第[{CN_NUMBER}\d]+(分编|编|章|节))(?:\s+|$)(.*)$")

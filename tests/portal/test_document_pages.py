@@ -149,7 +149,8 @@ def test_article_jump_takes_sub_articles_and_reports_missing_ones(app, client):
 
 
 def test_article_labels():
-    from portal.document_pages import article_key_label, cn_numeral
+    from crawlers.normalise.articles import chinese_numeral as cn_numeral
+    from portal.document_pages import article_key_label
 
     assert [cn_numeral(n) for n in (1, 10, 11, 20, 91, 103, 110, 133, 1000, 1010, 1260)] == [
         "一", "十", "十一", "二十", "九十一", "一百零三", "一百一十", "一百三十三", "一千", "一千零一十", "一千二百六十"]
