@@ -156,23 +156,10 @@ class _W:
         i = in_force_index(self.dates(), as_of)
         return self.versions[i] if i is not None else None
 
-    def end_date(self, as_of: date) -> date | None:
-        """When the work stopped being in force, where its status on as_of is repealed or expired."""
-        for link in sorted(self.repeals, key=lambda r: r.effective or date.min):
-            if link.effective is None or link.effective <= as_of:
-                return link.effective
-        v = self.version_on(as_of)
-        if v is None:
-            return None
-        if v.end_status and (v.ended_on is None or v.ended_on <= as_of):
-            return v.ended_on
-        if v.expires is not None and v.expires < as_of:
-            return v.expires
-        return None
-
     def known_end(self, as_of: date) -> tuple[date | None, str]:
-        """end_date, or where a repeal link names no date, the repealing decision's own 施行/公布 date, with a
-        note saying so. (None, ""): no source dates the end (a source that only says 废止/失效, or a link whose
+        """When the work stopped being in force, where its status on as_of is repealed or expired: the repeal
+        link's date, or where the link names none, the repealing decision's own 施行/公布 date, with a note
+        saying so; else the reported end or the 有效期至. (None, ""): no source dates the end (a source that only says 废止/失效, or a link whose
         decision has no date either); such an end belongs in no period."""
         for link in sorted(self.repeals, key=lambda r: r.effective or date.min):
             if link.effective is not None and link.effective <= as_of:
@@ -431,7 +418,7 @@ def _changes_after(o: _W, since: date, as_of: date) -> list[tuple[date | None, s
         found[first.start] = "amended"
     status = o.status_on(as_of).status
     if status in ("repealed", "expired"):
-        end = o.end_date(as_of)
+        end, _ = o.known_end(as_of)
         if end is None or end > since:
             found[end] = status
     return sorted(found.items(), key=lambda kv: kv[0] or date.max)
