@@ -21,6 +21,7 @@ from crawlers.normalise.articles import split_articles
 from crawlers.normalise.dates import parse_date
 from crawlers.normalise.history import bodies_in, parse_history, split_history
 from crawlers.records import DocumentRecord, HistoryEvent, RecordError
+from crawlers.sources._common import json_kind
 from crawlers.sources.base import Listing
 
 SOURCE = "lawrefbook"
@@ -156,7 +157,7 @@ def _load(line: str, ref: str) -> dict:
             raise RecordError(ref, _not_utf8(line, bad)) from exc
         raise RecordError(ref, f"不是有效的 JSON 行：第 {exc.colno} 列无法解析") from exc
     if not isinstance(raw, dict):
-        raise RecordError(ref, f"记录不是 JSON 对象，而是{_JSON_KINDS.get(type(raw), type(raw).__name__)}")
+        raise RecordError(ref, f"记录不是 JSON 对象，而是{json_kind(raw)}")
     if bad:
         path = raw.get("path") if isinstance(raw.get("path"), str) else ""
         raise RecordError(f"{ref} {_UNDECODABLE.sub('?', path)}".strip(), _not_utf8(line, bad))
@@ -271,7 +272,6 @@ def parse_record(raw: dict, ref: str) -> DocumentRecord:
     )
 
 
-_JSON_KINDS = {list: "数组", str: "字符串", int: "数字", float: "数字", bool: "布尔值", type(None): "null"}
 _LINK = re.compile(r"https?://[^\s)\]]+")
 
 
