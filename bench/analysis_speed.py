@@ -1,5 +1,5 @@
 """Tokenisation speed: Python jieba (search mode, with and without HMM) against rjieba, the path
-indexer.analysis takes, over a fixed slice of the corpus.
+indexer.search.analysis takes, over a fixed slice of the corpus.
 
     .venv/bin/python bench/analysis_speed.py [--mb 2]"""
 
@@ -18,7 +18,7 @@ import jieba  # noqa: E402
 import rjieba  # noqa: E402
 
 from fagui.settings import SHARED_CORPUS  # noqa: E402
-from indexer.analysis import analyse  # noqa: E402
+from indexer.search.analysis import analyse  # noqa: E402
 
 
 def corpus_slice(mb: float) -> str:

@@ -25,12 +25,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from clearance.checklist import create_job, file_hash, job_report, read_table, run_job  # noqa: E402
+from clearance.exports import export  # noqa: E402
+from clearance.matching import Matcher, match_key  # noqa: E402
+from fagui.abbreviations import ABBREVIATIONS  # noqa: E402
 from fagui.settings import BUNDLED_SAMPLE, SHARED_CORPUS, load_settings  # noqa: E402
-from indexer.abbreviations import ABBREVIATIONS  # noqa: E402
-from indexer.app_store import Store, open_store  # noqa: E402
-from indexer.checklist import create_job, file_hash, job_report, read_table, run_job  # noqa: E402
-from indexer.matching import Matcher, match_key  # noqa: E402
-from indexer.report_export import export  # noqa: E402
+from indexer.store.app_store import Store, open_store  # noqa: E402
 
 SEED = 5000
 TYPO_CHARS = "的之某和与及法规则例令"
@@ -38,8 +38,8 @@ TYPO_CHARS = "的之某和与及法规则例令"
 
 def import_store(corpus: Path, data_dir: Path) -> Store:
     from crawlers.sources import lawrefbook
-    from indexer.citations import rebuild_links
-    from indexer.ingest import ingest
+    from indexer.ingest.pipeline import ingest
+    from indexer.store.citations import rebuild_links
 
     store = open_store(load_settings({"FAGUI_DATA_DIR": str(data_dir)}), migrate=True)
     report = lawrefbook.read_corpus(corpus)

@@ -18,10 +18,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from indexer.abbreviations import expand  # noqa: E402
-from indexer.citations import Resolver, clean_title, find_citations  # noqa: E402
-from indexer.store import work_id_for, work_identity  # noqa: E402
-from indexer.vocabulary import canonical_region  # noqa: E402
+from fagui.abbreviations import expand  # noqa: E402
+from fagui.vocabulary import canonical_region  # noqa: E402
+from indexer.store.citations import Resolver, clean_title, find_citations  # noqa: E402
+from indexer.store.upsert import work_id_for, work_identity  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "lawrefbook.jsonl.gz"
 
@@ -51,8 +51,8 @@ def documents_from_corpus(path: Path):
 def documents_from_store():
     from sqlalchemy import select
 
-    from indexer.app_store import open_store
-    from indexer.models import Version, Work
+    from indexer.store.app_store import open_store
+    from indexer.store.models import Version, Work
 
     store = open_store()
     with store.sessions() as session:

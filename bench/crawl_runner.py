@@ -18,8 +18,8 @@ from crawlers.http import FetchResult  # noqa: E402
 from crawlers.runner import Runner  # noqa: E402
 from crawlers.sources import lawrefbook  # noqa: E402
 from fagui.settings import BUNDLED_SAMPLE, load_settings  # noqa: E402
-from indexer.db import make_engine, session_factory  # noqa: E402
-from indexer.migrate import upgrade  # noqa: E402
+from indexer.store.db import make_engine, session_factory  # noqa: E402
+from indexer.store.migrate import upgrade  # noqa: E402
 from tests.crawlers.fixture_site import FixtureSite  # noqa: E402
 from tests.crawlers.site_source import Doc, Site, SiteSource, detail_html  # noqa: E402
 

@@ -19,10 +19,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from crawlers.sources import lawrefbook  # noqa: E402
 from fagui.settings import SHARED_CORPUS, load_settings  # noqa: E402
-from indexer.db import make_engine, session_factory  # noqa: E402
-from indexer.ingest import ingest  # noqa: E402
-from indexer.inspection import stats  # noqa: E402
-from indexer.migrate import upgrade  # noqa: E402
+from indexer.ingest.pipeline import ingest  # noqa: E402
+from indexer.store.db import make_engine, session_factory  # noqa: E402
+from indexer.store.inspection import stats  # noqa: E402
+from indexer.store.migrate import upgrade  # noqa: E402
 
 
 def run(factory, path: Path) -> dict:

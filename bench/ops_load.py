@@ -33,10 +33,10 @@ sys.path.insert(0, str(ROOT))
 from crawlers.runner import Runner  # noqa: E402
 from crawlers.sources import lawrefbook  # noqa: E402
 from fagui.settings import BUNDLED_SAMPLE, load_settings  # noqa: E402
-from indexer.app_store import open_store  # noqa: E402
-from indexer.backends.tantivy_backend import TantivyBackend  # noqa: E402
-from indexer.indexing import rebuild, store_digests, sync  # noqa: E402
-from indexer.ingest import ingest  # noqa: E402
+from indexer.ingest.pipeline import ingest  # noqa: E402
+from indexer.search.backends.tantivy_backend import TantivyBackend  # noqa: E402
+from indexer.search.indexing import rebuild, store_digests, sync  # noqa: E402
+from indexer.store.app_store import open_store  # noqa: E402
 from tests.crawlers.fixture_site import FixtureSite  # noqa: E402
 from tests.crawlers.site_source import Site, SiteSource, corpus_docs, detail_html  # noqa: E402
 

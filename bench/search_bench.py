@@ -24,16 +24,16 @@ from sqlalchemy import func, select  # noqa: E402
 
 from crawlers.sources import lawrefbook  # noqa: E402
 from fagui.settings import SHARED_CORPUS, load_settings  # noqa: E402
-from indexer.analysis import analyse_query  # noqa: E402
-from indexer.backends.tantivy_backend import TantivyBackend  # noqa: E402
-from indexer.db import make_engine, session_factory  # noqa: E402
-from indexer.indexing import rebuild  # noqa: E402
-from indexer.ingest import ingest  # noqa: E402
-from indexer.migrate import upgrade  # noqa: E402
-from indexer.models import Work  # noqa: E402
-from indexer.query import parse_query  # noqa: E402
-from indexer.search import SearchParams, search  # noqa: E402
-from indexer.search_docs import all_work_ids, iter_doc_batches  # noqa: E402
+from indexer.ingest.pipeline import ingest  # noqa: E402
+from indexer.search.analysis import analyse_query  # noqa: E402
+from indexer.search.backends.tantivy_backend import TantivyBackend  # noqa: E402
+from indexer.search.index_docs import all_work_ids, iter_doc_batches  # noqa: E402
+from indexer.search.indexing import rebuild  # noqa: E402
+from indexer.search.query import parse_query  # noqa: E402
+from indexer.search.service import SearchParams, search  # noqa: E402
+from indexer.store.db import make_engine, session_factory  # noqa: E402
+from indexer.store.migrate import upgrade  # noqa: E402
+from indexer.store.models import Work  # noqa: E402
 
 QUERIES = json.loads((Path(__file__).parent / "queries.json").read_text(encoding="utf-8"))
 

@@ -17,10 +17,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import select  # noqa: E402
 
 from fagui.settings import load_settings  # noqa: E402
-from indexer.backends import open_backend  # noqa: E402
-from indexer.db import make_engine, session_factory  # noqa: E402
-from indexer.models import Work  # noqa: E402
-from indexer.search import SearchParams, search  # noqa: E402
+from indexer.search.backends import open_backend  # noqa: E402
+from indexer.search.service import SearchParams, search  # noqa: E402
+from indexer.store.db import make_engine, session_factory  # noqa: E402
+from indexer.store.models import Work  # noqa: E402
 
 
 def main() -> None:

@@ -14,9 +14,9 @@ from dataclasses import replace
 from datetime import date
 from html.parser import HTMLParser
 
-from crawlers.normalise.dates import find_dates
-from crawlers.normalise.docnumbers import find_doc_numbers
-from crawlers.records import DocumentRecord, RelationRef
+from fagui.normalise.dates import find_dates
+from fagui.normalise.docnumbers import find_doc_numbers
+from fagui.records import DocumentRecord, RelationRef
 
 REPEALS = "repeals"
 AMENDS = "amends"

@@ -24,7 +24,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from crawlers.normalise.text import decode_bytes, repair_mojibake
+from fagui.normalise.text import decode_bytes, repair_mojibake
 
 CONTACT = "https://github.com/fagui/fagui"
 
@@ -121,7 +121,7 @@ class FetchResult:
         """The body as text: the HTTP header's charset where the bytes fit it, else the page's meta tag, else
         detection (decode_bytes: every GB2312/GBK label read as GB18030, UTF-8 that is valid wins, a GBK
         page that declares UTF-8 is detected as GBK); then mojibake from upstream mirrors is repaired.
-        Raises crawlers.normalise.NormaliseError when the body is not text at all."""
+        Raises fagui.normalise.NormaliseError when the body is not text at all."""
         declared = _fitting_charset(self.content, self.header_charset, _meta_charset(self.content))
         return repair_mojibake(decode_bytes(self.content, declared))
 
@@ -141,7 +141,7 @@ def _meta_charset(data: bytes) -> str | None:
 def _fitting_charset(data: bytes, *labels: str | None) -> str | None:
     """The first declared label the bytes actually decode with. The header outranks the meta tag (as in
     browsers), but a server that labels everything UTF-8 is common on sites that serve GBK files."""
-    from crawlers.normalise.text import _codec_name  # one place maps GB labels to GB18030
+    from fagui.normalise.text import _codec_name  # one place maps GB labels to GB18030
 
     first = next((label for label in labels if label), None)
     for label in labels:

@@ -29,10 +29,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from crawlers.archive import ArchiveFetch, WarcArchive
 from crawlers.decisions import with_decision_links
 from crawlers.http import Fetcher, FetchError, FetchResult
-from crawlers.records import RecordError
 from crawlers.sources.base import Listing, Source
-from indexer.models import CrawlPage, CrawlRun, Relation, utcnow
-from indexer.store import get_source, record_failure, upsert_record
+from fagui.records import RecordError
+from indexer.store.models import CrawlPage, CrawlRun, Relation, utcnow
+from indexer.store.upsert import get_source, record_failure, upsert_record
 
 UNFINISHED = ("running", "interrupted")
 _MAX_KEPT_FAILURES = 2000  # the run row keeps this many failure details; counts are always complete
@@ -393,7 +393,7 @@ class Runner:
 
     @staticmethod
     def _still_unmatched(session: Session, summary: RunSummary) -> None:
-        """A target stored later in the run picked up its link (indexer.store resolves pending links): only
+        """A target stored later in the run picked up its link (indexer.store.upsert resolves pending links): only
         the links still unresolved at the end are reported."""
         kept = []
         for u in summary.unmatched:
@@ -431,5 +431,5 @@ def _digest(content: bytes) -> str:
 
 
 def run_crawl(store: Any, source: Source, **options: Any) -> RunSummary:
-    """Run `source` against an indexer.app_store.Store (its sessions and data directory)."""
+    """Run `source` against an indexer.store.app_store.Store (its sessions and data directory)."""
     return Runner(store.sessions, source, data_dir=store.settings.data_dir, **options).run()

@@ -26,7 +26,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
     _register_blueprints(app)
     app.add_template_global(lambda name: name in app.view_functions, "has_endpoint")
 
-    from fagui.cli import cli
+    from fagui.cli.commands import cli
 
     for name, command in cli.commands.items():
         app.cli.add_command(command, name)

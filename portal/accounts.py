@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from indexer.models import User, utcnow
+from indexer.store.models import User, utcnow
 from portal import services
 from portal.csrf import check_csrf, csrf_token
 

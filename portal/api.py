@@ -9,7 +9,7 @@ import re
 from flask import Blueprint, Response, abort, jsonify, request
 from werkzeug.datastructures import MultiDict
 
-from indexer import documents
+from indexer.store import documents
 from portal import ratelimit
 from portal.errors import BadParameter
 from portal.params import parse_article, parse_int_param, search_params

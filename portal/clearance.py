@@ -18,7 +18,8 @@ from flask import Blueprint, Response, abort, jsonify, redirect, render_template
 from markupsafe import Markup
 from sqlalchemy import select
 
-from indexer.checklist import (
+from clearance.charts import bar_chart
+from clearance.checklist import (
     ROLE_LABELS,
     ChecklistError,
     JobNotFound,
@@ -35,7 +36,9 @@ from indexer.checklist import (
     result_cells,
     run_job,
 )
-from indexer.clearance import (
+from clearance.exports import export
+from clearance.matching import MATCH_LABELS
+from clearance.rounds import (
     DECISIONS,
     ClearanceError,
     audit_trail,
@@ -51,12 +54,9 @@ from indexer.clearance import (
     round_works,
     scope_label,
 )
-from indexer.clearance import WorkFilter as RoundFilter
-from indexer.matching import MATCH_LABELS
-from indexer.models import ChecklistJob, utcnow
-from indexer.report_export import export
-from indexer.svg_charts import bar_chart
-from indexer.vocabulary import DOC_TYPES, REGION_CODES, STATUS_LABELS
+from clearance.rounds import WorkFilter as RoundFilter
+from fagui.vocabulary import DOC_TYPES, REGION_CODES, STATUS_LABELS
+from indexer.store.models import ChecklistJob, utcnow
 from portal import services
 from portal.accounts import current_user, login_required
 from portal.csrf import check_csrf

@@ -9,7 +9,7 @@ from urllib.parse import quote
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from markupsafe import Markup
 
-from indexer import documents
+from indexer.store import documents
 from portal import services
 from portal.params import parse_article, parse_int_param
 
@@ -45,8 +45,8 @@ def _search_context(session, work_id: str) -> str:
     q = " ".join((request.args.get("q") or "").split())
     if not q or len(q) > MAX_CONTEXT_QUERY:
         return ""
-    from indexer.query import parse_query
-    from indexer.search import direct_answer
+    from indexer.search.query import parse_query
+    from indexer.search.service import direct_answer
 
     direct = direct_answer(session, parse_query(q))
     return q if direct is not None and direct["work_id"] == work_id else ""
@@ -58,7 +58,7 @@ def _cited_works(session, work_id: str) -> dict[str, tuple[str, int | None, bool
     earlier text the store does not hold)."""
     from sqlalchemy import select
 
-    from indexer.models import Relation
+    from indexer.store.models import Relation
 
     rows = session.execute(
         select(Relation.object_title, Relation.object_work_id).where(
@@ -80,8 +80,8 @@ def cite_links(paragraph: str, cited: dict[str, tuple[str, int | None, bool]]) -
     第一百九十一条 cited in 1994 is not today's 第一百九十一条)."""
     if not cited or "《" not in paragraph:
         return Markup.escape(paragraph)
-    from crawlers.normalise.articles import chinese_number
-    from indexer.citations import clean_title
+    from fagui.normalise.articles import chinese_number
+    from indexer.store.citations import clean_title
 
     out, pos = [], 0
     for m in _CITATION.finditer(paragraph):
@@ -123,7 +123,7 @@ def _sections(articles: list[dict]) -> list[dict]:
 @bp.app_template_filter("article_ref")
 def article_ref(number: int, sub: int = 0) -> str:
     """(133, 1) -> 第一百三十三条之一."""
-    from crawlers.normalise.articles import article_label
+    from fagui.normalise.articles import article_label
 
     return article_label(number, sub)
 
@@ -195,7 +195,7 @@ def compare(work_id: str) -> str:
 @bp.get("/works/<work_id>/download.<fmt>")
 @bp.get("/works/<work_id>/versions/<int:seq>/download.<fmt>")
 def download(work_id: str, fmt: str, seq: int | None = None) -> Response:
-    from indexer import exports
+    from indexer.store import downloads as exports
 
     if fmt not in ("txt", "docx"):
         abort(404, "仅支持下载 txt 和 docx 格式")

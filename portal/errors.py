@@ -8,9 +8,9 @@ from flask import Flask, Response, jsonify, render_template, request
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
-from indexer.app_store import StoreNotReady
-from indexer.backends.base import BackendUnavailable
-from indexer.search import SearchError
+from indexer.search.backends.base import BackendUnavailable
+from indexer.search.service import SearchError
+from indexer.store.app_store import StoreNotReady
 from portal.metrics import UNAVAILABLE
 
 log = logging.getLogger(__name__)

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, defer, selectinload
 from werkzeug.routing import BuildError
 
-from indexer.models import Version, Work, work_issuing_bodies
-from indexer.search import MAX_PER_PAGE, SearchParams, resolve_body_ids, search, validate
-from indexer.vocabulary import STATUS_LABELS, STATUSES, canonical_region
+from fagui.vocabulary import STATUS_LABELS, STATUSES, canonical_region
+from indexer.search.service import MAX_PER_PAGE, SearchParams, resolve_body_ids, search, validate
+from indexer.store.models import Version, Work, work_issuing_bodies
 from portal.api import checked_args
 from portal.params import parse_int_param, search_params
 from portal.services import backend, session

@@ -44,7 +44,7 @@ def _database() -> dict:
 
 def _engine() -> dict:
     backend = services.backend()
-    from indexer.backends.base import SearchRequest
+    from indexer.search.backends.base import SearchRequest
 
     backend.search(SearchRequest(limit=0))  # raises BackendUnavailable when the index cannot be read
     return {"engine": backend.name, "documents": backend.count()}

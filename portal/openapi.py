@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from functools import cache
 
-from indexer.documents import MAX_ARTICLE, MAX_SEQ, PAIR_OPS
-from indexer.search import MAX_PAGE, MAX_PER_PAGE
-from indexer.vocabulary import DOC_TYPES, RELATION_TYPES, STATUSES
+from fagui.vocabulary import DOC_TYPES, RELATION_TYPES, STATUSES
+from indexer.search.service import MAX_PAGE, MAX_PER_PAGE
+from indexer.store.documents import MAX_ARTICLE, MAX_SEQ, PAIR_OPS
 from portal.params import MAX_QUERY_CHARS
 
 API_VERSION = "1.0.0"

@@ -9,8 +9,8 @@ from datetime import date
 
 from werkzeug.datastructures import MultiDict
 
-from indexer.search import MAX_PAGE, MAX_PER_PAGE, SearchParams
-from indexer.vocabulary import STATUSES
+from fagui.vocabulary import STATUSES
+from indexer.search.service import MAX_PAGE, MAX_PER_PAGE, SearchParams
 from portal.errors import BadParameter
 
 MAX_QUERY_CHARS = 200
@@ -115,8 +115,8 @@ def parse_article(raw: str) -> tuple[int, int]:
     Raises BadParameter."""
     import unicodedata
 
-    from crawlers.normalise.articles import chinese_number, parse_article_ref
-    from indexer.documents import MAX_ARTICLE
+    from fagui.normalise.articles import chinese_number, parse_article_ref
+    from indexer.store.documents import MAX_ARTICLE
 
     text = "".join(unicodedata.normalize("NFKC", raw).translate(_DASHES).split())
     m = _ARTICLE_INPUT.fullmatch(text) if len(text) <= 24 else None

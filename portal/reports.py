@@ -10,10 +10,17 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
-from indexer.report_export import FORMATS, export, filename
-from indexer.reports import CHANGE_LABELS, REPORTS, ReportError, ReportOptions, max_validity_years, run_report
-from indexer.svg_charts import bar_chart
-from indexer.vocabulary import DOC_TYPES, REGION_CODES, STATUS_LABELS, canonical_region
+from clearance.charts import bar_chart
+from clearance.exports import FORMATS, export, filename
+from clearance.reports import (
+    CHANGE_LABELS,
+    REPORTS,
+    ReportError,
+    ReportOptions,
+    max_validity_years,
+    run_report,
+)
+from fagui.vocabulary import DOC_TYPES, REGION_CODES, STATUS_LABELS, canonical_region
 from portal import services
 from portal.accounts import current_user, login_required
 from portal.errors import BadParameter

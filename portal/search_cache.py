@@ -14,7 +14,7 @@ from dataclasses import fields
 
 from flask import current_app
 
-from indexer.search import SearchParams, search
+from indexer.search.service import SearchParams, search
 from portal import services
 
 MAX_ENTRIES = 1024

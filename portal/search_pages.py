@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from indexer.search import MAX_PAGE, SearchError, SearchParams
-from indexer.vocabulary import DOC_TYPES, STATUS_LABELS
+from fagui.vocabulary import DOC_TYPES, STATUS_LABELS
+from indexer.search.service import MAX_PAGE, SearchError, SearchParams
 from portal.document_pages import work_url
 from portal.errors import BadParameter, wants_json
 from portal.params import lenient_search_params, search_params

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Flask, current_app, g
 from sqlalchemy.orm import Session
 
-from indexer.app_store import Store, open_store
-from indexer.backends import open_backend
-from indexer.backends.base import SearchBackend
+from indexer.search.backends import open_backend
+from indexer.search.backends.base import SearchBackend
+from indexer.store.app_store import Store, open_store
 
 
 def init_app(app: Flask) -> None:
@@ -46,7 +46,7 @@ def writer_session() -> Session:
         st = store()
         factory = current_app.extensions.get("fagui.writer_sessions")
         if factory is None:
-            from indexer.db import session_factory
+            from indexer.store.db import session_factory
 
             factory = current_app.extensions.setdefault("fagui.writer_sessions", session_factory(st.engine))
         g.fagui_writer_session = factory()

@@ -12,9 +12,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from fagui.settings import load_settings
-from indexer.app_store import Store
-from indexer.db import make_engine, session_factory
-from indexer.migrate import upgrade
+from indexer.store.app_store import Store
+from indexer.store.db import make_engine, session_factory
+from indexer.store.migrate import upgrade
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from fagui.cli import cli
+from fagui.cli.commands import cli
 from fagui.settings import load_settings
 from portal import create_app
 

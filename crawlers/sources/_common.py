@@ -22,10 +22,10 @@ from lxml import html as lxml_html
 from lxml.etree import ParserError
 
 from crawlers.http import FetchResult
-from crawlers.normalise import NormaliseError, normalise_text, parse_date
-from crawlers.normalise.history import parse_history
-from crawlers.records import HistoryEvent, RecordError
-from indexer.vocabulary import DOC_TYPES, REGION_CODES
+from fagui.normalise import NormaliseError, normalise_text, parse_date
+from fagui.normalise.history import parse_history
+from fagui.records import HistoryEvent, RecordError
+from fagui.vocabulary import DOC_TYPES, REGION_CODES
 
 # The status labels sources use (DESIGN.md "Status labels found at the sources") and what they mean here.
 STATUS_OF_LABEL: dict[str, str] = {

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
-from crawlers.records import DocumentRecord
+from fagui.records import DocumentRecord
 
 
 class Page(Protocol):
@@ -64,5 +64,5 @@ class Source(Protocol):
 
     def record(self, listing: Listing, page: Page, fetch: Fetch) -> DocumentRecord:
         """Turn the fetched detail page into a record; may fetch linked texts (Word/PDF) through `fetch`.
-        Raises crawlers.records.RecordError with a Chinese reason when the page is not a usable document."""
+        Raises fagui.records.RecordError with a Chinese reason when the page is not a usable document."""
         ...

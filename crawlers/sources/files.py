@@ -30,8 +30,6 @@ from urllib.parse import unquote, urlsplit
 from lxml import html as lxml_html
 from lxml.etree import ParserError
 
-from crawlers.normalise import normalise_doc_number, normalise_text
-from crawlers.records import DocumentRecord, RecordError
 from crawlers.sources._common import (
     check_not_garbled,
     checked_doc_type,
@@ -50,7 +48,9 @@ from crawlers.sources._common import (
     status_of,
 )
 from crawlers.sources.base import Fetch, Listing, Page
-from indexer.vocabulary import canonical_region
+from fagui.normalise import normalise_doc_number, normalise_text
+from fagui.records import DocumentRecord, RecordError
+from fagui.vocabulary import canonical_region
 
 NAME = "files"
 TITLE = "上传文件"

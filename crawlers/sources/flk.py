@@ -19,8 +19,6 @@ from datetime import date
 from typing import Any
 from urllib.parse import quote
 
-from crawlers.normalise import parse_date
-from crawlers.records import Attachment, DocumentRecord, RecordError
 from crawlers.sources._common import (
     absolute,
     api_payload,
@@ -36,6 +34,8 @@ from crawlers.sources._common import (
     status_extra,
 )
 from crawlers.sources.base import Fetch, Listing, Page
+from fagui.normalise import parse_date
+from fagui.records import Attachment, DocumentRecord, RecordError
 
 NAME = "flk"
 TITLE = "国家法律法规数据库"

@@ -17,8 +17,6 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode, urljoin
 
-from crawlers.normalise import normalise_doc_number, normalise_text, parse_date
-from crawlers.records import Attachment, DocumentRecord, RecordError
 from crawlers.sources._common import (
     absolute,
     api_payload,
@@ -35,6 +33,8 @@ from crawlers.sources._common import (
     status_of,
 )
 from crawlers.sources.base import Fetch, Listing, Page
+from fagui.normalise import normalise_doc_number, normalise_text, parse_date
+from fagui.records import Attachment, DocumentRecord, RecordError
 
 NAME = "gov_policy"
 TITLE = "国务院政策文件库"

@@ -17,12 +17,12 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
-from crawlers.normalise.articles import split_articles
-from crawlers.normalise.dates import parse_date
-from crawlers.normalise.history import bodies_in, parse_history, split_history
-from crawlers.records import DocumentRecord, HistoryEvent, RecordError
 from crawlers.sources._common import json_kind
 from crawlers.sources.base import Listing
+from fagui.normalise.articles import split_articles
+from fagui.normalise.dates import parse_date
+from fagui.normalise.history import bodies_in, parse_history, split_history
+from fagui.records import DocumentRecord, HistoryEvent, RecordError
 
 SOURCE = "lawrefbook"
 SOURCE_TITLE = "LawRefBook/Laws 法律法规汇编 (2025-04)"
@@ -305,7 +305,7 @@ def _resolve_body(name: str, title: str, region: str, known: tuple[str, ...] = (
     """A body named without its place ("市十四届人大常委会" -> 市人民代表大会常务委员会) gets the place from the
     title (a city's regulation names the city) or the region (the province); a province misspelt in the
     lines ("河省" for 河南省) gets the region's name."""
-    from indexer.vocabulary import canonical_region
+    from fagui.vocabulary import canonical_region
 
     province = canonical_region(region) if region not in ("全国", None) else None
     m = _BARE_LEGISLATURE.match(name)
@@ -525,7 +525,7 @@ def _issuing_bodies(title: str, doc_type: str, region: str, events: list[History
     if doc_type == "部门规章" and len(parts) >= 3 and parts[0] == "部门规章":
         return [_FOLDER_BODIES.get(parts[1], parts[1])]
     if doc_type == "地方性法规" and region not in ("全国", None):
-        from indexer.vocabulary import canonical_region
+        from fagui.vocabulary import canonical_region
 
         place = _title_place(title)  # a city's regulation with no history lines: the city made it
         return [f"{place or canonical_region(region)}人民代表大会常务委员会"]

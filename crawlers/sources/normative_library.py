@@ -28,8 +28,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urljoin
 
-from crawlers.normalise import normalise_doc_number, normalise_text
-from crawlers.records import Attachment, DocumentRecord, RecordError
 from crawlers.sources._common import (
     absolute,
     api_payload,
@@ -52,7 +50,9 @@ from crawlers.sources._common import (
     status_of,
 )
 from crawlers.sources.base import Fetch, Listing, Page
-from indexer.vocabulary import DOC_TYPES, STATUSES, canonical_region
+from fagui.normalise import normalise_doc_number, normalise_text
+from fagui.records import Attachment, DocumentRecord, RecordError
+from fagui.vocabulary import DOC_TYPES, STATUSES, canonical_region
 
 SITES = Path(__file__).resolve().parent / "sites"
 FIELDS = ("ref", "url", "title", "issuer", "doc_number", "written", "published", "effective", "expires", "status",

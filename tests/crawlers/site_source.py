@@ -12,10 +12,10 @@ from datetime import date
 from functools import lru_cache
 from urllib.parse import urljoin
 
-from crawlers.normalise.dates import parse_date
-from crawlers.records import DocumentRecord, RecordError
 from crawlers.sources import lawrefbook
 from crawlers.sources.base import Fetch, Listing, Page
+from fagui.normalise.dates import parse_date
+from fagui.records import DocumentRecord, RecordError
 from fagui.settings import BUNDLED_SAMPLE
 from tests.crawlers.fixture_site import FixtureSite, Route
 

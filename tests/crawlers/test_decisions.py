@@ -10,13 +10,13 @@ import pytest
 from sqlalchemy import select
 
 from crawlers.decisions import AMENDS, REPEALS, decision_links, is_decision, with_decision_links
-from crawlers.records import DocumentRecord
 from crawlers.runner import Runner
-from indexer.backends.tantivy_backend import TantivyBackend
-from indexer.documents import work_detail
-from indexer.indexing import rebuild, sync
-from indexer.models import Relation, Work
-from indexer.search import SearchParams, search
+from fagui.records import DocumentRecord
+from indexer.search.backends.tantivy_backend import TantivyBackend
+from indexer.search.indexing import rebuild, sync
+from indexer.search.service import SearchParams, search
+from indexer.store.documents import work_detail
+from indexer.store.models import Relation, Work
 from tests.crawlers.fixture_site import FixtureSite
 from tests.crawlers.site_source import FAST, Doc, Site, SiteSource, corpus_docs
 

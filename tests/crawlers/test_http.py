@@ -8,7 +8,7 @@ import pytest
 
 from crawlers.http import USER_AGENT, Fetcher, FetchError
 from tests.crawlers.fixture_site import FixtureSite, Route
-from tests.crawlers.normalise.test_text import misread_out_of_step
+from tests.fagui.normalise.test_text import misread_out_of_step
 
 PAGE = "<html><head><meta charset='utf-8'><title>t</title></head><body><h1>中华人民共和国民法典</h1></body></html>"
 ROBOTS = "User-agent: *\nDisallow: /private/\n"

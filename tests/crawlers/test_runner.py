@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import func, select
 
 from crawlers.runner import Runner, RunSummary
-from indexer.db import make_engine, session_factory
-from indexer.migrate import upgrade
-from indexer.models import CrawlPage, CrawlRun, RecordFailure, Version, Work
+from indexer.store.db import make_engine, session_factory
+from indexer.store.migrate import upgrade
+from indexer.store.models import CrawlPage, CrawlRun, RecordFailure, Version, Work
 from tests.crawlers.fixture_site import FixtureSite
 from tests.crawlers.site_source import EXPECTED_FAILURES, FAST, SiteSource, build_fault_site, detail_html
 
@@ -176,7 +176,7 @@ def test_fagui_crawl_command_prints_progress_and_summary_and_lists_runs(tmp_path
     from click.testing import CliRunner
 
     from crawlers import registry
-    from fagui.cli import cli
+    from fagui.cli.commands import cli
     from tests.crawlers import site_source
     from tests.crawlers.site_source import Site, corpus_docs
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from crawlers.runner import Runner
-from indexer.models import Version
+from indexer.store.models import Version
 from tests.crawlers.fixture_site import FixtureSite
 from tests.crawlers.site_source import FAST
 

@@ -9,11 +9,11 @@ import pytest
 
 from crawlers.sources import lawrefbook
 from fagui.settings import BUNDLED_SAMPLE, Settings, load_settings
-from indexer.backends import open_backend
-from indexer.db import make_engine, session_factory
-from indexer.indexing import rebuild
-from indexer.ingest import ingest
-from indexer.migrate import upgrade
+from indexer.ingest.pipeline import ingest
+from indexer.search.backends import open_backend
+from indexer.search.indexing import rebuild
+from indexer.store.db import make_engine, session_factory
+from indexer.store.migrate import upgrade
 
 # High enough that no test but the rate-limit tests (which build their own app) ever sees a 429.
 TEST_RATE_LIMIT = "1000000"
@@ -55,7 +55,7 @@ def client(app):
 def build_clearance_instance(root, users: dict[str, bool], secret: str, password: str) -> Settings:
     """An instance holding the bundled sample with citation links and the given clearance accounts
     (name -> active), for the report and clearance pages."""
-    from indexer.citations import rebuild_links
+    from indexer.store.citations import rebuild_links
     from portal.accounts import create_user
 
     settings = load_settings({"FAGUI_DATA_DIR": str(root), "FAGUI_SECRET_KEY": secret})

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from fagui.settings import load_settings
-from indexer.search import SearchParams, search
+from indexer.search.service import SearchParams, search
 from portal import create_app
 from portal.openapi import openapi_spec
 from portal.ratelimit import FixedWindowLimiter

@@ -29,9 +29,9 @@ def pg_app(portal_instance, pg_admin):
     hold the same works under the same ids, so the index answers for either)."""
     from crawlers.sources import lawrefbook
     from fagui.settings import BUNDLED_SAMPLE, load_settings
-    from indexer.db import make_engine, session_factory
-    from indexer.ingest import ingest
-    from indexer.migrate import upgrade
+    from indexer.ingest.pipeline import ingest
+    from indexer.store.db import make_engine, session_factory
+    from indexer.store.migrate import upgrade
     from portal import create_app
     from tests.conftest import _drop_pg, _fresh_pg_url
 

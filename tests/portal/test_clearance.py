@@ -13,7 +13,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import update
 
-from indexer.models import ChecklistJob, utcnow
+from indexer.store.models import ChecklistJob, utcnow
 from tests.portal.conftest import build_clearance_instance, token_from
 
 PASSWORD = "clearance pass 123"
@@ -155,7 +155,7 @@ def test_upload_runs_in_the_background_with_filters_and_downloads(app, logged_in
 
 
 def test_an_unfinished_job_refreshes_and_can_be_resumed(app, logged_in):
-    from indexer.checklist import create_job, read_table
+    from clearance.checklist import create_job, read_table
     from portal import services
 
     def set_job(**values):

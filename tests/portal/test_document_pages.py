@@ -13,7 +13,7 @@ from sqlalchemy import select
 @pytest.fixture(scope="module")
 def works(app):
     """Ids of a single-version law and of a work with three versions, looked up in the test store."""
-    from indexer.models import Work
+    from indexer.store.models import Work
     from portal import services
 
     with app.app_context():
@@ -98,8 +98,8 @@ def test_print_view_and_downloads(client, works):
 
 
 def test_citations_link_to_the_cited_work_and_article(app, client):
-    from indexer.citations import rebuild_links
-    from indexer.models import Work
+    from indexer.store.citations import rebuild_links
+    from indexer.store.models import Work
     from portal import services
 
     with app.app_context():
@@ -130,7 +130,7 @@ def test_cite_links_escapes_and_points_at_articles(app):
 
 
 def test_article_jump_takes_sub_articles_and_reports_missing_ones(app, client):
-    from indexer.models import Work
+    from indexer.store.models import Work
     from portal import services
 
     with app.app_context():
@@ -149,7 +149,7 @@ def test_article_jump_takes_sub_articles_and_reports_missing_ones(app, client):
 
 
 def test_article_labels():
-    from crawlers.normalise.articles import chinese_numeral as cn_numeral
+    from fagui.normalise.articles import chinese_numeral as cn_numeral
     from portal.document_pages import article_key_label
 
     assert [cn_numeral(n) for n in (1, 10, 11, 20, 91, 103, 110, 133, 1000, 1010, 1260)] == [
@@ -168,9 +168,9 @@ def test_search_banner_only_for_a_direct_answer_to_this_work(client, works):
 
 
 def test_relations_put_the_article_anchor_on_the_cited_work_only(app, client):
-    from indexer.citations import rebuild_links
-    from indexer.documents import relations_of
-    from indexer.models import Relation
+    from indexer.store.citations import rebuild_links
+    from indexer.store.documents import relations_of
+    from indexer.store.models import Relation
     from portal import services
 
     def current_text_cited(rel) -> bool:
@@ -204,14 +204,14 @@ def cite_app(tmp_path_factory):
     its 第三条: from 2021 (the current text), 2015 (the 2010 text) and 2005 (a text the store does not hold)."""
     from datetime import date
 
-    from crawlers.records import DocumentRecord
+    from fagui.records import DocumentRecord
     from fagui.settings import load_settings
-    from indexer.citations import rebuild_links
-    from indexer.db import make_engine, session_factory
-    from indexer.migrate import upgrade
-    from indexer.store import upsert_record
+    from indexer.store.citations import rebuild_links
+    from indexer.store.db import make_engine, session_factory
+    from indexer.store.migrate import upgrade
+    from indexer.store.upsert import upsert_record
     from portal import create_app
-    from tests.indexer.test_documents import DOG_V1, DOG_V2, _citing
+    from tests.indexer.store.test_documents import DOG_V1, DOG_V2, _citing
 
     def record(title, text, day, doc_type="地方政府规章"):
         return DocumentRecord(source="test", source_ref=f"{title}-{day.year}", title=title, text=text,
@@ -302,11 +302,11 @@ def small_app(tmp_path_factory):
     """A portal over one work with two versions that differ in one article and in width and spacing."""
     from datetime import date
 
-    from crawlers.records import DocumentRecord
+    from fagui.records import DocumentRecord
     from fagui.settings import load_settings
-    from indexer.db import make_engine, session_factory
-    from indexer.migrate import upgrade
-    from indexer.store import upsert_record
+    from indexer.store.db import make_engine, session_factory
+    from indexer.store.migrate import upgrade
+    from indexer.store.upsert import upsert_record
     from portal import create_app
 
     root = tmp_path_factory.mktemp("compare")

@@ -11,12 +11,12 @@ from sqlalchemy import func, select
 
 from crawlers.sources import lawrefbook
 from fagui.settings import BUNDLED_SAMPLE, load_settings
-from indexer.backends.tantivy_backend import TantivyBackend
-from indexer.db import make_engine, session_factory
-from indexer.indexing import rebuild, sync
-from indexer.ingest import ingest
-from indexer.migrate import upgrade
-from indexer.models import OutboxEvent
+from indexer.ingest.pipeline import ingest
+from indexer.search.backends.tantivy_backend import TantivyBackend
+from indexer.search.indexing import rebuild, sync
+from indexer.store.db import make_engine, session_factory
+from indexer.store.migrate import upgrade
+from indexer.store.models import OutboxEvent
 from tests.conftest import _drop_pg, _fresh_pg_url
 from tests.portal.tcp_proxy import TcpProxy
 

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from indexer.models import User
+from indexer.store.models import User
 from tests.portal.conftest import build_clearance_instance, token_from
 
 PASSWORD = "correct horse battery"
@@ -143,8 +143,8 @@ def test_catalogue_pages_and_filters(client):
 
 
 def test_users_commands(tmp_path, monkeypatch):
-    from fagui.cli import cli
-    from indexer.app_store import open_store
+    from fagui.cli.commands import cli
+    from indexer.store.app_store import open_store
 
     monkeypatch.setenv("FAGUI_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("FAGUI_DATABASE_URL", raising=False)

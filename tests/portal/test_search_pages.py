@@ -61,7 +61,7 @@ def test_work_and_article_query_redirects_to_the_article(client):
 def test_document_number_redirects_to_the_document(app, client):
     from sqlalchemy import select
 
-    from indexer.models import Version
+    from indexer.store.models import Version
     from portal import services
 
     with app.app_context():

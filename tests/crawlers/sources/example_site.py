@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from crawlers.http import FetchError, FetchResult
-from crawlers.records import DocumentRecord, RecordError
+from fagui.records import DocumentRecord, RecordError
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 FULL_TEXT_LIMIT = 3000

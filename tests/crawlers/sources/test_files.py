@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from crawlers.records import RecordError
 from crawlers.sources import files
+from fagui.records import RecordError
 from tests.crawlers.sources.example_site import EXAMPLES, compare_expected, error_of, expected_of
 from tests.examples.example_files import make_pdf
 

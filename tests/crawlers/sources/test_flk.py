@@ -9,10 +9,10 @@ from datetime import date
 import pytest
 
 from crawlers.http import FetchError, FetchResult
-from crawlers.records import RecordError
 from crawlers.sources import flk
 from crawlers.sources.base import Listing
-from indexer.store import work_identity
+from fagui.records import RecordError
+from indexer.store.upsert import work_identity
 from tests.crawlers.sources.example_site import (
     EXAMPLES,
     ExampleSite,
@@ -184,8 +184,8 @@ def test_a_law_from_flk_and_from_the_corpus_is_one_work(sqlite_store):
 
     from crawlers.sources import lawrefbook
     from fagui.settings import BUNDLED_SAMPLE
-    from indexer.models import Work
-    from indexer.store import upsert_record
+    from indexer.store.models import Work
+    from indexer.store.upsert import upsert_record
 
     corpus = [r for r in lawrefbook.read_corpus(BUNDLED_SAMPLE).records if r.title == "中华人民共和国立法法"]
     crawled = [r for r in _records().values() if r.title == "中华人民共和国立法法"]

@@ -8,9 +8,9 @@ from datetime import date
 import pytest
 
 from crawlers.http import FetchResult
-from crawlers.records import RecordError
 from crawlers.sources import gov_policy
 from crawlers.sources.base import Listing
+from fagui.records import RecordError
 from tests.crawlers.sources.example_site import (
     EXAMPLES,
     ExampleSite,

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from crawlers.normalise.articles import split_articles
-from crawlers.records import RecordError
 from crawlers.sources import lawrefbook
+from fagui.normalise.articles import split_articles
+from fagui.records import RecordError
 
 REPO = Path(__file__).resolve().parents[3]
 EXAMPLES = REPO / "tests" / "examples" / "lawrefbook"

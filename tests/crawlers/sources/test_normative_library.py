@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from crawlers.http import FetchResult
-from crawlers.records import RecordError
 from crawlers.sources import normative_library as nl
 from crawlers.sources.base import Listing
+from fagui.records import RecordError
 from tests.crawlers.sources.example_site import (
     EXAMPLES,
     ExampleSite,

@@ -20,8 +20,8 @@ REPO = HERE.parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from crawlers.normalise.articles import split_articles  # noqa: E402
 from crawlers.sources.lawrefbook import CorpusReport, read_corpus  # noqa: E402
+from fagui.normalise.articles import split_articles  # noqa: E402
 
 # Texts up to this many characters are kept whole in the expected JSON; longer ones (laws of hundreds of
 # articles, the 民法典) as a digest: sha256, length, head and tail, so the files stay readable.

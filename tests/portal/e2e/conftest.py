@@ -26,7 +26,7 @@ CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 
 
 def _cli(env: dict[str, str], *args: str) -> None:
-    subprocess.run([sys.executable, "-c", "from fagui.cli import main; main()", *args], env=env, check=True,
+    subprocess.run([sys.executable, "-c", "from fagui.cli.commands import main; main()", *args], env=env, check=True,
                    capture_output=True, timeout=600)
 
 
@@ -60,7 +60,7 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(Path(env["FAGUI_DATA_DIR"]) / f"serve-{self.port}.log", "w")  # noqa: SIM115
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", "from fagui.cli import main; main()", "serve", "--port", str(self.port),
+            [sys.executable, "-c", "from fagui.cli.commands import main; main()", "serve", "--port", str(self.port),
              "--workers", "1"], env=env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

@@ -22,7 +22,7 @@ def reports_server(tmp_path_factory):
     _cli(env, "db", "upgrade")
     _cli(env, "import", "lawrefbook")
     _cli(env, "links", "rebuild")
-    subprocess.run([sys.executable, "-c", "from fagui.cli import main; main()", "users", "add", "qingli",
+    subprocess.run([sys.executable, "-c", "from fagui.cli.commands import main; main()", "users", "add", "qingli",
                     "--role", "clearance", "--password-stdin"], input=PASSWORD + "\n", text=True, env=env,
                    check=True, capture_output=True, timeout=120)
     server = LiveServer(env)

@@ -1,0 +1,516 @@
+"""The batch validity check (清单核查): a CSV or XLSX list of documents in, the same rows out with each row's
+matched work, status, current version, latest change, validity period end and whether its basis changed.
+
+Reading refuses bad files with a Chinese message before anything is stored: a format that is neither CSV nor
+XLSX, an empty file, a file without a title or document-number column, more rows than the limit (counted while
+streaming, so a 100,000-row file is refused without being read into memory). A job stores its input rows in the
+store (ChecklistJob, ChecklistRow) and writes each row's result as it goes, committing every batch, so an
+interrupted run continues where it stopped (`fagui check-list --resume JOB`). Export goes through
+clearance.exports: no cell of the input ever comes out as a live formula."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import os
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import BinaryIO
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from clearance.exports import safe_text
+from clearance.matching import MATCH_LABELS, MATCHED, VIA_LABELS, Matcher
+from clearance.reports import Column, Report, ReportOptions, _snapshot, basis_changed
+from fagui.normalise.text import NormaliseError, decode_bytes
+from fagui.vocabulary import STATUS_LABELS
+from indexer.store.models import ChecklistJob, ChecklistRow, Relation, Work, utcnow
+from indexer.store.upsert import SOURCE_STATUS_MAP
+
+DEFAULT_MAX_ROWS = 20_000
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
+BATCH = 200
+_HEADER_SCAN = 10  # a list may have a caption line or two above its header row
+_PREFIX_BYTES = 65536
+
+# Header names by role, most specific first; compared without spaces, case-insensitively.
+HEADER_NAMES: dict[str, tuple[str, ...]] = {
+    "title": ("标题", "名称", "文件名称", "文件标题", "法规名称", "文件名", "规章名称", "title", "name"),
+    "doc_number": ("文号", "发文字号", "发文文号", "文件编号", "字号", "docnumber", "doc_number", "number"),
+    "body": ("制定机关", "发文机关", "发布机关", "发文单位", "制定单位", "发布单位", "issuingbody", "body", "issuer"),
+    "date": ("日期", "发布日期", "成文日期", "公布日期", "印发日期", "施行日期", "date", "published"),
+}
+ROLE_LABELS = {"title": "标题", "doc_number": "文号", "body": "制定机关", "date": "日期"}
+
+
+class ChecklistError(ValueError):
+    """A list that cannot be checked; the message is Chinese and says what to change."""
+
+
+def max_rows(env: dict[str, str] | None = None) -> int:
+    raw = (os.environ if env is None else env).get("FAGUI_CHECKLIST_MAX_ROWS")
+    if not raw:
+        return DEFAULT_MAX_ROWS
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ChecklistError(f"环境变量 FAGUI_CHECKLIST_MAX_ROWS 应为整数，实际为：{raw!r}") from None
+    if value <= 0:
+        raise ChecklistError("环境变量 FAGUI_CHECKLIST_MAX_ROWS 应大于 0")
+    return value
+
+
+def public_url(env: dict[str, str] | None = None) -> str:
+    """FAGUI_PUBLIC_URL: where readers of an exported list open a work (links are absolute)."""
+    return ((os.environ if env is None else env).get("FAGUI_PUBLIC_URL") or DEFAULT_PUBLIC_URL).rstrip("/")
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[list]
+    mapping: dict[str, int]  # role -> column index
+    header_row: int = 1  # the line of the header in the file (1-based)
+    skipped: int = 0  # blank rows left out
+
+    def value(self, row: list, role: str) -> object:
+        i = self.mapping.get(role)
+        return row[i] if i is not None and i < len(row) else None
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Reading
+
+
+def read_table(source: bytes | BinaryIO | Path, filename: str, limit: int | None = None) -> Table:
+    """The list in `source` (bytes, a binary file or a path) as headers, rows and the columns found."""
+    limit = limit or max_rows()
+    if isinstance(source, Path):
+        with source.open("rb") as fh:
+            return read_table(fh, filename or source.name, limit)
+    fh = io.BytesIO(source) if isinstance(source, bytes) else source
+    head = fh.read(8)
+    fh.seek(0)
+    suffix = Path(filename or "").suffix.lower()
+    if not head:
+        raise ChecklistError("文件为空：请上传包含表头和数据行的 CSV 或 XLSX 文件")
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ChecklistError("不支持旧版 Excel（.xls）文件：请在 Excel 中另存为 .xlsx 或 CSV 后再上传")
+    if head.startswith(b"PK\x03\x04") or suffix == ".xlsx":
+        rows = _xlsx_rows(fh, limit)
+    elif suffix in ("", ".csv", ".txt", ".tsv"):
+        rows = _csv_rows(fh, limit)
+    else:
+        raise ChecklistError(f"不支持的文件格式“{suffix}”：只接受 CSV（.csv）和 Excel（.xlsx）文件")
+    try:
+        return _table(rows, limit)
+    finally:
+        # A reader left unfinished (no header found, too many rows) is closed now, while the file is still open:
+        # left to the garbage collector, its clean-up ran at exit on a closed file ("Exception ignored ...").
+        rows.close()
+
+
+def _too_many(limit: int) -> ChecklistError:
+    return ChecklistError(f"文件行数超过上限 {limit} 行：请拆分为多个文件分批核查（或调整 FAGUI_CHECKLIST_MAX_ROWS）")
+
+
+def _csv_rows(fh: BinaryIO, limit: int) -> Iterator[list]:
+    prefix = fh.read(_PREFIX_BYTES)
+    # Cut the sample at a line end: no encoding in use here puts 0x0A inside a multi-byte character.
+    sample = prefix if len(prefix) < _PREFIX_BYTES else prefix[: prefix.rfind(b"\n") + 1] or prefix
+    try:
+        text = decode_bytes(sample)
+    except NormaliseError:
+        raise ChecklistError("无法识别的文件格式：文件不是文本格式的 CSV，也不是 XLSX 表格") from None
+    if not text.strip():
+        raise ChecklistError("文件为空：请上传包含表头和数据行的 CSV 或 XLSX 文件")
+    codec = _codec_of(sample, text)
+    fh.seek(0)
+    reader_text = io.TextIOWrapper(fh, encoding=codec, errors="replace", newline="")
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel
+    try:
+        yield from csv.reader(reader_text, dialect)
+    except csv.Error as exc:
+        raise ChecklistError(f"CSV 文件格式有误：{exc}") from None
+    finally:
+        reader_text.detach()
+
+
+def _codec_of(sample: bytes, text: str) -> str:
+    """The codec whose reading of the sample is the text decode_bytes chose (so the rest reads the same)."""
+    for codec in ("utf-8-sig", "utf-8", "gb18030", "utf-16", "utf-32", "big5"):
+        try:
+            if codecs.decode(sample, codec) == text:
+                return codec
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return "gb18030"
+
+
+def _xlsx_rows(fh: BinaryIO, limit: int) -> Iterator[list]:
+    from openpyxl import load_workbook
+
+    try:
+        # Not data_only: a formula cell comes back as the formula text, so it is shown, never run.
+        wb = load_workbook(fh, read_only=True, data_only=False)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ChecklistError(f"无法读取 XLSX 文件：文件已损坏或不是 Excel 表格（{type(exc).__name__}）") from None
+    try:
+        ws = wb.worksheets[0] if wb.worksheets else None
+        if ws is None:
+            raise ChecklistError("文件为空：XLSX 中没有工作表")
+        declared = ws.max_row if isinstance(ws.max_row, int) else None
+        # The sheet's declared size refuses a huge file without reading its rows.
+        if declared is not None and declared > limit + _HEADER_SCAN + 1:
+            raise _too_many(limit)
+        for row in ws.iter_rows(values_only=True):
+            yield [_cell_value(v) for v in row]
+    finally:
+        wb.close()
+
+
+def _cell_value(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat(" ", "seconds")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if value is None or isinstance(value, int | float | bool | str):
+        return value
+    return str(value)
+
+
+def _blank(row: list) -> bool:
+    return all(v is None or str(v).strip() == "" for v in row)
+
+
+def _header_key(value: object) -> str:
+    return "".join(str(value or "").split()).strip("*：:").lower()
+
+
+def _find_columns(row: list) -> dict[str, int]:
+    keys = [_header_key(v) for v in row]
+    mapping: dict[str, int] = {}
+    for role, names in HEADER_NAMES.items():
+        for name in names:  # exact names first, in order of preference
+            if name in keys and keys.index(name) not in mapping.values():
+                mapping[role] = keys.index(name)
+                break
+        else:
+            for i, key in enumerate(keys):  # 文件名称（必填）, 发文字号/文号
+                if i not in mapping.values() and any(len(n) >= 2 and n in key for n in names if not n.isascii()):
+                    mapping[role] = i
+                    break
+    return mapping
+
+
+def _table(rows: Iterator[list], limit: int) -> Table:
+    header: list | None = None
+    mapping: dict[str, int] = {}
+    data: list[list] = []
+    seen, skipped, header_line = 0, 0, 0
+    first_rows: list[list] = []
+    for line, row in enumerate(rows, start=1):
+        if header is None:
+            if _blank(row):
+                continue
+            first_rows.append(row)
+            found = _find_columns(row)
+            if "title" in found or "doc_number" in found:
+                header, mapping, header_line = row, found, line
+            elif len(first_rows) >= _HEADER_SCAN:
+                break
+            continue
+        if _blank(row):
+            skipped += 1
+            continue
+        seen += 1
+        if seen > limit:
+            raise _too_many(limit)
+        data.append(list(row))
+    if header is None:
+        if not first_rows:
+            raise ChecklistError("文件为空：请上传包含表头和数据行的 CSV 或 XLSX 文件")
+        shown = "、".join(str(v) for v in first_rows[0] if v not in (None, ""))[:200] or "（空）"
+        raise ChecklistError(
+            "文件中没有可用的列：需要“标题”（或名称、文件名称）或“文号”（或发文字号）列，"
+            f"可选“制定机关”“日期”列；文件第一行为：{shown}")
+    if not data:
+        raise ChecklistError("文件只有表头，没有数据行")
+    width = max(len(header), *(len(r) for r in data))
+    while width > 0 and all(width - 1 >= len(r) or r[width - 1] in (None, "") for r in [header, *data]):
+        width -= 1
+    headers = [str(v).strip() if v not in (None, "") else f"列{i + 1}" for i, v in
+               enumerate([*header, *[None] * (width - len(header))][:width])]
+    data = [[*r, *[None] * (width - len(r))][:width] for r in data]
+    return Table(headers, data, mapping, header_line, skipped)
+
+
+def file_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Jobs
+
+
+def create_job(session: Session, table: Table, filename: str, content_hash: str, *, as_of: date | None = None,
+               base_url: str | None = None, created_by: str | None = None) -> ChecklistJob:
+    """Store the list as a job with its rows (results still empty); the caller commits."""
+    job = ChecklistJob(filename=filename[:300], content_hash=content_hash, state="pending", total=len(table.rows),
+                       done=0, headers=table.headers, mapping=table.mapping, as_of=as_of or date.today(),
+                       base_url=(base_url or public_url())[:300], created_by=created_by)
+    session.add(job)
+    session.flush()
+    for start in range(0, len(table.rows), 1000):
+        session.execute(insert(ChecklistRow), [
+            {"job_id": job.id, "position": i, "cells": row, "match": None}
+            for i, row in enumerate(table.rows[start:start + 1000], start=start + 1)
+        ])
+    return job
+
+
+class JobNotFound(ChecklistError):
+    pass
+
+
+def get_job(session: Session, job_id: int) -> ChecklistJob:
+    job = session.get(ChecklistJob, job_id)
+    if job is None:
+        raise JobNotFound(f"没有编号为 {job_id} 的核查任务")
+    return job
+
+
+def unfinished_job(session: Session, content_hash: str, as_of: date | None = None) -> int | None:
+    """The newest unfinished job of the same file (and the same check date), to continue instead of restarting."""
+    return session.scalar(
+        select(ChecklistJob.id).where(ChecklistJob.content_hash == content_hash, ChecklistJob.state != "finished",
+                                      ChecklistJob.as_of == (as_of or date.today()))
+        .order_by(ChecklistJob.id.desc()).limit(1))
+
+
+def run_job(sessions: sessionmaker[Session], job_id: int, on_progress: Callable[[int, int], None] | None = None,
+            batch: int = BATCH, matcher: Matcher | None = None) -> int:
+    """Match every row of the job that has no result yet, committing each batch; returns the rows done now.
+
+    An exception (an interrupted command, a stopped worker) leaves the finished batches stored; running the job
+    again continues with the first row without a result."""
+    with sessions() as session:
+        job = get_job(session, job_id)
+        if job.state == "finished":
+            return 0
+        job.state, job.error = "running", None
+        session.commit()
+        as_of, base_url, mapping = job.as_of, job.base_url, dict(job.mapping)
+        matcher = matcher or Matcher.load(session)
+    processed = 0
+    try:
+        while True:
+            with sessions() as session:
+                rows = session.execute(
+                    select(ChecklistRow.id, ChecklistRow.cells).where(
+                        ChecklistRow.job_id == job_id, ChecklistRow.match.is_(None))
+                    .order_by(ChecklistRow.position).limit(batch)
+                ).all()
+                if not rows:
+                    break
+                results = [_match_row(matcher, cells, mapping) for _, cells in rows]
+                facts = describe_works(session, {r["work_id"] for r in results if r["work_id"]}, as_of)
+                for (row_id, _), result in zip(rows, results, strict=True):
+                    if result["work_id"]:
+                        result.update(facts.get(result["work_id"], {}))
+                        result["link"] = f"{base_url}/works/{result['work_id']}"
+                    session.execute(update(ChecklistRow).where(ChecklistRow.id == row_id)
+                                    .values(result=result, match=result["match"]))
+                done = session.scalar(select(func.count()).select_from(ChecklistRow).where(
+                    ChecklistRow.job_id == job_id, ChecklistRow.match.is_not(None)))
+                session.execute(update(ChecklistJob).where(ChecklistJob.id == job_id)
+                                .values(done=done, updated_at=utcnow()))
+                session.commit()
+                processed += len(rows)
+                total = session.scalar(select(ChecklistJob.total).where(ChecklistJob.id == job_id))
+            if on_progress is not None:
+                on_progress(done, total)
+    except BaseException as exc:
+        with sessions() as session:
+            session.execute(update(ChecklistJob).where(ChecklistJob.id == job_id).values(
+                state="interrupted", error=f"中断：{type(exc).__name__}：{str(exc)[:300]}", updated_at=utcnow()))
+            session.commit()
+        raise
+    with sessions() as session:
+        session.execute(update(ChecklistJob).where(ChecklistJob.id == job_id).values(
+            state="finished", finished_at=utcnow(), updated_at=utcnow()))
+        session.commit()
+    return processed
+
+
+def _match_row(matcher: Matcher, cells: list, mapping: dict[str, int]) -> dict:
+    def value(role: str) -> object:
+        i = mapping.get(role)
+        return cells[i] if i is not None and i < len(cells) else None
+
+    return matcher.match(value("title"), value("doc_number"), value("body"), value("date")).as_dict()
+
+
+# ----------------------------------------------------------------------------------------------------------
+# What the clearance team needs to know of a matched work
+
+
+def describe_works(session: Session, work_ids: set[str], as_of: date) -> dict[str, dict]:
+    """Status (official or inferred), current version and its date, latest change, validity period end and
+    basis changed, for each work on as_of; computed as the reports compute them (clearance.reports)."""
+    if not work_ids:
+        return {}
+    opts = ReportOptions(as_of=as_of)
+    works = _snapshot(session, opts, set(work_ids))
+    amends: dict[str, list[tuple[date | None, str]]] = {}
+    for oid, eff, by in session.execute(
+        select(Relation.object_work_id, Relation.effective, Work.title)
+        .join(Work, Work.id == Relation.subject_work_id)
+        .where(Relation.object_work_id.in_(list(work_ids)), Relation.relation_type == "amends")
+    ):
+        amends.setdefault(oid, []).append((eff, by))
+    basis: dict[str, list[str]] = {}
+    for row in basis_changed(session, opts, work_ids=set(work_ids)).rows:
+        when = row["change_date"].isoformat() if row["change_date"] else "日期不详"
+        basis.setdefault(row["work_id"], []).append(f"《{row['cited_title']}》{when}{row['change']}")
+    out = {}
+    for wid, w in works.items():
+        status = w.status_on(as_of)
+        v = w.version_on(as_of) or (w.versions[-1] if w.versions else None)
+        official = status.official or bool(v and SOURCE_STATUS_MAP.get((v.source_status or "").strip())
+                                           == status.status)
+        out[wid] = {
+            "status": status.status,
+            "status_label": STATUS_LABELS[status.status],
+            "status_official": official,
+            "status_reason": status.reason or "",
+            "version": f"第{v.seq}版（共{len(w.versions)}版）" if v else "",
+            "version_date": (v.effective_from or v.published).isoformat() if v and (v.effective_from or v.published)
+            else None,
+            "latest_change": _latest_change(w, as_of, amends.get(wid, [])),
+            "expires": v.expires.isoformat() if v and v.expires else None,
+            "basis_changed": "；".join(dict.fromkeys(basis.get(wid, []))),
+            "bodies": "、".join(w.bodies),
+        }
+    return out
+
+
+def _latest_change(w, as_of: date, amends: list[tuple[date | None, str]]) -> str:
+    events: list[tuple[date, str]] = []
+    for v in w.versions[1:]:
+        if v.start and v.start <= as_of:
+            events.append((v.start, f"修改（第{v.seq}版施行）"))
+    for eff, by in amends:
+        if eff and eff <= as_of:
+            events.append((eff, f"被《{by}》修改"))
+    for link in w.repeals:
+        if link.effective is None or link.effective <= as_of:
+            events.append((link.effective or date.min, f"被《{link.by}》废止" if link.by else "被废止"))
+    current = w.version_on(as_of)
+    if current is not None:
+        if current.end_status and (current.ended_on is None or current.ended_on <= as_of):
+            label = "废止" if current.end_status == "repealed" else "失效"
+            events.append((current.ended_on or date.min, f"{label}（来源标注“{current.source_status or label}”）"))
+        elif current.expires and current.expires < as_of:
+            events.append((current.expires, "有效期届满失效"))
+    if not events:
+        return ""
+    when, what = max(events, key=lambda e: e[0])
+    return f"{when.isoformat()} {what}" if when != date.min else f"{what}（日期不详）"
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Output
+
+RESULT_COLUMNS = [
+    Column("r_match", "匹配结果"), Column("r_via", "匹配依据"), Column("r_confidence", "置信度", "number"),
+    Column("r_title", "匹配文件"), Column("r_link", "链接"), Column("r_status", "时效性"),
+    Column("r_official", "时效性来源"), Column("r_version", "现行版本"), Column("r_version_date", "版本日期"),
+    Column("r_change", "最近变化"), Column("r_expires", "有效期至"), Column("r_basis", "依据已变化"),
+    Column("r_candidates", "候选文件"), Column("r_note", "说明"),
+]
+
+
+@dataclass
+class JobView:
+    job: ChecklistJob
+    rows: list[tuple[int, list, dict | None]] = field(default_factory=list)
+
+
+def result_cells(result: dict | None) -> dict:
+    """The added columns of one row, as plain text for the page and the exports."""
+    if result is None:
+        return {"r_match": "未处理"}
+    candidates = "；".join(f"{c['title']}（{c['score']:.2f}）" for c in result.get("candidates", ())
+                          if result["match"] != MATCHED or c["work_id"] != result.get("work_id"))
+    matched = result["match"] == MATCHED
+    return {
+        "r_match": MATCH_LABELS.get(result["match"], result["match"]),
+        "r_via": VIA_LABELS.get(result.get("via") or "", "") if matched else "",
+        "r_confidence": result.get("confidence") if result["match"] != "unmatched" else None,
+        "r_title": result.get("title") or "",
+        "r_link": result.get("link") or "",
+        "r_status": result.get("status_label") or "",
+        "r_official": ("官方标注" if result.get("status_official") else "推定") if result.get("status_label") else "",
+        "r_version": result.get("version") or "",
+        "r_version_date": result.get("version_date") or "",
+        "r_change": result.get("latest_change") or "",
+        "r_expires": result.get("expires") or "",
+        "r_basis": (result.get("basis_changed") or "否") if matched else "",
+        "r_candidates": candidates,
+        "r_note": result.get("note") or "",
+    }
+
+
+def job_rows(session: Session, job_id: int, match: str | None = None, offset: int = 0,
+             limit: int | None = None) -> list[tuple[int, list, dict | None]]:
+    query = (select(ChecklistRow.position, ChecklistRow.cells, ChecklistRow.result)
+             .where(ChecklistRow.job_id == job_id).order_by(ChecklistRow.position))
+    if match:
+        query = query.where(ChecklistRow.match == match)
+    if offset:
+        query = query.offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    return [tuple(r) for r in session.execute(query)]
+
+
+def match_counts(session: Session, job_id: int) -> dict[str, int]:
+    rows = session.execute(select(ChecklistRow.match, func.count()).where(ChecklistRow.job_id == job_id)
+                           .group_by(ChecklistRow.match)).all()
+    return {(m or "pending"): n for m, n in rows}
+
+
+def job_report(session: Session, job_id: int, match: str | None = None) -> Report:
+    """The job's rows, the input columns first as they were, then the added columns, for report_export."""
+    job = get_job(session, job_id)
+    # Header cells come from the user too: made safe here, since report_export writes labels as they are.
+    inputs = [Column(f"in_{i}", safe_text(h) or f"列{i + 1}") for i, h in enumerate(job.headers)]
+    rows = []
+    for position, cells, result in job_rows(session, job_id, match):
+        row = {"row": position, **{f"in_{i}": v for i, v in enumerate(cells)}, **result_cells(result)}
+        rows.append(row)
+    counts = match_counts(session, job_id)
+    return Report(
+        "checklist", "".join("_" if ch in "\\/?*[]:" else ch for ch in f"清单核查结果 {job.filename}")[:60],
+        f"{job.filename}：共 {job.total} 行，按 {job.as_of.isoformat()} 核查时效性。",
+        [Column("row", "行号", "int"), *inputs, *RESULT_COLUMNS], rows,
+        {"as_of": job.as_of}, summary=counts,
+    )
+
+
+def export_name(job: ChecklistJob, fmt: str) -> str:
+    stem = Path(job.filename).stem or "checklist"
+    safe = "".join(ch for ch in stem if ch.isalnum() or ch in "-_")[:60] or "checklist"
+    return f"{safe}-核查结果-{job.as_of.isoformat()}.{fmt}"

@@ -1,0 +1,590 @@
+"""The Elasticsearch engine (FAGUI_ES_URL): versioned indices behind an alias, built from es_mappings/.
+
+Behaviour matches the Tantivy engine (one conformance suite, tests/indexer/search/backends/test_conformance.py):
+
+- Text arrives pre-tokenised by indexer.search.analysis (tokens joined by single spaces) and `title_tok`/`text_tok`
+  are analysed with the `pretokenised` analyzer (whitespace tokenizer + lowercase), so both engines see the
+  same tokens. A clause's tokens must all occur (a `match` with operator `and`); a phrase clause asks for them
+  close together with the same slop as Tantivy (`match_phrase`, slop `phrase_slop`); title hits count
+  TITLE_BOOST times for version documents; an exact `title_key` adds EXACT_TITLE_BOOST; the text score is
+  multiplied by log2(2 + weight) (a `function_score` `field_value_factor` with modifier `ln2p`, scaled by
+  1/ln 2). Filters sit in the bool's `filter` clause, so they select without scoring.
+- Indices are named `<alias>-<20 digits of UTC time>` and created from es_mappings/index_template.json
+  (installed as the index template `<alias>` for the pattern `<alias>-*`, and passed explicitly at creation
+  so the index is right even if another template overlaps). A rebuild bulk-loads a new index with refreshes
+  off, restores the refresh interval, checks the document count, then moves the alias in one
+  `update_aliases` call (remove from the old index + add to the new one) and deletes the other versioned
+  indices. A rebuild that dies half-way leaves the alias on the old index; whatever it left behind is
+  deleted when the next rebuild starts.
+- `replace_works` first indexes the new documents, then deletes the works' documents that are no longer in
+  the store, in one bulk stream, then refreshes: a changed work never disappears from searches meanwhile.
+  Writes go through the alias with `require_alias`, so a missing alias is an error, never an auto-created
+  index.
+- Connection failures raise BackendUnavailable with a message in Chinese; a missing index says to run
+  `fagui index rebuild`.
+
+The recall net. `title_tok` and `text_tok` carry a `.cjk` sub-field analysed by `cjk_recall`: the chain of
+Elasticsearch's built-in `cjk` analyzer (standard tokenizer, cjk_width, lowercase, cjk_bigram) behind a
+`han_join` char filter that removes the tokenizer spaces between Han characters. Without it the built-in
+analyzer would form bigrams only inside each jieba token, so 饮酒 驾驶 would never give 酒驾, which is the
+one thing a bigram net is for. The pieces that indexer.search.analysis puts before each word add a few spurious
+bigrams at piece borders (道路 交通 道路交通 -> ...通道...); a low-weight net tolerates that. Version searches
+that are not title-only put the strict token query and a `match` of the typed words (`TextQuery.raw_terms`)
+on `text_tok.cjk` (operator and, boost RECALL_BOOST) side by side under `minimum_should_match: 1`, so the net
+widens recall instead of only re-ranking.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import math
+import re
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from elasticsearch import (
+    ApiError,
+    AuthenticationException,
+    AuthorizationException,
+    BadRequestError,
+    Elasticsearch,
+    NotFoundError,
+    TransportError,
+    UnsupportedProductError,
+    helpers,
+)
+
+from indexer.search.backends.base import (
+    EXACT_TITLE_BOOST,
+    FACET_FIELDS,
+    RECALL_BOOST,
+    TITLE_BOOST,
+    BackendHit,
+    BackendResult,
+    BackendUnavailable,
+    Clause,
+    Filters,
+    SearchRequest,
+    TextQuery,
+    phrase_slop,
+)
+
+log = logging.getLogger(__name__)
+
+TEMPLATE_PATH = Path(__file__).resolve().parents[2] / "es_mappings" / "index_template.json"
+DEFAULT_ALIAS = "fagui-docs"
+CARDINALITY_PRECISION = 40000  # Elasticsearch's maximum: exact counts up to about this many values
+MAX_RESULT_WINDOW = 10000  # from + size beyond this is refused by Elasticsearch (index.max_result_window)
+HIT_SOURCE = ["work_id", "version_id", "article_id"]
+BULK_CHUNK_DOCS = 500
+BULK_CHUNK_BYTES = 20 * 1024 * 1024
+BULK_TIMEOUT_S = 120
+REQUEST_TIMEOUT_S = 10
+_ALIAS_NAME = re.compile(r"[a-z0-9][a-z0-9._-]*")
+
+
+def load_template() -> dict:
+    """es_mappings/index_template.json as a dict (a fresh copy each call)."""
+    return json.loads(TEMPLATE_PATH.read_text(encoding="utf-8"))
+
+
+# -- query building: pure functions of the request, testable without a server ------------------------------
+def _match(field: str, tokens: tuple[str, ...], phrase: bool, boost: float | None = None) -> dict:
+    text = " ".join(tokens)
+    if phrase and len(tokens) > 1:
+        body: dict[str, Any] = {"query": text, "slop": phrase_slop(tokens)}
+        kind = "match_phrase"
+    else:
+        body = {"query": text, "operator": "and"}
+        kind = "match"
+    if boost is not None:
+        body["boost"] = boost
+    return {kind: {field: body}}
+
+
+def _clause_query(clause: Clause, field: str, boost: float | None = None) -> dict:
+    return _match(field, tuple(clause.tokens), clause.phrase, boost)
+
+
+def _scored_clause(clause: Clause, text: TextQuery, kind: str) -> dict:
+    if text.title_only:
+        return _clause_query(clause, "title_tok")
+    body = _clause_query(clause, "text_tok")
+    if kind != "version":
+        return body
+    title = _clause_query(clause, "title_tok", boost=TITLE_BOOST)
+    return {"bool": {"must": [body], "should": [title]}}
+
+
+def _text_parts(text: TextQuery, kind: str) -> dict[str, list[dict]]:
+    must: list[dict] = []
+    should: list[dict] = []
+    must_not: list[dict] = []
+    if text.match_any:
+        alternatives = [_scored_clause(c, text, kind) for c in text.must]
+        for group in text.any_of:
+            alternatives += [_scored_clause(c, text, kind) for c in group]
+        if alternatives:
+            must.append({"bool": {"should": alternatives, "minimum_should_match": 1}})
+    else:
+        must += [_scored_clause(c, text, kind) for c in text.must]
+        for group in text.any_of:
+            if group:
+                must.append({
+                    "bool": {"should": [_scored_clause(c, text, kind) for c in group], "minimum_should_match": 1}
+                })
+    if text.title_key and kind == "version":
+        should.append({"term": {"title_key": {"value": text.title_key, "boost": EXACT_TITLE_BOOST}}})
+    field = "title_tok" if text.title_only else "text_tok"
+    for clause in text.exclude:
+        must_not.append(_match(field, tuple(clause.tokens), phrase=True))
+    return {"must": must, "should": should, "must_not": must_not}
+
+
+def _range(field: str, lower: int | None, upper: int | None) -> dict:
+    bounds: dict[str, int] = {}
+    if lower is not None:
+        bounds["gte"] = int(lower)
+    if upper is not None:
+        bounds["lte"] = int(upper)
+    return {"range": {field: bounds}}
+
+
+def build_filters(f: Filters) -> list[dict]:
+    """The request's filters as non-scoring clauses (same semantics as the Tantivy engine)."""
+    out: list[dict] = [{"term": {"kind": f.kind}}]
+
+    def terms(field: str, values) -> None:
+        if values:
+            out.append({"terms": {field: list(values)}})
+
+    terms("doc_type", f.doc_types)
+    terms("region", f.regions)
+    terms("body_ids", [str(v) for v in f.body_ids])
+    if f.as_of is None:
+        terms("status", f.statuses)
+    else:  # in force on that day: started on or before it, neither replaced nor ended by then
+        out.append(_range("effective", 1, f.as_of))  # 1: undated texts (0) are in force on no known day
+        out.append(_range("effective_to", f.as_of + 1, None))
+        out.append(_range("ended", f.as_of + 1, None))
+    if f.ended_to is not None:
+        out.append(_range("ended", None, f.ended_to))
+    if f.published_from is not None or f.published_to is not None:
+        out.append(_range("published", f.published_from, f.published_to))
+    if f.effective_from is not None or f.effective_to is not None:
+        out.append(_range("effective", f.effective_from, f.effective_to))
+    if f.version_ids:
+        out.append({"terms": {"version_id": [int(v) for v in f.version_ids]}})
+    if f.doc_number_key:
+        out.append({"term": {"doc_number_key": f.doc_number_key}})
+    if f.current_only:
+        out.append({"term": {"is_current": 1}})
+    return out
+
+
+def build_query(request: SearchRequest) -> dict:
+    """The `query` of a search: text clauses scored, filters selecting, the score times log2(2 + weight)."""
+    parts = _text_parts(request.text, request.filters.kind)
+    must = parts["must"] or [{"match_all": {}}]  # no text: every filtered document, ranked by weight alone
+    text = request.text
+    if parts["must"] and text.raw_terms and not text.title_only and request.filters.kind == "version":
+        # The recall net: a document the token clauses miss (a word segmented otherwise in its context)
+        # still matches when the bigrams of the typed words all occur, at a low weight.
+        recall = {"match": {"text_tok.cjk": {"query": " ".join(text.raw_terms), "operator": "and",
+                                              "boost": RECALL_BOOST}}}
+        must = [{"bool": {"should": [{"bool": {"must": must}}, recall], "minimum_should_match": 1}}]
+    bool_query: dict[str, Any] = {"must": must, "filter": build_filters(request.filters)}
+    if parts["should"]:
+        bool_query["should"] = parts["should"]
+    if parts["must_not"]:
+        bool_query["must_not"] = parts["must_not"]
+    return {
+        "function_score": {
+            "query": {"bool": bool_query},
+            "functions": [
+                {
+                    # ln(2 + weight) / ln 2 == log2(2 + weight), the Tantivy engine's weight_by_field
+                    "field_value_factor": {"field": "weight", "modifier": "ln2p", "missing": 0},
+                    "weight": 1 / math.log(2),
+                }
+            ],
+            "score_mode": "multiply",
+            "boost_mode": "multiply",
+        }
+    }
+
+
+def build_aggs(request: SearchRequest) -> dict:
+    """Facet counts (terms over FACET_FIELDS) and, with count_field, the distinct count used as the total."""
+    aggs: dict[str, Any] = {}
+    if request.facets:
+        for name, size in FACET_FIELDS.items():
+            aggs[name] = {"terms": {"field": name, "size": size}}
+    if request.count_field:
+        aggs["distinct_total"] = {
+            "cardinality": {"field": request.count_field, "precision_threshold": CARDINALITY_PRECISION}
+        }
+    return aggs
+
+
+def page_window(request: SearchRequest) -> tuple[int, int]:
+    """(from, size), kept inside max_result_window so a deep page yields fewer hits instead of an error."""
+    offset = max(request.offset, 0)
+    size = max(request.limit, 0)
+    if offset >= MAX_RESULT_WINDOW:
+        return MAX_RESULT_WINDOW, 0
+    return offset, min(size, MAX_RESULT_WINDOW - offset)
+
+
+def build_body(request: SearchRequest) -> dict:
+    """The whole search request body."""
+    offset, size = page_window(request)
+    body: dict[str, Any] = {
+        "query": build_query(request),
+        "from": offset,
+        "size": size,
+        "track_total_hits": True,
+        "_source": HIT_SOURCE,
+    }
+    if request.sort in ("published", "effective"):
+        body["sort"] = [{request.sort: {"order": "desc"}}]
+    aggs = build_aggs(request)
+    if aggs:
+        body["aggs"] = aggs
+    return body
+
+
+def parse_response(request: SearchRequest, response: dict) -> BackendResult:
+    """A search response as a BackendResult (scores are the field value when sorting by a date, as in
+    the Tantivy engine)."""
+    hits_raw = response.get("hits", {})
+    hits = []
+    for hit in hits_raw.get("hits", []):
+        src = hit.get("_source") or {}
+        sort_values = hit.get("sort")
+        score = sort_values[0] if sort_values else hit.get("_score")
+        article = src.get("article_id")
+        hits.append(
+            BackendHit(
+                doc_id=hit["_id"],
+                work_id=str(src["work_id"]),
+                version_id=int(src["version_id"]),
+                score=float(score or 0.0),
+                article_id=int(article) if article is not None else None,
+            )
+        )
+    aggs = response.get("aggregations", {}) or {}
+    if request.count_field:
+        total = int(aggs.get("distinct_total", {}).get("value", 0))
+    else:
+        raw_total = hits_raw.get("total", 0)
+        total = int(raw_total["value"] if isinstance(raw_total, dict) else raw_total)
+    facets: dict[str, list[tuple[str, int]]] = {}
+    if request.facets:
+        for name in FACET_FIELDS:
+            buckets = aggs.get(name, {}).get("buckets", [])
+            facets[name] = [(str(b["key"]), int(b["doc_count"])) for b in buckets]
+    return BackendResult(total=total, hits=hits, facets=facets)
+
+
+def _index_source(doc: dict) -> dict:
+    return {k: v for k, v in doc.items() if v is not None}
+
+
+def _public_url(url: str) -> str:
+    """The URL without credentials, for messages."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<invalid url>"
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+class ElasticsearchBackend:
+    name = "elasticsearch"
+
+    def __init__(self, url: str, alias: str = DEFAULT_ALIAS, client: Elasticsearch | None = None) -> None:
+        if not _ALIAS_NAME.fullmatch(alias):
+            raise ValueError(f"invalid Elasticsearch alias {alias!r}: lower-case letters, digits, '.', '_', '-'")
+        self.url = url
+        self.alias = alias
+        self._public_url = _public_url(url)
+        self._client = client or Elasticsearch(url, request_timeout=REQUEST_TIMEOUT_S, max_retries=2)
+        self._versioned = re.compile(re.escape(alias) + r"-\d{20}")
+        self._lock = threading.Lock()
+
+    # -- errors -------------------------------------------------------------------------------------------
+    @contextmanager
+    def _guard(self, missing_ok: bool = False) -> Iterator[None]:
+        try:
+            yield
+        except TransportError as exc:  # refused, timed out, TLS, unreadable answer: the engine is not there
+            raise BackendUnavailable(
+                f"搜索引擎暂时不可用（无法连接 Elasticsearch {self._public_url}：{type(exc).__name__}），"
+                "请确认服务已启动后重试"
+            ) from exc
+        except UnsupportedProductError as exc:
+            raise BackendUnavailable(
+                f"搜索引擎暂时不可用（{self._public_url} 上运行的不是 Elasticsearch，请检查 FAGUI_ES_URL）"
+            ) from exc
+        except (AuthenticationException, AuthorizationException) as exc:
+            raise BackendUnavailable(
+                f"搜索引擎暂时不可用（Elasticsearch {self._public_url} 拒绝访问，请检查 FAGUI_ES_URL 中的账号）"
+            ) from exc
+        except NotFoundError as exc:
+            if missing_ok:
+                raise
+            raise BackendUnavailable(
+                f"检索索引尚未建立（Elasticsearch 中没有 {self.alias}）：请先运行 `fagui index rebuild`"
+            ) from exc
+        except BadRequestError as exc:
+            if _error_type(exc) == "media_type_header_exception":
+                raise BackendUnavailable(
+                    "搜索引擎暂时不可用：Elasticsearch 服务器与 Python 客户端的主版本不一致"
+                    "（elasticsearch-py 9 需要 Elasticsearch 9），请安装与服务器同一主版本的客户端"
+                ) from exc
+            raise
+
+    # -- names ----------------------------------------------------------------------------------------------
+    def _new_index_name(self) -> str:
+        now = time.time()
+        stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime(now)) + f"{int(now * 1e6) % 1_000_000:06d}"
+        return f"{self.alias}-{stamp}"
+
+    def _alias_indices(self) -> list[str]:
+        """The indices the alias points at (normally one), [] when there is no alias yet."""
+        try:
+            found = self._client.indices.get_alias(name=self.alias)
+        except NotFoundError:
+            return []
+        return sorted(found.body.keys() if hasattr(found, "body") else found.keys())
+
+    def _versioned_indices(self) -> list[str]:
+        """Every index named like one of this alias's versions (built, half-built or current)."""
+        try:
+            found = self._client.indices.get_alias(index=f"{self.alias}-*", expand_wildcards="open,closed")
+        except NotFoundError:
+            return []
+        names = found.body.keys() if hasattr(found, "body") else found.keys()
+        return sorted(n for n in names if self._versioned.fullmatch(n))
+
+    # -- setup ----------------------------------------------------------------------------------------------
+    def _template(self) -> dict:
+        template = load_template()
+        template["index_patterns"] = [f"{self.alias}-*"]
+        return template
+
+    def install_template(self) -> None:
+        """Install es_mappings/index_template.json as the template `<alias>` for `<alias>-*`. An overlapping
+        template of the same priority makes Elasticsearch refuse it: logged, since indices are created with
+        the template's settings and mappings given explicitly anyway."""
+        template = self._template()
+        try:
+            self._client.indices.put_index_template(
+                name=self.alias,
+                index_patterns=template["index_patterns"],
+                priority=template.get("priority"),
+                template=template["template"],
+                meta=template.get("_meta"),
+            )
+        except BadRequestError as exc:
+            log.warning("index template %s not installed: %s", self.alias, exc)
+
+    def _create_index(self, name: str, extra_settings: dict | None = None, aliases: dict | None = None) -> None:
+        body = copy.deepcopy(self._template()["template"])
+        settings = body["settings"]
+        if extra_settings:
+            settings.setdefault("index", {}).update(extra_settings)
+        self._client.indices.create(index=name, settings=settings, mappings=body["mappings"], aliases=aliases)
+
+    def _ensure_alias(self) -> None:
+        """A first write with no index yet creates an empty versioned index behind the alias."""
+        if self._client.indices.exists_alias(name=self.alias):
+            return
+        self.install_template()
+        name = self._new_index_name()
+        try:
+            self._create_index(name, aliases={self.alias: {"is_write_index": True}})
+        except BadRequestError:
+            # another process created it first (the alias can have only one write index): use theirs
+            self._client.indices.delete(index=name, ignore_unavailable=True)
+            if not self._client.indices.exists_alias(name=self.alias):
+                raise
+
+    # -- writing ----------------------------------------------------------------------------------------------
+    def _bulk(self, actions: Iterable[dict], index: str, **kwargs) -> int:
+        """Stream the actions; count successes; raise on any failure except deleting what is already gone."""
+        done = 0
+        failures: list[dict] = []
+        client = self._client.options(request_timeout=BULK_TIMEOUT_S)
+        for ok, item in helpers.streaming_bulk(
+            client,
+            actions,
+            index=index,
+            chunk_size=BULK_CHUNK_DOCS,
+            max_chunk_bytes=BULK_CHUNK_BYTES,
+            raise_on_error=False,
+            max_retries=3,  # for 429 (queue full) only
+            **kwargs,
+        ):
+            if ok:
+                done += 1
+                continue
+            op, result = next(iter(item.items()))
+            if op == "delete" and result.get("status") == 404:
+                continue
+            failures.append(item)
+        if failures:
+            first = next(iter(failures[0].values()))
+            raise RuntimeError(
+                f"Elasticsearch refused {len(failures)} document(s) in {index}; first: "
+                f"{first.get('_id')}: {first.get('error')}"
+            )
+        return done
+
+    def replace_works(self, work_ids: list[str], docs: list[dict]) -> None:
+        with self._lock, self._guard():
+            self._ensure_alias()
+            work_ids = [str(w) for w in dict.fromkeys(work_ids)]
+            new_ids = {str(d["id"]) for d in docs}
+            stale: list[str] = []
+            if work_ids:
+                for hit in helpers.scan(
+                    self._client,
+                    index=self.alias,
+                    query={"query": {"terms": {"work_id": work_ids}}, "_source": False},
+                    size=5000,
+                ):
+                    if hit["_id"] not in new_ids:
+                        stale.append(hit["_id"])
+
+            def actions() -> Iterator[dict]:
+                for doc in docs:
+                    yield {"_op_type": "index", "_id": str(doc["id"]), "_source": _index_source(doc)}
+                for doc_id in stale:
+                    yield {"_op_type": "delete", "_id": doc_id}
+
+            self._bulk(actions(), index=self.alias, require_alias=True)
+            self._client.indices.refresh(index=self.alias)
+
+    def rebuild(self, batches: Iterable[list[dict]]) -> int:
+        with self._lock, self._guard():
+            slow = self._client.options(request_timeout=BULK_TIMEOUT_S)
+            self.install_template()
+            current = self._alias_indices()
+            leftovers = [n for n in self._versioned_indices() if n not in current]
+            if leftovers:  # half-built indices of rebuilds that died
+                slow.indices.delete(index=leftovers, ignore_unavailable=True)
+            target = self._new_index_name()
+            refresh_interval = self._template()["template"]["settings"]["index"].get("refresh_interval", "1s")
+            self._create_index(target, extra_settings={"refresh_interval": "-1"})
+            sent: list[int] = [0]
+            ids: set[str] = set()
+            try:
+                def actions() -> Iterator[dict]:
+                    for batch in batches:
+                        sent[0] += len(batch)
+                        for doc in batch:
+                            ids.add(str(doc["id"]))
+                            yield {"_op_type": "index", "_id": str(doc["id"]), "_source": _index_source(doc)}
+
+                self._bulk(actions(), index=target)
+                slow.indices.put_settings(index=target, settings={"index": {"refresh_interval": refresh_interval}})
+                slow.indices.refresh(index=target)
+                indexed = int(slow.count(index=target)["count"])
+                if indexed != len(ids):  # e.g. the index was deleted and auto-created while we wrote
+                    raise RuntimeError(f"rebuild of {target} incomplete: {indexed} of {len(ids)} documents indexed")
+            except BaseException:
+                self._drop_quietly(target)
+                raise
+            self._swap(target, current)
+            old = [n for n in self._versioned_indices() if n != target]
+            if old:
+                slow.indices.delete(index=old, ignore_unavailable=True)
+            return sent[0]
+
+    def _swap(self, target: str, current: list[str]) -> None:
+        """Point the alias at the target in one atomic update_aliases call: searches see the old index or
+        the new one, never neither."""
+        actions: list[dict] = [{"remove": {"index": name, "alias": self.alias}} for name in current]
+        actions.append({"add": {"index": target, "alias": self.alias, "is_write_index": True}})
+        self._client.indices.update_aliases(actions=actions)
+
+    def _drop_quietly(self, name: str) -> None:
+        """Best effort: a rebuild that failed removes its index now; if it cannot, the next rebuild does."""
+        try:
+            self._client.indices.delete(index=name, ignore_unavailable=True)
+        except Exception as exc:  # the engine may be gone: nothing more to do here
+            log.warning("could not delete half-built index %s: %s", name, exc)
+
+    def drop_all(self) -> None:
+        """Delete this alias's versioned indices and its template (tests; `fagui index drop` if wanted)."""
+        with self._lock, self._guard():
+            names = self._versioned_indices()
+            if names:
+                self._client.indices.delete(index=names, ignore_unavailable=True)
+            with suppress(NotFoundError):
+                self._client.indices.delete_index_template(name=self.alias)
+
+    # -- reading ----------------------------------------------------------------------------------------------
+    def search(self, request: SearchRequest) -> BackendResult:
+        kwargs = _search_kwargs(build_body(request))
+        with self._guard():
+            try:
+                response = self._client.search(index=self.alias, **kwargs)
+            except ApiError as exc:
+                # A search that reached the old index just as a rebuild swapped the alias and deleted it
+                # fails once (404, or 503 when its only shard is gone); the alias already points further.
+                if exc.status_code not in (404, 503):
+                    raise
+                response = self._client.search(index=self.alias, **kwargs)
+        return parse_response(request, response.body if hasattr(response, "body") else response)
+
+    def digests(self) -> dict[str, str]:
+        with self._guard():
+            return {
+                hit["_id"]: (hit.get("_source") or {}).get("digest", "")
+                for hit in helpers.scan(
+                    self._client,
+                    index=self.alias,
+                    query={"query": {"match_all": {}}, "_source": ["digest"]},
+                    size=5000,
+                )
+            }
+
+    def count(self) -> int:
+        try:
+            with self._guard(missing_ok=True):
+                return int(self._client.count(index=self.alias)["count"])
+        except NotFoundError:
+            return 0
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def _search_kwargs(body: dict) -> dict:
+    """A body dict as keyword arguments of Elasticsearch.search (`from` is `from_` there)."""
+    kwargs = dict(body)
+    if "from" in kwargs:
+        kwargs["from_"] = kwargs.pop("from")
+    return kwargs
+
+
+def _error_type(exc: ApiError) -> str | None:
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict):
+        error = body.get("error")
+        if isinstance(error, dict):
+            return error.get("type")
+    return None

@@ -1,0 +1,342 @@
+"""The embedded engine: a Tantivy index directory under FAGUI_DATA_DIR.
+
+Text arrives pre-tokenised (tokens joined by spaces) and is indexed with Tantivy's whitespace tokenizer, so
+both engines see the tokens indexer.search.analysis made. A rebuild writes a new directory and switches the
+`CURRENT` pointer file with an atomic rename only when the new index is complete: a rebuild killed half-way
+leaves searches on the old index, and the next rebuild removes the half-built directory."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+import tantivy
+
+from indexer.search.backends.base import (
+    EXACT_TITLE_BOOST,
+    FACET_FIELDS,
+    TITLE_BOOST,
+    BackendHit,
+    BackendResult,
+    BackendUnavailable,
+    Clause,
+    Filters,
+    SearchRequest,
+    TextQuery,
+    phrase_slop,
+)
+
+POINTER = "CURRENT"
+WRITER_HEAP = 200_000_000
+EXACT_DISTINCT_LIMIT = 60_000  # below tantivy's default limit of 65,000 buckets per aggregation
+
+
+def build_schema() -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    sb.add_text_field("id", stored=True, tokenizer_name="raw", fast=True)
+    sb.add_text_field("kind", tokenizer_name="raw", fast=True)
+    sb.add_text_field("work_id", stored=True, tokenizer_name="raw", fast=True)
+    sb.add_integer_field("version_id", stored=True, indexed=True, fast=True)
+    sb.add_integer_field("article_id", stored=True, indexed=True, fast=True)
+    sb.add_text_field("doc_type", tokenizer_name="raw", fast=True)
+    sb.add_text_field("region", tokenizer_name="raw", fast=True)
+    sb.add_text_field("status", tokenizer_name="raw", fast=True)
+    sb.add_text_field("body_ids", tokenizer_name="raw", fast=True)
+    sb.add_text_field("doc_number_key", tokenizer_name="raw")
+    sb.add_text_field("title_key", tokenizer_name="raw")
+    for name in ("published", "effective", "effective_to", "ended", "is_current", "number", "sub"):
+        sb.add_integer_field(name, indexed=True, fast=True)
+    sb.add_float_field("weight", fast=True)
+    sb.add_text_field("digest", stored=True, tokenizer_name="raw")
+    sb.add_text_field("title_tok", tokenizer_name="whitespace", index_option="position")
+    sb.add_text_field("text_tok", tokenizer_name="whitespace", index_option="position")
+    return sb.build()
+
+
+class TantivyBackend:
+    name = "tantivy"
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.schema = build_schema()
+        self._index: tantivy.Index | None = None
+        self._lock = threading.Lock()
+        self._opened: str | None = None
+
+    # -- locating and opening -------------------------------------------------------------------------
+    def _current_dir(self) -> Path | None:
+        pointer = self.root / POINTER
+        if not pointer.exists():
+            return None
+        target = self.root / pointer.read_text(encoding="utf-8").strip()
+        return target if target.is_dir() else None
+
+    def _open(self, create: bool = False) -> tantivy.Index:
+        current = self._current_dir()
+        if current is None:
+            if (self.root / POINTER).exists():
+                # The pointer names an index that is gone: writing a fresh one here would serve a partial index
+                # as if it were whole, so only a rebuild may replace it.
+                raise BackendUnavailable("检索索引文件丢失或无法访问：请运行 `fagui index rebuild` 重建")
+            if not create:
+                raise BackendUnavailable("检索索引尚未建立：请先运行 `fagui index rebuild`")
+            current = self._new_dir()
+            tantivy.Index(self.schema, path=str(current))
+            self._switch(current)
+        if self._index is None or self._opened != current.name:
+            try:
+                self._index = tantivy.Index.open(str(current))
+            except (ValueError, OSError) as exc:
+                raise BackendUnavailable(f"检索索引无法打开（{current.name}）：请运行 `fagui index rebuild`") from exc
+            self._opened = current.name
+        return self._index
+
+    def _new_dir(self) -> Path:
+        self.root.mkdir(parents=True, exist_ok=True)
+        path = self.root / f"index-{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
+        path.mkdir()
+        return path
+
+    def _switch(self, target: Path) -> None:
+        tmp = self.root / (POINTER + ".tmp")
+        tmp.write_text(target.name, encoding="utf-8")
+        os.replace(tmp, self.root / POINTER)  # atomic: readers see the old or the new index, never neither
+
+    def _remove_stale(self, keep: Path) -> None:
+        for path in self.root.glob("index-*"):
+            if path.is_dir() and path != keep:
+                shutil.rmtree(path, ignore_errors=True)
+
+    # -- writing --------------------------------------------------------------------------------------
+    def _document(self, doc: dict) -> tantivy.Document:
+        return tantivy.Document.from_dict(
+            {k: v for k, v in doc.items() if k in _FIELDS and v is not None}, self.schema
+        )
+
+    def replace_works(self, work_ids: list[str], docs: list[dict]) -> None:
+        with self._lock:
+            index = self._open(create=True)
+            writer = index.writer(heap_size=WRITER_HEAP // 4, num_threads=1)
+            try:
+                for work_id in work_ids:
+                    writer.delete_documents_by_term("work_id", work_id)
+                for doc in docs:
+                    writer.add_document(self._document(doc))
+                writer.commit()
+            except BaseException:
+                writer.rollback()
+                raise
+            finally:
+                writer.wait_merging_threads()
+            index.reload()
+
+    def rebuild(self, batches: Iterable[list[dict]]) -> int:
+        with self._lock:
+            target = self._new_dir()
+            index = tantivy.Index(self.schema, path=str(target))
+            writer = index.writer(heap_size=WRITER_HEAP, num_threads=2)
+            count = 0
+            try:
+                for batch in batches:
+                    for doc in batch:
+                        writer.add_document(self._document(doc))
+                    count += len(batch)
+                writer.commit()
+                writer.wait_merging_threads()
+            except BaseException:
+                shutil.rmtree(target, ignore_errors=True)
+                raise
+            self._switch(target)
+            self._index, self._opened = None, None
+            self._remove_stale(keep=target)
+            return count
+
+    # -- reading --------------------------------------------------------------------------------------
+    def _searcher(self) -> tantivy.Searcher:
+        index = self._open()
+        try:
+            index.reload()
+            return index.searcher()
+        except (ValueError, OSError) as exc:
+            self._index, self._opened = None, None  # reopen on the next request, when the files may be back
+            raise BackendUnavailable(f"检索索引暂时无法读取：{exc}") from exc
+
+    def count(self) -> int:
+        try:
+            return self._searcher().num_docs
+        except BackendUnavailable:
+            return 0
+
+    def digests(self) -> dict[str, str]:
+        searcher = self._searcher()
+        total = searcher.num_docs
+        if not total:
+            return {}
+        result = searcher.search(tantivy.Query.all_query(), limit=total)
+        out = {}
+        for _, address in result.hits:
+            doc = searcher.doc(address).to_dict()
+            out[doc["id"][0]] = doc["digest"][0]
+        return out
+
+    def search(self, request: SearchRequest) -> BackendResult:
+        searcher = self._searcher()
+        query = self._query(request.text, request.filters)
+        order = {"published": "published", "effective": "effective"}.get(request.sort)
+        # Facets and the distinct-work total come from one aggregation pass; the hit count is only
+        # asked of the top-k collector when nothing else gives the total.
+        aggs = {}
+        if request.facets:
+            aggs.update({name: {"terms": {"field": name, "size": size}} for name, size in FACET_FIELDS.items()})
+        if request.count_field:
+            # Tantivy's cardinality is an estimate (3238 for 3305 works); counting the terms is exact and as
+            # fast up to tens of thousands of works, past which the estimate is the only affordable answer.
+            aggs["_distinct"] = {"terms": {"field": request.count_field, "size": EXACT_DISTINCT_LIMIT}}
+            aggs["_estimate"] = {"cardinality": {"field": request.count_field}}
+        need_count = not request.count_field
+        hits_raw, total = [], None
+        if request.limit > 0 or need_count:
+            result = searcher.search(
+                query,
+                limit=max(request.limit, 1),
+                offset=request.offset,
+                count=need_count,
+                **({"order_by_field": order} if order else {"weight_by_field": "weight"}),
+            )
+            hits_raw = result.hits[: request.limit]
+            total = result.count if need_count else None
+        raw = searcher.aggregate(query, aggs) if aggs else {}
+        if request.count_field:
+            buckets = raw.get("_distinct", {}).get("buckets", [])
+            total = len(buckets) if len(buckets) < EXACT_DISTINCT_LIMIT else int(
+                round(raw.get("_estimate", {}).get("value") or 0))
+        hits = []
+        for score, address in hits_raw:
+            doc = searcher.doc(address).to_dict()
+            article = doc.get("article_id")
+            hits.append(
+                BackendHit(
+                    doc_id=doc["id"][0],
+                    work_id=doc["work_id"][0],
+                    version_id=int(doc["version_id"][0]),
+                    score=float(score),
+                    article_id=int(article[0]) if article else None,
+                )
+            )
+        facets = {
+            name: [(str(b["key"]), int(b["doc_count"])) for b in raw.get(name, {}).get("buckets", [])]
+            for name in FACET_FIELDS
+        } if request.facets else {}
+        return BackendResult(total=total or 0, hits=hits, facets=facets)
+
+    # -- query building -------------------------------------------------------------------------------
+    def _clause(self, clause: Clause, field: str) -> tantivy.Query:
+        tokens = list(clause.tokens)
+        if len(tokens) == 1:
+            return tantivy.Query.term_query(self.schema, field, tokens[0])
+        if clause.phrase:
+            # Tantivy's sloppy phrase over three or more terms orders the terms' postings by their frequency
+            # in each segment and then can miss a match that is there (quickwit-oss/tantivy#1934): the same
+            # title was found or not depending on how the index happened to be split into segments. Each
+            # neighbouring pair as its own two-term phrase matches the same texts, the same way every time.
+            # A pair may stand as far apart as the pieces indexed around its two words: the longer word
+            # that holds the first (河南 in 河南省) and the pieces that precede the second (未成年人保护
+            # follows 未成, 成年, 未成年, 成年人, 未成年人, 保护).
+            pairs = [tantivy.Query.phrase_query(self.schema, field, [a, b],
+                                                slop=max(phrase_slop((a, b)), len(a) + len(b) + 2))
+                     for a, b in zip(tokens, tokens[1:], strict=False)]
+            return pairs[0] if len(pairs) == 1 else tantivy.Query.boolean_query(
+                [(tantivy.Occur.Must, q) for q in pairs])
+        return tantivy.Query.boolean_query(
+            [(tantivy.Occur.Must, tantivy.Query.term_query(self.schema, field, t)) for t in tokens]
+        )
+
+    def _scored_clause(self, clause: Clause, text: TextQuery, kind: str) -> tantivy.Query:
+        if text.title_only:
+            return self._clause(clause, "title_tok")
+        body = self._clause(clause, "text_tok")
+        if kind != "version":
+            return body
+        title = tantivy.Query.boost_query(self._clause(clause, "title_tok"), TITLE_BOOST)
+        return tantivy.Query.boolean_query([(tantivy.Occur.Must, body), (tantivy.Occur.Should, title)])
+
+    def _text_query(self, text: TextQuery, kind: str) -> list[tuple[tantivy.Occur, tantivy.Query]]:
+        parts: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        if text.match_any:
+            should = [(tantivy.Occur.Should, self._scored_clause(c, text, kind)) for c in text.must]
+            for group in text.any_of:
+                should += [(tantivy.Occur.Should, self._scored_clause(c, text, kind)) for c in group]
+            if should:
+                parts.append((tantivy.Occur.Must, tantivy.Query.boolean_query(should)))
+        else:
+            parts += [(tantivy.Occur.Must, self._scored_clause(c, text, kind)) for c in text.must]
+            for group in text.any_of:
+                group_query = tantivy.Query.boolean_query(
+                    [(tantivy.Occur.Should, self._scored_clause(c, text, kind)) for c in group]
+                )
+                parts.append((tantivy.Occur.Must, group_query))
+        if text.title_key and kind == "version":
+            exact = tantivy.Query.term_query(self.schema, "title_key", text.title_key)
+            parts.append((tantivy.Occur.Should, tantivy.Query.boost_query(exact, EXACT_TITLE_BOOST)))
+        for clause in text.exclude:
+            field = "title_tok" if text.title_only else "text_tok"
+            excluded = self._clause(Clause(clause.tokens, phrase=True), field)
+            parts.append((tantivy.Occur.MustNot, excluded))
+        return parts
+
+    def _filter_query(self, f: Filters) -> list[tantivy.Query]:
+        s = self.schema
+        out = [tantivy.Query.term_query(s, "kind", f.kind)]
+
+        def terms(field: str, values) -> None:
+            if values:
+                out.append(tantivy.Query.term_set_query(s, field, list(values)))
+
+        terms("doc_type", f.doc_types)
+        terms("region", f.regions)
+        terms("body_ids", f.body_ids)
+        if f.as_of is None:
+            terms("status", f.statuses)
+        else:
+            out.append(_int_range(s, "effective", 1, f.as_of))  # 1: undated texts (0) are in force on no known day
+            out.append(_int_range(s, "effective_to", f.as_of + 1, None))
+            out.append(_int_range(s, "ended", f.as_of + 1, None))
+        if f.ended_to is not None:
+            out.append(_int_range(s, "ended", None, f.ended_to))
+        if f.published_from is not None or f.published_to is not None:
+            out.append(_int_range(s, "published", f.published_from, f.published_to))
+        if f.effective_from is not None or f.effective_to is not None:
+            out.append(_int_range(s, "effective", f.effective_from, f.effective_to))
+        if f.version_ids:
+            out.append(tantivy.Query.term_set_query(s, "version_id", [int(v) for v in f.version_ids]))
+        if f.doc_number_key:
+            out.append(tantivy.Query.term_query(s, "doc_number_key", f.doc_number_key))
+        if f.current_only:
+            out.append(tantivy.Query.term_query(s, "is_current", 1))
+        return out
+
+    def _query(self, text: TextQuery, filters: Filters) -> tantivy.Query:
+        parts = self._text_query(text, filters.kind)
+        # Filters must not change scores: wrap them so they only select.
+        parts += [(tantivy.Occur.Must, tantivy.Query.const_score_query(q, 0.0)) for q in self._filter_query(filters)]
+        if not any(occur == tantivy.Occur.Must for occur, _ in parts):
+            parts.append((tantivy.Occur.Must, tantivy.Query.all_query()))
+        return tantivy.Query.boolean_query(parts)
+
+    def close(self) -> None:
+        self._index = None
+
+
+def _int_range(schema: tantivy.Schema, field: str, lower: int | None, upper: int | None) -> tantivy.Query:
+    return tantivy.Query.range_query(schema, field, tantivy.FieldType.Integer, lower, upper)
+
+
+_FIELDS = {
+    "id", "kind", "work_id", "version_id", "article_id", "doc_type", "region", "status", "body_ids",
+    "doc_number_key", "title_key", "published", "effective", "effective_to", "ended", "is_current", "number", "sub",
+    "weight", "digest", "title_tok", "text_tok",
+}

@@ -1,0 +1,172 @@
+"""What the search engines index, built from the store: one document per version and one per article.
+
+Both engines receive the same plain dicts, with text already tokenised by indexer.search.analysis (tokens joined by
+spaces), so they see identical tokens. Only filter, sort and facet values are kept in the index; titles,
+texts and snippets are read back from the store, which stays the truth."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from indexer.store.models import IssuingBody, Relation, Version, Work
+from indexer.store.upsert import title_key
+
+OPEN_END = 99991231  # "no end": dates are indexed as yyyymmdd integers
+NO_DATE = 0
+
+# Ranking weights (engines multiply the text score by log2(2 + weight)): the text in force today counts
+# most, national works outrank local ones of the same title, superseded texts come last.
+# Among national works, the higher the effect level the more a reader means it (道路交通安全法 before the
+# ministry's rules on driving licences when both match 醉酒驾驶).
+NATIONAL_WEIGHTS = {"宪法": 14.0, "法律": 14.0, "行政法规": 10.0, "监察法规": 10.0, "司法解释": 8.0, "部门规章": 6.0}
+WEIGHT_NATIONAL_OTHER = 6.0
+WEIGHT_CURRENT_LOCAL = 2.0
+WEIGHT_OTHER = 0.0
+
+
+def rank_weight(work: Work, is_current: bool) -> float:
+    if not is_current:
+        return WEIGHT_OTHER
+    if work.region != "全国":
+        return WEIGHT_CURRENT_LOCAL
+    return NATIONAL_WEIGHTS.get(work.doc_type or "", WEIGHT_NATIONAL_OTHER)
+
+
+def day(value: date | None, default: int = NO_DATE) -> int:
+    return value.year * 10000 + value.month * 100 + value.day if value else default
+
+
+def _body_ids(bodies: list[IssuingBody]) -> list[str]:
+    """A body and all bodies above it, so that a filter on a parent finds works of its sub-bodies."""
+    out: list[str] = []
+    for body in bodies:
+        node: IssuingBody | None = body
+        while node is not None and str(node.id) not in out:
+            out.append(str(node.id))
+            node = node.parent
+    # Sorted: the database returns a work's bodies in no fixed order (PostgreSQL differs between reads),
+    # and the same work must always give the same document and digest.
+    return sorted(out, key=int)
+
+
+def _end_day(session: Session, work: Work) -> int:
+    """When the work as a whole stopped being in force: a stored repeal, or a source's report of its end.
+    An end without a date is NO_DATE: a 时点 search cannot say whether the work was in force on a given day,
+    so it leaves the work out and counts it, as it does texts with no date of their own."""
+    repeals = session.execute(
+        select(Relation.effective).where(
+            Relation.object_work_id == work.id, Relation.relation_type.in_(("repeals", "replaces"))
+        )
+    ).scalars().all()
+    ends = [day(d) for d in repeals]
+    last = work.versions[-1] if work.versions else None
+    if last is not None and last.end_status:
+        ends.append(day(last.ended_on))
+    return min(ends) if ends else OPEN_END
+
+
+def docs_for_work(session: Session, work: Work) -> list[dict]:
+    """Every search document of one work (its versions and their articles)."""
+    from indexer.search.analysis import (  # the tokenizer loads where text is indexed
+        pretokenised,
+        pretokenised_lines,
+    )
+
+    cache: dict[str, str] = {}
+
+    bodies = list(work.issuing_bodies)
+    body_ids = _body_ids(bodies)
+    ended = _end_day(session, work)
+    docs: list[dict] = []
+    for version in work.versions:
+        is_current = version.id == work.current_version_id
+        weight = rank_weight(work, is_current)
+        common = {
+            "work_id": work.id,
+            "version_id": version.id,
+            "doc_type": work.doc_type or "",
+            "region": work.region,
+            "status": version.status,
+            "body_ids": body_ids,
+            "published": day(version.published),
+            "effective": day(version.effective_from or version.published),
+            "effective_to": day(version.effective_to, OPEN_END),
+            "ended": ended,
+            "is_current": int(is_current),
+            "weight": weight,
+        }
+        # The title field holds the title as people say it (no 中华人民共和国), so 道路运输条例 is as close
+        # a match for the national regulation as for 广东省道路运输条例; the full title stays in the text.
+        short_title = title_key(version.title)
+        docs.append({
+            "id": f"v{version.id}",
+            "kind": "version",
+            **common,
+            "doc_number_key": version.doc_number_key or "",
+            "title_key": short_title,
+            "title_tok": pretokenised(short_title),
+            "text_tok": pretokenised_lines(_with_title(version.title, version.text), cache),
+        })
+        for article in version.articles:
+            docs.append({
+                "id": f"a{article.id}",
+                "kind": "article",
+                **common,
+                "doc_number_key": "",
+                "article_id": article.id,
+                "number": article.number,
+                "sub": article.sub,
+                "text_tok": pretokenised_lines(article.text, cache),
+            })
+    for doc in docs:
+        doc["digest"] = digest(doc)
+    return docs
+
+
+def _with_title(title: str, text: str) -> str:
+    """The text a version is searched in always holds its full title: crawled pages often give the body
+    without it, and a search for the title (or its last words, 问题的规定) must still find the document."""
+    head = "".join(text[:2000].split())
+    return text if "".join(title.split()) in head else f"{title}\n{text}"
+
+
+def digest(doc: dict) -> str:
+    """A fingerprint of a document's content, to compare the index with the store."""
+    payload = json.dumps({k: v for k, v in doc.items() if k != "digest"}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha1(payload.encode("utf-8")).hexdigest()
+
+
+def load_works(session: Session, work_ids: Iterable[str]) -> list[Work]:
+    ids = list(work_ids)
+    if not ids:
+        return []
+    stmt = (
+        select(Work)
+        .where(Work.id.in_(ids))
+        .options(
+            selectinload(Work.versions).selectinload(Version.articles),
+            selectinload(Work.issuing_bodies).selectinload(IssuingBody.parent),
+        )
+    )
+    return list(session.scalars(stmt))
+
+
+def all_work_ids(session: Session) -> list[str]:
+    return list(session.scalars(select(Work.id).order_by(Work.id)))
+
+
+def iter_doc_batches(session: Session, work_ids: list[str], batch: int = 100) -> Iterator[tuple[list[str], list[dict]]]:
+    """(work ids, their documents) in batches, loading each batch of works once."""
+    for start in range(0, len(work_ids), batch):
+        chunk = work_ids[start : start + batch]
+        docs: list[dict] = []
+        for work in load_works(session, chunk):
+            docs.extend(docs_for_work(session, work))
+        session.expunge_all()  # keep memory flat over the whole corpus
+        yield chunk, docs

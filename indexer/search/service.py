@@ -1,0 +1,417 @@
+"""The search service: query parsing, direct answers, engine search, snippets and matching articles.
+
+One function, `search`, serves the command line, the portal and the API with the same JSON shape."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, defer, selectinload
+
+from fagui.abbreviations import expand as expand_abbreviation
+from fagui.vocabulary import DOC_TYPES, STATUS_LABELS, STATUSES, canonical_region
+from indexer.search.analysis import analyse_query
+from indexer.search.backends.base import (
+    SORTS,
+    BackendResult,
+    Clause,
+    Filters,
+    SearchBackend,
+    SearchRequest,
+    TextQuery,
+)
+from indexer.search.highlight import snippet
+from indexer.search.index_docs import day
+from indexer.search.query import ParsedQuery, parse_query
+from indexer.store.models import Article, BodyAlias, IssuingBody, Version, Work
+from indexer.store.status import VersionDates, in_force_index
+from indexer.store.upsert import title_key
+
+MAX_PER_PAGE = 50
+MAX_PAGE = 200
+ARTICLES_PER_HIT = 3
+SNIPPET_SCAN = 20_000  # characters of a text searched for its snippet when no article matched
+
+
+class SearchError(ValueError):
+    """A request the reader must correct; the message is in Chinese and says how."""
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    q: str = ""
+    statuses: tuple[str, ...] = ("effective",)
+    doc_types: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    body: str | None = None
+    published_from: date | None = None
+    published_to: date | None = None
+    effective_from: date | None = None
+    effective_to: date | None = None
+    as_of: date | None = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 10
+    facets: bool = True
+    warnings: list[str] = field(default_factory=list)
+
+
+def validate(params: SearchParams) -> None:
+    bad = [s for s in params.statuses if s not in STATUSES]
+    if bad:
+        raise SearchError(f"未知的时效性：{'、'.join(bad)}（可选：{'、'.join(STATUSES)}）")
+    bad = [t for t in params.doc_types if t not in DOC_TYPES]
+    if bad:
+        raise SearchError(f"未知的效力级别：{'、'.join(bad)}")
+    if params.sort not in SORTS:
+        raise SearchError(f"未知的排序方式：{params.sort}（可选：relevance、published、effective）")
+    if not 1 <= params.page <= MAX_PAGE:
+        raise SearchError(f"页码应在 1 到 {MAX_PAGE} 之间")
+    if not 1 <= params.per_page <= MAX_PER_PAGE:
+        raise SearchError(f"每页条数应在 1 到 {MAX_PER_PAGE} 之间")
+    for lo, hi, label in ((params.published_from, params.published_to, "公布日期"),
+                          (params.effective_from, params.effective_to, "施行日期")):
+        if lo and hi and lo > hi:
+            raise SearchError(f"{label}范围的起始日期晚于结束日期")
+
+
+def _clause(text: str, phrase: bool = False) -> Clause | None:
+    tokens = tuple(analyse_query(text))
+    if not tokens:
+        return None
+    return Clause(tokens, phrase=phrase or len(tokens) > 1)
+
+
+def text_query(parsed: ParsedQuery, extra_words: tuple[str, ...] = ()) -> TextQuery:
+    must, groups = [], []
+    for word in (*parsed.must, *extra_words):
+        clause = _clause(word, parsed.is_phrase(word))
+        full = expand_abbreviation(word)
+        alternative = _clause(full) if full else None
+        if clause and alternative:
+            groups.append((clause, alternative))  # 道交法 finds the text saying 道交法 or 道路交通安全法
+        elif clause:
+            must.append(clause)
+    must += [c for c in (_clause(p, phrase=True) for p in parsed.phrases) if c]
+    for group in parsed.any_of:
+        clauses = tuple(c for c in (_clause(w, parsed.is_phrase(w)) for w in group) if c)
+        if clauses:
+            groups.append(clauses)
+    exclude = [c for c in (_clause(w, parsed.is_phrase(w)) for w in parsed.exclude) if c]
+    words = [*parsed.must, *parsed.phrases]
+    single = words[0] if len(words) == 1 and not parsed.any_of else None
+    exact = title_key(expand_abbreviation(single) or single) if single else None
+    return TextQuery(must=tuple(must), any_of=tuple(groups), exclude=tuple(exclude), title_only=parsed.title_only,
+                     title_key=exact or None, raw_terms=tuple(w for w in words if not expand_abbreviation(w)))
+
+
+def resolve_body_ids(session: Session, name: str) -> tuple[str, ...]:
+    name = name.strip()
+    body = session.scalar(select(IssuingBody).where(IssuingBody.name == name))
+    if body is None:
+        alias = session.scalar(select(BodyAlias).where(BodyAlias.alias == name))
+        body = alias.body if alias else None
+    if body is None and name.isdigit():
+        body = session.get(IssuingBody, int(name))
+    if body is None:
+        raise SearchError(f"未找到制定机关“{name}”")
+    return (str(body.id),)
+
+
+def find_work_by_name(session: Session, name: str) -> Work | None:
+    """A work named as users name it: full title, without 中华人民共和国, or a unique part of a title;
+    national works first."""
+    key = title_key(expand_abbreviation(name) or name).removesuffix("的")
+    if not key:
+        return None
+    works = session.scalars(select(Work).where(Work.title.contains(key, autoescape=True))).all()
+    exact = [w for w in works if title_key(w.title) == key]
+    pool = exact or works
+    if not pool:
+        return None
+    pool.sort(key=lambda w: (w.region != "全国", w.status != "effective", len(w.title)))
+    return pool[0]
+
+
+def version_in_force(work: Work, as_of: date | None) -> Version | None:
+    """The version of a work in force on as_of (the current one when no date is given)."""
+    if as_of is None:
+        return work.current_version
+    versions = sorted(work.versions, key=lambda v: v.seq)
+    index = in_force_index([VersionDates(v.effective_from, v.published) for v in versions], as_of)
+    return versions[index] if index is not None else None
+
+
+def direct_answer(session: Session, parsed: ParsedQuery, as_of: date | None = None,
+                  warnings: list[str] | None = None) -> dict | None:
+    """A query that names a document number or a work and article is answered with that place: the
+    article as it read on as_of when a 时点 is given, else as it reads now."""
+    ref = parsed.work_article
+    if ref is not None:
+        work = find_work_by_name(session, ref.work_title)
+        version = version_in_force(work, as_of) if work is not None else None
+        if work is not None and version is None and as_of and warnings is not None:
+            warnings.append(f"《{work.title}》在{as_of.isoformat()}尚未施行，没有当时的条文")
+        if version is not None:
+            article = session.scalar(
+                select(Article).where(
+                    Article.version_id == version.id,
+                    Article.number == ref.article_number,
+                    Article.sub == ref.article_sub,
+                )
+            )
+            if article is not None:
+                return {
+                    "type": "article",
+                    "work_id": work.id,
+                    "title": version.title,
+                    "status": version.status if as_of else work.status,
+                    "version": version.seq,
+                    "is_current": version.id == work.current_version_id,
+                    "article": {"number": article.number, "sub": article.sub, "label": article.label,
+                                "anchor": article.anchor, "path": article.path, "text": article.text},
+                }
+    if parsed.doc_number is not None:
+        versions = session.scalars(
+            select(Version).where(Version.doc_number_key == parsed.doc_number.key).order_by(Version.seq.desc())
+        ).all()
+        # One number can head several documents (a 令 publishing several rules): then the list answers.
+        if len({v.work_id for v in versions}) == 1:
+            version = versions[0]
+            return {"type": "document", "work_id": version.work_id, "title": version.title,
+                    "doc_number": version.doc_number, "version": version.seq,
+                    "is_current": version.id == version.work.current_version_id}
+    return None
+
+
+def _doc_number_known(session: Session, key: str) -> bool:
+    return session.scalar(select(Version.id).where(Version.doc_number_key == key).limit(1)) is not None
+
+
+def search(session: Session, backend: SearchBackend, params: SearchParams) -> dict:
+    started = time.perf_counter()
+    validate(params)
+    parsed = parse_query(params.q) if params.q.strip() else None
+    if parsed is not None and parsed.error:
+        raise SearchError(parsed.error)
+    warnings = list(params.warnings) + (list(parsed.warnings) if parsed else [])
+    direct = direct_answer(session, parsed, params.as_of, warnings) if parsed else None
+    # A work + article the store does not know (交通事故 第七十六条) is searched as plain words.
+    extra = parsed.work_article.as_terms() if parsed and parsed.work_article and direct is None else ()
+    text = text_query(parsed, extra) if parsed else TextQuery()
+    if parsed and text.is_empty and parsed.doc_number is None and parsed.work_article is None and parsed.must:
+        warnings.append("检索词中没有可检索的文字")
+    filters = Filters(
+        doc_types=params.doc_types,
+        regions=tuple(canonical_region(r) for r in params.regions),
+        statuses=params.statuses,
+        body_ids=resolve_body_ids(session, params.body) if params.body else (),
+        published_from=day(params.published_from) or None,
+        published_to=day(params.published_to) or None,
+        effective_from=day(params.effective_from) or None,
+        effective_to=day(params.effective_to) or None,
+        as_of=day(params.as_of) or None,
+    )
+    if parsed and parsed.doc_number is not None and text.is_empty:
+        number = parsed.doc_number
+        known = direct is not None and direct["type"] == "document"  # else a list of works may share it
+        if known or _doc_number_known(session, number.key):
+            filters = Filters(**{**filters.__dict__, "doc_number_key": number.key, "statuses": ()})
+        else:
+            # An unknown number must not fall back to "everything": the texts that mention it are the
+            # nearest answer (国务院令第588号 is the decision that amended many regulations).
+            warnings.append(f"没有文号为“{number.original}”的文件")
+            clause = _clause(number.original, phrase=True)
+            if clause:
+                text = TextQuery(must=(clause,))
+            else:
+                filters = Filters(**{**filters.__dict__, "doc_number_key": number.key})
+    if parsed and parsed.work_article is not None and text.is_empty and direct is not None and direct["type"] == "article":
+        filters = Filters(**{**filters.__dict__, "statuses": ()})
+        named = title_key(direct["title"])
+        text = TextQuery(must=tuple(c for c in (_clause(named),) if c), title_only=True, title_key=named)
+    if filters.as_of is not None and filters.effective_from is None and filters.effective_to is None:
+        undated = _undated_count(backend, text, filters)
+        if undated:
+            warnings.append(f"另有 {undated} 件文件的施行日期或废止、失效日期不详，无法判断"
+                            f"{params.as_of.isoformat()}是否有效，未列入结果")
+    offset = (params.page - 1) * params.per_page
+    result = _collapsed(backend, text, filters, params, offset)
+    if parsed and parsed.doc_number is not None and direct is None and result.total and not filters.doc_number_key:
+        warnings.append("下面列出正文提到这个文号的文件")
+    hits = _hits(session, backend, result, parsed, params)
+    facets = _facets(session, _multi_select_facets(backend, text, filters, result.facets)) if params.facets else {}
+    return {
+        "query": params.q,
+        "total": result.total,
+        "page": params.page,
+        "per_page": params.per_page,
+        "took_ms": round((time.perf_counter() - started) * 1000, 1),
+        "direct": direct,
+        "warnings": warnings,
+        "hits": hits,
+        "facets": facets,
+    }
+
+
+def _undated_count(backend: SearchBackend, text: TextQuery, filters: Filters) -> int:
+    """Works matching the search that a 时点 search cannot place: the text has no date, or the work ended
+    (废止, 失效) on a day the sources do not give."""
+    def count(**narrow: object) -> int:
+        wider = replace(filters, as_of=None, statuses=(), current_only=True, **narrow)
+        return backend.search(SearchRequest(text=text, filters=wider, limit=0, facets=False,
+                                            count_field="work_id")).total
+
+    return (count(effective_from=0, effective_to=0)
+            + count(effective_from=1, effective_to=filters.as_of, ended_to=0))
+
+
+def _collapsed(backend: SearchBackend, text: TextQuery, filters: Filters, params: SearchParams,
+               offset: int) -> BackendResult:
+    """One hit per work: several versions of a work can match (e.g. when superseded texts are included),
+    the best-ranked one stands for the work."""
+    window = offset + params.per_page
+    single_version = filters.as_of is not None or tuple(filters.statuses) == ("effective",)
+    request = SearchRequest(text=text, filters=filters, sort=params.sort, offset=0 if not single_version else offset,
+                            limit=params.per_page if single_version else window * 3 + 10,
+                            facets=params.facets, count_field="work_id")
+    result = backend.search(request)
+    if single_version:
+        return result
+    seen: set[str] = set()
+    unique = []
+    for hit in result.hits:
+        if hit.work_id not in seen:
+            seen.add(hit.work_id)
+            unique.append(hit)
+    result.hits = unique[offset:window]
+    return result
+
+
+# A filter's own facet is counted without that filter, so the reader sees what else can be added
+# (现行有效 ticked, 已废止 12 still offered) rather than only the value already chosen.
+MULTI_SELECT = (("status", "statuses"), ("doc_type", "doc_types"), ("region", "regions"))
+
+
+def _multi_select_facets(backend: SearchBackend, text: TextQuery, filters: Filters,
+                         facets: dict[str, list[tuple[str, int]]]) -> dict[str, list[tuple[str, int]]]:
+    merged = dict(facets)
+    for field_name, attr in MULTI_SELECT:
+        if not getattr(filters, attr) or (attr == "statuses" and filters.as_of is not None):
+            continue
+        wider = replace(filters, **{attr: ()})
+        merged[field_name] = backend.search(
+            SearchRequest(text=text, filters=wider, limit=0, facets=True)).facets.get(field_name, [])
+    return merged
+
+
+def _hits(session: Session, backend: SearchBackend, result: BackendResult, parsed: ParsedQuery | None,
+          params: SearchParams) -> list[dict]:
+    if not result.hits:
+        return []
+    version_ids = [h.version_id for h in result.hits]
+    versions = {
+        v.id: v
+        for v in session.scalars(
+            select(Version).where(Version.id.in_(version_ids)).options(
+                defer(Version.text), defer(Version.html), defer(Version.history), defer(Version.meta),
+                selectinload(Version.work).selectinload(Work.issuing_bodies),
+            )
+        )
+    }
+    # A snippet comes from the best matching article where there is one, else from the opening of the text:
+    # reading whole codes (刑法 is 200,000 characters) for ten hits would cost more than the search itself.
+    terms = _highlight_terms(parsed)
+    articles = _matching_articles(session, backend, parsed, version_ids, terms)
+    # Only hits without a matching article need the opening of their text for a snippet.
+    bare = [vid for vid in version_ids if not articles.get(vid)]
+    openings = dict(session.execute(
+        select(Version.id, func.substr(Version.text, 1, SNIPPET_SCAN)).where(Version.id.in_(bare))
+    ).all()) if bare else {}
+    hits = []
+    for hit in result.hits:
+        v = versions.get(hit.version_id)
+        if v is None:  # indexed but gone from the store: the next sync removes it
+            continue
+        work = v.work
+        hits.append({
+            "work_id": work.id,
+            "version": v.seq,
+            "is_current": v.id == work.current_version_id,
+            "title": v.title,
+            "doc_type": work.doc_type,
+            "region": work.region,
+            "status": v.status,
+            "status_label": STATUS_LABELS.get(v.status, v.status),
+            "status_official": v.status_official,
+            "published": v.published.isoformat() if v.published else None,
+            "effective": (v.effective_from or v.published).isoformat() if (v.effective_from or v.published) else None,
+            "issuing_bodies": [b.name for b in work.issuing_bodies],
+            "doc_number": v.doc_number,
+            "score": round(hit.score, 4),
+            "snippet": _hit_snippet(openings.get(v.id) or "", v.title, articles.get(v.id, []), terms),
+            "articles": [{k: a[k] for k in a if k != "text"} for a in articles.get(v.id, [])],
+        })
+    return hits
+
+
+def _hit_snippet(opening: str, title: str, articles: list[dict], terms: list[str]) -> str:
+    if articles:
+        return articles[0]["snippet"]  # the best article's window is the hit's best window too
+    body = opening[len(title):].lstrip() if opening.startswith(title) else opening
+    return snippet(body, terms)
+
+
+def _highlight_terms(parsed: ParsedQuery | None) -> list[str]:
+    if parsed is None:
+        return []
+    terms = list(parsed.terms())
+    if parsed.work_article is not None:
+        terms.extend(parsed.work_article.as_terms())
+    for word in list(terms):
+        terms.extend(t for t in analyse_query(word) if len(t) > 1)
+    return terms
+
+
+def _matching_articles(session: Session, backend: SearchBackend, parsed: ParsedQuery | None,
+                       version_ids: list[int], terms: list[str]) -> dict[int, list[dict]]:
+    if parsed is None or not terms:
+        return {}
+    base = text_query(parsed)
+    if base.is_empty:
+        return {}
+    query = TextQuery(must=base.must, any_of=base.any_of, exclude=base.exclude, match_any=True)
+    request = SearchRequest(text=query, filters=Filters(kind="article", statuses=(), version_ids=tuple(version_ids)),
+                            limit=len(version_ids) * ARTICLES_PER_HIT * 4)
+    found = backend.search(request).hits
+    per_version: dict[int, list[int]] = {}
+    for hit in found:
+        ids = per_version.setdefault(hit.version_id, [])
+        if len(ids) < ARTICLES_PER_HIT and hit.article_id is not None:
+            ids.append(hit.article_id)
+    wanted = [a for ids in per_version.values() for a in ids]
+    rows = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(wanted)))} if wanted else {}
+    out: dict[int, list[dict]] = {}
+    for version_id, ids in per_version.items():
+        out[version_id] = [
+            {"number": rows[i].number, "sub": rows[i].sub, "label": rows[i].label, "anchor": rows[i].anchor,
+             "snippet": snippet(rows[i].text, terms, width=90), "text": rows[i].text}
+            for i in ids if i in rows
+        ]
+    return out
+
+
+def _facets(session: Session, raw: dict[str, list[tuple[str, int]]]) -> dict[str, list[dict]]:
+    names = {}
+    ids = [int(k) for k, _ in raw.get("body_ids", []) if k.isdigit()]
+    if ids:
+        names = {str(b.id): b.name for b in session.scalars(select(IssuingBody).where(IssuingBody.id.in_(ids)))}
+    return {
+        "doc_type": [{"value": k, "count": n} for k, n in raw.get("doc_type", []) if k],
+        "region": [{"value": k, "count": n} for k, n in raw.get("region", [])],
+        "status": [{"value": k, "label": STATUS_LABELS.get(k, k), "count": n} for k, n in raw.get("status", [])],
+        "issuing_body": [{"value": names.get(k, k), "id": k, "count": n} for k, n in raw.get("body_ids", [])],
+    }
