@@ -14,7 +14,6 @@ import codecs
 import csv
 import hashlib
 import io
-import os
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -28,7 +27,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from clearance.exports import safe_text
 from clearance.matching import MATCH_LABELS, MATCHED, VIA_LABELS, Matcher
 from clearance.reports import Column, Report, ReportOptions, _snapshot, basis_changed
+from fagui.errors import FaguiError
 from fagui.normalise.text import NormaliseError, decode_bytes
+from fagui.settings import load_settings
 from fagui.vocabulary import STATUS_LABELS
 from indexer.store.models import ChecklistJob, ChecklistRow, Relation, Work, utcnow
 from indexer.store.upsert import SOURCE_STATUS_MAP
@@ -49,26 +50,18 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
 ROLE_LABELS = {"title": "标题", "doc_number": "文号", "body": "制定机关", "date": "日期"}
 
 
-class ChecklistError(ValueError):
+class ChecklistError(FaguiError, ValueError):
     """A list that cannot be checked; the message is Chinese and says what to change."""
 
 
 def max_rows(env: dict[str, str] | None = None) -> int:
-    raw = (os.environ if env is None else env).get("FAGUI_CHECKLIST_MAX_ROWS")
-    if not raw:
-        return DEFAULT_MAX_ROWS
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ChecklistError(f"环境变量 FAGUI_CHECKLIST_MAX_ROWS 应为整数，实际为：{raw!r}") from None
-    if value <= 0:
-        raise ChecklistError("环境变量 FAGUI_CHECKLIST_MAX_ROWS 应大于 0")
-    return value
+    """FAGUI_CHECKLIST_MAX_ROWS: the longest list one batch check takes."""
+    return load_settings(env).checklist_max_rows
 
 
 def public_url(env: dict[str, str] | None = None) -> str:
     """FAGUI_PUBLIC_URL: where readers of an exported list open a work (links are absolute)."""
-    return ((os.environ if env is None else env).get("FAGUI_PUBLIC_URL") or DEFAULT_PUBLIC_URL).rstrip("/")
+    return load_settings(env).public_url
 
 
 @dataclass

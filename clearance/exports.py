@@ -13,6 +13,7 @@ import re
 from datetime import date
 
 from clearance.reports import Report
+from fagui.errors import FaguiError
 
 FORMATS = {
     "csv": ("text/csv; charset=utf-8", "csv"),
@@ -24,7 +25,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-class ExportError(ValueError):
+class ExportError(FaguiError, ValueError):
     pass
 
 

@@ -6,7 +6,6 @@ command line and the exporters (clearance.exports) all show the same thing. Stat
 
 from __future__ import annotations
 
-import os
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,6 +14,8 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fagui.errors import FaguiError
+from fagui.settings import load_settings
 from fagui.vocabulary import DOC_TYPES, RELATION_LABELS, STATUS_LABELS
 from indexer.store.models import IssuingBody, Relation, Version, Work, work_issuing_bodies
 from indexer.store.status import RepealLink, VersionDates, in_force_index, version_status, work_status
@@ -26,7 +27,7 @@ DEFAULT_MAX_VALIDITY_YEARS = 5
 CHANGE_LABELS = {"new": "新制定", "amended": "修改", "repealed": "废止", "expired": "失效"}
 
 
-class ReportError(ValueError):
+class ReportError(FaguiError, ValueError):
     """A report asked for with a bad name or option; the message is Chinese and shown as it is."""
 
 
@@ -89,16 +90,7 @@ class ReportOptions:
 
 def max_validity_years(env: dict[str, str] | None = None) -> float:
     """FAGUI_MAX_VALIDITY_YEARS: the longest validity period a normative document may have (default 5)."""
-    raw = (os.environ if env is None else env).get("FAGUI_MAX_VALIDITY_YEARS")
-    if not raw:
-        return DEFAULT_MAX_VALIDITY_YEARS
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ReportError(f"环境变量 FAGUI_MAX_VALIDITY_YEARS 应为数字，实际为：{raw!r}") from None
-    if value <= 0:
-        raise ReportError("环境变量 FAGUI_MAX_VALIDITY_YEARS 应大于 0")
-    return value
+    return load_settings(env).max_validity_years
 
 
 # ----------------------------------------------------------------------------------------------------------

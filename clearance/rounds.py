@@ -18,6 +18,7 @@ from sqlalchemy import event, func, or_, select
 from sqlalchemy.orm import Session
 
 from clearance.reports import _W, Column, Report, ReportOptions, _snapshot
+from fagui.errors import FaguiError
 from fagui.vocabulary import DOC_TYPES, STATUS_LABELS, canonical_region
 from indexer.store.bodies import descendant_ids
 from indexer.store.models import (
@@ -42,7 +43,7 @@ def report_title(title: str) -> str:
     return "".join("_" if ch in "\\/?*[]:" else ch for ch in title).strip() or "清理"
 
 
-class ClearanceError(ValueError):
+class ClearanceError(FaguiError, ValueError):
     """A clearance action that cannot be done; the message is Chinese and says why."""
 
 

@@ -24,6 +24,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from fagui.errors import FaguiError
 from fagui.normalise.text import decode_bytes, repair_mojibake
 
 CONTACT = "https://github.com/fagui/fagui"
@@ -49,7 +50,7 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]
 _XML_ENCODING = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 
 
-class FetchError(Exception):
+class FetchError(FaguiError):
     """A page that could not be had: `code` for counting (timeout, http_500, too_large, redirect_loop,
     robots, host_not_allowed, not_found ...), `reason` in Chinese for people."""
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from crawlers.sources.base import Source
+from fagui.errors import FaguiError
 
 # name -> "module:attribute". A multi-site module is listed under its module name; its sources are
 # registered under their own names.
@@ -23,7 +24,7 @@ TARGETS: dict[str, str] = {
 }
 
 
-class UnknownSource(LookupError):
+class UnknownSource(FaguiError, LookupError):
     """No such source (or its module could not be loaded); the message is for people."""
 
 

@@ -8,6 +8,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
+from fagui.errors import FaguiError
+
 # History event kinds found in the lines above a text (通过, 修正, 修订, 公布, 施行, 废止, 批准).
 HISTORY_KINDS = ("adopted", "amended", "revised", "published", "effective", "repealed", "approved")
 
@@ -75,7 +77,7 @@ class DocumentRecord:
         return _jsonable(asdict(self))
 
 
-class RecordError(ValueError):
+class RecordError(FaguiError, ValueError):
     """A source record that cannot become a DocumentRecord; names the record so the error can be found."""
 
     def __init__(self, ref: str, reason: str) -> None:

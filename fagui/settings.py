@@ -1,10 +1,16 @@
-"""Settings from environment variables prefixed FAGUI_, each with a working default."""
+"""Settings from environment variables prefixed FAGUI_, each with a working default.
+
+This is the one module that reads the environment (README, Settings, lists every variable): the rest of the
+code asks load_settings(), so a setting is named, defaulted and checked in one place. A value that cannot be
+used is a SettingsError naming the variable, raised when the settings are loaded."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from fagui.errors import SettingsError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # The shared corpus sits beside the project checkout; the bundled sample ships inside the package.
@@ -24,6 +30,14 @@ class Settings:
     api_rate_limit: int = 120  # API requests per client per minute
     search_cache_seconds: int = 30  # how long a web worker reuses a search's result; 0: never
     secret_key_env: str | None = None
+    files_path: Path | None = None  # the uploads folder `fagui crawl files` reads
+    crawl_sources: tuple[str, ...] = ()  # what `fagui worker` crawls
+    crawl_hours: float = 24.0
+    sync_seconds: float = 30.0
+    public_url: str = "http://127.0.0.1:8000"  # absolute links in exported batch-check results
+    checklist_max_rows: int = 20000
+    checklist_max_bytes: int = 20 * 1024 * 1024
+    max_validity_years: float = 5.0  # longest validity period of a normative document (有效期)
 
     @property
     def secret_key(self) -> str:
@@ -63,17 +77,41 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         api_rate_limit=_int(env, "FAGUI_API_RATE_LIMIT", 120),
         search_cache_seconds=_int(env, "FAGUI_SEARCH_CACHE_SECONDS", 30),
         secret_key_env=env.get("FAGUI_SECRET_KEY") or None,
+        files_path=Path(env["FAGUI_FILES_PATH"]) if env.get("FAGUI_FILES_PATH") else None,
+        crawl_sources=tuple(s.strip() for s in env.get("FAGUI_CRAWL_SOURCES", "").split(",") if s.strip()),
+        crawl_hours=_number(env, "FAGUI_CRAWL_HOURS", 24.0),
+        sync_seconds=_number(env, "FAGUI_SYNC_SECONDS", 30.0),
+        public_url=(env.get("FAGUI_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
+        checklist_max_rows=_int(env, "FAGUI_CHECKLIST_MAX_ROWS", 20000, positive=True),
+        checklist_max_bytes=_int(env, "FAGUI_CHECKLIST_MAX_BYTES", 20 * 1024 * 1024, positive=True),
+        max_validity_years=_number(env, "FAGUI_MAX_VALIDITY_YEARS", 5.0),
     )
 
 
-def _int(env: dict[str, str], name: str, default: int) -> int:
+def _int(env: dict[str, str], name: str, default: int, positive: bool = False) -> int:
     raw = env.get(name)
     if not raw:
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
-        raise ValueError(f"环境变量 {name} 应为整数，实际为：{raw!r}") from None
+        raise SettingsError(f"环境变量 {name} 应为整数，实际为：{raw!r}") from None
+    if positive and value <= 0:
+        raise SettingsError(f"环境变量 {name} 应大于 0")
+    return value
+
+
+def _number(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"环境变量 {name} 应为数字，实际为：{raw!r}") from None
+    if not value > 0:
+        raise SettingsError(f"环境变量 {name} 应大于 0")
+    return value
 
 
 def default_corpus_path(settings: Settings) -> Path:

@@ -1,4 +1,5 @@
-"""The Flask portal: application factory and blueprints. The `fagui` commands are mounted on `flask --app wsgi`."""
+"""The Flask portal: application factory and blueprints. The portal only reads the store and the search
+index; the command line sits above it and is mounted on the app by wsgi.py (`flask --app wsgi ...`)."""
 
 from __future__ import annotations
 
@@ -17,33 +18,27 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
     app.config["MAX_QUERY_CHARS"] = 200
     app.config["SECRET_KEY"] = settings.secret_key
 
-    from portal import errors, metrics, security, services
+    from portal import (
+        accounts,
+        api,
+        clearance,
+        document_pages,
+        errors,
+        feeds,
+        health,
+        metrics,
+        offline,
+        reports,
+        search_pages,
+        security,
+        services,
+    )
 
     services.init_app(app)
     metrics.init_app(app)
     security.init_app(app)
     errors.init_app(app)
-    _register_blueprints(app)
-    app.add_template_global(lambda name: name in app.view_functions, "has_endpoint")
-
-    from fagui.cli.commands import cli
-
-    for name, command in cli.commands.items():
-        app.cli.add_command(command, name)
-    return app
-
-
-def _register_blueprints(app: Flask) -> None:
-    # Each blueprint module owns one part of the site; optional ones are registered when present so that
-    # parts built in parallel can land independently.
-    import importlib
-
-    for module_name in ("portal.health", "portal.search_pages", "portal.document_pages", "portal.api", "portal.feeds",
-                        "portal.reports", "portal.accounts", "portal.offline", "portal.clearance"):
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
+    # Every part of the site, listed: a missing module fails here, at start-up, with its name.
+    for module in (health, search_pages, document_pages, api, feeds, reports, accounts, offline, clearance):
         app.register_blueprint(module.bp)
+    return app

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from fagui.errors import FaguiError
 from indexer.store.models import User, utcnow
 from portal import services
 from portal.csrf import check_csrf, csrf_token
@@ -26,7 +27,7 @@ MIN_PASSWORD = 8
 _FLASK_DEFAULT_LIFETIME = timedelta(days=31)
 
 
-class AccountError(ValueError):
+class AccountError(FaguiError, ValueError):
     """A user the command line cannot create: the message is Chinese and says what to change."""
 
 

@@ -14,7 +14,17 @@ import os
 import threading
 from datetime import date
 
-from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from markupsafe import Markup
 from sqlalchemy import select
 
@@ -30,8 +40,6 @@ from clearance.checklist import (
     job_report,
     job_rows,
     match_counts,
-    max_rows,
-    public_url,
     read_table,
     result_cells,
     run_job,
@@ -55,6 +63,7 @@ from clearance.rounds import (
     scope_label,
 )
 from clearance.rounds import WorkFilter as RoundFilter
+from fagui.settings import Settings
 from fagui.vocabulary import DOC_TYPES, REGION_CODES, STATUS_LABELS
 from indexer.store.models import ChecklistJob, utcnow
 from portal import services
@@ -80,11 +89,11 @@ _running_lock = threading.Lock()
 
 
 def max_upload_bytes() -> int:
-    raw = os.environ.get("FAGUI_CHECKLIST_MAX_BYTES")
-    try:
-        return int(raw) if raw else DEFAULT_MAX_UPLOAD
-    except ValueError:
-        return DEFAULT_MAX_UPLOAD
+    return _settings().checklist_max_bytes
+
+
+def _settings() -> Settings:
+    return current_app.config["FAGUI_SETTINGS"]
 
 
 def _writer():
@@ -113,7 +122,7 @@ def _guard():
     the size cap is refused before its body is parsed."""
     if (request.endpoint == "clearance.upload" and request.method == "POST"
             and request.content_length is not None and request.content_length > max_upload_bytes() + 64 * 1024):
-        limits = {"rows": max_rows(), "megabytes": max_upload_bytes() // (1024 * 1024)}
+        limits = {"rows": _settings().checklist_max_rows, "megabytes": max_upload_bytes() // (1024 * 1024)}
         return _upload_error(f"文件过大：上限 {limits['megabytes']} MB，请拆分后分批核查", limits, 413)
     check_csrf()
     return None
@@ -133,7 +142,7 @@ def index():
 
 @bp.route("/check", methods=["GET", "POST"])
 def upload():
-    limits = {"rows": max_rows(), "megabytes": max_upload_bytes() // (1024 * 1024)}
+    limits = {"rows": _settings().checklist_max_rows, "megabytes": max_upload_bytes() // (1024 * 1024)}
     if request.method == "GET":
         return render_template("clearance/upload.html", error=None, limits=limits, today=date.today())
     try:
@@ -148,11 +157,11 @@ def upload():
         return _upload_error(f"文件过大：上限 {limits['megabytes']} MB，请拆分后分批核查", limits, 413)
     name = os.path.basename(upload_file.filename.replace("\\", "/"))[:200] or "清单"
     try:
-        table = read_table(data, name)
+        table = read_table(data, name, _settings().checklist_max_rows)
     except ChecklistError as exc:
         return _upload_error(str(exc), limits)
     session = _writer()
-    job = create_job(session, table, name, file_hash(data), as_of=as_of, base_url=public_url(),
+    job = create_job(session, table, name, file_hash(data), as_of=as_of, base_url=_settings().public_url,
                      created_by=_user())
     session.commit()
     _start(job.id)

@@ -8,9 +8,8 @@ from flask import Flask, Response, jsonify, render_template, request
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from fagui.errors import FaguiError
 from indexer.search.backends.base import BackendUnavailable
-from indexer.search.service import SearchError
-from indexer.store.app_store import StoreNotReady
 from portal.metrics import UNAVAILABLE
 
 log = logging.getLogger(__name__)
@@ -26,15 +25,15 @@ MESSAGES = {
 }
 
 
-class BadParameter(ValueError):
+class BadParameter(FaguiError, ValueError):
     """A request parameter the reader must correct (400); the message is Chinese and names the parameter."""
 
 
 def init_app(app: Flask) -> None:
-    app.register_error_handler(SearchError, lambda e: error_response(400, str(e)))
-    app.register_error_handler(BadParameter, lambda e: error_response(400, str(e)))
+    # The one place the site turns the project's errors (fagui.errors) into answers: their own Chinese
+    # message with their status; an unreachable search engine is also counted for /metrics.
+    app.register_error_handler(FaguiError, lambda e: error_response(e.status, str(e)))
     app.register_error_handler(BackendUnavailable, _unavailable_engine)
-    app.register_error_handler(StoreNotReady, lambda e: error_response(503, str(e)))
     app.register_error_handler(OperationalError, _unavailable_database)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)

@@ -50,6 +50,7 @@ from crawlers.sources._common import (
     status_of,
 )
 from crawlers.sources.base import Fetch, Listing, Page
+from fagui.errors import FaguiError
 from fagui.normalise import normalise_doc_number, normalise_text
 from fagui.records import Attachment, DocumentRecord, RecordError
 from fagui.vocabulary import DOC_TYPES, STATUSES, canonical_region
@@ -62,7 +63,7 @@ _MEDIA = {"pdf": "application/pdf", "docx": "application/vnd.openxmlformats-offi
           "doc": "application/msword"}
 
 
-class SiteConfigError(ValueError):
+class SiteConfigError(FaguiError, ValueError):
     """A site config that cannot drive a crawl; the message says which file and what is wrong, in Chinese."""
 
 

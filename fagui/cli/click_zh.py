@@ -22,6 +22,8 @@ from click.exceptions import (
     NoSuchOption,
 )
 
+from fagui.errors import FaguiError
+
 HELP_TEXT = "显示本帮助并退出"
 
 _PATH_KIND = {"File": "文件", "Directory": "目录", "Path": "路径"}
@@ -183,6 +185,8 @@ class _Chinese:
             return super().invoke(ctx)  # type: ignore[misc]
         except click.ClickException as exc:
             raise chinese(exc) from exc
+        except FaguiError as exc:  # the one place the command line turns the project's errors into messages
+            raise ChineseError(str(exc)) from exc
 
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
         option = super().get_help_option(ctx)  # type: ignore[misc]

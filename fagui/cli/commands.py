@@ -21,12 +21,9 @@ def cli() -> None:
 
 
 def _store(migrate: bool = False):
-    from indexer.store.app_store import StoreNotReady, open_store
+    from indexer.store.app_store import open_store
 
-    try:
-        return open_store(migrate=migrate)
-    except StoreNotReady as exc:
-        raise click.ClickException(str(exc)) from exc
+    return open_store(migrate=migrate)
 
 
 @cli.group()
@@ -253,8 +250,7 @@ def search_cmd(query: str, statuses, doc_types, regions, body, as_of, published_
                effective_from, effective_to, sort, page, limit, as_json) -> None:
     """全文检索：在法规及其条文中检索。"""
     from fagui.vocabulary import STATUSES
-    from indexer.search.backends.base import BackendUnavailable
-    from indexer.search.service import SearchError, SearchParams, search
+    from indexer.search.service import SearchParams, search
 
     store = _store()
     chosen = tuple(STATUSES) if "all" in statuses else (tuple(statuses) or ("effective",))
@@ -267,11 +263,8 @@ def search_cmd(query: str, statuses, doc_types, regions, body, as_of, published_
         effective_to=_date_option(effective_to, "--effective-to"),
         sort=sort, page=page, per_page=limit,
     )
-    try:
-        with store.sessions() as session:
-            result = search(session, _backend(store), params)
-    except (SearchError, BackendUnavailable) as exc:
-        raise click.ClickException(str(exc)) from exc
+    with store.sessions() as session:
+        result = search(session, _backend(store), params)
     if as_json:
         _echo_json(result)
         return
@@ -311,16 +304,12 @@ def serve_cmd(host: str | None, port: int | None, workers: int | None, threads: 
     port = port or settings.port
     from fagui.cli.serve import (
         PortalServer,
-        PortUnavailable,
         check_port,
         gunicorn_options,
         prepare_metrics_dir,
     )
 
-    try:
-        check_port(host, port)
-    except PortUnavailable as exc:
-        raise click.ClickException(str(exc)) from None
+    check_port(host, port)
     click.echo(f"网站地址：http://{host}:{port}/  （按 Ctrl+C 停止）")
     if dev:
         from portal import create_app
@@ -364,16 +353,16 @@ def check_cmd(as_json: bool) -> None:
 def worker_cmd(sources: str | None, crawl_every: float | None, sync_every: float | None, once: bool) -> None:
     """后台任务：持续同步检索索引，并按计划抓取来源。"""
     import logging
-    import os
     import threading
 
     from fagui.cli.worker import install_signal_handlers, run_worker
     from fagui.settings import load_settings
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    names = [s.strip() for s in (sources or os.environ.get("FAGUI_CRAWL_SOURCES", "")).split(",") if s.strip()]
-    hours = crawl_every if crawl_every is not None else float(os.environ.get("FAGUI_CRAWL_HOURS") or 24)
-    seconds = sync_every if sync_every is not None else float(os.environ.get("FAGUI_SYNC_SECONDS") or 30)
+    settings = load_settings()
+    names = [s.strip() for s in sources.split(",") if s.strip()] if sources else list(settings.crawl_sources)
+    hours = crawl_every if crawl_every is not None else settings.crawl_hours
+    seconds = sync_every if sync_every is not None else settings.sync_seconds
     stop = threading.Event()
     install_signal_handlers(stop)
     click.echo(f"后台任务启动：采集 {('、'.join(names)) or '（无）'}，每 {hours:g} 小时；索引同步每 {seconds:g} 秒")
@@ -413,14 +402,11 @@ def export_cmd(path: str) -> None:
 
     PATH 为目录（已存在，或以 / 结尾）时，在其中生成带日期的文件名；缺少的上级目录会自动创建。"""
     from indexer.store.db import make_engine
-    from indexer.store.dump import DumpError, export_store
+    from indexer.store.dump import export_store
 
     engine = make_engine()
     target = _export_target(path)
-    try:
-        summary = export_store(engine, target)
-    except DumpError as exc:
-        raise click.ClickException(str(exc)) from exc
+    summary = export_store(engine, target)
     for name, t in summary.tables.items():
         click.echo(f"{name}: {t.count} 行  {t.digest[:16]}")
     click.echo(f"已导出到 {target}")
@@ -433,13 +419,10 @@ def import_dump(path: Path) -> None:
     从 SQLite 迁到 PostgreSQL：先导出，再 FAGUI_DATABASE_URL=postgresql://... fagui db upgrade && fagui import
     dump FILE && fagui index rebuild。"""
     from indexer.store.db import make_engine
-    from indexer.store.dump import DumpError, import_store
+    from indexer.store.dump import import_store
 
     engine = make_engine()
-    try:
-        summary = import_store(engine, path)
-    except DumpError as exc:
-        raise click.ClickException(str(exc)) from exc
+    summary = import_store(engine, path)
     for name, t in summary.tables.items():
         click.echo(f"{name}: {t.count} 行  {t.digest[:16]}  一致")
     click.echo("导入完成，行数和内容摘要与导出文件一致。请运行 `fagui index rebuild` 建立检索索引。")
@@ -507,7 +490,6 @@ def report_cmd(name, as_of, days, max_years, period_from, period_to, region, doc
     from clearance.reports import (
         DEFAULT_EXPIRING_DAYS,
         REPORTS,
-        ReportError,
         ReportOptions,
         max_validity_years,
         run_report,
@@ -518,19 +500,16 @@ def report_cmd(name, as_of, days, max_years, period_from, period_to, region, doc
         raise click.BadParameter(f"没有名为“{name}”的报表；可用：{'、'.join(REPORTS)}", param_hint="NAME")
     if fmt == "xlsx" and not output:
         raise click.UsageError("XLSX 是二进制文件，请用 -o 指定输出文件")
-    try:
-        opts = ReportOptions(
-            as_of=_date_option(as_of, "--as-of") or date.today(),
-            days=DEFAULT_EXPIRING_DAYS if days is None else days,
-            max_years=max_years or max_validity_years(),
-            period_from=_date_option(period_from, "--from"), period_to=_date_option(period_to, "--to"),
-            region=canonical_region(region) if region else None, doc_type=doc_type or None,
-        )
-        store = _store()
-        with store.sessions() as session:
-            data = export(run_report(session, name, opts), fmt)
-    except ReportError as exc:
-        raise click.ClickException(str(exc)) from exc
+    opts = ReportOptions(
+        as_of=_date_option(as_of, "--as-of") or date.today(),
+        days=DEFAULT_EXPIRING_DAYS if days is None else days,
+        max_years=max_years or max_validity_years(),
+        period_from=_date_option(period_from, "--from"), period_to=_date_option(period_to, "--to"),
+        region=canonical_region(region) if region else None, doc_type=doc_type or None,
+    )
+    store = _store()
+    with store.sessions() as session:
+        data = export(run_report(session, name, opts), fmt)
     if output:
         output.write_bytes(data)
         click.echo(f"已写入 {output}（{len(data)} 字节）", err=True)
@@ -549,7 +528,7 @@ def users() -> None:
 @click.option("--password-stdin", is_flag=True, help="从标准输入读取密码（一行）")
 def users_add(name: str, role: str, password_stdin: bool) -> None:
     """新建账号；密码输入两次（或从标准输入读取），只保存其哈希值。"""
-    from portal.accounts import AccountError, create_user
+    from portal.accounts import create_user
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -557,10 +536,7 @@ def users_add(name: str, role: str, password_stdin: bool) -> None:
         password = click.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码")
     store = _store()
     with store.sessions() as session:
-        try:
-            create_user(session, name, password, role)
-        except AccountError as exc:
-            raise click.ClickException(str(exc)) from exc
+        create_user(session, name, password, role)
         session.commit()
     click.echo(f"已创建用户 {name.strip()}（{role}）")
 
@@ -613,7 +589,6 @@ def check_list_cmd(file: Path | None, output: Path | None, resume_job: int | Non
                    new_job: bool) -> None:
     """清单核查：逐行匹配 CSV/XLSX 清单中的文件，给出时效性。"""
     from clearance.checklist import (
-        ChecklistError,
         create_job,
         file_hash,
         get_job,
@@ -629,42 +604,39 @@ def check_list_cmd(file: Path | None, output: Path | None, resume_job: int | Non
     if output is not None and output.suffix.lower() not in (".xlsx", ".csv"):
         raise click.BadParameter("结果文件应为 .xlsx 或 .csv", param_hint="-o")
     store = _store(migrate=True)
-    try:
-        if resume_job is None:
-            table = read_table(file, file.name)
-            digest, day = file_hash(file.read_bytes()), _date_option(as_of, "--as-of")
-            with store.sessions() as session:
-                # The same file checked again after an interruption continues its unfinished job.
-                resume_job = None if new_job else unfinished_job(session, digest, day)
-        if resume_job is None:
-            with store.sessions() as session:
-                job = create_job(session, table, file.name, digest, as_of=day, created_by="command line")
-                session.commit()
-                job_id, total, done = job.id, job.total, 0
-            click.echo(f"核查任务 {job_id}：{total} 行（中断后重新运行本命令，或用 fagui check-list --resume {job_id} 继续）",
-                       err=True)
-        else:
-            with store.sessions() as session:
-                job = get_job(session, resume_job)
-                job_id, total, done, name = job.id, job.total, job.done, job.filename
-            file = Path(name)
-            click.echo(f"继续核查任务 {job_id}：已完成 {done} / {total} 行", err=True)
-        with click.progressbar(length=total, label="核查", file=sys.stderr) as bar:
-            bar.update(done)
-            seen = [done]
-
-            def progress(now: int, _total: int) -> None:
-                bar.update(now - seen[0])
-                seen[0] = now
-
-            run_job(store.sessions, job_id, progress)
-        output = output or Path(f"{file.stem}-核查结果.xlsx")
-        fmt = output.suffix.lower().lstrip(".")
+    if resume_job is None:
+        table = read_table(file, file.name)
+        digest, day = file_hash(file.read_bytes()), _date_option(as_of, "--as-of")
         with store.sessions() as session:
-            report = job_report(session, job_id)
-        output.write_bytes(export(report, fmt))
-    except ChecklistError as exc:
-        raise click.ClickException(str(exc)) from exc
+            # The same file checked again after an interruption continues its unfinished job.
+            resume_job = None if new_job else unfinished_job(session, digest, day)
+    if resume_job is None:
+        with store.sessions() as session:
+            job = create_job(session, table, file.name, digest, as_of=day, created_by="command line")
+            session.commit()
+            job_id, total, done = job.id, job.total, 0
+        click.echo(f"核查任务 {job_id}：{total} 行（中断后重新运行本命令，或用 fagui check-list --resume {job_id} 继续）",
+                   err=True)
+    else:
+        with store.sessions() as session:
+            job = get_job(session, resume_job)
+            job_id, total, done, name = job.id, job.total, job.done, job.filename
+        file = Path(name)
+        click.echo(f"继续核查任务 {job_id}：已完成 {done} / {total} 行", err=True)
+    with click.progressbar(length=total, label="核查", file=sys.stderr) as bar:
+        bar.update(done)
+        seen = [done]
+
+        def progress(now: int, _total: int) -> None:
+            bar.update(now - seen[0])
+            seen[0] = now
+
+        run_job(store.sessions, job_id, progress)
+    output = output or Path(f"{file.stem}-核查结果.xlsx")
+    fmt = output.suffix.lower().lstrip(".")
+    with store.sessions() as session:
+        report = job_report(session, job_id)
+    output.write_bytes(export(report, fmt))
     counts = report.summary
     click.echo(f"已写入 {output}：已匹配 {counts.get('matched', 0)} 行，多个候选 {counts.get('ambiguous', 0)} 行，"
                f"未找到 {counts.get('unmatched', 0)} 行")
@@ -683,14 +655,11 @@ def rounds() -> None:
 @click.option("--by", "actor", default="command line", show_default=True, help="操作人（记入审计记录）")
 def rounds_create(name: str, body: str | None, region: str | None, doc_type: str | None, actor: str) -> None:
     """按范围（制定机关、行政区划、效力级别）新建一个清理轮次。"""
-    from clearance.rounds import ClearanceError, create_round, scope_label, scope_work_ids
+    from clearance.rounds import create_round, scope_label, scope_work_ids
 
     store = _store()
     with store.sessions() as session:
-        try:
-            rnd = create_round(session, name, actor, body=body, region=region, doc_type=doc_type)
-        except ClearanceError as exc:
-            raise click.ClickException(str(exc)) from exc
+        rnd = create_round(session, name, actor, body=body, region=region, doc_type=doc_type)
         count = len(scope_work_ids(session, rnd))
         session.commit()
         click.echo(f"已新建清理轮次 {rnd.id}：{rnd.name}（范围：{scope_label(rnd)}，{count} 件文件）")
@@ -724,18 +693,15 @@ def rounds_list(as_json: bool) -> None:
 def rounds_export(round_id: int, output: Path | None, catalogue: bool, as_of: str | None) -> None:
     """导出一个清理轮次的结果清单（或按制定机关的现行有效目录）。"""
     from clearance.exports import export
-    from clearance.rounds import ClearanceError, catalogue_report, result_report
+    from clearance.rounds import catalogue_report, result_report
 
     fmt = output.suffix.lower().lstrip(".") if output else "csv"
     if fmt not in ("xlsx", "csv", "json"):
         raise click.BadParameter("输出文件应为 .xlsx、.csv 或 .json", param_hint="-o")
     store = _store()
     with store.sessions() as session:
-        try:
-            build = catalogue_report if catalogue else result_report
-            data = export(build(session, round_id, _date_option(as_of, "--as-of")), fmt)
-        except ClearanceError as exc:
-            raise click.ClickException(str(exc)) from exc
+        build = catalogue_report if catalogue else result_report
+        data = export(build(session, round_id, _date_option(as_of, "--as-of")), fmt)
     if output:
         output.write_bytes(data)
         click.echo(f"已写入 {output}（{len(data)} 字节）", err=True)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from gunicorn.app.base import BaseApplication
 
+from fagui.errors import FaguiError
 from fagui.settings import Settings
 
 
@@ -31,7 +32,7 @@ class PortalServer(BaseApplication):
         return create_app(self.settings)
 
 
-class PortUnavailable(Exception):
+class PortUnavailable(FaguiError):
     """The address cannot be bound: the message says why, in Chinese."""
 
 

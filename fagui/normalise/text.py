@@ -13,11 +13,12 @@ import unicodedata
 
 from charset_normalizer import from_bytes
 
+from fagui.errors import FaguiError
 from fagui.normalise import _mojibake
 from fagui.normalise._chinese import is_cjk, pinyin_syllable, plausibility, simplify
 
 
-class NormaliseError(ValueError):
+class NormaliseError(FaguiError, ValueError):
     """Raised when raw page bytes cannot be turned into text."""
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, defer, selectinload
 
 from fagui.abbreviations import expand as expand_abbreviation
+from fagui.errors import FaguiError
 from fagui.vocabulary import DOC_TYPES, STATUS_LABELS, STATUSES, canonical_region
 from indexer.search.analysis import analyse_query
 from indexer.search.backends.base import (
@@ -36,7 +37,7 @@ ARTICLES_PER_HIT = 3
 SNIPPET_SCAN = 20_000  # characters of a text searched for its snippet when no article matched
 
 
-class SearchError(ValueError):
+class SearchError(FaguiError, ValueError):
     """A request the reader must correct; the message is in Chinese and says how."""
 
 

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from fagui.errors import UnavailableError
 from fagui.settings import Settings, load_settings
 from indexer.store.db import make_engine, session_factory
 from indexer.store.migrate import is_current, upgrade
 
 
-class StoreNotReady(RuntimeError):
+class StoreNotReady(UnavailableError, RuntimeError):
     pass
 
 

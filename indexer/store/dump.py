@@ -19,6 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, Table, func, inspect, select, text, update
 
+from fagui.errors import FaguiError
 from indexer.store.migrate import head_revision
 from indexer.store.models import Base
 
@@ -27,7 +28,7 @@ FORMAT_VERSION = 1
 BATCH = 1000
 
 
-class DumpError(ValueError):
+class DumpError(FaguiError, ValueError):
     """A dump that cannot be read or imported; the message is in Chinese and says why."""
 
 

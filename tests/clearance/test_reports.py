@@ -9,6 +9,7 @@ import pytest
 
 from clearance.reports import REPORTS, ReportError, ReportOptions, max_validity_years, run_report
 from crawlers.sources import lawrefbook
+from fagui.errors import SettingsError
 from fagui.records import DocumentRecord, RelationRef
 from fagui.settings import BUNDLED_SAMPLE, load_settings
 from indexer.ingest.pipeline import ingest
@@ -128,7 +129,7 @@ def test_validity_period_of_normative_documents(synthetic):
 def test_max_validity_years_setting():
     assert max_validity_years({}) == 5
     assert max_validity_years({"FAGUI_MAX_VALIDITY_YEARS": "3"}) == 3
-    with pytest.raises(ReportError, match="FAGUI_MAX_VALIDITY_YEARS 应为数字"):
+    with pytest.raises(SettingsError, match="FAGUI_MAX_VALIDITY_YEARS 应为数字"):
         max_validity_years({"FAGUI_MAX_VALIDITY_YEARS": "五年"})
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 import time
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -113,13 +114,14 @@ def test_bad_uploads_are_refused_on_the_page(logged_in, name, data, message):
     assert message in response.get_data(as_text=True)
 
 
-def test_too_many_rows_and_too_many_bytes(logged_in, monkeypatch):
-    monkeypatch.setenv("FAGUI_CHECKLIST_MAX_ROWS", "100")
+def test_too_many_rows_and_too_many_bytes(app, logged_in, monkeypatch):
+    settings = app.config["FAGUI_SETTINGS"]
+    monkeypatch.setitem(app.config, "FAGUI_SETTINGS", replace(settings, checklist_max_rows=100))
     big = ("标题\r\n" + "某办法\r\n" * 101).encode()
     response = logged_in.post("/clearance/check", data={"csrf_token": token(logged_in),
                                                         "file": (io.BytesIO(big), "big.csv")})
     assert response.status_code == 400 and "超过上限 100 行" in response.get_data(as_text=True)
-    monkeypatch.setenv("FAGUI_CHECKLIST_MAX_BYTES", "1000")
+    monkeypatch.setitem(app.config, "FAGUI_SETTINGS", replace(settings, checklist_max_bytes=1000))
     response = logged_in.post("/clearance/check", data={"csrf_token": token(logged_in),
                                                         "file": (io.BytesIO(b"x" * 5000), "big.csv")})
     assert response.status_code == 413 and "文件过大" in response.get_data(as_text=True)

@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from fagui.errors import UnavailableError
+
 # Facets every search can return: field name in the index -> how many buckets to keep.
 FACET_FIELDS: dict[str, int] = {"doc_type": 20, "region": 40, "status": 10, "body_ids": 30}
 SORTS = ("relevance", "published", "effective")
@@ -90,7 +92,7 @@ class BackendResult:
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
 
 
-class BackendUnavailable(RuntimeError):
+class BackendUnavailable(UnavailableError, RuntimeError):
     """The engine cannot be reached or its index is missing; the message is for the reader, in Chinese."""
 
 

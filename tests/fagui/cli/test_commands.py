@@ -92,10 +92,22 @@ def test_import_of_missing_file_is_a_clear_error(env, tmp_path):
 
 
 def test_flask_cli_reaches_the_same_commands(env):
+    import importlib
+    import sys
+
+    sys.modules.pop("wsgi", None)
+    wsgi = importlib.import_module("wsgi")
+    assert {"db", "import", "stats", "works", "normalise"} <= set(wsgi.app.cli.commands)
+
+
+def test_a_missing_blueprint_fails_at_start_up_with_its_name(env, monkeypatch):
+    import sys
+
     from portal import create_app
 
-    app = create_app()
-    assert {"db", "import", "stats", "works", "normalise"} <= set(app.cli.commands)
+    monkeypatch.setitem(sys.modules, "portal.feeds", None)
+    with pytest.raises(ImportError, match="portal.feeds"):
+        create_app()
 
 
 def test_index_and_search_from_the_command_line(env):
