@@ -24,7 +24,7 @@ from pathlib import Path
 import opencc
 import rjieba
 
-DICT_PATH = Path(__file__).resolve().parent.parent / "es_mappings" / "dict" / "legal.dict"
+DICT_PATH = Path(__file__).resolve().parents[2] / "es_mappings" / "dict" / "legal.dict"
 _WORD = re.compile(r"\w")
 _FULL_WIDTH = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 _lock = threading.Lock()

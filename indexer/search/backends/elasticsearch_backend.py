@@ -78,7 +78,7 @@ from indexer.search.backends.base import (
 
 log = logging.getLogger(__name__)
 
-TEMPLATE_PATH = Path(__file__).resolve().parents[2] / "es_mappings" / "index_template.json"
+TEMPLATE_PATH = Path(__file__).resolve().parents[3] / "es_mappings" / "index_template.json"
 DEFAULT_ALIAS = "fagui-docs"
 CARDINALITY_PRECISION = 40000  # Elasticsearch's maximum: exact counts up to about this many values
 MAX_RESULT_WINDOW = 10000  # from + size beyond this is refused by Elasticsearch (index.max_result_window)

@@ -103,9 +103,11 @@ def test_flask_cli_reaches_the_same_commands(env):
 def test_a_missing_blueprint_fails_at_start_up_with_its_name(env, monkeypatch):
     import sys
 
+    import portal
     from portal import create_app
 
     monkeypatch.setitem(sys.modules, "portal.feeds", None)
+    monkeypatch.delattr(portal, "feeds", raising=False)
     with pytest.raises(ImportError, match="portal.feeds"):
         create_app()
 
