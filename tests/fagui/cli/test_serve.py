@@ -7,7 +7,7 @@ import socket
 import pytest
 from click.testing import CliRunner
 
-from fagui import serve
+from fagui.cli import serve
 from fagui.cli.commands import cli
 
 

@@ -1,0 +1,234 @@
+"""`fagui report`, `users`, `check-list`, `rounds`: the clearance team's work from the command line."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from fagui.cli.click_zh import ChineseCommand, ChineseGroup
+from fagui.cli.common import date_option, echo_json, open_store
+
+
+@click.command("report", cls=ChineseCommand)
+@click.argument("name")
+@click.option("--as-of", "as_of", help="时点（默认今天），例如 2024-01-01")
+@click.option("--days", type=click.IntRange(0, 3650), help="即将到期：天数（默认 90）")
+@click.option("--max-years", type=click.FloatRange(0.1, 100), help="有效期上限（年，默认 FAGUI_MAX_VALIDITY_YEARS 或 5）")
+@click.option("--from", "period_from", help="期间变化：起始日期")
+@click.option("--to", "period_to", help="期间变化：截止日期")
+@click.option("--region", help="行政区划，例如 山东省")
+@click.option("--doc-type", help="效力级别，例如 地方性法规")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default="csv", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="写入文件（默认标准输出）")
+def report_cmd(name, as_of, days, max_years, period_from, period_to, region, doc_type, fmt, output) -> None:
+    """报表：按 NAME 生成时效性报表。
+
+    NAME：counts 数量统计、catalogue 现行有效目录、changes 期间变化、expiring 即将到期、conflicts 时效性标注冲突、
+    basis-changed 依据或引用的法规已变化、validity-period 有效期检查、unresolved 未能对应的引用。"""
+    from datetime import date
+
+    from clearance.exports import export
+    from clearance.reports import (
+        DEFAULT_EXPIRING_DAYS,
+        REPORTS,
+        ReportOptions,
+        max_validity_years,
+        run_report,
+    )
+    from fagui.vocabulary import canonical_region
+
+    if name not in REPORTS:
+        raise click.BadParameter(f"没有名为“{name}”的报表；可用：{'、'.join(REPORTS)}", param_hint="NAME")
+    if fmt == "xlsx" and not output:
+        raise click.UsageError("XLSX 是二进制文件，请用 -o 指定输出文件")
+    opts = ReportOptions(
+        as_of=date_option(as_of, "--as-of") or date.today(),
+        days=DEFAULT_EXPIRING_DAYS if days is None else days,
+        max_years=max_years or max_validity_years(),
+        period_from=date_option(period_from, "--from"), period_to=date_option(period_to, "--to"),
+        region=canonical_region(region) if region else None, doc_type=doc_type or None,
+    )
+    store = open_store()
+    with store.sessions() as session:
+        data = export(run_report(session, name, opts), fmt)
+    if output:
+        output.write_bytes(data)
+        click.echo(f"已写入 {output}（{len(data)} 字节）", err=True)
+    else:
+        click.echo(data.decode("utf-8").removeprefix("\ufeff"), nl=False)
+
+
+@click.group(cls=ChineseGroup)
+def users() -> None:
+    """账号：清理工作人员登录报表页面。"""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", default="clearance", show_default=True, type=click.Choice(["clearance", "admin"]))
+@click.option("--password-stdin", is_flag=True, help="从标准输入读取密码（一行）")
+def users_add(name: str, role: str, password_stdin: bool) -> None:
+    """新建账号；密码输入两次（或从标准输入读取），只保存其哈希值。"""
+    from portal.accounts import create_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码")
+    store = open_store()
+    with store.sessions() as session:
+        create_user(session, name, password, role)
+        session.commit()
+    click.echo(f"已创建用户 {name.strip()}（{role}）")
+
+
+@users.command("list")
+def users_list() -> None:
+    """列出账号及其角色和最近登录时间。"""
+    from sqlalchemy import select
+
+    from indexer.store.models import User
+
+    store = open_store()
+    with store.sessions() as session:
+        rows = session.execute(select(User.name, User.role, User.active, User.last_login_at).order_by(User.name)).all()
+    if not rows:
+        click.echo("尚无用户：用 fagui users add 用户名 --role clearance 创建")
+    for name, role, active, last in rows:
+        click.echo(f"{name}\t{role}\t{'启用' if active else '停用'}\t最近登录 {last.isoformat(' ', 'seconds') if last else '—'}")
+
+
+@click.command("check-list", cls=ChineseCommand)
+@click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="结果文件（.xlsx 或 .csv，默认与输入同名加“-核查结果.xlsx”）")
+@click.option("--resume", "resume_job", type=int, help="继续一个未完成的核查任务（任务编号）")
+@click.option("--as-of", "as_of", help="按该日期核查时效性（默认今天）")
+@click.option("--new", "new_job", is_flag=True, help="不继续同一文件未完成的任务，重新开始")
+def check_list_cmd(file: Path | None, output: Path | None, resume_job: int | None, as_of: str | None,
+                   new_job: bool) -> None:
+    """清单核查：逐行匹配 CSV/XLSX 清单中的文件，给出时效性。"""
+    from clearance.checklist import (
+        create_job,
+        file_hash,
+        get_job,
+        job_report,
+        read_table,
+        run_job,
+        unfinished_job,
+    )
+    from clearance.exports import export
+
+    if (file is None) == (resume_job is None):
+        raise click.UsageError("请给出要核查的文件 FILE，或用 --resume 任务编号 继续未完成的任务（二者选一）")
+    if output is not None and output.suffix.lower() not in (".xlsx", ".csv"):
+        raise click.BadParameter("结果文件应为 .xlsx 或 .csv", param_hint="-o")
+    store = open_store(migrate=True)
+    if resume_job is None:
+        table = read_table(file, file.name)
+        digest, day = file_hash(file.read_bytes()), date_option(as_of, "--as-of")
+        with store.sessions() as session:
+            # The same file checked again after an interruption continues its unfinished job.
+            resume_job = None if new_job else unfinished_job(session, digest, day)
+    if resume_job is None:
+        with store.sessions() as session:
+            job = create_job(session, table, file.name, digest, as_of=day, created_by="command line")
+            session.commit()
+            job_id, total, done = job.id, job.total, 0
+        click.echo(f"核查任务 {job_id}：{total} 行（中断后重新运行本命令，或用 fagui check-list --resume {job_id} 继续）",
+                   err=True)
+    else:
+        with store.sessions() as session:
+            job = get_job(session, resume_job)
+            job_id, total, done, name = job.id, job.total, job.done, job.filename
+        file = Path(name)
+        click.echo(f"继续核查任务 {job_id}：已完成 {done} / {total} 行", err=True)
+    with click.progressbar(length=total, label="核查", file=sys.stderr) as bar:
+        bar.update(done)
+        seen = [done]
+
+        def progress(now: int, _total: int) -> None:
+            bar.update(now - seen[0])
+            seen[0] = now
+
+        run_job(store.sessions, job_id, progress)
+    output = output or Path(f"{file.stem}-核查结果.xlsx")
+    fmt = output.suffix.lower().lstrip(".")
+    with store.sessions() as session:
+        report = job_report(session, job_id)
+    output.write_bytes(export(report, fmt))
+    counts = report.summary
+    click.echo(f"已写入 {output}：已匹配 {counts.get('matched', 0)} 行，多个候选 {counts.get('ambiguous', 0)} 行，"
+               f"未找到 {counts.get('unmatched', 0)} 行")
+
+
+@click.group(cls=ChineseGroup)
+def rounds() -> None:
+    """清理轮次：新建、列出与导出。"""
+
+
+@rounds.command("create")
+@click.argument("name")
+@click.option("--body", help="清理范围：制定机关（含其下属机关）")
+@click.option("--region", help="清理范围：行政区划")
+@click.option("--doc-type", help="清理范围：效力级别")
+@click.option("--by", "actor", default="command line", show_default=True, help="操作人（记入审计记录）")
+def rounds_create(name: str, body: str | None, region: str | None, doc_type: str | None, actor: str) -> None:
+    """按范围（制定机关、行政区划、效力级别）新建一个清理轮次。"""
+    from clearance.rounds import create_round, scope_label, scope_work_ids
+
+    store = open_store()
+    with store.sessions() as session:
+        rnd = create_round(session, name, actor, body=body, region=region, doc_type=doc_type)
+        count = len(scope_work_ids(session, rnd))
+        session.commit()
+        click.echo(f"已新建清理轮次 {rnd.id}：{rnd.name}（范围：{scope_label(rnd)}，{count} 件文件）")
+
+
+@rounds.command("list")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+def rounds_list(as_json: bool) -> None:
+    """列出清理轮次及其范围、起止日期和已作决定的件数。"""
+    from clearance.rounds import list_rounds
+
+    store = open_store()
+    with store.sessions() as session:
+        rows = list_rounds(session)
+    if as_json:
+        echo_json(rows)
+        return
+    if not rows:
+        click.echo("尚无清理轮次：用 fagui rounds create 名称 --body 制定机关 新建")
+    for r in rows:
+        closed = r["closed"].isoformat() if r["closed"] else "进行中"
+        click.echo(f"{r['id']}\t{r['name']}\t{r['scope']}\t{r['opened'].isoformat()} 至 {closed}\t决定 {r['decisions']} 件")
+
+
+@rounds.command("export")
+@click.argument("round_id", type=int)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="写入文件（.xlsx、.csv 或 .json；默认 CSV 到标准输出）")
+@click.option("--catalogue", is_flag=True, help="导出现行有效目录（按制定机关），而不是清理结果")
+@click.option("--as-of", "as_of", help="时效性按该日期计算（默认今天）")
+def rounds_export(round_id: int, output: Path | None, catalogue: bool, as_of: str | None) -> None:
+    """导出一个清理轮次的结果清单（或按制定机关的现行有效目录）。"""
+    from clearance.exports import export
+    from clearance.rounds import catalogue_report, result_report
+
+    fmt = output.suffix.lower().lstrip(".") if output else "csv"
+    if fmt not in ("xlsx", "csv", "json"):
+        raise click.BadParameter("输出文件应为 .xlsx、.csv 或 .json", param_hint="-o")
+    store = open_store()
+    with store.sessions() as session:
+        build = catalogue_report if catalogue else result_report
+        data = export(build(session, round_id, date_option(as_of, "--as-of")), fmt)
+    if output:
+        output.write_bytes(data)
+        click.echo(f"已写入 {output}（{len(data)} 字节）", err=True)
+    else:
+        click.echo(data.decode("utf-8").removeprefix("\ufeff"), nl=False)
+
+
+COMMANDS = [report_cmd, users, check_list_cmd, rounds]
