@@ -68,7 +68,7 @@ def _cited_works(session: Session, work_id: str) -> dict[str, tuple[str, int | N
         select(Relation.object_title, Relation.object_work_id).where(
             Relation.subject_work_id == work_id, Relation.relation_type.in_(("based_on", "cites")),
             Relation.object_work_id.is_not(None), Relation.object_title.is_not(None))
-    ).tuples() if title is not None and target is not None]
+    ).all() if title is not None and target is not None]
     texts = documents.cited_texts(session, work_id, {target for _, target in rows})
     return {title: (target, *texts[target]) for title, target in rows}
 
