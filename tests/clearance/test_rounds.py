@@ -71,14 +71,14 @@ def test_decisions_with_an_audit_trail_that_is_never_updated_or_deleted(rounds_s
         close_round(s, rnd.id, "张三", date(2024, 12, 31))
         s.commit()
         trail = audit_trail(s, rnd.id)
-        assert [(a["action"], a["actor"]) for a in trail] == [
+        assert [(a.action, a.actor) for a in trail] == [
             ("create_round", "张三"), ("decide", "张三"), ("change_decision", "李四"), ("close_round", "张三")]
         change = trail[2]
-        assert change["before"]["decision"] == "keep" and change["after"]["decision"] == "amend"
-        assert change["before"]["reason"] == "仍然适用" and change["title"] == "浙江省甲办法"
-        assert "保留" in change["before_text"] and "修改" in change["after_text"]
-        assert trail[3]["before"]["closed"] is None and trail[3]["after"]["closed"] == "2024-12-31"
-        assert [a["action"] for a in audit_trail(s, rnd.id, jia)] == ["decide", "change_decision"]
+        assert change.before["decision"] == "keep" and change.after["decision"] == "amend"
+        assert change.before["reason"] == "仍然适用" and change.title == "浙江省甲办法"
+        assert "保留" in change.before_text and "修改" in change.after_text
+        assert trail[3].before["closed"] is None and trail[3].after["closed"] == "2024-12-31"
+        assert [a.action for a in audit_trail(s, rnd.id, jia)] == ["decide", "change_decision"]
 
         row = s.scalar(select(ClearanceAudit).order_by(ClearanceAudit.id).limit(1))
         row.actor = "someone else"
@@ -101,7 +101,7 @@ def test_decisions_with_an_audit_trail_that_is_never_updated_or_deleted(rounds_s
 def test_bad_actions_are_refused_with_a_reason(rounds_store):
     with rounds_store.sessions() as s:
         rnd = create_round(s, "交通厅文件清理", "张三", body="浙江省交通运输厅")
-        assert {w["title"] for w in round_works(s, rnd.id)} == {"浙江省交通运输厅丙通知"}
+        assert {w.title for w in round_works(s, rnd.id)} == {"浙江省交通运输厅丙通知"}
         with pytest.raises(ClearanceError, match="已有同名"):
             create_round(s, "交通厅文件清理", "张三")
         with pytest.raises(ClearanceError, match="没有名为“火星省政府”的制定机关"):
