@@ -224,6 +224,15 @@ class Matcher:
     def __len__(self) -> int:
         return len(self.works)
 
+    def works_with_key(self, key: str) -> frozenset[str]:
+        """The works one of whose titles has this match_key (empty: none)."""
+        i = self._exact.get(key)
+        return self._key_ids[i] if i is not None else frozenset()
+
+    def numbers(self) -> dict[str, frozenset[str]]:
+        """Every normalised document number in the index, with the works that carry it."""
+        return {number: frozenset(ids) for number, ids in self._numbers.items()}
+
     # ------------------------------------------------------------------------------------------------------
 
     def match(self, title: object = None, doc_number: object = None, body: object = None,

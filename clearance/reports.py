@@ -1,8 +1,9 @@
 """Validity-status reports for the clearance team (清理), computed from the store for today or any date.
 
-Each report is a clearance.models.Report: rows of plain values plus column definitions with Chinese headers, so
-the portal, the command line and the exporters (clearance.exports) all show the same thing. Statuses are recomputed for
-`as_of` with indexer.store.status, never read from the stored "today" column, so a past date gives past answers."""
+Each report is a clearance.models.Report: rows of plain values plus column definitions with Chinese headers,
+so the portal, the command line and the exporters (clearance.exports) all show the same thing. Statuses are
+recomputed for `as_of` from clearance.snapshot, never read from the stored "today" column, so a past date gives
+past answers."""
 
 from __future__ import annotations
 
