@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import date
 
 import pytest
@@ -187,3 +188,31 @@ def test_compare_rounds_and_publish(rounds_store, tmp_path):
             table = list(csv.reader(io.StringIO(export(rep, "csv").decode("utf-8-sig"))))
             assert [[str(v) for v in row] for row in sheet] == table
             assert len(table) == len(rep.rows) + 1
+
+
+def test_rounds_commands(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from fagui.cli.commands import cli
+    from indexer.store.app_store import open_store
+
+    monkeypatch.setenv("FAGUI_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("FAGUI_DATABASE_URL", raising=False)
+    store = open_store(migrate=True)
+    with store.sessions() as s:
+        upsert_record(s, rec("浙江省甲办法", published=date(2021, 1, 1)))
+        s.commit()
+    store.engine.dispose()
+    runner = CliRunner()
+    assert "尚无清理轮次" in runner.invoke(cli, ["rounds", "list"]).output
+    made = runner.invoke(cli, ["rounds", "create", "2024年清理", "--region", "浙江省", "--by", "张三"])
+    assert made.exit_code == 0 and "（范围：浙江省，1 件文件）" in made.output
+    listed = runner.invoke(cli, ["rounds", "list", "--json"])
+    [row] = json.loads(listed.output)
+    assert row == {"id": row["id"], "name": "2024年清理", "scope": "浙江省", "opened": date.today().isoformat(),
+                   "closed": None, "created_by": "张三", "decisions": 0}
+    plain = runner.invoke(cli, ["rounds", "list"]).output
+    assert plain == f"{row['id']}\t2024年清理\t浙江省\t{date.today().isoformat()} 至 进行中\t决定 0 件\n"
+    exported = runner.invoke(cli, ["rounds", "export", str(row["id"]), "--as-of", "2024-06-01"])
+    table = list(csv.reader(io.StringIO(exported.output)))
+    assert table[0][:2] == ["标题", "效力级别"] and table[1][0] == "浙江省甲办法" and table[1][6] == "待定"
