@@ -168,7 +168,7 @@ def direct_answer(session: Session, parsed: ParsedQuery, as_of: date | None = No
         version = version_in_force(work, as_of) if work is not None else None
         if work is not None and version is None and as_of and warnings is not None:
             warnings.append(f"《{work.title}》在{as_of.isoformat()}尚未施行，没有当时的条文")
-        if version is not None:
+        if work is not None and version is not None:
             article = session.scalar(
                 select(Article).where(
                     Article.version_id == version.id,
@@ -339,7 +339,7 @@ def _hits(session: Session, backend: SearchBackend, result: BackendResult, parse
     articles = _matching_articles(session, backend, parsed, version_ids, terms)
     # Only hits without a matching article need the opening of their text for a snippet.
     bare = [vid for vid in version_ids if not articles.get(vid)]
-    openings = dict(session.execute(
+    openings: dict[int, str] = dict(session.execute(
         select(Version.id, func.substr(Version.text, 1, SNIPPET_SCAN)).where(Version.id.in_(bare))
     ).all()) if bare else {}
     hits = []
