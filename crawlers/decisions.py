@@ -112,7 +112,7 @@ class _Blocks(HTMLParser):
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.blocks: list[tuple[str, object]] = []
+        self.blocks: list[str | list[list[str]]] = []  # a line of text, or a table's rows of cells
         self._text: list[str] = []
         self._tables: list[list[list[str]]] = []
         self._row: list[str] | None = None
@@ -122,7 +122,7 @@ class _Blocks(HTMLParser):
     def _flush_text(self) -> None:
         line = "".join(self._text).strip()
         if line:
-            self.blocks.append(("text", line))
+            self.blocks.append(line)
         self._text = []
 
     def handle_starttag(self, tag, attrs):
@@ -150,7 +150,7 @@ class _Blocks(HTMLParser):
             self._row = None
         elif tag == "table" and self._tables:
             rows = self._tables.pop()
-            self.blocks.append(("table", rows))
+            self.blocks.append(rows)
         elif tag in self._BREAKS and not self._tables:
             self._flush_text()
 
@@ -243,9 +243,9 @@ def decision_links(title: str, text: str, html: str | None = None, published: da
         parser.close()
         blocks = parser.blocks
     else:
-        blocks = [("text", text)]
-    for kind, value in blocks:
-        if kind == "table":
+        blocks = [text]
+    for value in blocks:
+        if isinstance(value, list):
             entries += _table_entries(value, section)
             continue
         quoted = False

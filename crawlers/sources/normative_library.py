@@ -19,6 +19,7 @@ Fields: ref, url, title, issuer, doc_number, written, published, effective, expi
 
 from __future__ import annotations
 
+import builtins
 import re
 import tomllib
 from collections.abc import Iterator
@@ -78,8 +79,9 @@ class SiteConfig:
     detail: dict[str, Any]
     status: dict[str, str] = field(default_factory=dict)
     doc_types: dict[str, str] = field(default_factory=dict)
-    date_formats: list[str] = field(default_factory=list)
-    extra_hosts: list[str] = field(default_factory=list)
+    # builtins.list: inside this class `list` is the [list] section above
+    date_formats: builtins.list[str] = field(default_factory=builtins.list)
+    extra_hosts: builtins.list[str] = field(default_factory=builtins.list)
 
 
 def read_config(path: Path) -> SiteConfig:
@@ -162,7 +164,8 @@ class NormativeLibrarySource:
 
     def _list_request(self, page: int, query: dict[str, Any]) -> tuple[str, str, dict | None]:
         spec = self.config.list
-        path = spec.get("first_url") if page == int(spec.get("first_page", 1)) and spec.get("first_url") \
+        first_url = spec.get("first_url")
+        path: str = first_url if page == int(spec.get("first_page", 1)) and first_url \
             else spec["url"].replace("{page}", str(page))
         method = spec.get("method", "GET").upper()
         body = None
