@@ -14,7 +14,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from crawlers.sources import files, flk, gov_policy, lawrefbook, normative_library
+# `import a.b as b`, not `from a import b`: a missing module is then reported by its full name.
+import crawlers.sources.files as files
+import crawlers.sources.flk as flk
+import crawlers.sources.gov_policy as gov_policy
+import crawlers.sources.lawrefbook as lawrefbook
+import crawlers.sources.normative_library as normative_library
 from crawlers.sources.base import Source
 from fagui.errors import FaguiError
 

@@ -278,6 +278,7 @@ class Runner:
             summary.fetched += 1
             record = self._record(listing, page, fetch)
         except FetchError as exc:
+            log.warning("%s: %s failed: [%s] %s", self.source.name, listing.ref, exc.code, exc.reason)
             self._failed(summary, listing, exc.code, exc.reason, fetched)
             return
         except RecordError as exc:
