@@ -9,6 +9,7 @@ Sections set what happens to the entries below them ("一、决定废止的规�
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import replace
 from datetime import date
@@ -17,6 +18,8 @@ from html.parser import HTMLParser
 from fagui.normalise.dates import find_dates
 from fagui.normalise.docnumbers import find_doc_numbers
 from fagui.records import DocumentRecord, RelationRef
+
+log = logging.getLogger(__name__)
 
 REPEALS = "repeals"
 AMENDS = "amends"
@@ -300,6 +303,8 @@ def with_decision_links(record: DocumentRecord) -> DocumentRecord:
     links = decision_links(record.title, record.text, record.html, record.published, record.effective)
     have = {(r.relation_type, r.doc_number or r.title) for r in record.relations}
     new = [r for r in links if (r.relation_type, r.doc_number or r.title) not in have]
+    for link in new:
+        log.info("decision 《%s》 %s 《%s》%s", record.title, link.relation_type, link.title, link.doc_number or "")
     if not new:
         return record
     return replace(record, relations=[*record.relations, *new])

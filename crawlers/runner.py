@@ -305,11 +305,7 @@ class Runner:
     def _record(self, listing: Listing, page: Page, fetch: Fetch) -> DocumentRecord:
         record = self.source.record(listing, page, fetch)
         log.info("%s: parsed %s 《%s》", self.source.name, listing.ref, record.title)
-        linked = with_decision_links(record)
-        for rel in linked.relations[len(record.relations):]:
-            log.info("%s: 《%s》 %s 《%s》%s", self.source.name, record.title, rel.relation_type, rel.title,
-                     rel.doc_number or "")
-        return linked
+        return with_decision_links(record)  # logs the repeal/amend links it finds
 
     def _failed(self, summary: RunSummary, listing: Listing, code: str, reason: str, fetched: bool) -> None:
         summary.failed += 1

@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import re
 import tomllib
 from collections.abc import Iterator
@@ -50,6 +51,8 @@ from crawlers.sources.base import Fetch, Listing, Page
 from fagui.normalise import normalise_doc_number, normalise_text
 from fagui.records import DocumentRecord, RecordError
 from fagui.vocabulary import canonical_region
+
+log = logging.getLogger(__name__)
 
 NAME = "files"
 TITLE = "上传文件"
@@ -94,6 +97,7 @@ class FilesSource:
                 meta = file_metadata(path, tables[path.parent])
                 hints.update(meta)
             except RecordError as exc:
+                log.warning("%s: metadata of %s cannot be used: %s", self.name, ref, exc.reason)
                 hints["metadata_error"] = exc.reason
             day = parse_day(hints.get("published")) if "metadata_error" not in hints else None
             if since and day and day < since:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -23,6 +24,8 @@ from fagui.normalise.articles import split_articles
 from fagui.normalise.dates import parse_date
 from fagui.normalise.history import bodies_in, parse_history, split_history
 from fagui.records import DocumentRecord, HistoryEvent, RecordError
+
+log = logging.getLogger(__name__)
 
 SOURCE = "lawrefbook"
 SOURCE_TITLE = "LawRefBook/Laws 法律法规汇编 (2025-04)"
@@ -567,6 +570,8 @@ class CorpusSource:
         if not path.exists():
             raise RecordError(str(path), f"找不到语料文件：{path}")
         report = read_corpus(path)
+        log.info("%s: %d records and %d unusable lines in %s", self.name, len(report.records), len(report.errors),
+                 path)
         self._index(report)
         self._content = None
         url = path.resolve().as_uri()

@@ -20,6 +20,7 @@ Fields: ref, url, title, issuer, doc_number, written, published, effective, expi
 from __future__ import annotations
 
 import builtins
+import logging
 import re
 import tomllib
 from collections.abc import Iterator
@@ -55,6 +56,8 @@ from fagui.errors import FaguiError
 from fagui.normalise import normalise_doc_number, normalise_text
 from fagui.records import Attachment, DocumentRecord, RecordError
 from fagui.vocabulary import DOC_TYPES, STATUSES, canonical_region
+
+log = logging.getLogger(__name__)
 
 SITES = Path(__file__).resolve().parent / "sites"
 FIELDS = ("ref", "url", "title", "issuer", "doc_number", "written", "published", "effective", "expires", "status",
@@ -149,6 +152,8 @@ class NormativeLibrarySource:
             response = fetch(url, method=method, json=body) if body is not None else fetch(url, method=method)
             rows, total = (self._json_rows(response, ref) if spec["kind"] == "json"
                            else self._html_rows(response, ref, url))
+            log.info("%s list page %d: %d entries%s", self.name, page, len(rows),
+                     "" if total is None else f" of {total}")
             for listing in rows:
                 published = parse_day(listing.hints.get("published") or listing.hints.get("written"))
                 if since and published and published < since:

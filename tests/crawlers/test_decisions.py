@@ -4,6 +4,7 @@ the works' status changed in the store, in the document read model and in search
 from __future__ import annotations
 
 import html
+import logging
 from datetime import date
 
 import pytest
@@ -93,6 +94,16 @@ def test_only_decisions_get_links():
     decision = DocumentRecord(source="x", source_ref="2", title="某某市人民政府关于废止和修改部分规范性文件的决定",
                               text=DECISION_TEXT)
     assert len(with_decision_links(decision).relations) == 4
+
+
+def test_the_links_a_decision_makes_are_logged(caplog):
+    decision = DocumentRecord(source="x", source_ref="2", title="某某市人民政府关于废止和修改部分规范性文件的决定",
+                              text=DECISION_TEXT)
+    with caplog.at_level(logging.INFO, logger="crawlers.decisions"):
+        with_decision_links(decision)
+    assert "decision 《某某市人民政府关于废止和修改部分规范性文件的决定》 repeals 《某某市城市道路管理办法》某政发〔2015〕3号" \
+        in caplog.messages
+    assert len(caplog.messages) == 4
 
 
 # --- end to end: a decision crawled from the fixture site --------------------------------------------------
