@@ -286,8 +286,7 @@ class Runner:
             self._failed(summary, listing, "parse", exc.reason, fetched)
             return
         except Exception as exc:  # noqa: BLE001 - one broken page must not end the run; it is reported
-            log.warning("%s: %s failed: %s: %s", self.source.name, listing.ref, type(exc).__name__, exc)
-            self._failed(summary, listing, "error", f"处理出错：{type(exc).__name__}: {exc}"[:500], fetched)
+            self._error(summary, listing, exc, fetched)
             return
         try:
             stored = self.sink.store(listing.ref, record, etag=getattr(page, "etag", None),
@@ -297,7 +296,15 @@ class Runner:
             log.warning("%s: %s could not be stored: %s", self.source.name, listing.ref, exc)
             self._failed(summary, listing, "store", f"保存失败：{exc}"[:500], fetched)
             return
-        setattr(summary, stored.outcome, getattr(summary, stored.outcome) + 1)
+        except Exception as exc:  # noqa: BLE001 - as for parsing: reported, and the run goes on
+            self._error(summary, listing, exc, fetched)
+            return
+        if stored.outcome == "new":
+            summary.new += 1
+        elif stored.outcome == "changed":
+            summary.changed += 1
+        else:
+            summary.unchanged += 1
         log.info("%s: %s stored (%s)", self.source.name, listing.ref, stored.outcome)
         if record.relations:
             self._note_unmatched(summary, record.title, stored.work_id)
@@ -312,6 +319,11 @@ class Runner:
         if len(summary.failures) < _MAX_KEPT_FAILURES:
             summary.failures.append({"ref": listing.ref, "url": listing.url, "code": code, "reason": reason})
         self.sink.failed(listing.ref, code, reason, fetched=fetched)
+
+    def _error(self, summary: RunSummary, listing: Listing, exc: Exception, fetched: bool) -> None:
+        """A bug of the adapter or the sink on one page: reported like any failure, the run goes on."""
+        log.warning("%s: %s failed: %s: %s", self.source.name, listing.ref, type(exc).__name__, exc)
+        self._failed(summary, listing, "error", f"处理出错：{type(exc).__name__}: {exc}"[:500], fetched)
 
     def _listing_failed(self, summary: RunSummary, url: str, reason: str, code: str) -> None:
         log.warning("%s: the listing stopped: [%s] %s %s", self.source.name, code, reason, url)

@@ -193,3 +193,21 @@ def test_the_runner_needs_no_database(tmp_path):
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
+
+
+def test_a_record_the_sink_refuses_is_a_failure_and_the_run_goes_on(fault_site, tmp_path):
+    class Refusing(MemorySink):
+        def store(self, ref, record, **kw):
+            if ref == "d1":
+                raise ValueError("IntegrityError: 重复的文号")
+            if ref == "d2":
+                raise KeyError("bug")
+            return super().store(ref, record, **kw)
+
+    sink = Refusing()
+    summary = crawl(sink, SiteSource(fault_site.site), tmp_path)
+    failures = {f["ref"]: f for f in summary.failures}
+    assert failures["d1"]["code"] == "store" and failures["d1"]["reason"] == "保存失败：IntegrityError: 重复的文号"
+    assert failures["d2"]["code"] == "error" and failures["d2"]["reason"].startswith("处理出错：KeyError")
+    assert summary.new == 4 and summary.state == "finished"
+    assert sink.pages[("fixture", "d1")].last_error.startswith("[store]")
