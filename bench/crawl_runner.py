@@ -18,6 +18,7 @@ from crawlers.http import FetchResult  # noqa: E402
 from crawlers.runner import Runner  # noqa: E402
 from crawlers.sources import lawrefbook  # noqa: E402
 from fagui.settings import BUNDLED_SAMPLE, load_settings  # noqa: E402
+from indexer.ingest.crawl_state import StoreSink  # noqa: E402
 from indexer.store.db import make_engine, session_factory  # noqa: E402
 from indexer.store.migrate import upgrade  # noqa: E402
 from tests.crawlers.fixture_site import FixtureSite  # noqa: E402
@@ -64,15 +65,15 @@ def main() -> None:
     print(f"{len(chosen)} documents, {mb:.1f} MB of detail pages, SQLite at {root}")
     with site:
         source = SiteSource(site)
-        first, t1 = timed(lambda: Runner(sessions, source, data_dir=root, fetcher_options=FAST).run())
+        first, t1 = timed(lambda: Runner(StoreSink(sessions), source, data_dir=root, fetcher_options=FAST).run())
         print(f"first run:  {t1:6.2f} s  {first.handled / t1:7.1f} pages/s  new {first.new} failed {first.failed}")
-        second, t2 = timed(lambda: Runner(sessions, source, data_dir=root, fetcher_options=FAST).run())
+        second, t2 = timed(lambda: Runner(StoreSink(sessions), source, data_dir=root, fetcher_options=FAST).run())
         bodies = sum(1 for h in site.hits() if h.status == 200 and h.path.startswith("/doc/"))
         print(f"second run: {t2:6.2f} s  {second.handled / t2:7.1f} pages/s  unchanged {second.unchanged} "
               f"(detail bodies sent over both runs: {bodies})")
     replay_engine = make_engine(f"sqlite:///{root / 'replay.db'}")
     upgrade(replay_engine)
-    replay, t3 = timed(lambda: Runner(session_factory(replay_engine), source, data_dir=root,
+    replay, t3 = timed(lambda: Runner(StoreSink(session_factory(replay_engine)), source, data_dir=root,
                                                 from_archive=True).run())
     print(f"from WARC:  {t3:6.2f} s  {replay.handled / t3:7.1f} pages/s  new {replay.new}")
     pages = [detail_html(d).encode("gb18030") for d in chosen]

@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 from crawlers.runner import Runner  # noqa: E402
 from crawlers.sources import lawrefbook  # noqa: E402
 from fagui.settings import BUNDLED_SAMPLE, load_settings  # noqa: E402
+from indexer.ingest.crawl_state import StoreSink  # noqa: E402
 from indexer.ingest.pipeline import ingest  # noqa: E402
 from indexer.search.backends.tantivy_backend import TantivyBackend  # noqa: E402
 from indexer.search.indexing import rebuild, store_digests, sync  # noqa: E402
@@ -128,7 +129,7 @@ def main() -> None:
             source = SiteSource(fixture, name="ops-bench")
             while not stop.is_set():
                 try:
-                    summary = Runner(store.sessions, source, data_dir=data_dir, fetcher_options=FETCH).run()
+                    summary = Runner(StoreSink(store.sessions), source, data_dir=data_dir, fetcher_options=FETCH).run()
                     with lock:
                         crawl_stats["rounds"] += 1
                         for key in ("listed", "fetched", "new", "changed", "unchanged", "failed"):

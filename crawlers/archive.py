@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import threading
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
@@ -28,6 +29,8 @@ from crawlers.http import FetchError, FetchResult, RequestInfo, status_error
 REQUESTED_URI = "WARC-Fagui-Requested-URI"
 REQUEST_DIGEST = "WARC-Fagui-Request-Digest"
 REQUEST_METHOD = "WARC-Fagui-Method"
+
+log = logging.getLogger(__name__)
 
 
 def archive_dir(data_dir: Path, source: str) -> Path:
@@ -65,7 +68,8 @@ class WarcArchive:
                 self.dir.mkdir(parents=True, exist_ok=True)
                 self._fh = open(self.path, "ab")  # noqa: SIM115 - kept open for the run, closed in close()
                 self._writer = WARCWriter(self._fh, gzip=True)
-            writer = self._writer
+            writer, fh = self._writer, self._fh
+            assert fh is not None  # opened with the writer
             digest = hashlib.sha1(request.body).hexdigest()
             extra = {REQUESTED_URI: result.requested_url or request.url, REQUEST_DIGEST: digest,
                      REQUEST_METHOD: request.method}
@@ -82,8 +86,9 @@ class WarcArchive:
                                              http_headers=resp_headers, warc_headers_dict=extra)
             writer.write_record(req)
             writer.write_record(resp)
-            self._fh.flush()  # an interrupted run keeps everything it archived
+            fh.flush()  # an interrupted run keeps everything it archived
             self.records += 1
+            log.debug("archived %s in %s", result.url, self.path.name)
 
     def close(self) -> None:
         with self._lock:
@@ -130,6 +135,7 @@ class ArchiveFetch:
     def __init__(self, data_dir: Path, source: str) -> None:
         self.dir = archive_dir(data_dir, source)
         self._pages: dict[tuple[str, str, str], FetchResult] = dict(iter_responses(self.dir))
+        log.info("replaying %d archived responses from %s", len(self._pages), self.dir)
 
     def __len__(self) -> int:
         return len(self._pages)
@@ -146,7 +152,9 @@ class ArchiveFetch:
         body = httpx.Request(method.upper(), url, data=data, json=json).read()
         found = self._pages.get(request_key(method, url, body))
         if found is None:
+            log.warning("%s %s: not in the archive", method, url)
             raise FetchError(url, "not_archived", f"存档中没有该页面（{self.dir}），请先联网抓取")
+        log.info("%s %s: %d from the archive, %d bytes", method, url, found.status, len(found.content))
         if found.status >= 400:
             raise status_error(found.url, found.status)
         return found

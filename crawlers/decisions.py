@@ -9,6 +9,7 @@ Sections set what happens to the entries below them ("一、决定废止的规�
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import replace
 from datetime import date
@@ -17,6 +18,8 @@ from html.parser import HTMLParser
 from fagui.normalise.dates import find_dates
 from fagui.normalise.docnumbers import find_doc_numbers
 from fagui.records import DocumentRecord, RelationRef
+
+log = logging.getLogger(__name__)
 
 REPEALS = "repeals"
 AMENDS = "amends"
@@ -112,7 +115,7 @@ class _Blocks(HTMLParser):
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.blocks: list[tuple[str, object]] = []
+        self.blocks: list[str | list[list[str]]] = []  # a line of text, or a table's rows of cells
         self._text: list[str] = []
         self._tables: list[list[list[str]]] = []
         self._row: list[str] | None = None
@@ -122,7 +125,7 @@ class _Blocks(HTMLParser):
     def _flush_text(self) -> None:
         line = "".join(self._text).strip()
         if line:
-            self.blocks.append(("text", line))
+            self.blocks.append(line)
         self._text = []
 
     def handle_starttag(self, tag, attrs):
@@ -150,7 +153,7 @@ class _Blocks(HTMLParser):
             self._row = None
         elif tag == "table" and self._tables:
             rows = self._tables.pop()
-            self.blocks.append(("table", rows))
+            self.blocks.append(rows)
         elif tag in self._BREAKS and not self._tables:
             self._flush_text()
 
@@ -243,9 +246,9 @@ def decision_links(title: str, text: str, html: str | None = None, published: da
         parser.close()
         blocks = parser.blocks
     else:
-        blocks = [("text", text)]
-    for kind, value in blocks:
-        if kind == "table":
+        blocks = [text]
+    for value in blocks:
+        if isinstance(value, list):
             entries += _table_entries(value, section)
             continue
         quoted = False
@@ -300,6 +303,8 @@ def with_decision_links(record: DocumentRecord) -> DocumentRecord:
     links = decision_links(record.title, record.text, record.html, record.published, record.effective)
     have = {(r.relation_type, r.doc_number or r.title) for r in record.relations}
     new = [r for r in links if (r.relation_type, r.doc_number or r.title) not in have]
+    for link in new:
+        log.info("decision 《%s》 %s 《%s》%s", record.title, link.relation_type, link.title, link.doc_number or "")
     if not new:
         return record
     return replace(record, relations=[*record.relations, *new])

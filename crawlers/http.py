@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import json as jsonlib
+import logging
 import re
 import threading
 import time
@@ -37,6 +38,8 @@ def _version() -> str:
         return "0"
 
 
+log = logging.getLogger(__name__)
+
 USER_AGENT = f"fagui/{_version()} (+{CONTACT})"
 ROBOTS_AGENT = "fagui"  # the token robots.txt groups are matched against
 
@@ -59,7 +62,7 @@ class FetchError(FaguiError):
         self.url = url
         self.code = code
         self.reason = reason
-        self.status = status
+        self.http_status = status  # the page's answer; FaguiError.status is what the site would answer
 
 
 def status_error(url: str, status: int) -> FetchError:
@@ -257,13 +260,16 @@ class Fetcher:
                 if result.status == 304:
                     result.not_modified = True
                     result.content = b""
+                    log.info("%s %s: 304 not modified", method, current)
                     return result
+                log.info("%s %s: %d, %d bytes", method, current, result.status, len(result.content))
                 self.bodies_received += 1
                 if self.on_response is not None:
                     self.on_response(result, request)
                 if result.status >= 400:
                     raise status_error(result.url, result.status)
                 return result
+            log.info("%s %s: %d, redirected to %s", method, current, result.status, location)
             current = urljoin(current, location)
             if result.status == 303 or (result.status in (301, 302) and method == "POST"):
                 method, data, json = "GET", None, None
@@ -303,8 +309,10 @@ class Fetcher:
         if state.robots is None and state.robots_error is None:
             self._load_robots(url, state)
         if state.robots_error is not None:
+            log.warning("refused %s: %s", url, state.robots_error)
             raise FetchError(url, "robots", state.robots_error)
-        if not state.robots.can_fetch(ROBOTS_AGENT, url):
+        if state.robots is None or not state.robots.can_fetch(ROBOTS_AGENT, url):
+            log.warning("refused %s: robots.txt disallows it", url)
             raise FetchError(url, "robots", "robots.txt 禁止抓取该页面")
 
     def _host(self, url: str) -> _Host:
@@ -334,11 +342,12 @@ class Fetcher:
                 hops += 1
         except FetchError as exc:
             state.robots_error = f"robots.txt 无法获取（{exc.reason}），暂不抓取该网站"
+            log.warning("%s: %s", robots_url, state.robots_error)
             return
         if location is not None or result.status in (401, 403):
-            parser.disallow_all = True
+            parser.parse(["User-agent: *", "Disallow: /"])  # forbidden to read the rules: forbidden to crawl
         elif result.status >= 400:
-            parser.allow_all = True
+            parser.parse([])  # no rules: everything allowed
         else:
             try:
                 lines = result.content.decode("utf-8", "replace").splitlines()
@@ -359,8 +368,13 @@ class Fetcher:
                 return self._once(url, method, data, json, headers)
             except _Transient as exc:
                 if attempt >= self.retries:
+                    log.warning("%s %s failed after %d retries: [%s] %s", method, url, attempt, exc.error.code,
+                                exc.error.reason)
                     raise exc.error from None
-                self.sleep(self.backoff * (2**attempt))
+                wait = self.backoff * (2**attempt)
+                log.info("%s %s: [%s] %s; retry %d of %d in %.1f s", method, url, exc.error.code,
+                         exc.error.reason, attempt + 1, self.retries, wait)
+                self.sleep(wait)
                 attempt += 1
 
     def _once(self, url, method, data, json, headers) -> tuple[FetchResult, str | None, RequestInfo]:
@@ -369,6 +383,7 @@ class Fetcher:
         with state.lock:
             wait = state.last_request + state.delay - time.monotonic()
             if wait > 0:
+                log.debug("waiting %.1f s before the next request to %s", wait, urlsplit(url).netloc)
                 self.sleep(wait)
             try:
                 return self._send(url, method, data, json, headers)

@@ -1,115 +1,94 @@
-"""Source names -> Source instances, imported lazily so one broken or missing adapter never stops the others.
+"""Source names -> Source instances, from the source modules listed here.
 
-A target is "module:attribute"; the attribute is a Source, or a collection of Sources (a module that serves
-several sites from configuration, such as the normative-document libraries). A module that is not there yet
-or fails to import is skipped with a message saying why (`problems()`), never a crash."""
+Every source module is imported by name at the top of this file, so a missing or broken one fails at
+start-up with its name rather than quietly disappearing from `fagui crawl --list`. Each entry of PROVIDERS
+makes the sources of one module from the `SourceOptions` whoever runs them passes in (sources read no
+settings: the command line and the worker turn FAGUI_FILES_PATH and the corpus path into options).
+
+Site configs of the normative-document libraries are data (TOML files): a broken one skips that module's
+sites with the reason (`problems()`), the other sources stay usable."""
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
 
+# `import a.b as b`, not `from a import b`: a missing module is then reported by its full name.
+import crawlers.sources.files as files
+import crawlers.sources.flk as flk
+import crawlers.sources.gov_policy as gov_policy
+import crawlers.sources.lawrefbook as lawrefbook
+import crawlers.sources.normative_library as normative_library
 from crawlers.sources.base import Source
 from fagui.errors import FaguiError
 
-# name -> "module:attribute". A multi-site module is listed under its module name; its sources are
-# registered under their own names.
-TARGETS: dict[str, str] = {
-    "flk": "crawlers.sources.flk:SOURCE",
-    "gov_policy": "crawlers.sources.gov_policy:SOURCE",
-    "normative_library": "crawlers.sources.normative_library:SOURCES",
-    "files": "crawlers.sources.files:SOURCE",
-    "lawrefbook": "crawlers.sources.lawrefbook:CRAWL_SOURCE",
+
+@dataclass(frozen=True)
+class SourceOptions:
+    """What the sources need from whoever runs them."""
+
+    files_path: Path | None = None  # the uploads folder of the `files` source
+    corpus_path: Path | None = None  # the corpus dump the `lawrefbook` source walks
+
+
+Provider = Callable[[SourceOptions], Iterable[Source]]
+
+
+def _normative_libraries(options: SourceOptions) -> Iterable[Source]:
+    return normative_library.sources().values()
+
+
+# One entry per source module, in the order `fagui crawl --list` shows them.
+PROVIDERS: dict[str, Provider] = {
+    "flk": lambda options: [flk.SOURCE],
+    "gov_policy": lambda options: [gov_policy.SOURCE],
+    "normative_library": _normative_libraries,
+    "files": lambda options: [files.FilesSource(options.files_path)],
+    "lawrefbook": lambda options: [lawrefbook.CorpusSource(options.corpus_path)],
 }
 
 
 class UnknownSource(FaguiError, LookupError):
-    """No such source (or its module could not be loaded); the message is for people."""
-
-
-def _is_source(obj: Any) -> bool:
-    return all(hasattr(obj, name) for name in ("name", "listings", "record")) and not isinstance(obj, type)
-
-
-def _sources_of(obj: Any) -> list[Source]:
-    if _is_source(obj):
-        return [obj]
-    if callable(obj) and not isinstance(obj, type):
-        return _sources_of(obj())
-    if isinstance(obj, Mapping):
-        obj = obj.values()
-    if isinstance(obj, Iterable) and not isinstance(obj, (str, bytes)):
-        return [s for s in obj if _is_source(s)]
-    return []
+    """No such source; the message is for people."""
 
 
 class Registry:
-    def __init__(self, targets: Mapping[str, str] | None = None) -> None:
-        self.targets = dict(TARGETS if targets is None else targets)
-        self._loaded: dict[str, list[Source]] = {}
+    """The sources of `providers` (PROVIDERS by default), made once, on first use."""
+
+    def __init__(self, options: SourceOptions | None = None, providers: Mapping[str, Provider] | None = None) -> None:
+        self.options = options or SourceOptions()
+        self.providers = dict(PROVIDERS if providers is None else providers)
+        self._sources: dict[str, Source] | None = None
         self._problems: dict[str, str] = {}
 
-    def _load(self, key: str) -> list[Source]:
-        if key in self._loaded:
-            return self._loaded[key]
-        target = self.targets[key]
-        module_name, _, attr = target.partition(":")
-        sources: list[Source] = []
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name:
-                self._problems[key] = f"来源模块 {module_name} 尚不存在，已跳过"
-            else:
-                self._problems[key] = f"来源模块 {module_name} 缺少依赖 {exc.name}，已跳过"
-        except Exception as exc:  # noqa: BLE001 - a broken adapter must not stop the others
-            self._problems[key] = f"来源模块 {module_name} 加载失败（{type(exc).__name__}: {exc}），已跳过"
-        else:
-            # The named attribute first; adapters that chose another common name are still found.
-            for name in dict.fromkeys([attr, "SOURCES", "SOURCE", "CRAWL_SOURCE"]):
-                if name and hasattr(module, name):
-                    sources = _sources_of(getattr(module, name))
-                    if sources:
-                        break
-            if not sources:
-                self._problems[key] = f"来源模块 {module_name} 没有提供可抓取的来源（{attr}），已跳过"
-        self._loaded[key] = sources
-        return sources
+    def _load(self) -> dict[str, Source]:
+        if self._sources is None:
+            found: dict[str, Source] = {}
+            for key, provide in self.providers.items():
+                try:
+                    made = list(provide(self.options))
+                except normative_library.SiteConfigError as exc:  # data, not code: the other sources stay
+                    self._problems[key] = f"来源模块 crawlers.sources.{key} 加载失败（{type(exc).__name__}: {exc}），已跳过"
+                    continue
+                for source in made:
+                    found.setdefault(source.name, source)
+            self._sources = found
+        return self._sources
 
     def get(self, name: str) -> Source:
-        """The source called `name`; UnknownSource with the known names (or why its module is missing)."""
-        keys = [name] if name in self.targets else []
-        keys += [k for k in self.targets if k != name]
-        for key in keys:
-            for source in self._load(key):
-                if source.name == name or (key == name and len(self._loaded[key]) == 1):
-                    return source
+        """The source called `name`; UnknownSource with the known names (or why its sites were skipped)."""
+        sources = self._load()
+        if name in sources:
+            return sources[name]
         why = self._problems.get(name)
-        known = "、".join(s.name for s in self.all()) or "无"
+        known = "、".join(sources) or "无"
         raise UnknownSource(why or f"没有名为 {name} 的来源；可用的来源：{known}")
 
     def all(self) -> list[Source]:
-        found: dict[str, Source] = {}
-        for key in self.targets:
-            for source in self._load(key):
-                found.setdefault(source.name, source)
-        return list(found.values())
+        return list(self._load().values())
 
     def problems(self) -> dict[str, str]:
-        """Why each skipped module was skipped (after all() or get() tried it)."""
+        """Why the sources of a module were skipped (a broken site config), after all() or get()."""
+        self._load()
         return dict(self._problems)
-
-
-_default: Registry | None = None
-
-
-def default_registry() -> Registry:
-    global _default
-    if _default is None:
-        _default = Registry()
-    return _default
-
-
-def get_source(name: str) -> Source:
-    return default_registry().get(name)

@@ -1,10 +1,10 @@
-"""Running one source: walk its listing, fetch each detail politely, parse it, store it, and keep score.
+"""Running one source: walk its listing, fetch each detail politely, parse it, hand it to a sink, keep score.
 
-Every page is handled in its own transaction (the upsert inside a savepoint), and the run's state lives in
-the store: the run row (CrawlRun) with its counts and failures, and one CrawlPage per document with its
-validators and the run that last handled it. So an interrupted run is continued by the next
-`fagui crawl SOURCE`, which skips the pages the run already handled, and a second run sends conditional
-requests and stores no unchanged body. A page missing from a complete listing is marked gone, never deleted.
+The runner never opens a database: whoever runs it hands it a sink (crawlers.sink.CrawlSink) that keeps the
+run's state and the records, page by page. With the store's sink (indexer.ingest.crawl_state) every page is
+its own transaction, an interrupted run is continued by the next `fagui crawl SOURCE`, which skips the pages
+the run already handled, a second run sends conditional requests and stores no unchanged body, and a page
+missing from a complete listing is marked gone, never deleted.
 
 Listings whose URL is a file:// URL (local folders, corpus dumps) are read from disk here rather than
 fetched; an unchanged file (same bytes as last stored) counts as not modified. This extends the Fetch
@@ -13,6 +13,7 @@ contract of crawlers.sources.base without changing it: network URLs always go th
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -22,20 +23,16 @@ from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
-
 from crawlers.archive import ArchiveFetch, WarcArchive
 from crawlers.decisions import with_decision_links
 from crawlers.http import Fetcher, FetchError, FetchResult
-from crawlers.sources.base import Listing, Source
-from fagui.records import RecordError
-from indexer.store.models import CrawlPage, CrawlRun, Relation, utcnow
-from indexer.store.upsert import get_source, record_failure, upsert_record
+from crawlers.sink import CrawlSink, PageState, RunStart
+from crawlers.sources.base import Fetch, Listing, Page, Source
+from fagui.records import DocumentRecord, RecordError
 
-UNFINISHED = ("running", "interrupted")
-_MAX_KEPT_FAILURES = 2000  # the run row keeps this many failure details; counts are always complete
+log = logging.getLogger(__name__)
+
+_MAX_KEPT_FAILURES = 2000  # the run keeps this many failure details; counts are always complete
 
 
 @dataclass
@@ -66,8 +63,11 @@ class RunSummary:
             "run_id", "source", "title", "state", "resumed", "listed", "fetched", "new", "changed",
             "unchanged", "failed", "gone", "skipped", "failures", "unmatched", "listing_error")}
 
-    def failure_counts(self) -> Counter:
+    def failure_counts(self) -> Counter[str]:
         return Counter(f["code"] for f in self.failures)
+
+    def copy(self) -> RunSummary:
+        return replace(self, failures=list(self.failures), unmatched=list(self.unmatched))
 
     def lines(self) -> list[str]:
         """The summary in Chinese, as `fagui crawl` prints it."""
@@ -89,45 +89,13 @@ class RunSummary:
         return out
 
 
-def _summary_of(run: CrawlRun, title: str) -> RunSummary:
+def _summary_of(start: RunStart, source: str, title: str) -> RunSummary:
     return RunSummary(
-        run_id=run.id, source=run.source, title=title, state=run.state, listed=run.listed,
-        fetched=run.fetched, new=run.new, changed=run.changed, unchanged=run.unchanged, failed=run.failed,
-        gone=run.gone, failures=list(run.failures or []), unmatched=list(run.unmatched or []),
-        listing_error=run.listing_error,
+        run_id=start.run_id, source=source, title=title, resumed=start.resumed, listed=start.listed,
+        fetched=start.fetched, new=start.new, changed=start.changed, unchanged=start.unchanged,
+        failed=start.failed, gone=start.gone, failures=list(start.failures), unmatched=list(start.unmatched),
+        listing_error=start.listing_error,
     )
-
-
-def unfinished_run(session: Session, source: str, from_archive: bool = False) -> CrawlRun | None:
-    return session.scalar(
-        select(CrawlRun)
-        .where(CrawlRun.source == source, CrawlRun.state.in_(UNFINISHED), CrawlRun.from_archive == from_archive)
-        .order_by(CrawlRun.id.desc())
-        .limit(1)
-    )
-
-
-def last_runs(session: Session) -> dict[str, CrawlRun]:
-    """The newest run of each source."""
-    runs: dict[str, CrawlRun] = {}
-    for run in session.scalars(select(CrawlRun).order_by(CrawlRun.id)):
-        runs[run.source] = run
-    return runs
-
-
-def record_import(session: Session, source: str, *, started_at, listed: int, new: int, changed: int,
-                  unchanged: int, failures: list[dict[str, Any]], state: str = "imported") -> CrawlRun:
-    """Keep a file import of a source's corpus (`fagui import lawrefbook`) as a run of that source, so
-    `fagui crawl --list` and `fagui check` show when it was last brought in and with what counts.
-
-    Its state is "imported" (or "abandoned" when the import stopped half-way): never one a crawl continues, and
-    it has no CrawlPage rows, so the next crawl of the source starts afresh and marks nothing gone because of it."""
-    run = CrawlRun(source=source, state=state, started_at=started_at, finished_at=utcnow(), listed=listed,
-                   fetched=listed, new=new, changed=changed, unchanged=unchanged, failed=len(failures), gone=0,
-                   failures=failures[:_MAX_KEPT_FAILURES], unmatched=[])
-    session.add(run)
-    session.commit()
-    return run
 
 
 class _LocalFiles:
@@ -157,15 +125,16 @@ class _LocalFiles:
                 raise FetchError(url, "io_error", f"无法读取文件：{path}（{exc.strerror}）") from exc
             self._path = path
             self._digest = None
+            log.info("read %s (%d bytes)", path, len(self._bytes))
         return FetchResult(url, 200, self._bytes, requested_url=url)
 
 
 class Runner:
-    """One run of one source against one store; `run()` does it and returns the summary."""
+    """One run of one source into one sink; `run()` does it and returns the summary."""
 
     def __init__(
         self,
-        sessions: sessionmaker[Session],
+        sink: CrawlSink,
         source: Source,
         *,
         data_dir: Path,
@@ -177,7 +146,7 @@ class Runner:
         fetcher_options: dict[str, Any] | None = None,
         on_progress: Callable[[RunSummary], None] | None = None,
     ) -> None:
-        self.sessions = sessions
+        self.sink = sink
         self.source = source
         self.data_dir = Path(data_dir)
         self.since = since
@@ -190,71 +159,49 @@ class Runner:
         self.fetcher: Fetcher | None = None
         self.archive: WarcArchive | None = None
         self._local = _LocalFiles()
+        self._done: set[str] = set()  # refs this run has handled, those of its earlier part included
 
     # -- the run ------------------------------------------------------------------------------------------
 
     def run(self) -> RunSummary:
-        session = self.sessions()
         try:
-            return self._run(session)
+            return self._run()
         finally:
-            session.close()
+            self.sink.close()
             if self.fetcher is not None:
                 self.fetcher.close()
             if self.archive is not None:
                 self.archive.close()
 
-    def _start(self, session: Session) -> tuple[CrawlRun, bool]:
-        name = self.source.name
-        run = unfinished_run(session, name, self.from_archive)
-        if run is not None and self.restart:
-            run.state = "abandoned"
-            run.finished_at = utcnow()
-            run = None
-        if run is not None:
-            run.state = "running"
-            self.since, self.limit = run.since, run.limit  # a continued run keeps its own scope
-            session.commit()
-            return run, True
-        get_source(session, name, title=getattr(self.source, "title", None), kind="crawler")
-        run = CrawlRun(source=name, state="running", since=self.since, limit=self.limit,
-                       from_archive=self.from_archive, listed=0, fetched=0, new=0, changed=0, unchanged=0,
-                       failed=0, gone=0, failures=[], unmatched=[])
-        session.add(run)
-        session.commit()
-        return run, False
+    def _start(self) -> RunSummary:
+        title = getattr(self.source, "title", self.source.name)
+        start = self.sink.start(self.source.name, title, since=self.since, limit=self.limit,
+                                from_archive=self.from_archive, restart=self.restart)
+        if start.resumed:
+            self.since, self.limit = start.since, start.limit  # a continued run keeps its own scope
+            log.info("%s: resuming run %d, %d pages already handled", self.source.name, start.run_id,
+                     len(start.handled))
+        else:
+            log.info("%s: run %d started", self.source.name, start.run_id)
+        self._done = set(start.handled)
+        return _summary_of(start, self.source.name, title)
 
-    def _make_fetch(self, session: Session, run: CrawlRun):
+    def _make_fetch(self, run_id: int) -> Fetch:
         if self.from_archive:
             return ArchiveFetch(self.data_dir, self.source.name)
-        name = self.source.name
-
-        def validators(url: str) -> tuple[str | None, str | None] | None:
-            row = session.execute(
-                select(CrawlPage.etag, CrawlPage.last_modified)
-                .where(CrawlPage.source == name, CrawlPage.url == url, CrawlPage.content_hash.is_not(None))
-                .limit(1)
-            ).first()
-            return (row.etag, row.last_modified) if row and (row.etag or row.last_modified) else None
-
-        self.archive = WarcArchive(self.data_dir, name, label=f"run{run.id}")
+        self.archive = WarcArchive(self.data_dir, self.source.name, label=f"run{run_id}")
         options = {"delay": 1.0 if self.delay is None else self.delay, **self.fetcher_options}
         if self.delay is not None:
             options["delay"] = self.delay
-        self.fetcher = Fetcher(tuple(getattr(self.source, "hosts", ()) or ()), validators=validators,
+        self.fetcher = Fetcher(tuple(getattr(self.source, "hosts", ()) or ()), validators=self.sink.validators,
                                on_response=self.archive.record, **options)
         return self.fetcher
 
-    def _run(self, session: Session) -> RunSummary:
-        run, resumed = self._start(session)
-        title = getattr(self.source, "title", self.source.name)
-        summary = _summary_of(run, title)
-        summary.resumed = resumed
-        fetch = self._make_fetch(session, run)
-        done = set(session.scalars(select(CrawlPage.ref).where(
-            CrawlPage.source == self.source.name, CrawlPage.last_run_id == run.id)))
+    def _run(self) -> RunSummary:
+        summary = self._start()
+        fetch = self._make_fetch(summary.run_id)
         complete = False
-        committed = replace(summary, failures=list(summary.failures), unmatched=list(summary.unmatched))
+        committed = summary.copy()
         try:
             listing_iter = iter(self.source.listings(fetch, self.since))
             while True:
@@ -265,171 +212,143 @@ class Runner:
                 except StopIteration:
                     complete = True
                     break
-                except (FetchError, RecordError) as exc:
-                    self._listing_failed(session, run, summary, getattr(exc, "url", "") or "", exc.reason,
-                                         getattr(exc, "code", "parse"))
+                except FetchError as exc:
+                    self._listing_failed(summary, exc.url, exc.reason, exc.code)
+                    break
+                except RecordError as exc:
+                    self._listing_failed(summary, "", exc.reason, "parse")
                     break
                 except Exception as exc:  # noqa: BLE001 - an adapter bug ends the listing, reported
-                    self._listing_failed(session, run, summary, "", f"{type(exc).__name__}: {exc}", "error")
+                    self._listing_failed(summary, "", f"{type(exc).__name__}: {exc}", "error")
                     break
-                if listing.ref in done:
+                if listing.ref in self._done:
                     summary.skipped += 1
+                    log.info("%s: %s already handled by this run, skipped", self.source.name, listing.ref)
                     continue
-                done.add(listing.ref)
+                self._done.add(listing.ref)
                 summary.listed += 1
-                self._handle(session, run, summary, listing, fetch)
-                self._save_counts(session, run, summary)  # a killed run still has its counts so far
-                session.commit()
-                committed = replace(summary, failures=list(summary.failures), unmatched=list(summary.unmatched))
+                self._handle(summary, listing, fetch)
+                self.sink.save(summary)  # the page and the counts so far: a killed run still has them
+                committed = summary.copy()
                 if self.on_progress:
                     self.on_progress(summary)
         except BaseException:
             # Interrupted (Ctrl-C, a kill): keep every page handled so far; the next crawl continues, and
             # the page that was half done is not counted (it will be done again).
-            session.rollback()
-            self._save_counts(session, run, committed)
-            run.state = summary.state = "interrupted"
-            session.commit()
+            self.sink.interrupted(committed)
             summary.__dict__.update(committed.__dict__, state="interrupted")
+            log.warning("%s: run %d interrupted after %d pages", self.source.name, summary.run_id, summary.handled)
             raise
-        full = complete and self.since is None and self.limit is None and not self.from_archive
-        if full:
-            summary.gone = self._mark_gone(session, run)
-        self._still_unmatched(session, summary)
-        run.state = summary.state = "finished"
-        run.finished_at = utcnow()
-        self._save_counts(session, run, summary)
-        get_source(session, self.source.name).last_run_at = run.finished_at
-        session.commit()
+        if complete and self.since is None and self.limit is None and not self.from_archive:
+            gone = self.sink.mark_gone()
+            for ref in gone:
+                log.info("%s: %s is no longer listed, marked gone", self.source.name, ref)
+            summary.gone = len(gone)
+        self._still_unmatched(summary)
+        summary.state = "finished"
+        self.sink.finish(summary)
+        log.info("%s: run %d finished: %d listed, %d new, %d changed, %d unchanged, %d failed, %d gone",
+                 self.source.name, summary.run_id, summary.listed, summary.new, summary.changed,
+                 summary.unchanged, summary.failed, summary.gone)
         return summary
 
     # -- one page -----------------------------------------------------------------------------------------
 
-    def _fetch_page(self, fetch, listing: Listing, row: CrawlPage) -> FetchResult:
+    def _fetch_page(self, fetch: Fetch, listing: Listing, known: PageState) -> Page:
         if urlsplit(listing.url).scheme == "file":
             page = self._local(listing.url)
-            if row.content_hash and row.last_error is None and row.content_hash == self._local.digest(page.content):
+            if known.content_hash and known.last_error is None \
+                    and known.content_hash == self._local.digest(page.content):
                 return FetchResult(page.url, 304, b"", not_modified=True, requested_url=listing.url)
             return page
-        conditional = row.content_hash is not None and not self.from_archive
+        conditional = known.content_hash is not None and not self.from_archive
         return fetch(listing.url, method=listing.method, data=listing.data, conditional=conditional)
 
-    def _handle(self, session: Session, run: CrawlRun, summary: RunSummary, listing: Listing, fetch) -> None:
-        name = self.source.name
-        row = session.scalar(select(CrawlPage).where(CrawlPage.source == name, CrawlPage.ref == listing.ref))
-        if row is None:
-            row = CrawlPage(source=name, ref=listing.ref[:500], url=listing.url[:1000])
-            session.add(row)
-        row.url = listing.url[:1000]
-        row.title = (listing.title or row.title or "")[:500] or None
-        row.last_run_id = run.id
-        now = utcnow()
+    def _handle(self, summary: RunSummary, listing: Listing, fetch: Fetch) -> None:
+        known = self.sink.page(listing.ref, listing.url, listing.title)
+        fetched = False
         try:
-            page = self._fetch_page(fetch, listing, row)
-            row.last_fetched = now
+            page = self._fetch_page(fetch, listing, known)
+            fetched = True
             if page.not_modified:
                 summary.unchanged += 1
-                row.last_error = None
-                row.gone_at = None
+                self.sink.not_modified(listing.ref)
+                log.info("%s: %s not modified", self.source.name, listing.ref)
                 return
             summary.fetched += 1
-            record = with_decision_links(self.source.record(listing, page, fetch))
-            with session.begin_nested():
-                result = upsert_record(session, record)
+            record = self._record(listing, page, fetch)
         except FetchError as exc:
-            self._failed(session, summary, row, listing, exc.code, exc.reason)
+            log.warning("%s: %s failed: [%s] %s", self.source.name, listing.ref, exc.code, exc.reason)
+            self._failed(summary, listing, exc.code, exc.reason, fetched)
             return
         except RecordError as exc:
-            self._failed(session, summary, row, listing, "parse", exc.reason)
-            return
-        except (SQLAlchemyError, ValueError) as exc:
-            self._failed(session, summary, row, listing, "store", f"保存失败：{type(exc).__name__}: {exc}"[:500])
+            log.warning("%s: %s could not be parsed: %s", self.source.name, listing.ref, exc.reason)
+            self._failed(summary, listing, "parse", exc.reason, fetched)
             return
         except Exception as exc:  # noqa: BLE001 - one broken page must not end the run; it is reported
-            self._failed(session, summary, row, listing, "error", f"处理出错：{type(exc).__name__}: {exc}"[:500])
+            self._error(summary, listing, exc, fetched)
             return
-        if result.new_work:
+        try:
+            stored = self.sink.store(listing.ref, record, etag=getattr(page, "etag", None),
+                                     last_modified=getattr(page, "last_modified", None),
+                                     content_hash=self._local.digest(page.content))
+        except ValueError as exc:  # the store refused the record (the sink rolled it back)
+            log.warning("%s: %s could not be stored: %s", self.source.name, listing.ref, exc)
+            self._failed(summary, listing, "store", f"保存失败：{exc}"[:500], fetched)
+            return
+        except Exception as exc:  # noqa: BLE001 - as for parsing: reported, and the run goes on
+            self._error(summary, listing, exc, fetched)
+            return
+        if stored.outcome == "new":
             summary.new += 1
-        elif result.new_version or result.updated:
+        elif stored.outcome == "changed":
             summary.changed += 1
         else:
             summary.unchanged += 1
-        if result.new_version or result.updated:
-            row.last_changed = now
-        row.etag = (page.etag or "")[:300] or None
-        row.last_modified = (page.last_modified or "")[:100] or None
-        row.content_hash = self._local.digest(page.content)
-        row.work_id = result.work_id
-        row.last_error = None
-        row.gone_at = None
+        log.info("%s: %s stored (%s)", self.source.name, listing.ref, stored.outcome)
         if record.relations:
-            self._note_unmatched(session, summary, record.title, result.work_id)
+            self._note_unmatched(summary, record.title, stored.work_id)
 
-    def _failed(self, session: Session, summary: RunSummary, row: CrawlPage, listing: Listing, code: str,
-                reason: str) -> None:
+    def _record(self, listing: Listing, page: Page, fetch: Fetch) -> DocumentRecord:
+        record = self.source.record(listing, page, fetch)
+        log.info("%s: parsed %s 《%s》", self.source.name, listing.ref, record.title)
+        return with_decision_links(record)  # logs the repeal/amend links it finds
+
+    def _failed(self, summary: RunSummary, listing: Listing, code: str, reason: str, fetched: bool) -> None:
         summary.failed += 1
-        row.last_error = f"[{code}] {reason}"
         if len(summary.failures) < _MAX_KEPT_FAILURES:
             summary.failures.append({"ref": listing.ref, "url": listing.url, "code": code, "reason": reason})
-        record_failure(session, self.source.name, listing.ref, f"[{code}] {reason}")
+        self.sink.failed(listing.ref, code, reason, fetched=fetched)
 
-    def _listing_failed(self, session: Session, run: CrawlRun, summary: RunSummary, url: str, reason: str,
-                        code: str) -> None:
+    def _error(self, summary: RunSummary, listing: Listing, exc: Exception, fetched: bool) -> None:
+        """A bug of the adapter or the sink on one page: reported like any failure, the run goes on."""
+        log.warning("%s: %s failed: %s: %s", self.source.name, listing.ref, type(exc).__name__, exc)
+        self._failed(summary, listing, "error", f"处理出错：{type(exc).__name__}: {exc}"[:500], fetched)
+
+    def _listing_failed(self, summary: RunSummary, url: str, reason: str, code: str) -> None:
+        log.warning("%s: the listing stopped: [%s] %s %s", self.source.name, code, reason, url)
         summary.listing_error = f"[{code}] {reason}" + (f"（{url}）" if url else "")
         summary.failures.append({"ref": "列表", "url": url, "code": code, "reason": reason})
-        record_failure(session, self.source.name, f"列表 {url}".strip(), f"[{code}] {reason}")
-        self._save_counts(session, run, summary)
-        session.commit()
+        self.sink.listing_failed(url, code, reason)
+        self.sink.save(summary)
 
-    def _note_unmatched(self, session: Session, summary: RunSummary, title: str, work_id: str) -> None:
+    def _note_unmatched(self, summary: RunSummary, title: str, work_id: str) -> None:
         known = {(u["decision"], u["type"], u["key"]) for u in summary.unmatched}
-        for rel in session.scalars(select(Relation).where(
-                Relation.subject_work_id == work_id, Relation.object_work_id.is_(None))):
-            key = (title, rel.relation_type, rel.object_key)
-            if key not in known:
-                summary.unmatched.append({"decision": title, "work_id": work_id, "type": rel.relation_type,
-                                          "key": rel.object_key, "title": rel.object_title,
-                                          "doc_number": rel.object_doc_number})
+        for link in self.sink.unmatched_links(work_id):
+            if (title, link.relation_type, link.key) not in known:
+                summary.unmatched.append({"decision": title, "work_id": work_id, "type": link.relation_type,
+                                          "key": link.key, "title": link.title, "doc_number": link.doc_number})
 
-    @staticmethod
-    def _still_unmatched(session: Session, summary: RunSummary) -> None:
-        """A target stored later in the run picked up its link (indexer.store.upsert resolves pending links): only
-        the links still unresolved at the end are reported."""
-        kept = []
+    def _still_unmatched(self, summary: RunSummary) -> None:
+        """A target stored later in the run picked up its link (the store resolves pending links): only the
+        links still unresolved at the end are reported."""
+        open_links: dict[str, set[tuple[str, str]]] = {}
         for u in summary.unmatched:
-            target = session.scalar(select(Relation.object_work_id).where(
-                Relation.subject_work_id == u.get("work_id"), Relation.relation_type == u["type"],
-                Relation.object_key == u["key"]))
-            if target is None:
-                kept.append(u)
-        summary.unmatched = kept
-
-    # -- the end of a run ---------------------------------------------------------------------------------
-
-    def _mark_gone(self, session: Session, run: CrawlRun) -> int:
-        """Pages of the source this complete run did not list: gone from the site. Kept, only marked."""
-        result = session.execute(
-            update(CrawlPage)
-            .where(CrawlPage.source == self.source.name, CrawlPage.gone_at.is_(None),
-                   (CrawlPage.last_run_id != run.id) | CrawlPage.last_run_id.is_(None))
-            .values(gone_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
-        return result.rowcount or 0
-
-    @staticmethod
-    def _save_counts(session: Session, run: CrawlRun, summary: RunSummary) -> None:
-        for name in ("listed", "fetched", "new", "changed", "unchanged", "failed", "gone"):
-            setattr(run, name, getattr(summary, name))
-        run.failures = list(summary.failures)
-        run.unmatched = list(summary.unmatched)
-        run.listing_error = summary.listing_error
+            if u["work_id"] not in open_links:
+                open_links[u["work_id"]] = {(link.relation_type, link.key)
+                                            for link in self.sink.unmatched_links(u["work_id"])}
+        summary.unmatched = [u for u in summary.unmatched if (u["type"], u["key"]) in open_links[u["work_id"]]]
 
 
 def _digest(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
-
-
-def run_crawl(store: Any, source: Source, **options: Any) -> RunSummary:
-    """Run `source` against an indexer.store.app_store.Store (its sessions and data directory)."""
-    return Runner(store.sessions, source, data_dir=store.settings.data_dir, **options).run()

@@ -54,9 +54,13 @@ class Listing:
 
 
 class Source(Protocol):
-    name: str  # registry key and DocumentRecord.source, e.g. "flk"
-    title: str  # Chinese name shown in summaries, e.g. 国家法律法规数据库
-    hosts: tuple[str, ...]  # the only hosts the fetcher may contact for this source
+    # Read-only: an adapter may serve them as plain attributes or as properties.
+    @property
+    def name(self) -> str: ...  # registry key and DocumentRecord.source, e.g. "flk"
+    @property
+    def title(self) -> str: ...  # Chinese name shown in summaries, e.g. 国家法律法规数据库
+    @property
+    def hosts(self) -> tuple[str, ...]: ...  # the only hosts the fetcher may contact for this source
 
     def listings(self, fetch: Fetch, since: date | None = None) -> Iterator[Listing]:
         """Walk the listing newest first where the site allows; stop at entries older than `since`."""

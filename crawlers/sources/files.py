@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
+import logging
 import re
 import tomllib
 from collections.abc import Iterator
@@ -52,6 +52,8 @@ from fagui.normalise import normalise_doc_number, normalise_text
 from fagui.records import DocumentRecord, RecordError
 from fagui.vocabulary import canonical_region
 
+log = logging.getLogger(__name__)
+
 NAME = "files"
 TITLE = "上传文件"
 EXTENSIONS = (".docx", ".pdf", ".html", ".htm", ".txt")
@@ -62,7 +64,7 @@ _MAX_TITLE = 60
 
 
 class FilesSource:
-    """One uploads folder. `folder` defaults to FAGUI_FILES_PATH at crawl time."""
+    """One uploads folder; whoever runs the source passes it in (the command line: FAGUI_FILES_PATH)."""
 
     title = TITLE
     hosts: tuple[str, ...] = ()  # never contacts a host
@@ -76,8 +78,7 @@ class FilesSource:
 
     @property
     def folder(self) -> Path:
-        folder = self._folder or (Path(os.environ["FAGUI_FILES_PATH"]) if os.environ.get("FAGUI_FILES_PATH")
-                                  else None)
+        folder = self._folder
         if folder is None:
             raise RecordError(self.name, "没有指定上传文件夹：请设置 FAGUI_FILES_PATH")
         if not folder.is_dir():
@@ -96,6 +97,7 @@ class FilesSource:
                 meta = file_metadata(path, tables[path.parent])
                 hints.update(meta)
             except RecordError as exc:
+                log.warning("%s: metadata of %s cannot be used: %s", self.name, ref, exc.reason)
                 hints["metadata_error"] = exc.reason
             day = parse_day(hints.get("published")) if "metadata_error" not in hints else None
             if since and day and day < since:
@@ -130,7 +132,8 @@ def folder_metadata(folder: Path) -> dict[str, dict[str, Any] | str]:
             data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
             for name, fields in data.items():
                 if isinstance(fields, dict):
-                    table[name] = {**(table.get(name) if isinstance(table.get(name), dict) else {}), **fields}
+                    earlier = table.get(name)
+                    table[name] = {**(earlier if isinstance(earlier, dict) else {}), **fields}
         except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             for path in folder.iterdir():
                 table[path.name] = f"metadata.toml 无法读取：{reading_problem(exc)}"

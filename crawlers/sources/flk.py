@@ -13,6 +13,7 @@ versions by region and title, the same identity a law has when it comes from the
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
 from datetime import date
@@ -36,6 +37,8 @@ from crawlers.sources._common import (
 from crawlers.sources.base import Fetch, Listing, Page
 from fagui.normalise import parse_date
 from fagui.records import Attachment, DocumentRecord, RecordError
+
+log = logging.getLogger(__name__)
 
 NAME = "flk"
 TITLE = "国家法律法规数据库"
@@ -109,6 +112,7 @@ class FlkSource:
             url = f"{self.base_url}/law-search/search/list"
             rows, total = parse_list(fetch(url, method="POST", json=self.list_body(page_num)),
                                      f"{url} pageNum={page_num}")
+            log.info("%s list page %d: %d entries of %d", self.name, page_num, len(rows), total)
             for row in rows:
                 published = parse_date(row.get("gbrq"))
                 if since and published and published < since:

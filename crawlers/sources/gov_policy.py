@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
 from datetime import date
@@ -35,6 +36,8 @@ from crawlers.sources._common import (
 from crawlers.sources.base import Fetch, Listing, Page
 from fagui.normalise import normalise_doc_number, normalise_text, parse_date
 from fagui.records import Attachment, DocumentRecord, RecordError
+
+log = logging.getLogger(__name__)
 
 NAME = "gov_policy"
 TITLE = "国务院政策文件库"
@@ -79,6 +82,7 @@ class GovPolicySource:
         while True:
             url = self.list_url(page_num)
             rows, total = parse_list(fetch(url), url)
+            log.info("%s list page %d: %d entries of %d", self.name, page_num, len(rows), total)
             for row in rows:
                 listing = self.listing_of(row)
                 published = parse_day(listing.hints.get("published"))

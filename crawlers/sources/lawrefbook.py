@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -23,6 +24,8 @@ from fagui.normalise.articles import split_articles
 from fagui.normalise.dates import parse_date
 from fagui.normalise.history import bodies_in, parse_history, split_history
 from fagui.records import DocumentRecord, HistoryEvent, RecordError
+
+log = logging.getLogger(__name__)
 
 SOURCE = "lawrefbook"
 SOURCE_TITLE = "LawRefBook/Laws 法律法规汇编 (2025-04)"
@@ -159,7 +162,7 @@ def _load(line: str, ref: str) -> dict:
     if not isinstance(raw, dict):
         raise RecordError(ref, f"记录不是 JSON 对象，而是{json_kind(raw)}")
     if bad:
-        path = raw.get("path") if isinstance(raw.get("path"), str) else ""
+        path = raw["path"] if isinstance(raw.get("path"), str) else ""
         raise RecordError(f"{ref} {_UNDECODABLE.sub('?', path)}".strip(), _not_utf8(line, bad))
     return raw
 
@@ -250,11 +253,11 @@ def parse_record(raw: dict, ref: str) -> DocumentRecord:
         extra["parts"] = raw["parts"]
     if first_doc_number:
         extra["first_doc_number"] = first_doc_number  # the number of the first text, not of this one
-    repeals = [e for e in events if e.kind == "repealed" and e.date]
-    if expired or repeals:
+    repeal_days = [e.date for e in events if e.kind == "repealed" and e.date]
+    if expired or repeal_days:
         extra["end_status"] = _end_status(doc_type, events)
-        if repeals:
-            extra["ended_on"] = repeals[-1].date.isoformat()
+        if repeal_days:
+            extra["ended_on"] = repeal_days[-1].isoformat()
     return DocumentRecord(
         source=SOURCE,
         source_ref=path or ref,
@@ -370,7 +373,7 @@ def _plain_text(title: str, history: list[str], body: str) -> str:
 def _doc_type(level: str | None, title: str, region: str, events: list[HistoryEvent]) -> str:
     makers = [e.body for e in events if e.body and e.kind in ("adopted", "published", "revised")]
     if level in LEVEL_TO_DOC_TYPE or (level is None and region not in ("全国", None)):
-        doc_type = LEVEL_TO_DOC_TYPE.get(level, "地方性法规")
+        doc_type = LEVEL_TO_DOC_TYPE.get(level or "", "地方性法规")
         if (doc_type == "行政法规" and makers and _cabinet(events) is None
                 and not title.startswith(_CABINETS) and "中央军事委员会" not in "、".join(makers)):
             return "部门规章"  # filed as 行政法规, but a ministry alone made it (国家互联网信息办公室 ...)
@@ -554,11 +557,9 @@ class CorpusSource:
 
     @property
     def path(self) -> Path:
-        if self._path is not None:
-            return self._path
-        from fagui.settings import default_corpus_path, load_settings
-
-        return default_corpus_path(load_settings())
+        if self._path is None:  # whoever runs the source passes the corpus in (fagui.settings.default_corpus_path)
+            raise RecordError(SOURCE, "没有指定语料文件：请设置 FAGUI_CORPUS_PATH")
+        return self._path
 
     def _index(self, report: CorpusReport) -> None:
         self._records = {r.source_ref: r for r in report.records}
@@ -569,6 +570,8 @@ class CorpusSource:
         if not path.exists():
             raise RecordError(str(path), f"找不到语料文件：{path}")
         report = read_corpus(path)
+        log.info("%s: %d records and %d unusable lines in %s", self.name, len(report.records), len(report.errors),
+                 path)
         self._index(report)
         self._content = None
         url = path.resolve().as_uri()
@@ -601,5 +604,6 @@ def make_source(base_url: str | None = None, path: Path | str | None = None) -> 
     return CorpusSource(path)
 
 
-# SOURCE stays the source's name (callers pass it to ingest()); the registry takes CRAWL_SOURCE.
+# SOURCE stays the source's name (callers pass it to ingest()); the registry makes a CorpusSource with the
+# corpus path it is given, CRAWL_SOURCE is one without.
 CRAWL_SOURCE = CorpusSource()

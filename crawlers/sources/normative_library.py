@@ -19,6 +19,8 @@ Fields: ref, url, title, issuer, doc_number, written, published, effective, expi
 
 from __future__ import annotations
 
+import builtins
+import logging
 import re
 import tomllib
 from collections.abc import Iterator
@@ -55,6 +57,8 @@ from fagui.normalise import normalise_doc_number, normalise_text
 from fagui.records import Attachment, DocumentRecord, RecordError
 from fagui.vocabulary import DOC_TYPES, STATUSES, canonical_region
 
+log = logging.getLogger(__name__)
+
 SITES = Path(__file__).resolve().parent / "sites"
 FIELDS = ("ref", "url", "title", "issuer", "doc_number", "written", "published", "effective", "expires", "status",
           "doc_type")
@@ -78,8 +82,9 @@ class SiteConfig:
     detail: dict[str, Any]
     status: dict[str, str] = field(default_factory=dict)
     doc_types: dict[str, str] = field(default_factory=dict)
-    date_formats: list[str] = field(default_factory=list)
-    extra_hosts: list[str] = field(default_factory=list)
+    # builtins.list: inside this class `list` is the [list] section above
+    date_formats: builtins.list[str] = field(default_factory=builtins.list)
+    extra_hosts: builtins.list[str] = field(default_factory=builtins.list)
 
 
 def read_config(path: Path) -> SiteConfig:
@@ -147,6 +152,8 @@ class NormativeLibrarySource:
             response = fetch(url, method=method, json=body) if body is not None else fetch(url, method=method)
             rows, total = (self._json_rows(response, ref) if spec["kind"] == "json"
                            else self._html_rows(response, ref, url))
+            log.info("%s list page %d: %d entries%s", self.name, page, len(rows),
+                     "" if total is None else f" of {total}")
             for listing in rows:
                 published = parse_day(listing.hints.get("published") or listing.hints.get("written"))
                 if since and published and published < since:
@@ -162,7 +169,8 @@ class NormativeLibrarySource:
 
     def _list_request(self, page: int, query: dict[str, Any]) -> tuple[str, str, dict | None]:
         spec = self.config.list
-        path = spec.get("first_url") if page == int(spec.get("first_page", 1)) and spec.get("first_url") \
+        first_url = spec.get("first_url")
+        path: str = first_url if page == int(spec.get("first_page", 1)) and first_url \
             else spec["url"].replace("{page}", str(page))
         method = spec.get("method", "GET").upper()
         body = None

@@ -41,7 +41,7 @@ def check_instance(settings: Settings, now: datetime | None = None) -> list[Find
                 "articles": session.scalar(select(func.count()).select_from(Article)),
             }
             pending = session.scalar(select(func.count()).select_from(OutboxEvent)
-                                     .where(OutboxEvent.processed_at.is_(None)))
+                                     .where(OutboxEvent.processed_at.is_(None))) or 0
             oldest = session.scalar(select(func.min(OutboxEvent.created_at)).where(OutboxEvent.processed_at.is_(None)))
             runs = _last_runs(session, CrawlRun)
     except StoreNotReady as exc:

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
 
 from fagui.cli.click_zh import ChineseCommand, ChineseGroup
 from fagui.cli.common import date_option, echo_json, open_store
+
+# At the top, not in the command: a missing or broken source module stops `fagui` at start-up, named.
+from fagui.cli.crawl import crawl_list, crawl_source
+from indexer.ingest.pipeline import IngestSummary
+from indexer.store.app_store import Store
 
 
 @click.group("import", cls=ChineseGroup)
@@ -27,7 +33,7 @@ def import_lawrefbook(path: Path | None, as_json: bool) -> None:
 
     from crawlers.sources import lawrefbook
     from fagui.settings import default_corpus_path
-    from indexer.ingest.pipeline import IngestSummary, ingest
+    from indexer.ingest.pipeline import ingest
     from indexer.store.models import utcnow
 
     store = open_store(migrate=True)
@@ -40,7 +46,7 @@ def import_lawrefbook(path: Path | None, as_json: bool) -> None:
     with click.progressbar(length=len(report.records), label=f"导入 {path.name}", file=sys.stderr) as bar:
         done = [0]
 
-        def progress(summary) -> None:
+        def progress(summary: IngestSummary) -> None:
             bar.update(summary.seen - done[0])
             done[0] = summary.seen
             committed[0] = replace(summary, failed=list(summary.failed))
@@ -76,10 +82,11 @@ def import_lawrefbook(path: Path | None, as_json: bool) -> None:
         click.echo(f"  跳过：{skipped.ref}：{skipped.reason}", err=True)
 
 
-def _record_import(store, source: str, path: Path, started_at, summary, parse_errors: int,
-                   state: str = "imported") -> None:
-    """The import as a run of its source (crawlers.runner.record_import): `fagui crawl --list` shows it."""
-    from crawlers.runner import record_import
+def _record_import(store: Store, source: str, path: Path, started_at: datetime, summary: IngestSummary,
+                   parse_errors: int, state: str = "imported") -> None:
+    """The import as a run of its source (indexer.ingest.crawl_state.record_import): `fagui crawl --list`
+    shows it."""
+    from indexer.ingest.crawl_state import record_import
 
     failures = [{"ref": ref, "url": str(path), "code": "parse" if i < parse_errors else "record", "reason": reason}
                 for i, (ref, reason) in enumerate(summary.failed)]
@@ -116,8 +123,6 @@ def import_dump(path: Path) -> None:
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出摘要")
 def crawl_cmd(source_name, list_sources, since, limit, delay, from_archive, restart, as_json) -> None:
     """抓取：运行一个来源 SOURCE（其未完成的抓取会继续）。"""
-    from fagui.cli.crawl import crawl_list, crawl_source
-
     store = open_store(migrate=True)
     if list_sources or not source_name:
         crawl_list(store, as_json)

@@ -13,9 +13,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from crawlers.sources.base import Source
 from fagui.settings import Settings
 
-log = logging.getLogger("fagui.cli.worker")
+log = logging.getLogger(__name__)
+
+GetSource = Callable[[str], Source]  # a source by name (the registry's get, or a test's)
 
 
 @dataclass
@@ -41,14 +44,15 @@ def sync_once(settings: Settings) -> int:
         store.engine.dispose()
 
 
-def crawl_once(settings: Settings, source_name: str, get_source: Callable | None = None) -> str:
-    from crawlers.registry import get_source as default_get_source
-    from crawlers.runner import run_crawl
+def crawl_once(settings: Settings, source_name: str, get_source: GetSource | None = None) -> str:
+    """One run of a source into the store; the source gets its paths from the settings (FAGUI_FILES_PATH)."""
+    from fagui.cli.crawl import crawl_into, source_registry
     from indexer.store.app_store import open_store
 
+    source = (get_source or source_registry(settings).get)(source_name)
     store = open_store(settings)
     try:
-        summary = run_crawl(store, (get_source or default_get_source)(source_name))
+        summary = crawl_into(store, source)
     finally:
         store.engine.dispose()
     return str(summary)
@@ -56,7 +60,7 @@ def crawl_once(settings: Settings, source_name: str, get_source: Callable | None
 
 def run_worker(settings: Settings, sources: list[str], crawl_every: float, sync_every: float,
                rounds: int | None = None, stop: threading.Event | None = None,
-               get_source: Callable | None = None) -> WorkerState:
+               get_source: GetSource | None = None) -> WorkerState:
     """Loop until `stop` is set (SIGTERM/SIGINT under the command) or `rounds` rounds have run."""
     stop = stop or threading.Event()
     state = WorkerState()

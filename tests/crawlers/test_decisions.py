@@ -4,6 +4,7 @@ the works' status changed in the store, in the document read model and in search
 from __future__ import annotations
 
 import html
+import logging
 from datetime import date
 
 import pytest
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from crawlers.decisions import AMENDS, REPEALS, decision_links, is_decision, with_decision_links
 from crawlers.runner import Runner
 from fagui.records import DocumentRecord
+from indexer.ingest.crawl_state import StoreSink
 from indexer.search.backends.tantivy_backend import TantivyBackend
 from indexer.search.indexing import rebuild, sync
 from indexer.search.service import SearchParams, search
@@ -94,6 +96,16 @@ def test_only_decisions_get_links():
     assert len(with_decision_links(decision).relations) == 4
 
 
+def test_the_links_a_decision_makes_are_logged(caplog):
+    decision = DocumentRecord(source="x", source_ref="2", title="某某市人民政府关于废止和修改部分规范性文件的决定",
+                              text=DECISION_TEXT)
+    with caplog.at_level(logging.INFO, logger="crawlers.decisions"):
+        with_decision_links(decision)
+    assert "decision 《某某市人民政府关于废止和修改部分规范性文件的决定》 repeals 《某某市城市道路管理办法》某政发〔2015〕3号" \
+        in caplog.messages
+    assert len(caplog.messages) == 4
+
+
 # --- end to end: a decision crawled from the fixture site --------------------------------------------------
 
 def decision_page(title: str, number: str, rows: list[tuple[str, str, str]], published: date) -> str:
@@ -134,7 +146,7 @@ def test_a_crawled_repeal_decision_changes_the_status_of_the_works_it_names(stor
     s.publish()
     backend = TantivyBackend(tmp_path / "index")
     with site:
-        summary = Runner(store.sessions, DecisionSource(site), data_dir=store.settings.data_dir,
+        summary = Runner(StoreSink(store.sessions), DecisionSource(site), data_dir=store.settings.data_dir,
                          fetcher_options=FAST).run()
     assert summary.new == 5 and summary.failed == 0
     # Whether the named works came before or after the decision, only the one that exists nowhere stays
@@ -184,7 +196,7 @@ def test_the_outbox_carries_a_repeal_into_an_existing_index(sqlite_store, tmp_pa
     backend = TantivyBackend(sqlite_store.settings.data_dir / "tantivy")  # where the portal reads it
     source = DecisionSource(site)
     with site:
-        Runner(sqlite_store.sessions, source, data_dir=sqlite_store.settings.data_dir, fetcher_options=FAST).run()
+        Runner(StoreSink(sqlite_store.sessions), source, data_dir=sqlite_store.settings.data_dir, fetcher_options=FAST).run()
         rebuild(sqlite_store.sessions, backend)
         with sqlite_store.sessions() as session:
             before = search(session, backend, SearchParams(q=query))
@@ -194,7 +206,7 @@ def test_the_outbox_carries_a_repeal_into_an_existing_index(sqlite_store, tmp_pa
         page = decision_page(title, "国发〔2024〕10号", [(target.title, target.doc_number, "废止")], date(2024, 7, 1))
         s.add_doc(Doc("decision", title, "x", None, date(2024, 7, 1)), body=page.encode("utf-8"))
         s.publish()
-        Runner(sqlite_store.sessions, source, data_dir=sqlite_store.settings.data_dir, fetcher_options=FAST).run()
+        Runner(StoreSink(sqlite_store.sessions), source, data_dir=sqlite_store.settings.data_dir, fetcher_options=FAST).run()
     assert sync(sqlite_store.sessions, backend).events > 0
     with sqlite_store.sessions() as session:
         after = search(session, backend, SearchParams(q=query))

@@ -111,7 +111,7 @@ def test_always_500_fails_after_the_retries_with_its_code(site):
     site.add("/broken.html", Route(kind="status", status=500))
     with make(site, retries=2) as fetch:
         err = error_of(fetch, site.url("/broken.html"))
-    assert err.code == "http_500" and err.status == 500 and "服务器错误" in err.reason
+    assert err.code == "http_500" and err.http_status == 500 and "服务器错误" in err.reason
     assert len(site.hits("/broken.html")) == 3
 
 

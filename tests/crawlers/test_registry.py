@@ -1,13 +1,20 @@
-"""The source registry: names to sources, lazily, skipping modules that are missing or broken with a reason."""
+"""The source registry: the source modules are listed and imported by name, so a missing or broken one fails at
+start-up naming it; sources get their paths from whoever runs them; a broken site config (data) is skipped
+with its reason."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import sys
-import types
+from pathlib import Path
 
 import pytest
 
-from crawlers.registry import Registry, UnknownSource
+from crawlers.registry import PROVIDERS, Registry, SourceOptions, UnknownSource
+from crawlers.sources import normative_library
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 class _Source:
@@ -22,43 +29,80 @@ class _Source:
 
 
 @pytest.fixture
-def modules(monkeypatch):
-    single = types.ModuleType("fagui_test_single")
-    single.SOURCE = _Source("single")
-    multi = types.ModuleType("fagui_test_multi")
-    multi.SOURCES = lambda: {"site-a": _Source("site-a"), "site-b": _Source("site-b")}
-    not_a_source = types.ModuleType("fagui_test_name_only")
-    not_a_source.SOURCE = "just a name"
-    for mod in (single, multi, not_a_source):
-        monkeypatch.setitem(sys.modules, mod.__name__, mod)
-    return Registry({"single": "fagui_test_single:SOURCE", "multi": "fagui_test_multi:SOURCES",
-                     "name_only": "fagui_test_name_only:SOURCE", "absent": "fagui_test_absent_module:SOURCE"})
+def registry():
+    return Registry(providers={"single": lambda options: [_Source("single")],
+                               "multi": lambda options: [_Source("site-a"), _Source("site-b")]})
 
 
-def test_sources_by_name_including_multi_site_modules(modules):
-    assert modules.get("single").name == "single"
-    assert modules.get("site-b").title == "来源 site-b"
-    assert [s.name for s in modules.all()] == ["single", "site-a", "site-b"]
-
-
-def test_missing_and_unusable_modules_are_skipped_with_a_reason(modules):
-    modules.all()
-    problems = modules.problems()
-    assert "尚不存在" in problems["absent"]
-    assert "没有提供可抓取的来源" in problems["name_only"]
+def test_sources_by_name_including_multi_site_modules(registry):
+    assert registry.get("single").name == "single"
+    assert registry.get("site-b").title == "来源 site-b"
+    assert [s.name for s in registry.all()] == ["single", "site-a", "site-b"]
     with pytest.raises(UnknownSource) as info:
-        modules.get("absent")
-    assert "尚不存在" in str(info.value)
-    with pytest.raises(UnknownSource) as info:
-        modules.get("nothing")
+        registry.get("nothing")
+    assert "没有名为 nothing 的来源" in str(info.value)
     assert "single" in str(info.value) and "site-a" in str(info.value)
 
 
-def test_the_shipped_registry_loads_every_adapter_that_exists():
-    from crawlers.registry import TARGETS
-
-    registry = Registry(TARGETS)
+def test_the_shipped_registry_has_every_source_module():
+    registry = Registry()
     names = {s.name for s in registry.all()}
-    assert {"flk", "gov_policy"} <= names
+    assert {"flk", "gov_policy", "files", "lawrefbook"} <= names
+    assert any(name.startswith("norms-") for name in names)
+    assert set(PROVIDERS) == {"flk", "gov_policy", "normative_library", "files", "lawrefbook"}
+    assert registry.problems() == {}
     for source in registry.all():
         assert source.title and isinstance(tuple(source.hosts), tuple)
+
+
+def test_sources_get_their_paths_from_the_options(tmp_path):
+    corpus = tmp_path / "corpus.jsonl"
+    registry = Registry(SourceOptions(files_path=tmp_path, corpus_path=corpus))
+    assert registry.get("files").folder == tmp_path
+    assert registry.get("lawrefbook").path == corpus
+
+
+@pytest.mark.parametrize("module", ["crawlers.sources.gov_policy", "crawlers.sources.files"])
+def test_a_missing_source_module_fails_at_start_up_naming_it(module):
+    # A fresh interpreter in which the module cannot be found, as when its file is missing.
+    code = ("import sys\n"
+            "class Hide:\n"
+            "    def find_spec(self, name, path=None, target=None):\n"
+            f"        if name == {module!r}:\n"
+            "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
+            "sys.meta_path.insert(0, Hide())\n"
+            "import crawlers.registry\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    assert f"No module named '{module}'" in done.stderr
+
+
+def test_a_broken_source_module_fails_at_start_up_naming_it(tmp_path):
+    # A copy of the package whose flk module raises on import: the traceback names the module's file.
+    shutil.copytree(REPO / "crawlers", tmp_path / "crawlers", ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "crawlers" / "sources" / "flk.py").write_text("raise RuntimeError('坏了')\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-c", "import crawlers.registry"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120, env={"PYTHONPATH": f"{tmp_path}:{REPO}", "PATH": ""})
+    assert done.returncode != 0
+    assert "crawlers/sources/flk.py" in done.stderr and "坏了" in done.stderr
+
+
+def test_a_broken_site_config_skips_those_sites_with_the_reason(monkeypatch):
+    def broken() -> dict:
+        raise normative_library.SiteConfigError("bad.toml：站点配置缺少必填项：list")
+
+    monkeypatch.setattr(normative_library, "sources", broken)
+    registry = Registry()
+    names = {s.name for s in registry.all()}
+    assert "flk" in names and not any(name.startswith("norms-") for name in names)
+    assert "bad.toml：站点配置缺少必填项：list" in registry.problems()["normative_library"]
+    with pytest.raises(UnknownSource, match="站点配置缺少必填项"):
+        registry.get("normative_library")
+
+
+def test_any_other_error_of_a_source_is_not_swallowed():
+    def broken(options):
+        raise RuntimeError("bug")
+
+    with pytest.raises(RuntimeError, match="bug"):
+        Registry(providers={"broken": broken}).all()

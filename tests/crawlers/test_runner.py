@@ -1,21 +1,26 @@
-"""The crawl runner end to end against the fixture site: every reachable document stored, every failure
-logged with its reason, a second run downloads no unchanged body and adds no version, a changed page adds a
-version and closes the old one, a page gone from the site is marked and kept, an interrupted run continues,
-and the WARC archive re-parses without the network."""
+"""The crawl runner with a sink kept in memory (tests/crawlers/memory_sink.py): no database at all. Every
+reachable document handed over and every failure reported with its reason, a second run asks conditionally and
+downloads no unchanged body, a page gone from the site is marked, an interrupted run continues, the WARC
+archive re-parses without the network, and what the runner fetched, parsed and decided is logged.
+The store's sink under the same runner: tests/indexer/ingest/test_crawl_state.py."""
 
 from __future__ import annotations
 
+import logging
+import subprocess
+import sys
+import textwrap
 from datetime import date
+from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
 
 from crawlers.runner import Runner, RunSummary
-from indexer.store.db import make_engine, session_factory
-from indexer.store.migrate import upgrade
-from indexer.store.models import CrawlPage, CrawlRun, RecordFailure, Version, Work
 from tests.crawlers.fixture_site import FixtureSite
+from tests.crawlers.memory_sink import MemorySink
 from tests.crawlers.site_source import EXPECTED_FAILURES, FAST, SiteSource, build_fault_site, detail_html
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -27,216 +32,182 @@ def fault_site():
     site.stop()
 
 
-def crawl(store, source, **kw) -> RunSummary:
-    return Runner(store.sessions, source, data_dir=store.settings.data_dir, fetcher_options=FAST, **kw).run()
+def crawl(sink: MemorySink, source, data_dir: Path, **kw) -> RunSummary:
+    return Runner(sink, source, data_dir=data_dir, fetcher_options=FAST, **kw).run()
 
 
 def good_paths(s) -> list[str]:
     return [e.path for e in s.entries if e.ref in s.docs]
 
 
-def test_full_crawl_stores_every_reachable_document_and_logs_every_failure(store, fault_site):
+def test_a_full_run_hands_every_document_to_the_sink_and_a_second_run_downloads_nothing(fault_site, tmp_path):
     s = fault_site
-    source = SiteSource(s.site)
-    first = crawl(store, source)
-    assert first.state == "finished" and not first.listing_error
-    assert first.listed == len(s.entries)
+    sink = MemorySink()
+    first = crawl(sink, SiteSource(s.site), tmp_path)
+    assert first.state == "finished" and not first.listing_error and first.listed == len(s.entries)
     assert first.new == len(s.docs) == 6 and first.changed == 0
     assert {f["ref"]: f["code"] for f in first.failures} == EXPECTED_FAILURES
-    assert first.failed == len(EXPECTED_FAILURES)
-    assert all(f["reason"] and any("\u4e00" <= ch <= "\u9fff" for ch in f["reason"]) for f in first.failures)
+    records = sink.records("fixture")
+    for doc in s.docs.values():
+        assert records[doc.ref].text == doc.text  # the GBK page that declares UTF-8 included
+    pages = {ref: page for (_, ref), page in sink.pages.items()}
+    for ref, code in EXPECTED_FAILURES.items():
+        assert pages[ref].last_error.startswith(f"[{code}]")
+    assert {ref for _, ref, _ in sink.failures} == set(EXPECTED_FAILURES)
+    assert sink.runs[0].state == "finished" and sink.runs[0].new == 6
+    assert sink.saves == len(s.entries) + 1  # each page on its own, then the end
 
-    with store.sessions() as session:
-        for doc in s.docs.values():
-            version = session.scalar(select(Version).join(Work, Work.id == Version.work_id).where(Work.title == doc.title))
-            assert version is not None, doc.title
-            assert version.text == doc.text  # the GBK page that declares UTF-8 included
-            assert version.doc_number == doc.doc_number
-        pages = {p.ref: p for p in session.scalars(select(CrawlPage).where(CrawlPage.source == "fixture"))}
-        for ref, code in EXPECTED_FAILURES.items():
-            assert pages[ref].last_error.startswith(f"[{code}]")
-        failures = session.scalars(select(RecordFailure.record_ref)).all()
-        assert set(EXPECTED_FAILURES) <= set(failures)
-        run = session.get(CrawlRun, first.run_id)
-        assert run.state == "finished" and run.new == 6 and run.failed == len(EXPECTED_FAILURES)
-        assert len(run.failures) == len(EXPECTED_FAILURES)
-        versions = session.scalar(select(func.count(Version.id)))
-
-    # The second run: conditional requests, every stored page answers 304, nothing new is stored.
     s.site.clear_log()
-    second = crawl(store, source)
+    second = crawl(sink, SiteSource(s.site), tmp_path)
     assert (second.new, second.changed, second.unchanged) == (0, 0, 6)
-    assert {f["ref"]: f["code"] for f in second.failures} == EXPECTED_FAILURES
+    assert second.fetched == 1  # the page cut short, which never parsed: no body of a stored page
     for path in good_paths(s):
         statuses = [h.status for h in s.site.hits(path)]
         assert statuses and all(st == 304 for st in statuses if st != 500), (path, statuses)
-        assert sum(h.sent for h in s.site.hits(path) if h.status == 200) == 0
-    with store.sessions() as session:
-        assert session.scalar(select(func.count(Version.id))) == versions
 
 
-def test_changed_page_adds_a_version_and_closes_the_old_and_gone_pages_are_kept(sqlite_store, fault_site):
+def test_a_changed_page_is_changed_and_a_page_gone_from_a_complete_listing_is_marked(fault_site, tmp_path):
     s = fault_site
-    source = SiteSource(s.site)
-    crawl(sqlite_store, source)
-    changed_doc = s.docs["d0"]
-    amended = type(changed_doc)(**{**changed_doc.__dict__, "text": changed_doc.text + "\n第九十九条 本规定自公布之日起施行。",
-                                   "published": date(2025, 6, 1)})
-    s.site.set_body("/doc/d0.html", detail_html(amended))
+    sink = MemorySink()
+    crawl(sink, SiteSource(s.site), tmp_path)
+    doc = s.docs["d0"]
+    s.site.set_body("/doc/d0.html", detail_html(type(doc)(**{**doc.__dict__, "text": doc.text + "\n第九十九条 新增。"})))
     gone = next(e for e in s.entries if e.ref == "d5")
     s.entries.remove(gone)
     s.site.remove(gone.path)
     s.publish()
-
-    third = crawl(sqlite_store, source)
-    assert third.changed == 1 and third.unchanged == 4 and third.new == 0 and third.gone == 1
-    with sqlite_store.sessions() as session:
-        work = session.scalar(select(Work).where(Work.title == changed_doc.title))
-        old, new = work.versions
-        assert new.text == amended.text and old.text == changed_doc.text
-        assert old.effective_to == date(2025, 6, 1) and old.status == "amended"
-        assert work.current_version_id == new.id
-        page = session.scalar(select(CrawlPage).where(CrawlPage.ref == "d5"))
-        assert page.gone_at is not None and page.work_id is not None
-        assert session.get(Work, page.work_id) is not None  # recorded gone, never deleted
-
-    # A limited run is not a full listing: nothing more is marked gone, and it stops at the limit.
-    limited = crawl(sqlite_store, source, limit=3)
-    assert limited.new + limited.changed + limited.unchanged + limited.failed == 3 and limited.gone == 0
+    third = crawl(sink, SiteSource(s.site), tmp_path)
+    assert (third.new, third.changed, third.unchanged, third.gone) == (0, 1, 4, 1)
+    assert sink.pages[("fixture", "d5")].gone and sink.pages[("fixture", "d5")].record is not None  # kept
+    limited = crawl(sink, SiteSource(s.site), tmp_path, limit=3)
+    assert limited.handled == 3 and limited.gone == 0  # a limited run is no complete listing
 
 
-def test_an_interrupted_run_continues_where_it_stopped(sqlite_store, fault_site):
+def test_an_interrupted_run_continues_where_it_stopped(fault_site, tmp_path):
     s = fault_site
-    source = SiteSource(s.site)
+    sink = MemorySink()
 
     def stop_after_three(summary: RunSummary) -> None:
         if summary.handled == 3:
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        Runner(sqlite_store.sessions, source, data_dir=sqlite_store.settings.data_dir, fetcher_options=FAST,
-               on_progress=stop_after_three).run()
-    with sqlite_store.sessions() as session:
-        run = session.scalar(select(CrawlRun))
-        assert run.state == "interrupted" and run.finished_at is None and run.new == 3
-
-    resumed = crawl(sqlite_store, source)
-    assert resumed.resumed and resumed.run_id == run.id and resumed.skipped == 3
-    assert resumed.new == 6 and resumed.state == "finished"
+        crawl(sink, SiteSource(s.site), tmp_path, on_progress=stop_after_three)
+    assert sink.runs[0].state == "interrupted" and sink.runs[0].new == 3
+    resumed = crawl(sink, SiteSource(s.site), tmp_path)
+    assert resumed.resumed and resumed.run_id == 1 and resumed.skipped == 3
+    assert resumed.new == 6 and resumed.state == "finished" and len(sink.runs) == 1
     for path in good_paths(s):  # no page was downloaded twice
         assert len(s.site.hits(path, status=200)) == 1, path
-    with sqlite_store.sessions() as session:
-        assert session.scalar(select(func.count(CrawlRun.id))) == 1
 
-    # --restart abandons an unfinished run instead of continuing it
     with pytest.raises(KeyboardInterrupt):
-        Runner(sqlite_store.sessions, source, data_dir=sqlite_store.settings.data_dir, fetcher_options=FAST,
-               on_progress=stop_after_three).run()
-    fresh = crawl(sqlite_store, source, restart=True)
+        crawl(sink, SiteSource(s.site), tmp_path, on_progress=stop_after_three)
+    fresh = crawl(sink, SiteSource(s.site), tmp_path, restart=True)
     assert not fresh.resumed and fresh.skipped == 0
-    with sqlite_store.sessions() as session:
-        states = session.scalars(select(CrawlRun.state).order_by(CrawlRun.id)).all()
-    assert states == ["finished", "abandoned", "finished"]
+    assert [r.state for r in sink.runs] == ["finished", "abandoned", "finished"]
 
 
-def test_archive_reparses_without_the_network(store, fault_site, tmp_path):
+def test_a_failing_listing_is_reported_and_marks_nothing_gone(fault_site, tmp_path):
     s = fault_site
-    crawl(store, SiteSource(s.site))
-    warcs = list((store.settings.data_dir / "warc" / "fixture").glob("*.warc.gz"))
-    assert warcs
-    # A second, empty store reads the archive with the site's log cleared: no request goes out.
-    engine = make_engine(f"sqlite:///{tmp_path / 'replay.db'}")
-    upgrade(engine)
-    sessions = session_factory(engine)
-    s.site.clear_log()
-    replay = Runner(sessions, SiteSource(s.site), data_dir=store.settings.data_dir, from_archive=True).run()
-    assert s.site.hits() == []
-    assert replay.new == 6 and replay.gone == 0
-    codes = {f["ref"]: f["code"] for f in replay.failures}
-    assert codes["missing"] == "not_found" and codes["half"] == "parse" and codes["broken"] == "not_archived"
-    with sessions() as session:
-        titles = set(session.scalars(select(Work.title)))
-    engine.dispose()
-    assert {d.title for d in s.docs.values()} <= titles
-
-
-def test_a_failing_listing_is_reported_and_marks_nothing_gone(sqlite_store, fault_site):
-    s = fault_site
-    source = SiteSource(s.site)
-    crawl(sqlite_store, source)
+    sink = MemorySink()
+    crawl(sink, SiteSource(s.site), tmp_path)
     s.site.remove("/list/2.html")
-    summary = crawl(sqlite_store, source)
-    assert summary.listing_error and "not_found" in summary.listing_error
-    assert summary.gone == 0
+    summary = crawl(sink, SiteSource(s.site), tmp_path)
+    assert summary.listing_error and "not_found" in summary.listing_error and summary.gone == 0
     assert any(f["ref"] == "列表" for f in summary.failures)
-    assert any("列表未能走完" in line for line in summary.lines())
+    assert any(ref.startswith("列表") for _, ref, _ in sink.failures)
 
 
-def test_fagui_crawl_command_prints_progress_and_summary_and_lists_runs(tmp_path, monkeypatch):
-    from click.testing import CliRunner
-
-    from crawlers import registry
-    from fagui.cli.commands import cli
-    from tests.crawlers import site_source
-    from tests.crawlers.site_source import Site, corpus_docs
-
-    site = FixtureSite()
-    s = Site(site)
-    for doc in corpus_docs()[:3]:
-        s.add_doc(doc)
-    s.add_fault("missing", "/doc/missing.html", None)
-    s.publish()
-    with site:
-        monkeypatch.setattr(site_source, "CURRENT", SiteSource(site), raising=False)
-        monkeypatch.setattr(registry, "_default", registry.Registry({
-            "fixture": "tests.crawlers.site_source:CURRENT", "absent": "crawlers.sources.no_such_module:SOURCE"}))
-        monkeypatch.setenv("FAGUI_DATA_DIR", str(tmp_path))
-        monkeypatch.delenv("FAGUI_DATABASE_URL", raising=False)
-        runner = CliRunner()
-        result = runner.invoke(cli, ["crawl", "fixture", "--delay", "0"])
-        assert result.exit_code == 0, result.output
-        assert "新增 3" in result.output and "失败 1" in result.output and "not_found" in result.output
-        assert "已处理 4" in result.stderr
-        again = runner.invoke(cli, ["crawl", "fixture", "--delay", "0", "--json"])
-        data = __import__("json").loads(again.stdout)
-        assert data["unchanged"] == 3 and data["new"] == 0 and data["failures"][0]["code"] == "not_found"
-        listed = runner.invoke(cli, ["crawl", "--list"])
-        assert listed.exit_code == 0 and "fixture" in listed.output and "未变 3" in listed.output
-        assert "no_such_module 尚不存在" in listed.stderr
-        unknown = runner.invoke(cli, ["crawl", "nosuch"])
-        assert unknown.exit_code != 0 and "没有名为 nosuch 的来源" in unknown.output
-        bad_date = runner.invoke(cli, ["crawl", "fixture", "--since", "不是日期"])
-        assert bad_date.exit_code != 0 and "无法识别的日期" in bad_date.output
-
-
-def test_a_status_label_changed_on_the_site_updates_the_stored_text_without_a_new_version(sqlite_store):
-    from tests.crawlers.site_source import Site, corpus_docs
-
-    site = FixtureSite()
-    s = Site(site)
-    doc = corpus_docs()[0]
-    s.add_doc(doc, body=detail_html(doc, status="有效").encode("utf-8"))
-    s.publish()
-    source = SiteSource(site)
-    with site:
-        crawl(sqlite_store, source)
-        site.set_body(f"/doc/{doc.ref}.html", detail_html(doc, status="已废止"))
-        second = crawl(sqlite_store, source)
-    assert second.changed == 1 and second.new == 0
-    with sqlite_store.sessions() as session:
-        work = session.scalar(select(Work).where(Work.title == doc.title))
-        assert len(work.versions) == 1
-        assert work.versions[0].source_status == "已废止" and work.status == "repealed" and work.status_official
-
-
-def test_since_stops_the_listing_and_the_run_keeps_its_scope(sqlite_store, fault_site):
+def test_a_resumed_run_keeps_its_own_scope(fault_site, tmp_path):
     s = fault_site
     for e in s.entries:
         e.published = "2020-01-01"
     s.entries[0].published = s.entries[1].published = "2025-01-01"
     s.publish()
-    summary = crawl(sqlite_store, SiteSource(s.site), since=date(2024, 1, 1))
+    summary = crawl(MemorySink(), SiteSource(s.site), tmp_path, since=date(2024, 1, 1))
     assert summary.listed == 2 and summary.gone == 0
-    with sqlite_store.sessions() as session:
-        run = session.get(CrawlRun, summary.run_id)
-        assert run.since == date(2024, 1, 1) and run.state == "finished"
+
+
+def test_the_archive_reparses_without_the_network(fault_site, tmp_path):
+    s = fault_site
+    crawl(MemorySink(), SiteSource(s.site), tmp_path)
+    s.site.clear_log()
+    replay = Runner(MemorySink(), SiteSource(s.site), data_dir=tmp_path, from_archive=True).run()
+    assert s.site.hits() == [] and replay.new == 6 and replay.gone == 0
+    codes = {f["ref"]: f["code"] for f in replay.failures}
+    assert codes["missing"] == "not_found" and codes["half"] == "parse" and codes["broken"] == "not_archived"
+
+
+def test_fetches_parse_failures_and_gone_pages_are_logged(fault_site, tmp_path, caplog):
+    s = fault_site
+    sink = MemorySink()
+    with caplog.at_level(logging.INFO, logger="crawlers"):
+        crawl(sink, SiteSource(s.site), tmp_path)
+    messages = [(r.name, r.levelno, r.getMessage()) for r in caplog.records]
+    d0 = s.site.url("/doc/d0.html")
+    assert any(name == "crawlers.http" and level == logging.INFO and f"GET {d0}: 200," in msg and "bytes" in msg
+               for name, level, msg in messages)
+    assert any(name == "crawlers.http" and "retry 1 of 2" in msg for name, level, msg in messages)
+    assert any(name == "crawlers.http" and level == logging.WARNING and "robots.txt" in msg
+               and "/private/secret.html" in msg for name, level, msg in messages)
+    assert any(name == "crawlers.runner" and level == logging.WARNING and "half" in msg
+               and "页面不完整" in msg for name, level, msg in messages)
+    assert any(name == "crawlers.runner" and f"parsed d0 《{s.docs['d0'].title}》" in msg
+               for name, _, msg in messages)
+    assert ("crawlers.runner", logging.WARNING, "fixture: loop failed: [redirect_loop] 重定向形成循环："
+            f"{s.site.url('/doc/loop.html')} -> {s.site.url('/doc/loop2.html')} -> {s.site.url('/doc/loop.html')}") \
+        in messages
+
+    gone = next(e for e in s.entries if e.ref == "d5")
+    s.entries.remove(gone)
+    s.publish()
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="crawlers"):
+        crawl(sink, SiteSource(s.site), tmp_path)
+    messages = [(r.name, r.getMessage()) for r in caplog.records]
+    assert ("crawlers.runner", "fixture: d5 is no longer listed, marked gone") in messages
+    assert any(name == "crawlers.http" and "304 not modified" in msg for name, msg in messages)
+
+
+def test_the_runner_needs_no_database(tmp_path):
+    """A crawl in an interpreter where SQLAlchemy and the store cannot even be imported."""
+    (tmp_path / "uploads").mkdir()
+    (tmp_path / "uploads" / "办法.txt").write_text("某某市停车管理办法\n第一条 为了规范停车管理，制定本办法。\n",
+                                                   encoding="utf-8")
+    code = textwrap.dedent(f"""
+        import sys
+        for name in ("sqlalchemy", "indexer", "clearance", "portal", "flask"):
+            sys.modules[name] = None  # any import of them fails
+        from crawlers.registry import Registry, SourceOptions
+        from crawlers.runner import Runner
+        from tests.crawlers.memory_sink import MemorySink
+        sink = MemorySink()
+        source = Registry(SourceOptions(files_path={str(tmp_path / "uploads")!r})).get("files")
+        summary = Runner(sink, source, data_dir={str(tmp_path)!r}).run()
+        assert (summary.new, summary.failed, summary.state) == (1, 0, "finished"), summary
+        assert sink.records("files")["办法.txt"].title == "某某市停车管理办法"
+        again = Runner(sink, source, data_dir={str(tmp_path)!r}).run()
+        assert (again.unchanged, again.fetched) == (1, 0), again
+        print("ok")
+    """)
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
+
+
+def test_a_record_the_sink_refuses_is_a_failure_and_the_run_goes_on(fault_site, tmp_path):
+    class Refusing(MemorySink):
+        def store(self, ref, record, **kw):
+            if ref == "d1":
+                raise ValueError("IntegrityError: 重复的文号")
+            if ref == "d2":
+                raise KeyError("bug")
+            return super().store(ref, record, **kw)
+
+    sink = Refusing()
+    summary = crawl(sink, SiteSource(fault_site.site), tmp_path)
+    failures = {f["ref"]: f for f in summary.failures}
+    assert failures["d1"]["code"] == "store" and failures["d1"]["reason"] == "保存失败：IntegrityError: 重复的文号"
+    assert failures["d2"]["code"] == "error" and failures["d2"]["reason"].startswith("处理出错：KeyError")
+    assert summary.new == 4 and summary.state == "finished"
+    assert sink.pages[("fixture", "d1")].last_error.startswith("[store]")

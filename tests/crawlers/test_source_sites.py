@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from crawlers.runner import Runner
+from indexer.ingest.crawl_state import StoreSink
 from indexer.store.models import Version
 from tests.crawlers.fixture_site import FixtureSite
 from tests.crawlers.site_source import FAST
@@ -81,7 +82,7 @@ def test_example_site_is_crawled_into_the_store(sqlite_store, name):
 
     with site:
         source = FORMATS[name](site.base_url, manifest.get("page_size"))
-        first = Runner(sqlite_store.sessions, source, data_dir=sqlite_store.settings.data_dir,
+        first = Runner(StoreSink(sqlite_store.sessions), source, data_dir=sqlite_store.settings.data_dir,
                        fetcher_options=FAST).run()
         assert first.failed == 0, first.failures
         assert first.new + first.changed == len(details) and first.listed == len(details)
@@ -97,7 +98,7 @@ def test_example_site_is_crawled_into_the_store(sqlite_store, name):
             versions = session.scalar(select(func.count(Version.id)))
 
         site.clear_log()
-        second = Runner(sqlite_store.sessions, source, data_dir=sqlite_store.settings.data_dir,
+        second = Runner(StoreSink(sqlite_store.sessions), source, data_dir=sqlite_store.settings.data_dir,
                         fetcher_options=FAST).run()
         assert (second.new, second.changed, second.failed) == (0, 0, 0)
         assert second.unchanged == len(details)
@@ -121,7 +122,7 @@ def test_uploaded_files_are_crawled_from_disk_and_unchanged_files_are_not_parsed
         data = json.loads(path.read_text(encoding="utf-8"))
         expected[data["source_ref"]] = data
     source = FilesSource(uploads)
-    first = Runner(sqlite_store.sessions, source, data_dir=sqlite_store.settings.data_dir).run()
+    first = Runner(StoreSink(sqlite_store.sessions), source, data_dir=sqlite_store.settings.data_dir).run()
     assert first.failed == 0, first.failures
     assert first.new + first.changed == len(expected) == first.fetched
     with sqlite_store.sessions() as session:
@@ -129,7 +130,7 @@ def test_uploaded_files_are_crawled_from_disk_and_unchanged_files_are_not_parsed
     for ref, want in expected.items():
         assert stored[ref].title == want["title"] and _digest(stored[ref].text) == want["text"], ref
 
-    second = Runner(sqlite_store.sessions, source, data_dir=sqlite_store.settings.data_dir).run()
+    second = Runner(StoreSink(sqlite_store.sessions), source, data_dir=sqlite_store.settings.data_dir).run()
     assert (second.fetched, second.new, second.changed, second.unchanged) == (0, 0, 0, len(expected))
 
     # A file edited in place is read again and becomes a new version; a deleted one is marked gone.
@@ -137,5 +138,5 @@ def test_uploaded_files_are_crawled_from_disk_and_unchanged_files_are_not_parsed
     txt.write_text(txt.read_text(encoding="utf-8") + "\n（本文件已于今日更新。）\n", encoding="utf-8")
     removed = next(p for p in uploads.glob("*.html"))
     removed.unlink()
-    third = Runner(sqlite_store.sessions, source, data_dir=sqlite_store.settings.data_dir).run()
+    third = Runner(StoreSink(sqlite_store.sessions), source, data_dir=sqlite_store.settings.data_dir).run()
     assert third.fetched == 1 and third.changed == 1 and third.gone == 1

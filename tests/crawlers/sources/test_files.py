@@ -4,6 +4,7 @@ expected records in tests/examples/files/expected/; bad files."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import date
 from pathlib import Path
@@ -135,11 +136,28 @@ def test_a_broken_folder_table_fails_its_files_not_the_walk(tmp_path):
 
 
 def test_folder_must_be_given_and_exist(tmp_path, monkeypatch):
-    monkeypatch.delenv("FAGUI_FILES_PATH", raising=False)
-    with pytest.raises(RecordError, match="FAGUI_FILES_PATH"):
+    monkeypatch.setenv("FAGUI_FILES_PATH", str(UPLOADS))  # the source reads no settings: it is given its folder
+    with pytest.raises(RecordError, match="没有指定上传文件夹：请设置 FAGUI_FILES_PATH"):
         list(files.FilesSource().listings(None))
     with pytest.raises(RecordError, match="上传文件夹不存在"):
         list(files.FilesSource(tmp_path / "nowhere").listings(None))
-    monkeypatch.setenv("FAGUI_FILES_PATH", str(UPLOADS))
-    assert len(list(files.FilesSource().listings(None))) == 7
+    assert len(list(files.FilesSource(UPLOADS).listings(None))) == 7
     assert files.SOURCE.hosts == () and files.SOURCE.name == "files"
+
+
+def test_fagui_crawl_files_reads_the_folder_FAGUI_FILES_PATH_names(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from fagui.cli.commands import cli
+
+    monkeypatch.setenv("FAGUI_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("FAGUI_DATABASE_URL", raising=False)
+    monkeypatch.delenv("FAGUI_FILES_PATH", raising=False)
+    unset = CliRunner().invoke(cli, ["crawl", "files", "--json"])
+    assert unset.exit_code == 0, unset.output
+    assert "没有指定上传文件夹：请设置 FAGUI_FILES_PATH" in json.loads(unset.stdout)["listing_error"]
+
+    monkeypatch.setenv("FAGUI_FILES_PATH", str(UPLOADS))
+    result = CliRunner().invoke(cli, ["crawl", "files"])
+    assert result.exit_code == 0, result.output
+    assert "上传文件（files）抓取完成" in result.stdout and f"新增 {len(DOCUMENTS)}" in result.stdout

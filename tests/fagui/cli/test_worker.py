@@ -58,3 +58,18 @@ def test_a_failing_source_does_not_stop_the_round(tmp_path):
     state = run_worker(settings, ["nosuch", "other"], 3600, 0, rounds=1, get_source=get_source)
     assert [e.split("：")[0] for e in state.errors] == ["采集 nosuch 失败", "采集 other 失败"]
     assert state.rounds == 1
+
+
+def test_the_worker_crawls_a_source_with_the_paths_of_its_settings(tmp_path):
+    from fagui.cli.worker import crawl_once
+    from indexer.store.models import Version
+    from tests.crawlers.sources.test_files import DOCUMENTS, UPLOADS
+
+    settings = load_settings({"FAGUI_DATA_DIR": str(tmp_path), "FAGUI_FILES_PATH": str(UPLOADS)})
+    engine = make_engine(settings=settings)
+    upgrade(engine)
+    summary = crawl_once(settings, "files")
+    assert "state='finished'" in summary and f"new={len(DOCUMENTS)}" in summary
+    with session_factory(engine)() as session:
+        assert session.scalar(select(func.count(Version.id))) == len(DOCUMENTS)
+    engine.dispose()
