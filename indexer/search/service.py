@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, defer, selectinload
 from fagui.abbreviations import expand as expand_abbreviation
 from fagui.errors import FaguiError
 from fagui.vocabulary import DOC_TYPES, STATUS_LABELS, STATUSES, canonical_region
-from indexer.search.analysis import analyse_query
+from indexer.search.analysis import analyse_query, exact_form
 from indexer.search.backends.base import (
     SORTS,
     BackendResult,
@@ -35,6 +35,8 @@ MAX_PER_PAGE = 50
 MAX_PAGE = 200
 ARTICLES_PER_HIT = 3
 SNIPPET_SCAN = 20_000  # characters of a text searched for its snippet when no article matched
+MODES = ("exact", "fuzzy")  # 精确检索 (characters as typed) and 模糊检索 (words, any order)
+WARN_FUZZY_FALLBACK = "没有找到与“{q}”完全一致的内容，以下为近似结果"
 
 
 class SearchError(FaguiError, ValueError):
@@ -58,9 +60,12 @@ class SearchParams:
     per_page: int = 10
     facets: bool = True
     warnings: list[str] = field(default_factory=list)
+    mode: str = "exact"
 
 
 def validate(params: SearchParams) -> None:
+    if params.mode not in MODES:
+        raise SearchError(f"未知的检索方式：{params.mode}（可选：exact 精确检索、fuzzy 模糊检索）")
     bad = [s for s in params.statuses if s not in STATUSES]
     if bad:
         raise SearchError(f"未知的时效性：{'、'.join(bad)}（可选：{'、'.join(STATUSES)}）")
@@ -79,34 +84,37 @@ def validate(params: SearchParams) -> None:
             raise SearchError(f"{label}范围的起始日期晚于结束日期")
 
 
-def _clause(text: str, phrase: bool = False) -> Clause | None:
+def _clause(text: str, phrase: bool = False, exact: bool = True) -> Clause | None:
+    """One term as a clause: exact, its characters must stand together as typed (after folding) and its words
+    rank; fuzzy, its words must all occur (near each other when quoted or when it has several)."""
     tokens = tuple(analyse_query(text))
-    if not tokens:
+    chars = exact_form(text) if exact else ""
+    if not tokens and not chars:
         return None
-    return Clause(tokens, phrase=phrase or len(tokens) > 1)
+    return Clause(tokens, phrase=phrase or len(tokens) > 1, chars=chars)
 
 
-def text_query(parsed: ParsedQuery, extra_words: tuple[str, ...] = ()) -> TextQuery:
+def text_query(parsed: ParsedQuery, extra_words: tuple[str, ...] = (), exact: bool = True) -> TextQuery:
     must, groups = [], []
     for word in (*parsed.must, *extra_words):
-        clause = _clause(word, parsed.is_phrase(word))
+        clause = _clause(word, parsed.is_phrase(word), exact)
         full = expand_abbreviation(word)
-        alternative = _clause(full) if full else None
+        alternative = _clause(full, exact=exact) if full else None
         if clause and alternative:
             groups.append((clause, alternative))  # 道交法 finds the text saying 道交法 or 道路交通安全法
         elif clause:
             must.append(clause)
-    must += [c for c in (_clause(p, phrase=True) for p in parsed.phrases) if c]
+    must += [c for c in (_clause(p, phrase=True, exact=exact) for p in parsed.phrases) if c]
     for group in parsed.any_of:
-        clauses = tuple(c for c in (_clause(w, parsed.is_phrase(w)) for w in group) if c)
+        clauses = tuple(c for c in (_clause(w, parsed.is_phrase(w), exact) for w in group) if c)
         if clauses:
             groups.append(clauses)
-    exclude = [c for c in (_clause(w, parsed.is_phrase(w)) for w in parsed.exclude) if c]
+    exclude = [c for c in (_clause(w, parsed.is_phrase(w), exact) for w in parsed.exclude) if c]
     words = [*parsed.must, *parsed.phrases]
     single = words[0] if len(words) == 1 and not parsed.any_of else None
-    exact = title_key(expand_abbreviation(single) or single) if single else None
+    exact_title = title_key(expand_abbreviation(single) or single) if single else None
     return TextQuery(must=tuple(must), any_of=tuple(groups), exclude=tuple(exclude), title_only=parsed.title_only,
-                     title_key=exact or None, raw_terms=tuple(w for w in words if not expand_abbreviation(w)))
+                     title_key=exact_title or None)
 
 
 def resolve_body_ids(session: Session, name: str) -> tuple[str, ...]:
@@ -202,7 +210,9 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> di
     direct = direct_answer(session, parsed, params.as_of, warnings) if parsed else None
     # A work + article the store does not know (交通事故 第七十六条) is searched as plain words.
     extra = parsed.work_article.as_terms() if parsed and parsed.work_article and direct is None else ()
-    text = text_query(parsed, extra) if parsed else TextQuery()
+    exact = params.mode == "exact"
+    text = text_query(parsed, extra, exact) if parsed else TextQuery()
+    typed = not text.is_empty  # the reader's own words: a search that may fall back to 模糊检索
     if parsed and text.is_empty and parsed.doc_number is None and parsed.work_article is None and parsed.must:
         warnings.append("检索词中没有可检索的文字")
     filters = Filters(
@@ -234,19 +244,27 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> di
         filters = Filters(**{**filters.__dict__, "statuses": ()})
         named = title_key(direct["title"])
         text = TextQuery(must=tuple(c for c in (_clause(named),) if c), title_only=True, title_key=named)
+    offset = (params.page - 1) * params.per_page
+    result = _collapsed(backend, text, filters, params, offset)
+    if parsed and typed and exact and not result.total:
+        # Nothing holds the words exactly as typed: the word-level search is the nearest answer, and the
+        # page says so.
+        exact = False
+        text = text_query(parsed, extra, exact=False)
+        result = _collapsed(backend, text, filters, params, offset)
+        warnings.append(WARN_FUZZY_FALLBACK.format(q=params.q.strip()))
     if filters.as_of is not None and filters.effective_from is None and filters.effective_to is None:
         undated = _undated_count(backend, text, filters)
         if undated:
             warnings.append(f"另有 {undated} 件文件的施行日期或废止、失效日期不详，无法判断"
                             f"{params.as_of.isoformat()}是否有效，未列入结果")
-    offset = (params.page - 1) * params.per_page
-    result = _collapsed(backend, text, filters, params, offset)
     if parsed and parsed.doc_number is not None and direct is None and result.total and not filters.doc_number_key:
         warnings.append("下面列出正文提到这个文号的文件")
-    hits = _hits(session, backend, result, parsed, params)
+    hits = _hits(session, backend, result, parsed, params, exact)
     facets = _facets(session, _multi_select_facets(backend, text, filters, result.facets)) if params.facets else {}
     return {
         "query": params.q,
+        "mode": "exact" if exact else "fuzzy",
         "total": result.total,
         "page": params.page,
         "per_page": params.per_page,
@@ -310,7 +328,7 @@ def _multi_select_facets(backend: SearchBackend, text: TextQuery, filters: Filte
 
 
 def _hits(session: Session, backend: SearchBackend, result: BackendResult, parsed: ParsedQuery | None,
-          params: SearchParams) -> list[dict]:
+          params: SearchParams, exact: bool = True) -> list[dict]:
     if not result.hits:
         return []
     version_ids = [h.version_id for h in result.hits]
@@ -325,8 +343,8 @@ def _hits(session: Session, backend: SearchBackend, result: BackendResult, parse
     }
     # A snippet comes from the best matching article where there is one, else from the opening of the text:
     # reading whole codes (刑法 is 200,000 characters) for ten hits would cost more than the search itself.
-    terms = _highlight_terms(parsed)
-    articles = _matching_articles(session, backend, parsed, version_ids, terms)
+    terms = _highlight_terms(parsed, exact)
+    articles = _matching_articles(session, backend, parsed, version_ids, terms, exact)
     # Only hits without a matching article need the opening of their text for a snippet.
     bare = [vid for vid in version_ids if not articles.get(vid)]
     openings = dict(session.execute(
@@ -366,22 +384,26 @@ def _hit_snippet(opening: str, title: str, articles: list[dict], terms: list[str
     return snippet(body, terms)
 
 
-def _highlight_terms(parsed: ParsedQuery | None) -> list[str]:
+def _highlight_terms(parsed: ParsedQuery | None, exact: bool = True) -> list[str]:
+    """What to mark: exact, the terms themselves (and the full names of abbreviations), which is what matched;
+    fuzzy, their words as well."""
     if parsed is None:
         return []
     terms = list(parsed.terms())
     if parsed.work_article is not None:
         terms.extend(parsed.work_article.as_terms())
-    for word in list(terms):
-        terms.extend(t for t in analyse_query(word) if len(t) > 1)
+    terms.extend(full for word in list(terms) if (full := expand_abbreviation(word)))
+    if not exact:
+        for word in list(terms):
+            terms.extend(t for t in analyse_query(word) if len(t) > 1)
     return terms
 
 
 def _matching_articles(session: Session, backend: SearchBackend, parsed: ParsedQuery | None,
-                       version_ids: list[int], terms: list[str]) -> dict[int, list[dict]]:
+                       version_ids: list[int], terms: list[str], exact: bool = True) -> dict[int, list[dict]]:
     if parsed is None or not terms:
         return {}
-    base = text_query(parsed)
+    base = text_query(parsed, exact=exact)
     if base.is_empty:
         return {}
     query = TextQuery(must=base.must, any_of=base.any_of, exclude=base.exclude, match_any=True)
