@@ -17,6 +17,7 @@ from fagui.vocabulary import DOC_TYPES, STATUS_LABELS, STATUSES, canonical_regio
 from indexer.search.analysis import analyse_query, exact_form
 from indexer.search.backends.base import (
     SORTS,
+    BackendHit,
     BackendResult,
     Clause,
     Filters,
@@ -95,7 +96,8 @@ def _clause(text: str, phrase: bool = False, exact: bool = True) -> Clause | Non
 
 
 def text_query(parsed: ParsedQuery, extra_words: tuple[str, ...] = (), exact: bool = True) -> TextQuery:
-    must, groups = [], []
+    must: list[Clause] = []
+    groups: list[tuple[Clause, ...]] = []
     for word in (*parsed.must, *extra_words):
         clause = _clause(word, parsed.is_phrase(word), exact)
         full = expand_abbreviation(word)
@@ -136,7 +138,7 @@ def find_work_by_name(session: Session, name: str) -> Work | None:
     key = title_key(expand_abbreviation(name) or name).removesuffix("的")
     if not key:
         return None
-    works = session.scalars(select(Work).where(Work.title.contains(key, autoescape=True))).all()
+    works = list(session.scalars(select(Work).where(Work.title.contains(key, autoescape=True))))
     exact = [w for w in works if title_key(w.title) == key]
     pool = exact or works
     if not pool:
@@ -164,7 +166,7 @@ def direct_answer(session: Session, parsed: ParsedQuery, as_of: date | None = No
         version = version_in_force(work, as_of) if work is not None else None
         if work is not None and version is None and as_of and warnings is not None:
             warnings.append(f"《{work.title}》在{as_of.isoformat()}尚未施行，没有当时的条文")
-        if version is not None:
+        if work is not None and version is not None:
             article = session.scalar(
                 select(Article).where(
                     Article.version_id == version.id,
@@ -257,7 +259,7 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> di
         undated = _undated_count(backend, text, filters)
         if undated:
             warnings.append(f"另有 {undated} 件文件的施行日期或废止、失效日期不详，无法判断"
-                            f"{params.as_of.isoformat()}是否有效，未列入结果")
+                            f"{params.as_of}是否有效，未列入结果")
     if parsed and parsed.doc_number is not None and direct is None and result.total and not filters.doc_number_key:
         warnings.append("下面列出正文提到这个文号的文件")
     hits = _hits(session, backend, result, parsed, params, exact)
@@ -279,8 +281,8 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> di
 def _undated_count(backend: SearchBackend, text: TextQuery, filters: Filters) -> int:
     """Works matching the search that a 时点 search cannot place: the text has no date, or the work ended
     (废止, 失效) on a day the sources do not give."""
-    def count(**narrow: object) -> int:
-        wider = replace(filters, as_of=None, statuses=(), current_only=True, **narrow)
+    def count(**narrow: int | None) -> int:
+        wider = Filters(**{**filters.__dict__, "as_of": None, "statuses": (), "current_only": True, **narrow})
         return backend.search(SearchRequest(text=text, filters=wider, limit=0, facets=False,
                                             count_field="work_id")).total
 
@@ -294,20 +296,52 @@ def _collapsed(backend: SearchBackend, text: TextQuery, filters: Filters, params
     the best-ranked one stands for the work."""
     window = offset + params.per_page
     single_version = filters.as_of is not None or tuple(filters.statuses) == ("effective",)
-    request = SearchRequest(text=text, filters=filters, sort=params.sort, offset=0 if not single_version else offset,
-                            limit=params.per_page if single_version else window * 3 + 10,
+    by_articles = _ranks_by_articles(text, filters, params, window)
+    if single_version and not by_articles:
+        return backend.search(SearchRequest(text=text, filters=filters, sort=params.sort, offset=offset,
+                                            limit=params.per_page, facets=params.facets, count_field="work_id"))
+    limit = max(window, RANK_WINDOW) if by_articles else window
+    request = SearchRequest(text=text, filters=filters, sort=params.sort, offset=0,
+                            limit=limit if single_version else limit * 3 + 10,
                             facets=params.facets, count_field="work_id")
     result = backend.search(request)
-    if single_version:
-        return result
+    hits = _with_best_articles(backend, text, filters, result.hits) if by_articles else result.hits
     seen: set[str] = set()
     unique = []
-    for hit in result.hits:
+    for hit in hits:
         if hit.work_id not in seen:
             seen.add(hit.work_id)
             unique.append(hit)
     result.hits = unique[offset:window]
     return result
+
+
+# A long code is ranked by its best articles, not punished for its length: the first RANK_WINDOW versions
+# (by whole-text score) and the versions of the best ARTICLE_POOL articles are ranked again by their score
+# plus the score of their best matching article. Pages past the window keep the engine's order.
+RANK_WINDOW = 50
+ARTICLE_POOL = 100
+
+
+def _ranks_by_articles(text: TextQuery, filters: Filters, params: SearchParams, window: int) -> bool:
+    return (params.sort == "relevance" and bool(text.must or text.any_of) and not text.title_only
+            and not filters.doc_number_key and window <= RANK_WINDOW)
+
+
+def _with_best_articles(backend: SearchBackend, text: TextQuery, filters: Filters,
+                        hits: list[BackendHit]) -> list[BackendHit]:
+    """Version hits re-ranked by their score plus their best article's (an article holds every term)."""
+    articles = backend.search(SearchRequest(text=replace(text, title_key=None), filters=replace(filters, kind="article"),
+                                            limit=ARTICLE_POOL)).hits
+    best: dict[int, BackendHit] = {}
+    for hit in articles:  # best first
+        best.setdefault(hit.version_id, hit)
+    scored = {h.version_id: BackendHit(h.doc_id, h.work_id, h.version_id, h.score) for h in hits}
+    for version_id, article in best.items():
+        if version_id not in scored:  # matched, but below the window by its whole-text score
+            scored[version_id] = BackendHit(f"v{version_id}", article.work_id, version_id, 0.0)
+        scored[version_id].score += article.score
+    return sorted(scored.values(), key=lambda h: -h.score)
 
 
 # A filter's own facet is counted without that filter, so the reader sees what else can be added
@@ -321,7 +355,7 @@ def _multi_select_facets(backend: SearchBackend, text: TextQuery, filters: Filte
     for field_name, attr in MULTI_SELECT:
         if not getattr(filters, attr) or (attr == "statuses" and filters.as_of is not None):
             continue
-        wider = replace(filters, **{attr: ()})
+        wider = Filters(**{**filters.__dict__, attr: ()})
         merged[field_name] = backend.search(
             SearchRequest(text=text, filters=wider, limit=0, facets=True)).facets.get(field_name, [])
     return merged

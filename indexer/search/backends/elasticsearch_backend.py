@@ -572,7 +572,7 @@ class ElasticsearchBackend:
                 if exc.status_code not in (404, 503):
                     raise
                 response = self._client.search(index=self.alias, **kwargs)
-        return parse_response(request, response.body if hasattr(response, "body") else response)
+        return parse_response(request, dict(response.body if hasattr(response, "body") else response))
 
     def digests(self) -> dict[str, str]:
         with self._guard():

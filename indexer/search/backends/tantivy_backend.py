@@ -210,10 +210,11 @@ class TantivyBackend:
                 limit=max(request.limit, 1),
                 offset=request.offset,
                 count=need_count,
-                **({"order_by_field": order} if order else {"weight_by_field": "weight"}),
+                order_by_field=order,
+                weight_by_field=None if order else "weight",
             )
             hits_raw = result.hits[: request.limit]
-            total = result.count if need_count else None
+            total = result.count if need_count else None  # type: ignore[attr-defined]  # missing from the stubs
         raw = searcher.aggregate(query, aggs) if aggs else {}
         if request.count_field:
             buckets = raw.get("_distinct", {}).get("buckets", [])
@@ -269,7 +270,8 @@ class TantivyBackend:
         if len(grams) == 1:
             return tantivy.Query.term_query(self.schema, pairs_field, grams[0])
         # Every other bigram (and the last) covers every character: half the postings to intersect.
-        words = [(i, g) for i, g in enumerate(grams) if i % 2 == 0 or i == len(grams) - 1]
+        words: list[str | tuple[int, str]] = [(i, g) for i, g in enumerate(grams)
+                                              if i % 2 == 0 or i == len(grams) - 1]
         return tantivy.Query.phrase_query(self.schema, pairs_field, words, slop=0)
 
     def _exact_clause(self, clause: Clause, text: TextQuery, kind: str) -> tantivy.Query:
