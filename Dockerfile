@@ -7,6 +7,7 @@ COPY pyproject.toml README.md wsgi.py ./
 COPY fagui fagui
 COPY indexer indexer
 COPY crawlers crawlers
+COPY clearance clearance
 COPY portal portal
 COPY es_mappings es_mappings
 RUN pip install --no-cache-dir . \

@@ -142,11 +142,11 @@ def _meta_charset(data: bytes) -> str | None:
 def _fitting_charset(data: bytes, *labels: str | None) -> str | None:
     """The first declared label the bytes actually decode with. The header outranks the meta tag (as in
     browsers), but a server that labels everything UTF-8 is common on sites that serve GBK files."""
-    from fagui.normalise.text import _codec_name  # one place maps GB labels to GB18030
+    from fagui.normalise.text import codec_name  # one place maps GB labels to GB18030
 
     first = next((label for label in labels if label), None)
     for label in labels:
-        codec = _codec_name(label)
+        codec = codec_name(label)
         if not codec:
             continue
         try:

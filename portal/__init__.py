@@ -14,7 +14,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
     app.config["FAGUI_SETTINGS"] = settings
     app.config["TESTING"] = testing
     app.config["JSON_AS_ASCII"] = False
-    app.json.ensure_ascii = False
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # the default provider has it
     app.config["MAX_QUERY_CHARS"] = 200
     app.config["SECRET_KEY"] = settings.secret_key
 

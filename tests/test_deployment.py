@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import tomllib
 from pathlib import Path
 
 import yaml
@@ -73,5 +74,9 @@ def test_dockerfile_installs_everything_at_build_time():
     run_lines = [ln for ln in text.splitlines() if ln.startswith(("CMD", "ENTRYPOINT"))]
     assert run_lines and not any(w in " ".join(run_lines) for w in ("pip", "curl", "wget", "apt"))
     assert 'ENTRYPOINT ["fagui"]' in text and 'CMD ["serve"]' in text
-    for folder in ("fagui", "indexer", "crawlers", "portal", "es_mappings"):
+    # every package pyproject.toml installs (and the mappings) is copied into the image
+    packages = [p.rstrip("*") for p in tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "packages"]["find"]["include"]]
+    assert "clearance" in packages
+    for folder in (*packages, "es_mappings"):
         assert f"COPY {folder} {folder}" in text

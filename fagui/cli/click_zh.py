@@ -124,7 +124,7 @@ class ChineseUsageError(click.UsageError):
 class ChineseError(click.ClickException):
     def __init__(self, message: str, exit_code: int = 1) -> None:
         super().__init__(message)
-        self.exit_code = exit_code
+        self.exit_code = exit_code  # type: ignore[misc]  # click declares it on the class; a usage error keeps 2
 
     def show(self, file: t.IO[t.Any] | None = None) -> None:
         click.echo(f"错误：{self.format_message()}", file=file, err=file is None, color=self.show_color)
@@ -164,11 +164,11 @@ class _Chinese:
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         kwargs.setdefault("options_metavar", "[选项]")
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
 
-    def make_context(self, info_name, args, parent=None, **extra):  # type: ignore[no-untyped-def]
+    def make_context(self, info_name, args, parent=None, **extra):
         try:
-            return super().make_context(info_name, args, parent=parent, **extra)  # type: ignore[misc]
+            return super().make_context(info_name, args, parent=parent, **extra)
         except click.ClickException as exc:
             raise chinese(exc) from exc
 

@@ -3,8 +3,6 @@ missing one fails at start-up with its name. wsgi.py mounts the same commands on
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from fagui.cli import clearance_commands, ingest_commands, search_commands, site_commands, store_commands
@@ -26,4 +24,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

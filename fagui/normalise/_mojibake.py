@@ -105,7 +105,7 @@ def _cjk_context(text: str, at_end: bool) -> str:
     """Up to two simplified CJK characters next to a gap (pinyin annotations skipped), for word lookups."""
     text = _PINYIN_GROUP.sub("", text)
     chars = text[::-1] if at_end else text
-    taken = []
+    taken: list[str] = []
     for ch in chars:
         if not is_cjk(ch) or len(taken) == 2:
             break
@@ -322,9 +322,10 @@ def _infer_numbers(markers: list[tuple[bool, int | str]]) -> list[int | None]:
         clean, value = markers[i]
         if clean:
             following = int(value)
+        elif following is not None and following > 1 and _fits(following - 1, str(value)):
+            following -= 1
         else:
-            ok = following is not None and following > 1 and _fits(following - 1, str(value))
-            following = following - 1 if ok else None
+            following = None
         backward[i] = following
     numbers: list[int | None] = []
     for (clean, value), ahead, behind in zip(markers, forward, backward, strict=True):
@@ -476,24 +477,27 @@ def _utf8_from_gbk_line(line: str) -> str | None:
     """Decode a line's GBK bytes as UTF-8, the bytes behind each run of U+FFFD guessed from what is left of
     their character and its neighbours. None when the bytes are not UTF-8."""
     parts = re.split(r"(\ufffd+)", line)
+    # parts alternate: text, a run of U+FFFD, text, ...; chunks[j] is the bytes of parts[2j]
     try:
-        data = [part.encode("gbk") if i % 2 == 0 else len(part) for i, part in enumerate(parts)]
+        chunks = [part.encode("gbk") for part in parts[0::2]]
     except UnicodeEncodeError:
         return None
     gaps: dict[int, list[str]] = {}
-    for i in range(1, len(data), 2):
-        lost = data[i]
-        tail_len, head_len = _unfinished_tail(data[i - 1]), _leading_continuations(data[i + 1])
-        options = _gap_options(data[i - 1][len(data[i - 1]) - tail_len:], lost, data[i + 1][:head_len])
+    for j, run in enumerate(parts[1::2]):
+        lost = len(run)
+        before, after = chunks[j], chunks[j + 1]
+        tail_len, head_len = _unfinished_tail(before), _leading_continuations(after)
+        options = _gap_options(before[len(before) - tail_len:], lost, after[:head_len])
         if lost > _MAX_LOST_BYTES or not options:
             return None
-        gaps[i] = options
-        data[i - 1] = data[i - 1][:len(data[i - 1]) - tail_len]
-        data[i + 1] = data[i + 1][head_len:]
+        gaps[2 * j + 1] = options
+        chunks[j] = before[:len(before) - tail_len]
+        chunks[j + 1] = after[head_len:]
     try:
-        texts = [part.decode("utf-8") if i % 2 == 0 else "" for i, part in enumerate(data)]
+        decoded = [chunk.decode("utf-8") for chunk in chunks]
     except UnicodeDecodeError:
         return None
+    texts = [decoded[i // 2] if i % 2 == 0 else "" for i in range(len(parts))]
     for i, options in gaps.items():
         texts[i] = _choose(options, "".join(texts[:i]), "".join(texts[i + 1:]))
     return "".join(texts)

@@ -9,12 +9,12 @@ from datetime import date
 _CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "O": 0, "Ｏ": 0, "０": 0, "一": 1, "二": 2, "三": 3, "四": 4,
               "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "两": 2}
 
-_NUMERIC = re.compile(
+NUMERIC_DATE = re.compile(
     r"(?P<y>\d{4})\s*(?:年|[-./／])\s*(?P<m>\d{1,2})\s*(?:月|[-./／])\s*(?P<d>\d{1,2})\s*日?"
 )
 _COMPACT = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12]\d|3[01])(?!\d)")
 _CN_CHARS = "〇○零OＯ０一二三四五六七八九十两"
-_CHINESE = re.compile(
+CHINESE_DATE = re.compile(
     rf"(?P<y>[{_CN_CHARS}]{{4}})\s*年\s*(?P<m>[{_CN_CHARS}]{{1,3}})\s*月\s*(?P<d>[{_CN_CHARS}]{{1,3}})\s*日"
 )
 
@@ -41,7 +41,7 @@ def find_dates(text: str) -> list[date]:
     """Every valid date in text, in the order they appear."""
     text = text.translate(_FULL_WIDTH_DIGITS)
     found: list[tuple[int, date]] = []
-    for pattern in (_NUMERIC, _CHINESE):
+    for pattern in (NUMERIC_DATE, CHINESE_DATE):
         for m in pattern.finditer(text):
             value = _from_match(m)
             if value is not None:

@@ -12,7 +12,7 @@ import re
 from datetime import date
 
 from fagui.normalise.articles import CN_NUMBER
-from fagui.normalise.dates import _CHINESE, _NUMERIC, parse_date
+from fagui.normalise.dates import CHINESE_DATE, NUMERIC_DATE, parse_date
 from fagui.records import HistoryEvent
 
 # The verb that ends a segment decides its kind; 修正案/决定 adopted by a legislature amend the work.
@@ -77,11 +77,11 @@ def split_dated_segments(line: str) -> list[tuple[date | None, str]]:
     line = line.strip().strip("（）()　 ")
     folded = line.translate(_FOLD_DIGITS)
     starts = sorted(
-        {m.start() for pattern in (_NUMERIC, _CHINESE) for m in pattern.finditer(folded)}
+        {m.start() for pattern in (NUMERIC_DATE, CHINESE_DATE) for m in pattern.finditer(folded)}
     )
     if not starts:
         return [(None, line)] if line else []
-    segments = []
+    segments: list[tuple[date | None, str]] = []
     if starts[0] > 0 and line[: starts[0]].strip():
         segments.append((None, line[: starts[0]].strip()))
     for i, start in enumerate(starts):
@@ -122,7 +122,9 @@ def _strip_quoted(text: str, keep_issuer: bool = False) -> str:
 
 def _quoted_titles(text: str) -> list[str]:
     """The outermost quoted titles of a segment, in order."""
-    titles, depth, inner = [], 0, []
+    titles: list[str] = []
+    depth = 0
+    inner: list[str] = []
     for ch in text:
         if ch in _OPEN:
             depth += 1
@@ -154,11 +156,11 @@ def event_kind(segment: str) -> str | None:
     if not verbs:
         # "2017年11月22日 中华人民共和国国务院令第692号": an order number alone promulgates the text
         return "published" if _ORDER_ONLY.search(tail) else None
-    last = verbs[-1]
-    if not _AFTER_VERB.match(tail[last.end():]):
+    verb = verbs[-1]
+    if not _AFTER_VERB.match(tail[verb.end():]):
         return None  # the verb sits inside a sentence ("...保障劳动者通过劳动获得报酬..."): no event
-    kind = _KIND_OF[last.group(0)]
-    if kind == "adopted" and len(verbs) > 1 and verbs[-2].end() == last.start():
+    kind = _KIND_OF[verb.group(0)]
+    if kind == "adopted" and len(verbs) > 1 and verbs[-2].end() == verb.start():
         kind = _KIND_OF[verbs[-2].group(0)]  # 修订通过 is a revision, 审议通过 stays adopted
     return kind
 
@@ -207,7 +209,7 @@ def bodies_in(segment: str) -> list[str]:
     line does not say which city, the caller may know from the title."""
     text = _strip_quoted(segment, keep_issuer=True)
     text = text.replace("中华人民共和国", "").translate(_FOLD_DIGITS)
-    text = _NUMERIC.sub(" ", _CHINESE.sub(" ", text))
+    text = NUMERIC_DATE.sub(" ", CHINESE_DATE.sub(" ", text))
     text = _expand_short_names(_SESSION.sub("", text))
     text = _NOISE.sub(" ", text)
     text = re.sub(r"(^|\s)经", r"\1", text)
@@ -256,7 +258,7 @@ def _logical_lines(lines: list[str]) -> list[tuple[date | None, str]]:
         if not line:
             continue
         folded = line.translate(_FOLD_DIGITS)
-        dated = bool(_NUMERIC.match(folded) or _CHINESE.match(folded))
+        dated = bool(NUMERIC_DATE.match(folded) or CHINESE_DATE.match(folded))
         if out and not dated:
             prev = out[-1][1]
             prev_dates = split_dated_segments(prev)

@@ -149,7 +149,7 @@ _MAX_JUNK = 0.02  # share of control/unassigned/replacement characters text can 
 _UNDECODABLE = "无法将文件内容识别为文本：编码未知或不是文本文件"
 
 
-def _codec_name(label: str | None) -> str | None:
+def codec_name(label: str | None) -> str | None:
     """A Python codec for a charset label; every GB2312/GBK label means GB18030, its superset, because
     pages labelled GB2312 routinely hold GBK-only characters."""
     if not label:
@@ -185,7 +185,7 @@ def _detected(data: bytes) -> list[tuple[str, str | None]]:
     read as GB18030)."""
     readings = []
     for match in list(from_bytes(data))[:_MAX_GUESSES]:
-        codec = _codec_name(match.encoding) or match.encoding
+        codec = codec_name(match.encoding) or match.encoding
         readings.append((codec, _try_decode(data, codec)))
     return readings
 
@@ -209,9 +209,9 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
     utf8 = _try_decode(data, "utf-8")
     if utf8 is not None and not data.isascii():
         return utf8
-    codec = _codec_name(declared)
-    if codec:
-        text = _try_decode(data, codec)
+    declared_codec = codec_name(declared)
+    if declared_codec:
+        text = _try_decode(data, declared_codec)
         if text is not None:
             return text
     if utf8 is not None:

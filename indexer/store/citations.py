@@ -345,7 +345,7 @@ def link_work(session: Session, work: Work, resolver: Resolver, summary: LinkSum
     on = citing_date(version)
     based_keys: set[str] = set()
     for cit in find_citations(version.text):
-        if cit.kind == "self":
+        if cit.kind == "self" or cit.title is None:  # only self references come without a title
             continue
         resolved = resolver.resolve(cit.title, work.region, on)
         if resolved is not None and resolved.work_id == work.id:

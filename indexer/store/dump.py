@@ -120,7 +120,7 @@ def os_error_text(exc: OSError, path: Path | None = None) -> str:
         return "目录不存在"
     if exc.errno == errno.EEXIST and target is not None and target.exists() and not target.is_dir():
         return f"已有同名文件 {target}，不是目录"
-    known = _OS_ERRORS.get(exc.errno)
+    known = _OS_ERRORS.get(exc.errno) if exc.errno is not None else None
     if known:
         return known
     name = errno.errorcode.get(exc.errno, str(exc.errno)) if exc.errno is not None else ""

@@ -17,12 +17,13 @@ def _work_ids(obj: object) -> list[str]:
     if isinstance(obj, Work):
         return [obj.id] if obj.id else []
     if isinstance(obj, Version):
-        return [obj.work_id or (obj.work.id if obj.work else None)]
+        work_id = obj.work_id or (obj.work.id if obj.work else None)
+        return [work_id] if work_id else []
     if isinstance(obj, Article):
         version = obj.version
         return [version.work_id] if version is not None else []
     if isinstance(obj, Relation):
-        return [obj.subject_work_id, obj.object_work_id]
+        return [w for w in (obj.subject_work_id, obj.object_work_id) if w]
     return []
 
 

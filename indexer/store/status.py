@@ -3,6 +3,7 @@ or any date. Pure functions over plain values so the store, the reports and the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -52,7 +53,7 @@ def in_force_index(versions: list[VersionDates], as_of: date) -> int | None:
 
 
 def version_status(
-    versions: list[VersionDates], index: int, as_of: date, repeals: list[RepealLink] = ()
+    versions: list[VersionDates], index: int, as_of: date, repeals: Sequence[RepealLink] = ()
 ) -> Status:
     """The status of versions[index] on as_of."""
     v = versions[index]
@@ -68,7 +69,7 @@ def version_status(
     return work_end
 
 
-def work_status(versions: list[VersionDates], as_of: date, repeals: list[RepealLink] = ()) -> Status:
+def work_status(versions: list[VersionDates], as_of: date, repeals: Sequence[RepealLink] = ()) -> Status:
     """The status of the work on as_of, judged on the version in force then."""
     if not versions:
         return Status("not_yet_effective", False, "尚无文本")

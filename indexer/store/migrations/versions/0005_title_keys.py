@@ -47,7 +47,7 @@ def upgrade() -> None:
 
     conn = op.get_bind()
     rows = conn.execute(sa.select(works.c.id, works.c.identity_key, works.c.title, works.c.region)).all()
-    counts = dict(conn.execute(sa.select(versions.c.work_id, sa.func.count()).group_by(versions.c.work_id)).all())
+    counts: dict[str, int] = dict(conn.execute(sa.select(versions.c.work_id, sa.func.count()).group_by(versions.c.work_id)).all())
     groups: dict[str, list] = defaultdict(list)
     for row in rows:
         if row.identity_key.startswith(f"{row.region}|"):  # region|title; a source's own work_key stays
