@@ -108,6 +108,7 @@ def docs_for_work(session: Session, work: Work) -> list[dict]:
         # The title field holds the title as people say it (no 中华人民共和国), so 道路运输条例 is as close
         # a match for the national regulation as for 广东省道路运输条例; the full title stays in the text.
         short_title = title_key(version.title)
+        searched = _with_title(version.title, version.text)
         docs.append({
             "id": f"v{version.id}",
             "kind": "version",
@@ -115,9 +116,9 @@ def docs_for_work(session: Session, work: Work) -> list[dict]:
             "doc_number_key": version.doc_number_key or "",
             "title_key": short_title,
             "title_tok": pretokenised(short_title),
-            "text_tok": pretokenised_lines(_with_title(version.title, version.text), cache),
+            "text_tok": pretokenised_lines(searched, cache),
             **_exact_fields("title", exact_form(version.title)),
-            **_exact_fields("text", exact_lines(_with_title(version.title, version.text), exact_cache)),
+            **_exact_fields("text", exact_lines(searched, exact_cache)),
         })
         for article in version.articles:
             docs.append({

@@ -85,7 +85,7 @@ def validate(params: SearchParams) -> None:
             raise SearchError(f"{label}范围的起始日期晚于结束日期")
 
 
-def _clause(text: str, phrase: bool = False, exact: bool = True) -> Clause | None:
+def term_clause(text: str, phrase: bool = False, exact: bool = True) -> Clause | None:
     """One term as a clause: exact, its characters must stand together as typed (after folding) and its words
     rank; fuzzy, its words must all occur (near each other when quoted or when it has several)."""
     tokens = tuple(analyse_query(text))
@@ -99,19 +99,19 @@ def text_query(parsed: ParsedQuery, extra_words: tuple[str, ...] = (), exact: bo
     must: list[Clause] = []
     groups: list[tuple[Clause, ...]] = []
     for word in (*parsed.must, *extra_words):
-        clause = _clause(word, parsed.is_phrase(word), exact)
+        clause = term_clause(word, parsed.is_phrase(word), exact)
         full = expand_abbreviation(word)
-        alternative = _clause(full, exact=exact) if full else None
+        alternative = term_clause(full, exact=exact) if full else None
         if clause and alternative:
             groups.append((clause, alternative))  # 道交法 finds the text saying 道交法 or 道路交通安全法
         elif clause:
             must.append(clause)
-    must += [c for c in (_clause(p, phrase=True, exact=exact) for p in parsed.phrases) if c]
+    must += [c for c in (term_clause(p, phrase=True, exact=exact) for p in parsed.phrases) if c]
     for group in parsed.any_of:
-        clauses = tuple(c for c in (_clause(w, parsed.is_phrase(w), exact) for w in group) if c)
+        clauses = tuple(c for c in (term_clause(w, parsed.is_phrase(w), exact) for w in group) if c)
         if clauses:
             groups.append(clauses)
-    exclude = [c for c in (_clause(w, parsed.is_phrase(w), exact) for w in parsed.exclude) if c]
+    exclude = [c for c in (term_clause(w, parsed.is_phrase(w), exact) for w in parsed.exclude) if c]
     words = [*parsed.must, *parsed.phrases]
     single = words[0] if len(words) == 1 and not parsed.any_of else None
     exact_title = title_key(expand_abbreviation(single) or single) if single else None
@@ -237,7 +237,7 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> di
             # An unknown number must not fall back to "everything": the texts that mention it are the
             # nearest answer (国务院令第588号 is the decision that amended many regulations).
             warnings.append(f"没有文号为“{number.original}”的文件")
-            clause = _clause(number.original, phrase=True)
+            clause = term_clause(number.original, phrase=True)
             if clause:
                 text = TextQuery(must=(clause,))
             else:
@@ -245,7 +245,7 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> di
     if parsed and parsed.work_article is not None and text.is_empty and direct is not None and direct["type"] == "article":
         filters = Filters(**{**filters.__dict__, "statuses": ()})
         named = title_key(direct["title"])
-        text = TextQuery(must=tuple(c for c in (_clause(named),) if c), title_only=True, title_key=named)
+        text = TextQuery(must=tuple(c for c in (term_clause(named),) if c), title_only=True, title_key=named)
     offset = (params.page - 1) * params.per_page
     result = _collapsed(backend, text, filters, params, offset)
     if parsed and typed and exact and not result.total:

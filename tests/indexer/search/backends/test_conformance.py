@@ -169,9 +169,9 @@ EXACT_DOCS = [
 
 
 def exact(*terms, **kw) -> TextQuery:
-    from indexer.search.service import _clause
+    from indexer.search.service import term_clause
 
-    return TextQuery(must=tuple(c for c in (_clause(t) for t in terms) if c), **kw)
+    return TextQuery(must=tuple(c for c in (term_clause(t) for t in terms) if c), **kw)
 
 
 @pytest.fixture
@@ -228,9 +228,9 @@ def test_exact_title_only_exclusion_and_ranking(exact_index):
     assert ids(exact_index, exact("城市供水", title_only=True)) == ["v12"]
     text = exact("支付劳动报酬")
     assert set(ids(exact_index, text)) == {"v13", "v14"}
-    from indexer.search.service import _clause
+    from indexer.search.service import term_clause
 
-    without = TextQuery(must=text.must, exclude=(_clause("拒不支付"),))
+    without = TextQuery(must=text.must, exclude=(term_clause("拒不支付"),))
     assert ids(exact_index, without) == ["v14"]
     # a title match ranks first
     assert ids(exact_index, exact("劳动监察"))[0] == "v14"
