@@ -127,17 +127,19 @@ def exact_query(chars: str, field: str, boost: float | None = None) -> dict:
 def _exact_clause(clause: Clause, text: TextQuery, kind: str) -> dict:
     """Matched by its characters (title or text), ranked by them and by its words."""
     if text.title_only:
-        fields: list[tuple[str, float | None]] = [("title_tok", None)]
+        fields: list[tuple[str, float]] = [("title_tok", 1.0)]
     elif kind != "version":
-        fields = [("text_tok", None)]
+        fields = [("text_tok", 1.0)]
     else:
-        fields = [("text_tok", None), ("title_tok", TITLE_BOOST)]
-    where = [exact_query(clause.chars, f, b) for f, b in fields]
+        fields = [("text_tok", 1.0), ("title_tok", TITLE_BOOST)]
+    # The characters select and add a constant (more in the title); the words rank: a bigram phrase's score
+    # grows with the length of the term and would drown the title and the words.
+    where = [{"constant_score": {"filter": exact_query(clause.chars, f), "boost": b}} for f, b in fields]
     query: dict[str, Any] = {"must": [where[0] if len(where) == 1 else
                                       {"bool": {"should": where, "minimum_should_match": 1}}]}
     if clause.tokens:
         phrase = len(clause.tokens) > 1
-        query["should"] = [_match(f, tuple(clause.tokens), phrase, b) for f, b in fields]
+        query["should"] = [_match(f, tuple(clause.tokens), phrase, None if b == 1.0 else b) for f, b in fields]
     return {"bool": query}
 
 

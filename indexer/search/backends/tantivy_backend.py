@@ -282,7 +282,10 @@ class TantivyBackend:
             fields = [("text_tok", 1.0)]
         else:
             fields = [("text_tok", 1.0), ("title_tok", TITLE_BOOST)]
-        where = [(tantivy.Occur.Should, _boosted(self._exact(clause.chars, f), b)) for f, b in fields]
+        # The characters select and add a constant (more in the title); the words rank: a bigram phrase's score
+        # grows with the length of the term and would drown the title and the words.
+        where = [(tantivy.Occur.Should, tantivy.Query.const_score_query(self._exact(clause.chars, f), b))
+                 for f, b in fields]
         parts = [(tantivy.Occur.Must, where[0][1] if len(where) == 1 else tantivy.Query.boolean_query(where))]
         if clause.tokens:
             words = Clause(clause.tokens, phrase=len(clause.tokens) > 1)
