@@ -61,8 +61,9 @@ def generate(matcher: Matcher, n: int) -> list[tuple[str, str, str | None]]:
     """(title, number, the intended work id or None for rows naming nothing stored)."""
     rng = random.Random(SEED)
     works = sorted(matcher.works.values(), key=lambda w: w.work_id)
-    numbers = sorted(k for k, ids in matcher._numbers.items() if len(ids) == 1)
-    shorts = [s for s, full in ABBREVIATIONS.items() if match_key(full) in matcher._exact]
+    by_number = matcher.numbers()
+    numbers = sorted(k for k, ids in by_number.items() if len(ids) == 1)
+    shorts = [s for s, full in ABBREVIATIONS.items() if matcher.works_with_key(match_key(full))]
     rows = []
     for i in range(n):
         w = rng.choice(works)
@@ -78,10 +79,10 @@ def generate(matcher: Matcher, n: int) -> list[tuple[str, str, str | None]]:
             rows.append((f"{w.title}（{year}年修正）", "", w.work_id))
         elif kind == 6 and numbers:
             number = rng.choice(numbers)
-            rows.append(("", number.replace("〔", "[").replace("〕", "]"), next(iter(matcher._numbers[number]))))
+            rows.append(("", number.replace("〔", "[").replace("〕", "]"), next(iter(by_number[number]))))
         elif kind == 7 and shorts:
             short = rng.choice(shorts)
-            ids = matcher._key_ids[matcher._exact[match_key(ABBREVIATIONS[short])]]
+            ids = matcher.works_with_key(match_key(ABBREVIATIONS[short]))
             rows.append((short, "", sorted(ids)[0] if len(ids) == 1 else None))
         elif kind == 8:
             rows.append((f"青川县第{i}号{rng.choice(['管理办法', '实施细则', '暂行规定'])}", "", None))

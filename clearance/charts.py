@@ -4,6 +4,7 @@ font-size) are not styles and pass the policy."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 BAR_COLOUR = "#8c1c13"
@@ -15,7 +16,7 @@ def _label(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def bar_chart(items: list[tuple[str, int | float]], title: str, *, width: int = 720, bar_height: int = 22,
+def bar_chart(items: Sequence[tuple[str, int | float]], title: str, *, width: int = 720, bar_height: int = 22,
               label_chars: int = 16, unit: str = "件") -> str:
     """A horizontal bar chart of (label, value) pairs as an <svg> element, labelled for screen readers.
 

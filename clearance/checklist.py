@@ -15,18 +15,20 @@ import csv
 import hashlib
 import io
 import zipfile
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from clearance.exports import safe_text
-from clearance.matching import MATCH_LABELS, MATCHED, VIA_LABELS, Matcher
-from clearance.reports import Column, Report, ReportOptions, _snapshot, basis_changed
+from clearance.matching import MATCH_LABELS, MATCHED, VIA_LABELS, Matcher, MatchResult
+from clearance.models import Column, Report
+from clearance.reports import CHANGE_LABELS, ReportOptions, basis_changes
+from clearance.snapshot import WorkRow, snapshot
 from fagui.errors import FaguiError
 from fagui.normalise.text import NormaliseError, decode_bytes
 from fagui.settings import load_settings
@@ -85,9 +87,9 @@ def read_table(source: bytes | BinaryIO | Path, filename: str, limit: int | None
     """The list in `source` (bytes, a binary file or a path) as headers, rows and the columns found."""
     limit = limit or max_rows()
     if isinstance(source, Path):
-        with source.open("rb") as fh:
-            return read_table(fh, filename or source.name, limit)
-    fh = io.BytesIO(source) if isinstance(source, bytes) else source
+        with source.open("rb") as opened:
+            return read_table(opened, filename or source.name, limit)
+    fh: BinaryIO = io.BytesIO(source) if isinstance(source, bytes) else source
     head = fh.read(8)
     fh.seek(0)
     suffix = Path(filename or "").suffix.lower()
@@ -113,7 +115,11 @@ def _too_many(limit: int) -> ChecklistError:
     return ChecklistError(f"文件行数超过上限 {limit} 行：请拆分为多个文件分批核查（或调整 FAGUI_CHECKLIST_MAX_ROWS）")
 
 
-def _csv_rows(fh: BinaryIO, limit: int) -> Iterator[list]:
+# Generators, not bare iterators: read_table closes one it leaves unfinished.
+Rows = Generator[list, None, None]
+
+
+def _csv_rows(fh: BinaryIO, limit: int) -> Rows:
     prefix = fh.read(_PREFIX_BYTES)
     # Cut the sample at a line end: no encoding in use here puts 0x0A inside a multi-byte character.
     sample = prefix if len(prefix) < _PREFIX_BYTES else prefix[: prefix.rfind(b"\n") + 1] or prefix
@@ -149,7 +155,7 @@ def _codec_of(sample: bytes, text: str) -> str:
     return "gb18030"
 
 
-def _xlsx_rows(fh: BinaryIO, limit: int) -> Iterator[list]:
+def _xlsx_rows(fh: BinaryIO, limit: int) -> Rows:
     from openpyxl import load_workbook
 
     try:
@@ -207,7 +213,7 @@ def _find_columns(row: list) -> dict[str, int]:
     return mapping
 
 
-def _table(rows: Iterator[list], limit: int) -> Table:
+def _table(rows: Rows, limit: int) -> Table:
     header: list | None = None
     mapping: dict[str, int] = {}
     data: list[list] = []
@@ -317,21 +323,20 @@ def run_job(sessions: sessionmaker[Session], job_id: int, on_progress: Callable[
                 ).all()
                 if not rows:
                     break
-                results = [_match_row(matcher, cells, mapping) for _, cells in rows]
-                facts = describe_works(session, {r["work_id"] for r in results if r["work_id"]}, as_of)
-                for (row_id, _), result in zip(rows, results, strict=True):
-                    if result["work_id"]:
-                        result.update(facts.get(result["work_id"], {}))
-                        result["link"] = f"{base_url}/works/{result['work_id']}"
-                    session.execute(update(ChecklistRow).where(ChecklistRow.id == row_id)
-                                    .values(result=result, match=result["match"]))
+                matches = [_match_row(matcher, row.cells, mapping) for row in rows]
+                facts = describe_works(session, {m.work_id for m in matches if m.work_id}, as_of)
+                for row, m in zip(rows, matches, strict=True):
+                    result = CheckResult(m, facts.get(m.work_id), f"{base_url}/works/{m.work_id}") if m.work_id \
+                        else CheckResult(m)
+                    session.execute(update(ChecklistRow).where(ChecklistRow.id == row.id)
+                                    .values(result=result.to_json(), match=m.match))
                 done = session.scalar(select(func.count()).select_from(ChecklistRow).where(
-                    ChecklistRow.job_id == job_id, ChecklistRow.match.is_not(None)))
+                    ChecklistRow.job_id == job_id, ChecklistRow.match.is_not(None))) or 0
                 session.execute(update(ChecklistJob).where(ChecklistJob.id == job_id)
                                 .values(done=done, updated_at=utcnow()))
                 session.commit()
                 processed += len(rows)
-                total = session.scalar(select(ChecklistJob.total).where(ChecklistJob.id == job_id))
+                total = session.scalar(select(ChecklistJob.total).where(ChecklistJob.id == job_id)) or 0
             if on_progress is not None:
                 on_progress(done, total)
     except BaseException as exc:
@@ -347,59 +352,115 @@ def run_job(sessions: sessionmaker[Session], job_id: int, on_progress: Callable[
     return processed
 
 
-def _match_row(matcher: Matcher, cells: list, mapping: dict[str, int]) -> dict:
+def _match_row(matcher: Matcher, cells: list, mapping: dict[str, int]) -> MatchResult:
     def value(role: str) -> object:
         i = mapping.get(role)
         return cells[i] if i is not None and i < len(cells) else None
 
-    return matcher.match(value("title"), value("doc_number"), value("body"), value("date")).as_dict()
+    return matcher.match(value("title"), value("doc_number"), value("body"), value("date"))
 
 
 # ----------------------------------------------------------------------------------------------------------
 # What the clearance team needs to know of a matched work
 
 
-def describe_works(session: Session, work_ids: set[str], as_of: date) -> dict[str, dict]:
+@dataclass(frozen=True)
+class WorkFacts:
+    """What the clearance team needs to know of a matched work on the check date, as text ready to show."""
+
+    status: str  # code (effective ...)
+    status_label: str
+    status_official: bool  # a source or a stored decision said so; False: inferred from dates
+    status_reason: str
+    version: str  # 第2版（共3版）, "" without a version
+    version_date: str | None  # YYYY-MM-DD: the version's 施行 or else 公布 date
+    latest_change: str
+    expires: str | None  # YYYY-MM-DD
+    basis_changed: str  # the basis changes, joined with ；; "" for none
+    bodies: str  # joined with 、
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"status": self.status, "status_label": self.status_label, "status_official": self.status_official,
+                "status_reason": self.status_reason, "version": self.version, "version_date": self.version_date,
+                "latest_change": self.latest_change, "expires": self.expires, "basis_changed": self.basis_changed,
+                "bodies": self.bodies}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> WorkFacts:
+        return cls(status=data["status"], status_label=data["status_label"],
+                   status_official=data["status_official"], status_reason=data["status_reason"],
+                   version=data["version"], version_date=data["version_date"],
+                   latest_change=data["latest_change"], expires=data["expires"],
+                   basis_changed=data["basis_changed"], bodies=data["bodies"])
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One row's result: the match and, for a matched work, its facts and its link on the site. Stored with the
+    row as to_json() (ChecklistRow.result) and read back with from_json."""
+
+    match: MatchResult
+    facts: WorkFacts | None = None  # None: nothing matched, or the matched work is gone from the store
+    link: str | None = None  # set whenever a work matched
+
+    @property
+    def matched(self) -> bool:
+        return self.match.match == MATCHED
+
+    def to_json(self) -> dict[str, Any]:
+        data = self.match.as_dict()
+        if self.facts is not None:
+            data.update(self.facts.as_dict())
+        if self.link is not None:
+            data["link"] = self.link
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CheckResult:
+        return cls(match=MatchResult.from_json(data),
+                   facts=WorkFacts.from_json(data) if "status" in data else None, link=data.get("link"))
+
+
+def describe_works(session: Session, work_ids: set[str], as_of: date) -> dict[str, WorkFacts]:
     """Status (official or inferred), current version and its date, latest change, validity period end and
     basis changed, for each work on as_of; computed as the reports compute them (clearance.reports)."""
     if not work_ids:
         return {}
-    opts = ReportOptions(as_of=as_of)
-    works = _snapshot(session, opts, set(work_ids))
+    works = snapshot(session, work_ids=set(work_ids))
     amends: dict[str, list[tuple[date | None, str]]] = {}
-    for oid, eff, by in session.execute(
+    for link in session.execute(
         select(Relation.object_work_id, Relation.effective, Work.title)
         .join(Work, Work.id == Relation.subject_work_id)
         .where(Relation.object_work_id.in_(list(work_ids)), Relation.relation_type == "amends")
     ):
-        amends.setdefault(oid, []).append((eff, by))
+        amends.setdefault(link.object_work_id, []).append((link.effective, link.title))
     basis: dict[str, list[str]] = {}
-    for row in basis_changed(session, opts, work_ids=set(work_ids)).rows:
-        when = row["change_date"].isoformat() if row["change_date"] else "日期不详"
-        basis.setdefault(row["work_id"], []).append(f"《{row['cited_title']}》{when}{row['change']}")
+    for change in basis_changes(session, ReportOptions(as_of=as_of), work_ids=set(work_ids)):
+        when = change.change_date.isoformat() if change.change_date else "日期不详"
+        basis.setdefault(change.work_id, []).append(f"《{change.cited.title}》{when}{CHANGE_LABELS[change.change]}")
     out = {}
     for wid, w in works.items():
         status = w.status_on(as_of)
         v = w.version_on(as_of) or (w.versions[-1] if w.versions else None)
         official = status.official or bool(v and SOURCE_STATUS_MAP.get((v.source_status or "").strip())
                                            == status.status)
-        out[wid] = {
-            "status": status.status,
-            "status_label": STATUS_LABELS[status.status],
-            "status_official": official,
-            "status_reason": status.reason or "",
-            "version": f"第{v.seq}版（共{len(w.versions)}版）" if v else "",
-            "version_date": (v.effective_from or v.published).isoformat() if v and (v.effective_from or v.published)
-            else None,
-            "latest_change": _latest_change(w, as_of, amends.get(wid, [])),
-            "expires": v.expires.isoformat() if v and v.expires else None,
-            "basis_changed": "；".join(dict.fromkeys(basis.get(wid, []))),
-            "bodies": "、".join(w.bodies),
-        }
+        start = v.start if v else None
+        out[wid] = WorkFacts(
+            status=status.status,
+            status_label=STATUS_LABELS[status.status],
+            status_official=official,
+            status_reason=status.reason or "",
+            version=f"第{v.seq}版（共{len(w.versions)}版）" if v else "",
+            version_date=start.isoformat() if start else None,
+            latest_change=_latest_change(w, as_of, amends.get(wid, [])),
+            expires=v.expires.isoformat() if v and v.expires else None,
+            basis_changed="；".join(dict.fromkeys(basis.get(wid, []))),
+            bodies="、".join(w.bodies),
+        )
     return out
 
 
-def _latest_change(w, as_of: date, amends: list[tuple[date | None, str]]) -> str:
+def _latest_change(w: WorkRow, as_of: date, amends: list[tuple[date | None, str]]) -> str:
     events: list[tuple[date, str]] = []
     for v in w.versions[1:]:
         if v.start and v.start <= as_of:
@@ -435,39 +496,42 @@ RESULT_COLUMNS = [
 ]
 
 
-@dataclass
-class JobView:
-    job: ChecklistJob
-    rows: list[tuple[int, list, dict | None]] = field(default_factory=list)
-
-
-def result_cells(result: dict | None) -> dict:
-    """The added columns of one row, as plain text for the page and the exports."""
+def result_cells(result: CheckResult | None) -> dict[str, Any]:
+    """The added columns of one row, as plain text for the page and the exports (None: not checked yet)."""
     if result is None:
         return {"r_match": "未处理"}
-    candidates = "；".join(f"{c['title']}（{c['score']:.2f}）" for c in result.get("candidates", ())
-                          if result["match"] != MATCHED or c["work_id"] != result.get("work_id"))
-    matched = result["match"] == MATCHED
+    m, facts = result.match, result.facts
+    candidates = "；".join(f"{c.title}（{c.score:.2f}）" for c in m.candidates
+                          if not result.matched or c.work_id != m.work_id)
     return {
-        "r_match": MATCH_LABELS.get(result["match"], result["match"]),
-        "r_via": VIA_LABELS.get(result.get("via") or "", "") if matched else "",
-        "r_confidence": result.get("confidence") if result["match"] != "unmatched" else None,
-        "r_title": result.get("title") or "",
-        "r_link": result.get("link") or "",
-        "r_status": result.get("status_label") or "",
-        "r_official": ("官方标注" if result.get("status_official") else "推定") if result.get("status_label") else "",
-        "r_version": result.get("version") or "",
-        "r_version_date": result.get("version_date") or "",
-        "r_change": result.get("latest_change") or "",
-        "r_expires": result.get("expires") or "",
-        "r_basis": (result.get("basis_changed") or "否") if matched else "",
+        "r_match": MATCH_LABELS.get(m.match, m.match),
+        "r_via": VIA_LABELS.get(m.via or "", "") if result.matched else "",
+        "r_confidence": m.confidence if m.match != "unmatched" else None,
+        "r_title": m.title or "",
+        "r_link": result.link or "",
+        "r_status": facts.status_label if facts else "",
+        "r_official": ("官方标注" if facts.status_official else "推定") if facts and facts.status_label else "",
+        "r_version": facts.version if facts else "",
+        "r_version_date": (facts.version_date if facts else None) or "",
+        "r_change": facts.latest_change if facts else "",
+        "r_expires": (facts.expires if facts else None) or "",
+        "r_basis": ((facts.basis_changed if facts else "") or "否") if result.matched else "",
         "r_candidates": candidates,
-        "r_note": result.get("note") or "",
+        "r_note": m.note or "",
     }
 
 
+@dataclass(frozen=True)
+class JobRow:
+    """One input row of a job: its position (1-based), its cells as read, its result once checked."""
+
+    position: int
+    cells: list
+    result: CheckResult | None
+
+
 def job_rows(session: Session, job_id: int, match: str | None = None, offset: int = 0,
-             limit: int | None = None) -> list[tuple[int, list, dict | None]]:
+             limit: int | None = None) -> list[JobRow]:
     query = (select(ChecklistRow.position, ChecklistRow.cells, ChecklistRow.result)
              .where(ChecklistRow.job_id == job_id).order_by(ChecklistRow.position))
     if match:
@@ -476,7 +540,9 @@ def job_rows(session: Session, job_id: int, match: str | None = None, offset: in
         query = query.offset(offset)
     if limit is not None:
         query = query.limit(limit)
-    return [tuple(r) for r in session.execute(query)]
+    return [JobRow(position=r.position, cells=r.cells,
+                   result=CheckResult.from_json(r.result) if r.result is not None else None)
+            for r in session.execute(query)]
 
 
 def match_counts(session: Session, job_id: int) -> dict[str, int]:
@@ -490,10 +556,8 @@ def job_report(session: Session, job_id: int, match: str | None = None) -> Repor
     job = get_job(session, job_id)
     # Header cells come from the user too: made safe here, since report_export writes labels as they are.
     inputs = [Column(f"in_{i}", safe_text(h) or f"列{i + 1}") for i, h in enumerate(job.headers)]
-    rows = []
-    for position, cells, result in job_rows(session, job_id, match):
-        row = {"row": position, **{f"in_{i}": v for i, v in enumerate(cells)}, **result_cells(result)}
-        rows.append(row)
+    rows = [{"row": r.position, **{f"in_{i}": v for i, v in enumerate(r.cells)}, **result_cells(r.result)}
+            for r in job_rows(session, job_id, match)]
     counts = match_counts(session, job_id)
     return Report(
         "checklist", "".join("_" if ch in "\\/?*[]:" else ch for ch in f"清单核查结果 {job.filename}")[:60],

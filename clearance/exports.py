@@ -12,7 +12,7 @@ import json
 import re
 from datetime import date
 
-from clearance.reports import Report
+from clearance.models import Report
 from fagui.errors import FaguiError
 
 FORMATS = {
@@ -49,7 +49,7 @@ def cell(value: object) -> str | int | float:
 
 def table(report: Report) -> list[list[str | int | float]]:
     """Header row of Chinese labels, then one row per report row, in column order."""
-    rows = [[c.label for c in report.columns]]
+    rows: list[list[str | int | float]] = [[c.label for c in report.columns]]
     rows.extend([cell(r.get(c.key)) for c in report.columns] for r in report.rows)
     return rows
 

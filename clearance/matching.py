@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -139,8 +140,12 @@ class Candidate:
     score: float
     via: str
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"work_id": self.work_id, "title": self.title, "score": round(self.score, 3), "via": self.via}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Candidate:
+        return cls(work_id=data["work_id"], title=data["title"], score=data["score"], via=data["via"])
 
 
 @dataclass
@@ -153,12 +158,20 @@ class MatchResult:
     candidates: list[Candidate] = field(default_factory=list)
     note: str = ""
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
+        """As stored with a batch check's row (scores rounded); from_json reads it back."""
         return {
             "match": self.match, "work_id": self.work_id, "title": self.title,
             "confidence": round(self.confidence, 3), "via": self.via,
             "candidates": [c.as_dict() for c in self.candidates], "note": self.note,
         }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> MatchResult:
+        return cls(match=data["match"], work_id=data.get("work_id"), title=data.get("title"),
+                   confidence=data.get("confidence", 0.0), via=data.get("via"),
+                   candidates=[Candidate.from_json(c) for c in data.get("candidates", ())],
+                   note=data.get("note", ""))
 
 
 class Matcher:
@@ -187,19 +200,19 @@ class Matcher:
 
     @classmethod
     def load(cls, session: Session) -> Matcher:
-        works = {wid: WorkEntry(wid, title, region) for wid, title, region in
+        works = {w.id: WorkEntry(work_id=w.id, title=w.title, region=w.region) for w in
                  session.execute(select(Work.id, Work.title, Work.region))}
         titles = [(wid, w.title) for wid, w in works.items()]
         numbers = []
-        for wid, title, key, published, effective in session.execute(
+        for v in session.execute(
             select(Version.work_id, Version.title, Version.doc_number_key, Version.published, Version.effective_from)
         ):
-            titles.append((wid, title))
-            if key:
-                numbers.append((wid, key))
-            entry = works.get(wid)
+            titles.append((v.work_id, v.title))
+            if v.doc_number_key:
+                numbers.append((v.work_id, v.doc_number_key))
+            entry = works.get(v.work_id)
             if entry is not None:
-                entry.dates.update(d for d in (published, effective) if d)
+                entry.dates.update(d for d in (v.published, v.effective_from) if d)
         for wid, name in session.execute(
             select(work_issuing_bodies.c.work_id, IssuingBody.name)
             .join(IssuingBody, IssuingBody.id == work_issuing_bodies.c.body_id)
@@ -211,12 +224,23 @@ class Matcher:
     def __len__(self) -> int:
         return len(self.works)
 
+    def works_with_key(self, key: str) -> frozenset[str]:
+        """The works one of whose titles has this match_key (empty: none)."""
+        i = self._exact.get(key)
+        return self._key_ids[i] if i is not None else frozenset()
+
+    def numbers(self) -> dict[str, frozenset[str]]:
+        """Every normalised document number in the index, with the works that carry it."""
+        return {number: frozenset(ids) for number, ids in self._numbers.items()}
+
     # ------------------------------------------------------------------------------------------------------
 
-    def match(self, title: str | None = None, doc_number: str | None = None, body: str | None = None,
+    def match(self, title: object = None, doc_number: object = None, body: object = None,
               when: object = None) -> MatchResult:
+        """Match one row; its cells may be of any type a spreadsheet holds (a number typed as a title too)."""
         title = str(title).strip() if title is not None else ""
         doc_number = str(doc_number).strip() if doc_number is not None else ""
+        body = str(body) if body is not None else None
         if not title and not doc_number:
             return MatchResult(UNMATCHED, note="未填写标题和文号，无法匹配")
         if not doc_number and parse_doc_number(title):

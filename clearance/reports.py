@@ -1,24 +1,29 @@
 """Validity-status reports for the clearance team (清理), computed from the store for today or any date.
 
-Each report is rows of plain values plus column definitions with Chinese headers, so the portal, the
-command line and the exporters (clearance.exports) all show the same thing. Statuses are recomputed for
-`as_of` with indexer.store.status, never read from the stored "today" column, so a past date gives past answers."""
+Each report is a clearance.models.Report: rows of plain values plus column definitions with Chinese headers,
+so the portal, the command line and the exporters (clearance.exports) all show the same thing. Statuses are
+recomputed for `as_of` from clearance.snapshot, never read from the stored "today" column, so a past date gives
+past answers."""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from clearance.models import Column, Report, Section
+from clearance.rounds import DecisionConflict, decision_conflicts
+from clearance.snapshot import VersionRow, WorkRow, chunks, fill, snapshot, works_from
 from fagui.errors import FaguiError
 from fagui.settings import load_settings
 from fagui.vocabulary import DOC_TYPES, RELATION_LABELS, STATUS_LABELS
-from indexer.store.models import IssuingBody, Relation, Version, Work, work_issuing_bodies
-from indexer.store.status import RepealLink, VersionDates, in_force_index, version_status, work_status
+from indexer.store.models import Relation, Work
+from indexer.store.status import version_status
 from indexer.store.upsert import SOURCE_STATUS_MAP
 
 NORMATIVE_TYPES = ("行政规范性文件", "其他规范性文件")
@@ -29,52 +34,6 @@ CHANGE_LABELS = {"new": "新制定", "amended": "修改", "repealed": "废止", 
 
 class ReportError(FaguiError, ValueError):
     """A report asked for with a bad name or option; the message is Chinese and shown as it is."""
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    label: str  # Chinese header
-    kind: str = "text"  # text | date | int | number | work (a title linking to the work)
-
-
-@dataclass(frozen=True)
-class Section:
-    """A titled run of a report's rows, rows[start:start + count], listed apart from the rows before it (the
-    changes report's works whose end has no date). Exports keep every row in the one table, in this order."""
-
-    key: str
-    title: str
-    start: int
-    count: int
-    note: str = ""
-
-
-@dataclass
-class Report:
-    name: str
-    title: str
-    description: str
-    columns: list[Column]
-    rows: list[dict]
-    params: dict
-    chart: list[tuple[str, int]] | None = None  # (label, value) bars, where a picture reads faster
-    chart_title: str | None = None
-    summary: dict = field(default_factory=dict)
-    sections: list[Section] = field(default_factory=list)  # empty: the rows are one list
-
-    def as_dict(self) -> dict:
-        return {
-            "name": self.name,
-            "title": self.title,
-            "description": self.description,
-            "params": {k: (v.isoformat() if isinstance(v, date) else v) for k, v in self.params.items()},
-            "columns": [{"key": c.key, "label": c.label, "kind": c.kind} for c in self.columns],
-            "rows": [{k: (v.isoformat() if isinstance(v, date) else v) for k, v in r.items()} for r in self.rows],
-            "summary": self.summary,
-            "sections": [{"key": x.key, "title": x.title, "start": x.start, "count": x.count, "note": x.note}
-                         for x in self.sections],
-        }
 
 
 @dataclass(frozen=True)
@@ -93,131 +52,11 @@ def max_validity_years(env: dict[str, str] | None = None) -> float:
     return load_settings(env).max_validity_years
 
 
-# ----------------------------------------------------------------------------------------------------------
-# A light snapshot of the store: works, version dates and links, without texts.
+def _snapshot(session: Session, opts: ReportOptions, work_ids: set[str] | None = None) -> dict[str, WorkRow]:
+    return snapshot(session, region=opts.region, doc_type=opts.doc_type, work_ids=work_ids)
 
 
-@dataclass
-class _V:
-    id: int
-    seq: int
-    title: str
-    doc_number: str | None
-    published: date | None
-    effective_from: date | None
-    expires: date | None
-    ended_on: date | None
-    end_status: str | None
-    source_status: str | None
-    history: list | None
-
-    @property
-    def start(self) -> date | None:
-        return self.effective_from or self.published
-
-    def dates(self) -> VersionDates:
-        return VersionDates(self.effective_from, self.published, self.expires, self.ended_on, self.end_status,
-                            self.source_status)
-
-
-@dataclass(frozen=True)
-class _Repeal(RepealLink):
-    """A repeal link, with the deciding work's own date for when the link itself names none."""
-
-    decided: date | None = None
-    decided_label: str = ""  # 施行日期 or 公布日期
-
-
-@dataclass
-class _W:
-    id: str
-    title: str
-    doc_type: str | None
-    region: str
-    bodies: list[str] = field(default_factory=list)
-    versions: list[_V] = field(default_factory=list)
-    repeals: list[RepealLink] = field(default_factory=list)
-
-    def dates(self) -> list[VersionDates]:
-        return [v.dates() for v in self.versions]
-
-    def status_on(self, as_of: date):
-        return work_status(self.dates(), as_of, self.repeals)
-
-    def version_on(self, as_of: date) -> _V | None:
-        i = in_force_index(self.dates(), as_of)
-        return self.versions[i] if i is not None else None
-
-    def known_end(self, as_of: date) -> tuple[date | None, str]:
-        """When the work stopped being in force, where its status on as_of is repealed or expired: the repeal
-        link's date, or where the link names none, the repealing decision's own 施行/公布 date, with a note
-        saying so; else the reported end or the 有效期至. (None, ""): no source dates the end (a source that only says 废止/失效, or a link whose
-        decision has no date either); such an end belongs in no period."""
-        for link in sorted(self.repeals, key=lambda r: r.effective or date.min):
-            if link.effective is not None and link.effective <= as_of:
-                return link.effective, ""
-            if link.effective is None and isinstance(link, _Repeal) and link.decided is not None:
-                return link.decided, f"日期为《{link.by}》的{link.decided_label}（废止关系未注明日期）"
-        v = self.version_on(as_of)
-        if v is None:
-            return None, ""
-        if v.end_status and (v.ended_on is None or v.ended_on <= as_of):
-            return v.ended_on, ""
-        if v.expires is not None and v.expires < as_of:
-            return v.expires, ""
-        return None, ""
-
-
-def _snapshot(session: Session, opts: ReportOptions, work_ids: set[str] | None = None) -> dict[str, _W]:
-    query = select(Work.id, Work.title, Work.doc_type, Work.region)
-    if opts.region:
-        query = query.where(Work.region == opts.region)
-    if opts.doc_type:
-        query = query.where(Work.doc_type == opts.doc_type)
-    if work_ids is not None:
-        query = query.where(Work.id.in_(work_ids)) if work_ids else query.where(Work.id.is_(None))
-    works = {wid: _W(wid, title, dt, region) for wid, title, dt, region in session.execute(query)}
-    return _fill(session, works)
-
-
-def _fill(session: Session, works: dict[str, _W]) -> dict[str, _W]:
-    if not works:
-        return works
-    ids = list(works)
-    for chunk in _chunks(ids):
-        for row in session.execute(
-            select(Version.work_id, Version.id, Version.seq, Version.title, Version.doc_number, Version.published,
-                   Version.effective_from, Version.expires, Version.ended_on, Version.end_status,
-                   Version.source_status, Version.history)
-            .where(Version.work_id.in_(chunk)).order_by(Version.work_id, Version.seq)
-        ):
-            works[row[0]].versions.append(_V(*row[1:]))
-        for wid, name in session.execute(
-            select(work_issuing_bodies.c.work_id, IssuingBody.name)
-            .join(IssuingBody, IssuingBody.id == work_issuing_bodies.c.body_id)
-            .where(work_issuing_bodies.c.work_id.in_(chunk)).order_by(work_issuing_bodies.c.position)
-        ):
-            works[wid].bodies.append(name)
-        subject = Work.__table__.alias("subject")
-        decision = Version.__table__.alias("decision")
-        for oid, eff, by, d_effective, d_published in session.execute(
-            select(Relation.object_work_id, Relation.effective, subject.c.title, decision.c.effective_from,
-                   decision.c.published)
-            .join(subject, subject.c.id == Relation.subject_work_id)
-            .outerjoin(decision, decision.c.id == subject.c.current_version_id)
-            .where(Relation.object_work_id.in_(chunk), Relation.relation_type.in_(("repeals", "replaces")))
-        ):
-            decided, label = (d_effective, "施行日期") if d_effective else (d_published, "公布日期")
-            works[oid].repeals.append(_Repeal(effective=eff, by=by, decided=decided, decided_label=label))
-    return works
-
-
-def _chunks(ids: list, size: int = 500):
-    for i in range(0, len(ids), size):
-        yield ids[i:i + size]
-
-
-def _base_row(w: _W, v: _V | None) -> dict:
+def _base_row(w: WorkRow, v: VersionRow | None) -> dict[str, Any]:
     return {
         "work_id": w.id,
         "title": v.title if v else w.title,
@@ -240,7 +79,7 @@ _BASE_COLUMNS = [
 ]
 
 
-def _by_doc_type_order(w: _W) -> int:
+def _by_doc_type_order(w: WorkRow) -> int:
     return DOC_TYPES.index(w.doc_type) if w.doc_type in DOC_TYPES else len(DOC_TYPES)
 
 
@@ -305,9 +144,7 @@ def conflicts(session: Session, opts: ReportOptions) -> Report:
                 "origin": "来源标注",
             })
     # A clearance decision that disagrees with the computed status is a conflict too (clearance.rounds).
-    from clearance.rounds import decision_conflicts
-
-    rows.extend(decision_conflicts(session, works, opts.as_of))
+    rows.extend(_decision_row(c) for c in decision_conflicts(session, works, opts.as_of))
     rows.sort(key=lambda r: (r["computed"], r["title"], r["version"]))
     pairs = Counter(f"标注{r['source_status']}·计算{r['computed']}" for r in rows)
     return Report(
@@ -322,33 +159,76 @@ def conflicts(session: Session, opts: ReportOptions) -> Report:
     )
 
 
+def _decision_row(c: DecisionConflict) -> dict[str, Any]:
+    row = _base_row(c.work, c.version)
+    del row["effective"]  # decision rows never carried it (the JSON export shows every key of a row)
+    v = c.version
+    return {
+        **row,
+        "version": v.seq if v else 0,
+        "expires": v.expires if v else None,
+        "source_status": c.label,
+        "source_meaning": c.why,
+        "computed": STATUS_LABELS[c.status.status],
+        "reason": c.status.reason or "",
+        "origin": "清理决定",
+    }
+
+
 # ----------------------------------------------------------------------------------------------------------
 # 3. basis changed
 
 
-def basis_changed(session: Session, opts: ReportOptions, work_ids: set[str] | None = None) -> Report:
+@dataclass(frozen=True)
+class BasisChange:
+    """A document in force whose basis (based_on) or a cited work (cites) changed after it was published."""
+
+    work: WorkRow
+    version: VersionRow | None  # the document's version in force
+    relation: str  # based_on, or cites where the document names no basis among its links to the cited work
+    cited: WorkRow
+    articles: tuple[str, ...]  # cited article keys ("5", "5-1"), in article order
+    changes: tuple[tuple[date | None, str], ...]  # (date or None, new | amended | repealed | expired), oldest first
+    cited_status: str  # the cited work's status on as_of
+    evidence: str  # the citing sentence
+
+    @property
+    def work_id(self) -> str:
+        return self.work.id
+
+    @property
+    def change(self) -> str:
+        """The first change after publication: amended, repealed or expired."""
+        return self.changes[0][1]
+
+    @property
+    def change_date(self) -> date | None:
+        return self.changes[0][0]
+
+
+def basis_changes(session: Session, opts: ReportOptions, work_ids: set[str] | None = None) -> list[BasisChange]:
     """Documents in force on as_of whose basis (based_on) or a cited work (cites) was amended, repealed or
-    expired after the document was published: candidates for review, each with the citation that ties them.
-    work_ids limits the report to those documents (the clearance batch check asks for the works it matched)."""
+    expired after the document was published, each with the citation that ties them; basis first, then by cited
+    title and title. work_ids limits the search to those documents (the batch check asks for the works it
+    matched)."""
     subjects = _snapshot(session, opts, work_ids)
     links: dict[tuple[str, str], list[tuple[str, str | None, str | None]]] = defaultdict(list)
-    for chunk in _chunks(list(subjects)):
-        for sid, oid, rtype, article, evidence in session.execute(
+    for chunk in chunks(list(subjects)):
+        for ref in session.execute(
             select(Relation.subject_work_id, Relation.object_work_id, Relation.relation_type,
                    Relation.object_article, Relation.evidence)
             .where(Relation.subject_work_id.in_(chunk), Relation.object_work_id.is_not(None),
                    Relation.relation_type.in_(("based_on", "cites")))
             .order_by(Relation.id)
         ):
-            if oid != sid:
-                links[(sid, oid)].append((rtype, article, evidence))
-    objects = _fill(session, {
-        wid: _W(wid, t, dt, r) for wid, t, dt, r in session.execute(
-            select(Work.id, Work.title, Work.doc_type, Work.region)
-            .where(Work.id.in_({oid for _, oid in links} or {""}))
-        )
-    }) if links else {}
-    rows = []
+            if ref.object_work_id is not None and ref.object_work_id != ref.subject_work_id:
+                links[(ref.subject_work_id, ref.object_work_id)].append(
+                    (ref.relation_type, ref.object_article, ref.evidence))
+    objects = fill(session, works_from(session.execute(
+        select(Work.id, Work.title, Work.doc_type, Work.region)
+        .where(Work.id.in_({oid for _, oid in links} or {""}))
+    ))) if links else {}
+    found = []
     for (sid, oid), refs in links.items():
         s, o = subjects[sid], objects.get(oid)
         if o is None or s.status_on(opts.as_of).status != "effective":
@@ -361,23 +241,31 @@ def basis_changed(session: Session, opts: ReportOptions, work_ids: set[str] | No
         if not changes:
             continue
         based = [r for r in refs if r[0] == "based_on"]
-        rtype = "based_on" if based else "cites"
         chosen = based or refs
-        articles = sorted({r[1] for r in refs if r[1]}, key=_article_sort)
-        first = changes[0]
-        rows.append({
-            **_base_row(s, sv),
-            "relation": RELATION_LABELS[rtype],
-            "cited_work_id": o.id,
-            "cited_title": o.title,
-            "cited_articles": "、".join(_article_label(a) for a in articles),
-            "change": CHANGE_LABELS[first[1]],
-            "change_date": first[0],
-            "changes": "；".join(f"{d.isoformat() if d else '日期不详'} {CHANGE_LABELS[k]}" for d, k in changes),
-            "cited_status": STATUS_LABELS[o.status_on(opts.as_of).status],
-            "evidence": chosen[0][2] or "",
-        })
-    rows.sort(key=lambda r: (r["relation"] != "依据", r["cited_title"], r["title"]))
+        found.append(BasisChange(
+            work=s, version=sv, relation="based_on" if based else "cites", cited=o,
+            articles=tuple(sorted({r[1] for r in refs if r[1]}, key=_article_sort)), changes=tuple(changes),
+            cited_status=o.status_on(opts.as_of).status, evidence=chosen[0][2] or "",
+        ))
+    found.sort(key=lambda c: (c.relation != "based_on", c.cited.title,
+                              c.version.title if c.version else c.work.title))
+    return found
+
+
+def basis_changed(session: Session, opts: ReportOptions, work_ids: set[str] | None = None) -> Report:
+    """The basis_changes as a report: candidates for review, each with the citation that ties them."""
+    rows = [{
+        **_base_row(c.work, c.version),
+        "relation": RELATION_LABELS[c.relation],
+        "cited_work_id": c.cited.id,
+        "cited_title": c.cited.title,
+        "cited_articles": "、".join(_article_label(a) for a in c.articles),
+        "change": CHANGE_LABELS[c.change],
+        "change_date": c.change_date,
+        "changes": "；".join(f"{d.isoformat() if d else '日期不详'} {CHANGE_LABELS[k]}" for d, k in c.changes),
+        "cited_status": STATUS_LABELS[c.cited_status],
+        "evidence": c.evidence,
+    } for c in basis_changes(session, opts, work_ids)]
     per_law = Counter(r["cited_title"] for r in rows)
     return Report(
         "basis-changed", "依据或引用的法规已变化",
@@ -393,7 +281,7 @@ def basis_changed(session: Session, opts: ReportOptions, work_ids: set[str] | No
     )
 
 
-def _changes_after(o: _W, since: date, as_of: date) -> list[tuple[date | None, str]]:
+def _changes_after(o: WorkRow, since: date, as_of: date) -> list[tuple[date | None, str]]:
     """What happened to a cited work after `since` and on or before as_of, oldest first."""
     found: dict[date | None, str] = {}
     for v in o.versions:
@@ -470,7 +358,7 @@ _COUNT_STATUSES = ("effective", "not_yet_effective", "partially_invalid", "repea
 
 def counts(session: Session, opts: ReportOptions) -> Report:
     """Works by doc_type, issuing body and region, split by status on as_of (for 清理结果 publication)."""
-    table: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    table: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     for w in _snapshot(session, opts).values():
         status = w.status_on(opts.as_of).status
         table[("效力级别", w.doc_type or "未标注")][status] += 1
@@ -479,7 +367,7 @@ def counts(session: Session, opts: ReportOptions) -> Report:
             table[("制定机关", body)][status] += 1
         table[("合计", "全部")][status] += 1
     order = {"合计": 0, "效力级别": 1, "行政区划": 2, "制定机关": 3}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for (dim, name), c in table.items():
         rows.append({"dimension": dim, "name": name, **{s: c.get(s, 0) for s in _COUNT_STATUSES},
                      "total": sum(c.values())})
@@ -516,7 +404,7 @@ def changes(session: Session, opts: ReportOptions) -> Report:
         raise ReportError("起始日期不能晚于截止日期")
     rows, undated = [], []
     for w in _snapshot(session, opts).values():
-        events: list[tuple[date, str, _V]] = []
+        events: list[tuple[date, str, VersionRow]] = []
         for i, v in enumerate(w.versions):
             if v.start and start <= v.start <= end:
                 events.append((v.start, "new" if i == 0 else "amended", v))
@@ -582,7 +470,7 @@ def unresolved(session: Session, opts: ReportOptions) -> Report:
     (合同法, 物权法 ...) or one never collected. Kept and counted so nobody mistakes silence for no citation."""
     subjects = _snapshot(session, opts)
     rows = []
-    for chunk in _chunks(list(subjects)):
+    for chunk in chunks(list(subjects)):
         for sid, rtype, title, article, evidence in session.execute(
             select(Relation.subject_work_id, Relation.relation_type, Relation.object_title, Relation.object_article,
                    Relation.evidence)

@@ -7,17 +7,22 @@ links only (indexer.store.status). A decision that disagrees with the computed s
 status-conflict report (decision_conflicts, called by clearance.reports.conflicts).
 
 Published results: the round's result list and the catalogue of effective documents per issuing body
-(现行有效目录), as clearance.reports.Report objects so the portal and clearance.exports show and export them."""
+(现行有效目录), as clearance.models.Report objects so the portal and clearance.exports show and export them.
+
+This module reads the store through clearance.snapshot and never imports clearance.reports: the reports import
+it (the status-conflict report lists decision_conflicts), so the dependency runs one way."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import event, func, or_, select
 from sqlalchemy.orm import Session
 
-from clearance.reports import _W, Column, Report, ReportOptions, _snapshot
+from clearance.models import Column, Report, report_title
+from clearance.snapshot import VersionRow, WorkRow, snapshot
 from fagui.errors import FaguiError
 from fagui.vocabulary import DOC_TYPES, STATUS_LABELS, canonical_region
 from indexer.store.bodies import descendant_ids
@@ -30,17 +35,13 @@ from indexer.store.models import (
     Work,
     work_issuing_bodies,
 )
+from indexer.store.status import Status
 
 DECISIONS: dict[str, str] = {"keep": "保留", "amend": "修改", "repeal": "废止", "declare_invalid": "宣布失效"}
 DECISION_CODES = {label: code for code, label in DECISIONS.items()}
 ACTION_LABELS = {"create_round": "新建清理轮次", "decide": "作出决定", "change_decision": "变更决定",
                  "close_round": "结束清理轮次"}
 _ENDED = ("repealed", "expired")
-
-
-def report_title(title: str) -> str:
-    """A report title fit to be an XLSX sheet name too (report_export uses it): no \\ / ? * [ ] :."""
-    return "".join("_" if ch in "\\/?*[]:" else ch for ch in title).strip() or "清理"
 
 
 class ClearanceError(FaguiError, ValueError):
@@ -132,14 +133,33 @@ def get_round(session: Session, round_id: int) -> ClearanceRound:
     return rnd
 
 
-def list_rounds(session: Session) -> list[dict]:
-    counts = dict(session.execute(select(ClearanceDecision.round_id, func.count()).group_by(
-        ClearanceDecision.round_id)).all())
-    out = []
-    for rnd in session.scalars(select(ClearanceRound).order_by(ClearanceRound.opened.desc(), ClearanceRound.id.desc())):
-        out.append({"id": rnd.id, "name": rnd.name, "scope": scope_label(rnd), "opened": rnd.opened,
-                    "closed": rnd.closed, "created_by": rnd.created_by, "decisions": counts.get(rnd.id, 0)})
-    return out
+@dataclass(frozen=True)
+class RoundSummary:
+    """One round as the round lists show it."""
+
+    id: int
+    name: str
+    scope: str  # scope_label: 制定机关、行政区划、效力级别, or 全部文件
+    opened: date
+    closed: date | None
+    created_by: str
+    decisions: int  # works decided so far
+
+    def as_dict(self) -> dict[str, Any]:
+        """For JSON output (`fagui rounds list --json`)."""
+        return {"id": self.id, "name": self.name, "scope": self.scope, "opened": self.opened.isoformat(),
+                "closed": self.closed.isoformat() if self.closed else None, "created_by": self.created_by,
+                "decisions": self.decisions}
+
+
+def list_rounds(session: Session) -> list[RoundSummary]:
+    """Every round, the latest opened first, with its number of decisions."""
+    counts: dict[int, int] = {round_id: n for round_id, n in session.execute(
+        select(ClearanceDecision.round_id, func.count()).group_by(ClearanceDecision.round_id))}
+    return [RoundSummary(id=rnd.id, name=rnd.name, scope=scope_label(rnd), opened=rnd.opened, closed=rnd.closed,
+                         created_by=rnd.created_by, decisions=counts.get(rnd.id, 0))
+            for rnd in session.scalars(select(ClearanceRound)
+                                       .order_by(ClearanceRound.opened.desc(), ClearanceRound.id.desc()))]
 
 
 def scope_label(rnd: ClearanceRound) -> str:
@@ -196,15 +216,39 @@ def decide(session: Session, round_id: int, work_id: str, decision: str, reason:
     return current
 
 
-def audit_trail(session: Session, round_id: int, work_id: str | None = None) -> list[dict]:
+@dataclass(frozen=True)
+class AuditEntry:
+    """One row of a round's audit trail; before and after are the stored values as they were written."""
+
+    id: int
+    at: datetime
+    actor: str
+    action: str  # create_round, decide, change_decision, close_round
+    work_id: str | None
+    title: str  # the work's title, "" for an action on the round itself
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+    @property
+    def action_label(self) -> str:
+        return ACTION_LABELS.get(self.action, self.action)
+
+    @property
+    def before_text(self) -> str:
+        return _describe(self.before)
+
+    @property
+    def after_text(self) -> str:
+        return _describe(self.after)
+
+
+def audit_trail(session: Session, round_id: int, work_id: str | None = None) -> list[AuditEntry]:
     query = (select(ClearanceAudit, Work.title).outerjoin(Work, Work.id == ClearanceAudit.work_id)
              .where(ClearanceAudit.round_id == round_id).order_by(ClearanceAudit.id))
     if work_id:
         query = query.where(ClearanceAudit.work_id == work_id)
-    return [{"id": a.id, "at": a.at, "actor": a.actor, "action": a.action,
-             "action_label": ACTION_LABELS.get(a.action, a.action), "work_id": a.work_id, "title": title or "",
-             "before": a.before, "after": a.after, "before_text": _describe(a.before),
-             "after_text": _describe(a.after)}
+    return [AuditEntry(id=a.id, at=a.at, actor=a.actor, action=a.action, work_id=a.work_id, title=title or "",
+                       before=a.before, after=a.after)
             for a, title in session.execute(query)]
 
 
@@ -255,12 +299,33 @@ class WorkFilter:
     text: str | None = None
 
 
+@dataclass(frozen=True)
+class RoundWork:
+    """A work in a round's scope: its version in force, computed status on a date and the round's decision."""
+
+    work_id: str
+    title: str
+    doc_type: str  # "" where none
+    region: str
+    bodies: str  # joined with 、
+    doc_number: str  # "" where none
+    published: date | None
+    status: str  # code (effective ...)
+    status_label: str
+    status_reason: str
+    decision: str | None  # code (keep ...), None while undecided
+    decision_label: str  # 待定 while undecided
+    reviewer: str
+    decided_on: date | None
+    reason: str
+
+
 def round_works(session: Session, round_id: int, as_of: date | None = None,
-                flt: WorkFilter = WorkFilter()) -> list[dict]:
+                flt: WorkFilter = WorkFilter()) -> list[RoundWork]:
     """The works in the round's scope with their computed status on as_of and the round's decision."""
     rnd = get_round(session, round_id)
     as_of = as_of or date.today()
-    works = _snapshot(session, ReportOptions(as_of=as_of), scope_work_ids(session, rnd))
+    works = snapshot(session, work_ids=scope_work_ids(session, rnd))
     decisions = decisions_of(session, round_id)
     rows = []
     for w in works.values():
@@ -277,16 +342,14 @@ def round_works(session: Session, round_id: int, as_of: date | None = None,
         if flt.text and flt.text not in w.title:
             continue
         v = w.version_on(as_of)
-        rows.append({
-            "work_id": w.id, "title": w.title, "doc_type": w.doc_type or "", "region": w.region,
-            "bodies": "、".join(w.bodies), "doc_number": (v.doc_number if v else None) or "",
-            "published": v.published if v else None, "status": status.status,
-            "status_label": STATUS_LABELS[status.status], "status_reason": status.reason or "",
-            "decision": d.decision if d else None, "decision_label": DECISIONS[d.decision] if d else "待定",
-            "reviewer": d.reviewer if d else "", "decided_on": d.decided_on if d else None,
-            "reason": d.reason if d else "",
-        })
-    rows.sort(key=lambda r: (DOC_TYPES.index(r["doc_type"]) if r["doc_type"] in DOC_TYPES else 99, r["title"]))
+        rows.append(RoundWork(
+            work_id=w.id, title=w.title, doc_type=w.doc_type or "", region=w.region, bodies="、".join(w.bodies),
+            doc_number=(v.doc_number if v else None) or "", published=v.published if v else None,
+            status=status.status, status_label=STATUS_LABELS[status.status], status_reason=status.reason or "",
+            decision=d.decision if d else None, decision_label=DECISIONS[d.decision] if d else "待定",
+            reviewer=d.reviewer if d else "", decided_on=d.decided_on if d else None, reason=d.reason if d else "",
+        ))
+    rows.sort(key=lambda r: (DOC_TYPES.index(r.doc_type) if r.doc_type in DOC_TYPES else 99, r.title))
     return rows
 
 
@@ -308,7 +371,7 @@ def compare_rounds(session: Session, round_a: int, round_b: int) -> Report:
     a, b = get_round(session, round_a), get_round(session, round_b)
     da, db = decisions_of(session, a.id), decisions_of(session, b.id)
     titles = dict(session.execute(select(Work.id, Work.title).where(Work.id.in_(set(da) | set(db) or {""}))).all())
-    rows = []
+    rows: list[dict[str, Any]] = []
     for wid in set(da) | set(db):
         x, y = da.get(wid), db.get(wid)
         rows.append({
@@ -332,10 +395,7 @@ def result_report(session: Session, round_id: int, as_of: date | None = None) ->
     """清理结果: every work in the round's scope with its decision (待定 where none) and computed status."""
     rnd = get_round(session, round_id)
     as_of = as_of or date.today()
-    rows = round_works(session, round_id, as_of)
-    for r in rows:
-        r["decision"] = r.pop("decision_label")
-        r["status"] = r.pop("status_label")
+    rows = [_result_row(w) for w in round_works(session, round_id, as_of)]
     counts = {label: sum(1 for r in rows if r["decision"] == label) for label in [*DECISIONS.values(), "待定"]}
     return Report(
         "clearance-result", report_title(f"{rnd.name} 清理结果"),
@@ -351,13 +411,21 @@ def result_report(session: Session, round_id: int, as_of: date | None = None) ->
     )
 
 
+def _result_row(w: RoundWork) -> dict[str, Any]:
+    # Labels in place of codes; the key order is the JSON export's, kept as it has always been.
+    return {"work_id": w.work_id, "title": w.title, "doc_type": w.doc_type, "region": w.region, "bodies": w.bodies,
+            "doc_number": w.doc_number, "published": w.published, "status": w.status_label,
+            "status_reason": w.status_reason, "decision": w.decision_label, "reviewer": w.reviewer,
+            "decided_on": w.decided_on, "reason": w.reason}
+
+
 def catalogue_report(session: Session, round_id: int, as_of: date | None = None) -> Report:
     """现行有效目录 per issuing body: the works in the round's scope in force on as_of, grouped by body (a joint
     document is listed under each of its bodies)."""
     rnd = get_round(session, round_id)
     as_of = as_of or date.today()
-    works = _snapshot(session, ReportOptions(as_of=as_of), scope_work_ids(session, rnd))
-    rows = []
+    works = snapshot(session, work_ids=scope_work_ids(session, rnd))
+    rows: list[dict[str, Any]] = []
     for w in works.values():
         if w.status_on(as_of).status != "effective":
             continue
@@ -387,10 +455,27 @@ def catalogue_report(session: Session, round_id: int, as_of: date | None = None)
 # Status conflicts
 
 
-def decision_conflicts(session: Session, works: dict[str, _W], as_of: date) -> list[dict]:
-    """Rows for the status-conflict report where the latest clearance decision on a work disagrees with its
-    computed status on as_of: 保留 or 修改 for a work computed repealed or expired; 废止 or 宣布失效 decided in a
-    round closed on or before as_of, for a work still computed in force."""
+@dataclass(frozen=True)
+class DecisionConflict:
+    """The latest clearance decision on a work, where it disagrees with the work's computed status."""
+
+    work: WorkRow
+    version: VersionRow | None  # in force on the date asked about
+    status: Status  # computed
+    decision: str  # code
+    round_name: str
+    why: str  # Chinese, says how they disagree
+
+    @property
+    def label(self) -> str:
+        """The decision as the conflict report's "source label" column shows it: 保留（2024年清理）."""
+        return f"{DECISIONS[self.decision]}（{self.round_name}）"
+
+
+def decision_conflicts(session: Session, works: dict[str, WorkRow], as_of: date) -> list[DecisionConflict]:
+    """Where the latest clearance decision on a work disagrees with its computed status on as_of: 保留 or 修改
+    for a work computed repealed or expired; 废止 or 宣布失效 decided in a round closed on or before as_of, for
+    a work still computed in force. The status-conflict report (clearance.reports.conflicts) lists them."""
     if not works:
         return []
     latest: dict[str, tuple[ClearanceDecision, ClearanceRound]] = {}
@@ -402,7 +487,7 @@ def decision_conflicts(session: Session, works: dict[str, _W], as_of: date) -> l
     for d, rnd in session.execute(query):
         if d.work_id in works:
             latest[d.work_id] = (d, rnd)  # later rounds overwrite earlier ones
-    rows = []
+    found = []
     for wid, (d, rnd) in latest.items():
         w = works[wid]
         status = w.status_on(as_of)
@@ -413,14 +498,6 @@ def decision_conflicts(session: Session, works: dict[str, _W], as_of: date) -> l
             why = f"清理决定{DECISIONS[d.decision]}（{rnd.closed.isoformat()} 清理结束），但尚无废止或失效的文件或关联"
         else:
             continue
-        v = w.version_on(as_of)
-        rows.append({
-            "work_id": w.id, "title": v.title if v else w.title, "doc_type": w.doc_type or "", "region": w.region,
-            "bodies": "、".join(w.bodies), "doc_number": (v.doc_number if v else None) or "",
-            "published": v.published if v else None, "version": v.seq if v else 0,
-            "expires": v.expires if v else None,
-            "source_status": f"{DECISIONS[d.decision]}（{rnd.name}）",
-            "source_meaning": why, "computed": STATUS_LABELS[status.status],
-            "reason": status.reason or "", "origin": "清理决定",
-        })
-    return rows
+        found.append(DecisionConflict(work=w, version=w.version_on(as_of), status=status, decision=d.decision,
+                                      round_name=rnd.name, why=why))
+    return found

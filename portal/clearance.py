@@ -13,6 +13,7 @@ import logging
 import os
 import threading
 from datetime import date
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -224,8 +225,8 @@ def job_page(job_id: int):
     shown_total = counts.get(match, 0) if match else job.total
     pages = max(1, -(-shown_total // PER_PAGE))
     page = parse_int_param(request.args.get("page"), "页码", 1, 1, pages)
-    rows = [(position, cells, result_cells(result)) for position, cells, result in
-            job_rows(session, job_id, match, (page - 1) * PER_PAGE, PER_PAGE)] if job.done else []
+    rows = [(r.position, r.cells, result_cells(r.result))
+            for r in job_rows(session, job_id, match, (page - 1) * PER_PAGE, PER_PAGE)] if job.done else []
     running = _is_running(job)
     finished = job.state == "finished"
     return render_template(
@@ -329,7 +330,7 @@ def round_page(round_id: int, error: str | None = None, status: int = 200):
         "clearance/round.html", rnd=rnd, scope=scope_label(rnd), works=works[(page - 1) * PER_PAGE: page * PER_PAGE],
         total=len(works), page=page, pages=pages, flt=flt, bodies=round_bodies(session, round_id),
         decisions=DECISIONS, statuses=STATUS_LABELS, as_of=as_of, error=error,
-        other_rounds=[r for r in list_rounds(session) if r["id"] != round_id],
+        other_rounds=[r for r in list_rounds(session) if r.id != round_id],
         args={k: v for k, v in args.items() if v and k != "page"},
     ), status
 
@@ -399,7 +400,7 @@ def round_publish(round_id: int, what: str):
         abort(404, "可发布的内容：result（清理结果）、catalogue（现行有效目录）")
     _round_or_404(round_id)
     report = PUBLISH[what](services.session(), round_id, _as_of())
-    args = {k: v for k, v in request.args.items() if k == "as_of" and v}
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if k == "as_of" and v}
     downloads = [(f.upper(), url_for("clearance.round_publish_file", round_id=round_id, what=what, fmt=f, **args))
                  for f in EXPORTS]
     chart = Markup(bar_chart(report.chart, report.chart_title or report.title)) if report.chart else None
@@ -412,6 +413,7 @@ def round_publish_file(round_id: int, what: str, fmt: str):
     if what not in PUBLISH or fmt not in EXPORTS:
         abort(404, "可下载：result 或 catalogue，格式 xlsx 或 csv")
     _round_or_404(round_id)
-    report = PUBLISH[what](services.session(), round_id, _as_of())
-    return _download(export(report, fmt), fmt, f"round-{round_id}-{what}-{report.params['as_of'].isoformat()}.{fmt}")
+    as_of = _as_of()
+    report = PUBLISH[what](services.session(), round_id, as_of)
+    return _download(export(report, fmt), fmt, f"round-{round_id}-{what}-{as_of.isoformat()}.{fmt}")
 

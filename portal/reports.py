@@ -5,6 +5,7 @@ the clearance team and need a login (portal.accounts)."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
 from markupsafe import Markup
@@ -116,7 +117,7 @@ def _page(name: str):
     rows = rep.rows[lo:hi]
     groups = _page_groups(rep, lo, hi)
     chart = Markup(bar_chart(rep.chart, rep.chart_title or rep.title)) if rep.chart else None
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page" and v}
     downloads = [(fmt.upper(), url_for("reports.download", name=name, fmt=fmt, **args)) for fmt in FORMATS]
     return render_template(
         "reports/report.html", spec=spec, rep=rep, opts=opts, rows=rows, groups=groups, page=page, pages=pages,
@@ -165,7 +166,7 @@ def _download(name: str, fmt: str) -> Response:
 @bp.app_template_global("report_url")
 def report_url(name: str, **changes: object) -> str:
     """The current report URL with some arguments changed (None removes one)."""
-    args = {k: v for k, v in request.args.items() if v}
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if v}
     for key, value in changes.items():
         if value is None or value == "":
             args.pop(key, None)

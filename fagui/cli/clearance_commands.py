@@ -126,24 +126,23 @@ def check_list_cmd(file: Path | None, output: Path | None, resume_job: int | Non
     if output is not None and output.suffix.lower() not in (".xlsx", ".csv"):
         raise click.BadParameter("结果文件应为 .xlsx 或 .csv", param_hint="-o")
     store = open_store(migrate=True)
-    if resume_job is None:
+    if file is not None:
         table = read_table(file, file.name)
         digest, day = file_hash(file.read_bytes()), date_option(as_of, "--as-of")
         with store.sessions() as session:
             # The same file checked again after an interruption continues its unfinished job.
             resume_job = None if new_job else unfinished_job(session, digest, day)
-    if resume_job is None:
-        with store.sessions() as session:
-            job = create_job(session, table, file.name, digest, as_of=day, created_by="command line")
-            session.commit()
-            job_id, total, done = job.id, job.total, 0
-        click.echo(f"核查任务 {job_id}：{total} 行（中断后重新运行本命令，或用 fagui check-list --resume {job_id} 继续）",
-                   err=True)
-    else:
+        if resume_job is None:
+            with store.sessions() as session:
+                job = create_job(session, table, file.name, digest, as_of=day, created_by="command line")
+                session.commit()
+                job_id, total, done, stem = job.id, job.total, 0, file.stem
+            click.echo(f"核查任务 {job_id}：{total} 行（中断后重新运行本命令，或用 fagui check-list --resume {job_id} 继续）",
+                       err=True)
+    if resume_job is not None:
         with store.sessions() as session:
             job = get_job(session, resume_job)
-            job_id, total, done, name = job.id, job.total, job.done, job.filename
-        file = Path(name)
+            job_id, total, done, stem = job.id, job.total, job.done, Path(job.filename).stem
         click.echo(f"继续核查任务 {job_id}：已完成 {done} / {total} 行", err=True)
     with click.progressbar(length=total, label="核查", file=sys.stderr) as bar:
         bar.update(done)
@@ -154,7 +153,7 @@ def check_list_cmd(file: Path | None, output: Path | None, resume_job: int | Non
             seen[0] = now
 
         run_job(store.sessions, job_id, progress)
-    output = output or Path(f"{file.stem}-核查结果.xlsx")
+    output = output or Path(f"{stem}-核查结果.xlsx")
     fmt = output.suffix.lower().lstrip(".")
     with store.sessions() as session:
         report = job_report(session, job_id)
@@ -197,13 +196,13 @@ def rounds_list(as_json: bool) -> None:
     with store.sessions() as session:
         rows = list_rounds(session)
     if as_json:
-        echo_json(rows)
+        echo_json([r.as_dict() for r in rows])
         return
     if not rows:
         click.echo("尚无清理轮次：用 fagui rounds create 名称 --body 制定机关 新建")
     for r in rows:
-        closed = r["closed"].isoformat() if r["closed"] else "进行中"
-        click.echo(f"{r['id']}\t{r['name']}\t{r['scope']}\t{r['opened'].isoformat()} 至 {closed}\t决定 {r['decisions']} 件")
+        closed = r.closed.isoformat() if r.closed else "进行中"
+        click.echo(f"{r.id}\t{r.name}\t{r.scope}\t{r.opened.isoformat()} 至 {closed}\t决定 {r.decisions} 件")
 
 
 @rounds.command("export")

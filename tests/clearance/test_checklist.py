@@ -14,14 +14,18 @@ from sqlalchemy import func, select
 
 from clearance.checklist import (
     ChecklistError,
+    CheckResult,
+    WorkFacts,
     create_job,
     file_hash,
     get_job,
     job_report,
     read_table,
+    result_cells,
     run_job,
 )
 from clearance.exports import export
+from clearance.matching import AMBIGUOUS, MATCHED, Candidate, MatchResult
 from crawlers.sources import lawrefbook
 from fagui.cli.commands import cli
 from fagui.records import DocumentRecord, RelationRef
@@ -310,3 +314,22 @@ def test_an_unfinished_reader_is_closed_before_its_file(tmp_path, content, limit
     done = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and ("没有可用的列" in done.stdout or "超过上限" in done.stdout)
     assert done.stderr == ""
+
+
+def test_a_stored_result_reads_back_as_it_was_written():
+    facts = WorkFacts(status="repealed", status_label="已废止", status_official=True, status_reason="被废止",
+                      version="第1版（共1版）", version_date="2016-11-25", latest_change="2020-01-01 被《某决定》废止",
+                      expires=None, basis_changed="", bodies="浙江省人民政府")
+    matched = CheckResult(MatchResult(MATCHED, "w1", "浙江省甲办法", 0.95, "fuzzy_title",
+                                      [Candidate("w1", "浙江省甲办法", 0.95, "fuzzy_title"),
+                                       Candidate("w2", "浙江省乙办法", 0.875, "fuzzy_title")]),
+                          facts, "http://x/works/w1")
+    ambiguous = CheckResult(MatchResult(AMBIGUOUS, confidence=1.0, note="请补充文号"))
+    for result in (matched, ambiguous):
+        stored = result.to_json()
+        assert CheckResult.from_json(stored) == result and CheckResult.from_json(stored).to_json() == stored
+    assert list(matched.to_json())[-2:] == ["bodies", "link"] and "status" not in ambiguous.to_json()
+    cells = result_cells(matched)
+    assert cells["r_status"] == "已废止" and cells["r_official"] == "官方标注" and cells["r_basis"] == "否"
+    assert cells["r_candidates"] == "浙江省乙办法（0.88）" and cells["r_expires"] == ""
+    assert result_cells(ambiguous)["r_basis"] == "" and result_cells(None) == {"r_match": "未处理"}

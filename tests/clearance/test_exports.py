@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from clearance.charts import bar_chart
 from clearance.exports import ExportError, cell, export, filename, safe_text
-from clearance.reports import Column, Report
+from clearance.models import Column, Report
 
 HOSTILE = ["=HYPERLINK(\"http://evil\",\"点我\")", "+1+2", "-3+4", "@SUM(A1)", "\tcmd", "\rx", "正常标题"]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import date
 
 import pytest
@@ -71,14 +72,14 @@ def test_decisions_with_an_audit_trail_that_is_never_updated_or_deleted(rounds_s
         close_round(s, rnd.id, "张三", date(2024, 12, 31))
         s.commit()
         trail = audit_trail(s, rnd.id)
-        assert [(a["action"], a["actor"]) for a in trail] == [
+        assert [(a.action, a.actor) for a in trail] == [
             ("create_round", "张三"), ("decide", "张三"), ("change_decision", "李四"), ("close_round", "张三")]
         change = trail[2]
-        assert change["before"]["decision"] == "keep" and change["after"]["decision"] == "amend"
-        assert change["before"]["reason"] == "仍然适用" and change["title"] == "浙江省甲办法"
-        assert "保留" in change["before_text"] and "修改" in change["after_text"]
-        assert trail[3]["before"]["closed"] is None and trail[3]["after"]["closed"] == "2024-12-31"
-        assert [a["action"] for a in audit_trail(s, rnd.id, jia)] == ["decide", "change_decision"]
+        assert change.before["decision"] == "keep" and change.after["decision"] == "amend"
+        assert change.before["reason"] == "仍然适用" and change.title == "浙江省甲办法"
+        assert "保留" in change.before_text and "修改" in change.after_text
+        assert trail[3].before["closed"] is None and trail[3].after["closed"] == "2024-12-31"
+        assert [a.action for a in audit_trail(s, rnd.id, jia)] == ["decide", "change_decision"]
 
         row = s.scalar(select(ClearanceAudit).order_by(ClearanceAudit.id).limit(1))
         row.actor = "someone else"
@@ -101,7 +102,7 @@ def test_decisions_with_an_audit_trail_that_is_never_updated_or_deleted(rounds_s
 def test_bad_actions_are_refused_with_a_reason(rounds_store):
     with rounds_store.sessions() as s:
         rnd = create_round(s, "交通厅文件清理", "张三", body="浙江省交通运输厅")
-        assert {w["title"] for w in round_works(s, rnd.id)} == {"浙江省交通运输厅丙通知"}
+        assert {w.title for w in round_works(s, rnd.id)} == {"浙江省交通运输厅丙通知"}
         with pytest.raises(ClearanceError, match="已有同名"):
             create_round(s, "交通厅文件清理", "张三")
         with pytest.raises(ClearanceError, match="没有名为“火星省政府”的制定机关"):
@@ -187,3 +188,31 @@ def test_compare_rounds_and_publish(rounds_store, tmp_path):
             table = list(csv.reader(io.StringIO(export(rep, "csv").decode("utf-8-sig"))))
             assert [[str(v) for v in row] for row in sheet] == table
             assert len(table) == len(rep.rows) + 1
+
+
+def test_rounds_commands(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from fagui.cli.commands import cli
+    from indexer.store.app_store import open_store
+
+    monkeypatch.setenv("FAGUI_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("FAGUI_DATABASE_URL", raising=False)
+    store = open_store(migrate=True)
+    with store.sessions() as s:
+        upsert_record(s, rec("浙江省甲办法", published=date(2021, 1, 1)))
+        s.commit()
+    store.engine.dispose()
+    runner = CliRunner()
+    assert "尚无清理轮次" in runner.invoke(cli, ["rounds", "list"]).output
+    made = runner.invoke(cli, ["rounds", "create", "2024年清理", "--region", "浙江省", "--by", "张三"])
+    assert made.exit_code == 0 and "（范围：浙江省，1 件文件）" in made.output
+    listed = runner.invoke(cli, ["rounds", "list", "--json"])
+    [row] = json.loads(listed.output)
+    assert row == {"id": row["id"], "name": "2024年清理", "scope": "浙江省", "opened": date.today().isoformat(),
+                   "closed": None, "created_by": "张三", "decisions": 0}
+    plain = runner.invoke(cli, ["rounds", "list"]).output
+    assert plain == f"{row['id']}\t2024年清理\t浙江省\t{date.today().isoformat()} 至 进行中\t决定 0 件\n"
+    exported = runner.invoke(cli, ["rounds", "export", str(row["id"]), "--as-of", "2024-06-01"])
+    table = list(csv.reader(io.StringIO(exported.output)))
+    assert table[0][:2] == ["标题", "效力级别"] and table[1][0] == "浙江省甲办法" and table[1][6] == "待定"

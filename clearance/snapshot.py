@@ -1,0 +1,155 @@
+"""A light snapshot of the store for clearance: works with their version dates, issuing bodies and repeal links,
+without texts. Reports, rounds and the batch check compute statuses from it for any date (indexer.store.status),
+never from the stored "today" column, so a past date gives past answers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, TypeVar
+
+from sqlalchemy import Row, select
+from sqlalchemy.orm import Session
+
+from indexer.store.models import IssuingBody, Relation, Version, Work, work_issuing_bodies
+from indexer.store.status import RepealLink, Status, VersionDates, in_force_index, work_status
+
+T = TypeVar("T")
+CHUNK = 500  # ids per IN (...) list: well under every database's limit on bound parameters
+
+
+@dataclass
+class VersionRow:
+    """One version of a work: its dates, number, source label and history, no text."""
+
+    id: int
+    seq: int
+    title: str
+    doc_number: str | None
+    published: date | None
+    effective_from: date | None
+    expires: date | None
+    ended_on: date | None
+    end_status: str | None
+    source_status: str | None
+    history: list | None
+
+    @property
+    def start(self) -> date | None:
+        return self.effective_from or self.published
+
+    def dates(self) -> VersionDates:
+        return VersionDates(self.effective_from, self.published, self.expires, self.ended_on, self.end_status,
+                            self.source_status)
+
+
+@dataclass(frozen=True)
+class RepealRow(RepealLink):
+    """A repeal link, with the deciding work's own date for when the link itself names none."""
+
+    decided: date | None = None
+    decided_label: str = ""  # 施行日期 or 公布日期
+
+
+@dataclass
+class WorkRow:
+    """One work with its versions (oldest first), issuing bodies (in order) and the links that repeal it."""
+
+    id: str
+    title: str
+    doc_type: str | None
+    region: str
+    bodies: list[str] = field(default_factory=list)
+    versions: list[VersionRow] = field(default_factory=list)
+    repeals: list[RepealLink] = field(default_factory=list)
+
+    def dates(self) -> list[VersionDates]:
+        return [v.dates() for v in self.versions]
+
+    def status_on(self, as_of: date) -> Status:
+        return work_status(self.dates(), as_of, self.repeals)
+
+    def version_on(self, as_of: date) -> VersionRow | None:
+        i = in_force_index(self.dates(), as_of)
+        return self.versions[i] if i is not None else None
+
+    def known_end(self, as_of: date) -> tuple[date | None, str]:
+        """When the work stopped being in force, where its status on as_of is repealed or expired: the repeal
+        link's date, or where the link names none, the repealing decision's own 施行/公布 date, with a note
+        saying so; else the reported end or the 有效期至. (None, ""): no source dates the end (a source that only says 废止/失效, or a link whose
+        decision has no date either); such an end belongs in no period."""
+        for link in sorted(self.repeals, key=lambda r: r.effective or date.min):
+            if link.effective is not None and link.effective <= as_of:
+                return link.effective, ""
+            if link.effective is None and isinstance(link, RepealRow) and link.decided is not None:
+                return link.decided, f"日期为《{link.by}》的{link.decided_label}（废止关系未注明日期）"
+        v = self.version_on(as_of)
+        if v is None:
+            return None, ""
+        if v.end_status and (v.ended_on is None or v.ended_on <= as_of):
+            return v.ended_on, ""
+        if v.expires is not None and v.expires < as_of:
+            return v.expires, ""
+        return None, ""
+
+
+def snapshot(session: Session, *, region: str | None = None, doc_type: str | None = None,
+             work_ids: set[str] | None = None) -> dict[str, WorkRow]:
+    """The works in a region and of a doc_type (None: any), limited to work_ids where given (empty: none)."""
+    query = select(Work.id, Work.title, Work.doc_type, Work.region)
+    if region:
+        query = query.where(Work.region == region)
+    if doc_type:
+        query = query.where(Work.doc_type == doc_type)
+    if work_ids is not None:
+        query = query.where(Work.id.in_(work_ids)) if work_ids else query.where(Work.id.is_(None))
+    return fill(session, works_from(session.execute(query)))
+
+
+def works_from(rows: Iterable[Row[Any]]) -> dict[str, WorkRow]:
+    """Bare WorkRows (no versions yet) from rows of a select(Work.id, Work.title, Work.doc_type, Work.region)."""
+    return {row.id: WorkRow(id=row.id, title=row.title, doc_type=row.doc_type, region=row.region) for row in rows}
+
+
+def fill(session: Session, works: dict[str, WorkRow]) -> dict[str, WorkRow]:
+    """Add versions, issuing bodies and repeal links to bare WorkRows; returns the same dict."""
+    if not works:
+        return works
+    for chunk in chunks(list(works)):
+        for row in session.execute(
+            select(Version.work_id, Version.id, Version.seq, Version.title, Version.doc_number, Version.published,
+                   Version.effective_from, Version.expires, Version.ended_on, Version.end_status,
+                   Version.source_status, Version.history)
+            .where(Version.work_id.in_(chunk)).order_by(Version.work_id, Version.seq)
+        ):
+            works[row.work_id].versions.append(VersionRow(
+                id=row.id, seq=row.seq, title=row.title, doc_number=row.doc_number, published=row.published,
+                effective_from=row.effective_from, expires=row.expires, ended_on=row.ended_on,
+                end_status=row.end_status, source_status=row.source_status, history=row.history))
+        for body in session.execute(
+            select(work_issuing_bodies.c.work_id, IssuingBody.name)
+            .join(IssuingBody, IssuingBody.id == work_issuing_bodies.c.body_id)
+            .where(work_issuing_bodies.c.work_id.in_(chunk)).order_by(work_issuing_bodies.c.position)
+        ):
+            works[body.work_id].bodies.append(body.name)
+        subject = Work.__table__.alias("subject")
+        decision = Version.__table__.alias("decision")
+        for link in session.execute(
+            select(Relation.object_work_id, Relation.effective, subject.c.title.label("by"),
+                   decision.c.effective_from.label("decision_effective"),
+                   decision.c.published.label("decision_published"))
+            .join(subject, subject.c.id == Relation.subject_work_id)
+            .outerjoin(decision, decision.c.id == subject.c.current_version_id)
+            .where(Relation.object_work_id.in_(chunk), Relation.relation_type.in_(("repeals", "replaces")))
+        ):
+            decided, label = ((link.decision_effective, "施行日期") if link.decision_effective
+                              else (link.decision_published, "公布日期"))
+            works[link.object_work_id].repeals.append(
+                RepealRow(effective=link.effective, by=link.by, decided=decided, decided_label=label))
+    return works
+
+
+def chunks(ids: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    for i in range(0, len(ids), size):
+        yield ids[i:i + size]
