@@ -247,13 +247,13 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> di
         named = title_key(direct["title"])
         text = TextQuery(must=tuple(c for c in (term_clause(named),) if c), title_only=True, title_key=named)
     offset = (params.page - 1) * params.per_page
-    result = _collapsed(backend, text, filters, params, offset)
+    result = _collapsed(session, backend, text, filters, params, offset)
     if parsed and typed and exact and not result.total:
         # Nothing holds the words exactly as typed: the word-level search is the nearest answer, and the
         # page says so.
         exact = False
         text = text_query(parsed, extra, exact=False)
-        result = _collapsed(backend, text, filters, params, offset)
+        result = _collapsed(session, backend, text, filters, params, offset)
         warnings.append(WARN_FUZZY_FALLBACK.format(q=params.q.strip()))
     if filters.as_of is not None and filters.effective_from is None and filters.effective_to is None:
         undated = _undated_count(backend, text, filters)
@@ -290,7 +290,7 @@ def _undated_count(backend: SearchBackend, text: TextQuery, filters: Filters) ->
             + count(effective_from=1, effective_to=filters.as_of, ended_to=0))
 
 
-def _collapsed(backend: SearchBackend, text: TextQuery, filters: Filters, params: SearchParams,
+def _collapsed(session: Session, backend: SearchBackend, text: TextQuery, filters: Filters, params: SearchParams,
                offset: int) -> BackendResult:
     """One hit per work: several versions of a work can match (e.g. when superseded texts are included),
     the best-ranked one stands for the work."""
@@ -305,7 +305,7 @@ def _collapsed(backend: SearchBackend, text: TextQuery, filters: Filters, params
                             limit=limit if single_version else limit * 3 + 10,
                             facets=params.facets, count_field="work_id")
     result = backend.search(request)
-    hits = _with_best_articles(backend, text, filters, result.hits) if by_articles else result.hits
+    hits = _with_best_articles(session, backend, text, filters, result.hits) if by_articles else result.hits
     seen: set[str] = set()
     unique = []
     for hit in hits:
@@ -328,9 +328,10 @@ def _ranks_by_articles(text: TextQuery, filters: Filters, params: SearchParams, 
             and not filters.doc_number_key and window <= RANK_WINDOW)
 
 
-def _with_best_articles(backend: SearchBackend, text: TextQuery, filters: Filters,
+def _with_best_articles(session: Session, backend: SearchBackend, text: TextQuery, filters: Filters,
                         hits: list[BackendHit]) -> list[BackendHit]:
-    """Version hits re-ranked by their score plus their best article's (an article holds every term)."""
+    """Version hits re-ranked by their score plus their best article's (an article holds every term). A work
+    whose title is the query stays first: articles citing that title must not pass it."""
     articles = backend.search(SearchRequest(text=replace(text, title_key=None), filters=replace(filters, kind="article"),
                                             limit=ARTICLE_POOL)).hits
     best: dict[int, BackendHit] = {}
@@ -341,7 +342,14 @@ def _with_best_articles(backend: SearchBackend, text: TextQuery, filters: Filter
         if version_id not in scored:  # matched, but below the window by its whole-text score
             scored[version_id] = BackendHit(f"v{version_id}", article.work_id, version_id, 0.0)
         scored[version_id].score += article.score
-    return sorted(scored.values(), key=lambda h: -h.score)
+    titled = _titled(session, text.title_key, [h.version_id for h in hits]) if text.title_key else set()
+    return sorted(scored.values(), key=lambda h: (h.version_id not in titled, -h.score))
+
+
+def _titled(session: Session, key: str, version_ids: list[int]) -> set[int]:
+    """The versions among these whose title, as people say it (title_key), is the key."""
+    rows = session.execute(select(Version.id, Version.title).where(Version.id.in_(version_ids))).all()
+    return {vid for vid, title in rows if title_key(title) == key}
 
 
 # A filter's own facet is counted without that filter, so the reader sees what else can be added
@@ -381,7 +389,7 @@ def _hits(session: Session, backend: SearchBackend, result: BackendResult, parse
     articles = _matching_articles(session, backend, parsed, version_ids, terms, exact)
     # Only hits without a matching article need the opening of their text for a snippet.
     bare = [vid for vid in version_ids if not articles.get(vid)]
-    openings = dict(session.execute(
+    openings: dict[int, str] = dict(session.execute(
         select(Version.id, func.substr(Version.text, 1, SNIPPET_SCAN)).where(Version.id.in_(bare))
     ).all()) if bare else {}
     hits = []
@@ -401,7 +409,7 @@ def _hits(session: Session, backend: SearchBackend, result: BackendResult, parse
             "status_label": STATUS_LABELS.get(v.status, v.status),
             "status_official": v.status_official,
             "published": v.published.isoformat() if v.published else None,
-            "effective": (v.effective_from or v.published).isoformat() if (v.effective_from or v.published) else None,
+            "effective": d.isoformat() if (d := v.effective_from or v.published) else None,
             "issuing_bodies": [b.name for b in work.issuing_bodies],
             "doc_number": v.doc_number,
             "score": round(hit.score, 4),
