@@ -72,7 +72,7 @@ def time_ours(factory, backend, repeat: int) -> tuple[list[float], dict]:
                 started = time.perf_counter()
                 result = search(session, backend, params_for(entry))
                 times.append((time.perf_counter() - started) * 1000)
-                ranked[entry["q"]] = [h["title"] for h in result["hits"]]
+                ranked[entry["q"]] = [h.title for h in result.hits]
     return times, ranked
 
 

@@ -39,8 +39,8 @@ def main() -> None:
     started = time.perf_counter()
     with factory() as session:
         for work_id, title in works:
-            hits = search(session, backend, SearchParams(q=title, facets=False, per_page=args.per_page))["hits"]
-            ids = [h["work_id"] for h in hits]
+            hits = search(session, backend, SearchParams(q=title, facets=False, per_page=args.per_page)).hits
+            ids = [h.work_id for h in hits]
             first += bool(ids) and ids[0] == work_id
             if work_id not in ids:
                 missed.append(title)

@@ -5,11 +5,13 @@ document at /api/v1/openapi.json describes exactly these routes."""
 from __future__ import annotations
 
 import re
+from typing import cast
 
-from flask import Blueprint, Response, abort, jsonify, request
+from flask import Blueprint, Flask, Response, abort, jsonify, request
 from werkzeug.datastructures import MultiDict
 
 from indexer.store import documents
+from indexer.store.views import WorkView
 from portal import ratelimit
 from portal.errors import BadParameter
 from portal.params import parse_article, parse_int_param, search_params
@@ -17,7 +19,7 @@ from portal.search_cache import cached_search
 from portal.services import session
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-bp.record_once(lambda state: ratelimit.init_app(state.app))
+bp.record_once(lambda state: ratelimit.init_app(cast(Flask, state.app)))
 
 NOT_FOUND_WORK = "未找到该法规（编号：{}）"
 NOT_FOUND_VERSION = "未找到该法规的第 {} 版"
@@ -53,26 +55,23 @@ def checked_args(args: MultiDict) -> MultiDict:
 @bp.get("/search")
 def api_search() -> Response:
     params = search_params(checked_args(request.args))
-    return jsonify(cached_search(params))
+    return jsonify(cached_search(params).to_json())
 
 
 @bp.get("/facets")
 def api_facets() -> Response:
     params = search_params(checked_args(request.args), default_per_page=1)
-    result = cached_search(params)
-    return jsonify({"query": result["query"], "total": result["total"], "facets": result["facets"]})
+    return jsonify(cached_search(params).facets_json())
 
 
 @bp.get("/works/<work_id>")
 def api_work(work_id: str) -> Response:
-    return jsonify(_work_or_404(work_id))
+    return jsonify(_work_or_404(work_id).to_json())
 
 
 @bp.get("/works/<work_id>/versions")
 def api_versions(work_id: str) -> Response:
-    work = _work_or_404(work_id)
-    return jsonify({"work_id": work["id"], "title": work["title"], "current_version": work["current_version"],
-                    "versions": work["versions"]})
+    return jsonify(_work_or_404(work_id).versions_json())
 
 
 @bp.get("/works/<work_id>/versions/<int:seq>")
@@ -80,7 +79,8 @@ def api_version(work_id: str, seq: int) -> Response:
     detail = documents.version_detail(session(), work_id, seq)
     if detail is None:
         _missing_version(work_id, seq)
-    return jsonify(detail)
+        abort(404, NOT_FOUND_VERSION.format(seq))
+    return jsonify(detail.to_json())
 
 
 @bp.get("/works/<work_id>/versions/<int:seq>/articles/<ref>")
@@ -91,23 +91,26 @@ def api_article(work_id: str, seq: int, ref: str) -> Response:
         _missing_version(work_id, seq)
         label = f"第{number}条" + (f"之{sub}" if sub else "")
         abort(404, f"该版本中没有{label}")
-    return jsonify(found)
+    return jsonify(found.to_json())
 
 
 @bp.get("/works/<work_id>/compare")
 def api_compare(work_id: str) -> Response:
     work = _work_or_404(work_id)
-    newest = work["current_version"] or (work["versions"][-1]["seq"] if work["versions"] else 1)
+    newest = work.current_version or (work.versions[-1].seq if work.versions else 1)
     b = parse_int_param(request.args.get("b"), "对照版本 b", newest, 1, documents.MAX_SEQ)
     a = parse_int_param(request.args.get("a"), "对照版本 a", max(b - 1, 1), 1, documents.MAX_SEQ)
-    known = {v["seq"] for v in work["versions"]}
+    known = {v.seq for v in work.versions}
     for name, seq in (("a", a), ("b", b)):
         if seq not in known:
             abort(404, f"对照版本 {name}：" + NOT_FOUND_VERSION.format(seq) + f"（共 {len(known)} 版）")
-    return jsonify(documents.compare_versions(session(), work_id, a, b))
+    comparison = documents.compare_versions(session(), work_id, a, b)
+    if comparison is None:  # both versions were just found: only a concurrent delete gets here
+        abort(404, NOT_FOUND_WORK.format(_CONTROL.sub("", work_id[:40])))
+    return jsonify(comparison.to_json())
 
 
-def _work_or_404(work_id: str) -> dict:
+def _work_or_404(work_id: str) -> WorkView:
     work = documents.work_detail(session(), work_id)
     if work is None:
         abort(404, NOT_FOUND_WORK.format(_CONTROL.sub("", work_id[:40])))

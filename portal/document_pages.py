@@ -4,12 +4,16 @@ view and downloads (plain text, .docx)."""
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from markupsafe import Markup
+from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response as BaseResponse
 
 from indexer.store import documents
+from indexer.store.views import ArticleView
 from portal import services
 from portal.params import parse_article, parse_int_param
 
@@ -28,15 +32,15 @@ def _page(work_id: str, seq: int | None, print_view: bool = False, missing_artic
         abort(404, f"未找到该文件的第 {seq} 版")
     template = "print.html" if print_view else "work.html"
     q = _search_context(session, work_id)
-    return render_template(template, work=work, doc=detail, version=detail["version"], q=q, top_q=q,
-                           sections=_sections(detail["articles"]), cited=_cited_works(session, work_id),
+    return render_template(template, work=work, doc=detail, version=detail.version, q=q, top_q=q,
+                           sections=_sections(detail.articles), cited=_cited_works(session, work_id),
                            missing_article=missing_article)
 
 
 MAX_CONTEXT_QUERY = 100
 
 
-def _search_context(session, work_id: str) -> str:
+def _search_context(session: Session, work_id: str) -> str:
     """The ?q= a direct answer brought the reader here with, for the "检索…直达本文件" banner; "" for any other q.
 
     The search page redirects a query that names a document number or a work and article straight to the
@@ -49,10 +53,10 @@ def _search_context(session, work_id: str) -> str:
     from indexer.search.service import direct_answer
 
     direct = direct_answer(session, parse_query(q))
-    return q if direct is not None and direct["work_id"] == work_id else ""
+    return q if direct is not None and direct.work_id == work_id else ""
 
 
-def _cited_works(session, work_id: str) -> dict[str, tuple[str, int | None, bool]]:
+def _cited_works(session: Session, work_id: str) -> dict[str, tuple[str, int | None, bool]]:
     """Cited title as written (without 《》 and edition notes) -> (the stored work it resolved to, the version of
     it the citing text means or None for its current text, whether the cited article numbers may belong to an
     earlier text the store does not hold)."""
@@ -60,11 +64,11 @@ def _cited_works(session, work_id: str) -> dict[str, tuple[str, int | None, bool
 
     from indexer.store.models import Relation
 
-    rows = session.execute(
+    rows = [(title, target) for title, target in session.execute(
         select(Relation.object_title, Relation.object_work_id).where(
             Relation.subject_work_id == work_id, Relation.relation_type.in_(("based_on", "cites")),
             Relation.object_work_id.is_not(None), Relation.object_title.is_not(None))
-    ).all()
+    ).all() if title is not None and target is not None]
     texts = documents.cited_texts(session, work_id, {target for _, target in rows})
     return {title: (target, *texts[target]) for title, target in rows}
 
@@ -103,11 +107,11 @@ def cite_links(paragraph: str, cited: dict[str, tuple[str, int | None, bool]]) -
     return Markup("").join(out)
 
 
-def _sections(articles: list[dict]) -> list[dict]:
+def _sections(articles: tuple[ArticleView, ...]) -> list[dict[str, Any]]:
     """Articles grouped under the heading path where it changes, for headings between articles."""
-    sections: list[dict] = []
+    sections: list[dict[str, Any]] = []
     for a in articles:
-        path = a.get("path") or ""
+        path = a.path or ""
         if not sections or sections[-1]["path"] != path:
             previous = sections[-1]["parts"] if sections else []
             parts = [p.strip() for p in path.split(" / ") if p.strip()]
@@ -137,7 +141,7 @@ def article_key_label(key: str | None) -> str:
     return article_ref(int(m.group(1)), int(m.group(2) or 0))
 
 
-def _page_or_article(work_id: str, seq: int | None) -> Response | tuple[str, int] | str:
+def _page_or_article(work_id: str, seq: int | None) -> BaseResponse | tuple[str, int] | str:
     """The page; with ?article= (the table of contents' jump form without scripts) a redirect to that article
     (?article=91 -> #art-91, ?article=133之一 -> #art-133-1), or the page with a notice (404) when the version
     has no such article, rather than a jump to an anchor that is not there."""
@@ -147,7 +151,7 @@ def _page_or_article(work_id: str, seq: int | None) -> Response | tuple[str, int
     number, sub = parse_article(raw)
     found = documents.article(services.session(), work_id, number, sub, seq)
     if found is not None:
-        return redirect(work_url(work_id, seq, seq is None, anchor=found["article"]["anchor"]))
+        return redirect(work_url(work_id, seq, seq is None, anchor=found.article.anchor))
     return _page(work_id, seq, missing_article=article_ref(number, sub)), 404
 
 
@@ -175,7 +179,7 @@ def compare(work_id: str) -> str:
     work = documents.work_detail(session, work_id)
     if work is None:
         abort(404, "未找到该法规或文件，编号可能有误或已被移除")
-    seqs = [v["seq"] for v in work["versions"]]
+    seqs = [v.seq for v in work.versions]
     if len(seqs) < 2:
         return render_template("compare.html", work=work, cmp=None, a=None, b=None, seqs=seqs)
     a = parse_int_param(request.args.get("a"), "对照的旧版本", seqs[-2], 1, MAX_SEQ)
@@ -204,13 +208,13 @@ def download(work_id: str, fmt: str, seq: int | None = None) -> Response:
     if detail is None:
         abort(404, "未找到该法规或文件")
     if fmt == "txt":
-        body = exports.version_text(session, work_id, seq).encode("utf-8")
+        body = exports.text_of(detail).encode("utf-8")
         mimetype = "text/plain"  # Flask adds "; charset=utf-8" to text/* mimetypes itself
     else:
-        body = exports.version_docx(session, work_id, seq)
+        body = exports.docx_of(detail)
         mimetype = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     response = Response(body, mimetype=mimetype)
-    filename = exports.export_filename(detail["version"]["title"], detail["version"]["seq"], fmt)
+    filename = exports.export_filename(detail.version.title, detail.version.seq, fmt)
     response.headers["Content-Disposition"] = (
         f"attachment; filename=\"{work_id}.{fmt}\"; filename*=UTF-8''{quote(filename)}"
     )
@@ -219,16 +223,16 @@ def download(work_id: str, fmt: str, seq: int | None = None) -> Response:
 
 @bp.app_template_global("work_url")
 def work_url(work_id: str, seq: int | None = None, is_current: bool = False, anchor: str | None = None,
-             **args: str) -> str:
+             **args: Any) -> str:
     if seq is None or is_current:
         return url_for("document_pages.work", work_id=work_id, _anchor=anchor, **args)
     return url_for("document_pages.version", work_id=work_id, seq=seq, _anchor=anchor, **args)
 
 
 @bp.app_template_filter("article_body")
-def article_body(article: dict) -> list[str]:
+def article_body(article: ArticleView) -> list[str]:
     """The article's text without its leading label, as paragraphs (款)."""
-    text = article["text"]
-    if text.startswith(article["label"]):
-        text = text[len(article["label"]):]
+    text = article.text
+    if text.startswith(article.label):
+        text = text[len(article.label):]
     return [p.strip() for p in text.strip().split("\n") if p.strip()]

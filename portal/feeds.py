@@ -70,7 +70,7 @@ def recent_versions(sess: Session, params: SearchParams, statuses: tuple[str, ..
         found = search(sess, backend(), SearchParams(
             q=params.q, statuses=statuses or tuple(STATUSES), doc_types=params.doc_types, regions=params.regions,
             body=params.body, per_page=MAX_PER_PAGE, facets=False))
-        work_ids = [h["work_id"] for h in found["hits"]]
+        work_ids = [h.work_id for h in found.hits]
         if not work_ids:
             return []
         stmt = stmt.where(Work.id.in_(work_ids))

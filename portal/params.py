@@ -80,8 +80,11 @@ def search_params(args: MultiDict, *, default_per_page: int = 10, facets: bool =
         page=parse_int_param(args.get("page"), "页码", 1, 1, MAX_PAGE),
         per_page=parse_int_param(args.get("per_page"), "每页条数", default_per_page, 1, MAX_PER_PAGE),
         facets=facets,
-        published_from=dates["published_from"], published_to=dates["published_to"],
-        effective_from=dates["effective_from"], effective_to=dates["effective_to"], as_of=dates["as_of"],
+        published_from=dates["published_from"],
+        published_to=dates["published_to"],
+        effective_from=dates["effective_from"],
+        effective_to=dates["effective_to"],
+        as_of=dates["as_of"],
     )
 
 
@@ -103,8 +106,10 @@ def lenient_search_params(args: MultiDict) -> SearchParams:
         body=_CONTROL.sub("", args.get("body") or "").strip()[:200] or None,
         sort=(args.get("sort") or "relevance").strip()[:20],
         mode="fuzzy" if (args.get("mode") or "").strip() == "fuzzy" else "exact",
-        published_from=date_or_none("published_from"), published_to=date_or_none("published_to"),
-        effective_from=date_or_none("effective_from"), effective_to=date_or_none("effective_to"),
+        published_from=date_or_none("published_from"),
+        published_to=date_or_none("published_to"),
+        effective_from=date_or_none("effective_from"),
+        effective_to=date_or_none("effective_to"),
         as_of=date_or_none("as_of"),
     )
 

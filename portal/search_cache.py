@@ -11,25 +11,28 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import fields
+from typing import Generic, TypeVar
 
 from flask import current_app
 
+from indexer.search.results import SearchResult
 from indexer.search.service import SearchParams, search
 from portal import services
 
 MAX_ENTRIES = 1024
+V = TypeVar("V")
 
 
-class TTLCache:
+class TTLCache(Generic[V]):
     def __init__(self, ttl: float, max_entries: int = MAX_ENTRIES) -> None:
         self.ttl = ttl
         self.max_entries = max_entries
-        self._data: OrderedDict[tuple, tuple[float, dict]] = OrderedDict()
+        self._data: OrderedDict[tuple, tuple[float, V]] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
-    def get(self, key: tuple) -> dict | None:
+    def get(self, key: tuple) -> V | None:
         now = time.monotonic()
         with self._lock:
             entry = self._data.get(key)
@@ -42,7 +45,7 @@ class TTLCache:
             self.hits += 1
             return entry[1]
 
-    def put(self, key: tuple, value: dict) -> None:
+    def put(self, key: tuple, value: V) -> None:
         with self._lock:
             self._data[key] = (time.monotonic() + self.ttl, value)
             self._data.move_to_end(key)
@@ -55,13 +58,14 @@ def _key(params: SearchParams) -> tuple:
                  for f in fields(params))
 
 
-def cached_search(params: SearchParams) -> dict:
-    cache: TTLCache | None = current_app.extensions.get("fagui.search_cache")
+def cached_search(params: SearchParams) -> SearchResult:
+    # Results are frozen dataclasses: every reader of a cached entry gets it as it was searched.
+    cache: TTLCache[SearchResult] | None = current_app.extensions.get("fagui.search_cache")
     if cache is None:
         ttl = current_app.config["FAGUI_SETTINGS"].search_cache_seconds
         if ttl <= 0:
             return search(services.session(), services.backend(), params)
-        cache = current_app.extensions.setdefault("fagui.search_cache", TTLCache(ttl))
+        cache = current_app.extensions.setdefault("fagui.search_cache", TTLCache[SearchResult](ttl))
     key = _key(params)
     found = cache.get(key)
     if found is not None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from fagui.vocabulary import DOC_TYPES, STATUS_LABELS
+from indexer.search.results import DirectAnswer, SearchResult
 from indexer.search.service import MAX_PAGE, SearchError, SearchParams
 from portal.document_pages import work_url
 from portal.errors import BadParameter, wants_json
@@ -21,7 +24,7 @@ EXAMPLES = ("道路交通安全法第九十一条", "行政处罚 听证", "国�
 @bp.get("/")
 def home():
     result = cached_search(SearchParams(per_page=1))
-    return render_template("home.html", facets=result["facets"], total=result["total"], examples=EXAMPLES)
+    return render_template("home.html", facets=result.facets, total=result.total, examples=EXAMPLES)
 
 
 @bp.get("/search")
@@ -35,32 +38,31 @@ def search_page():
         # A filter the reader must correct (reversed dates, an unknown issuing body): the form stays, with
         # what they chose, and the message says which field to change.
         params = lenient_search_params(request.args)
-        result = {"total": 0, "took_ms": 0, "direct": None, "hits": [], "facets": _plain_facets(),
-                  "warnings": [], "error": str(exc)}
-        page = render_template("search.html", params=params, result=result, pages=1, doc_types=DOC_TYPES,
-                               status_labels=STATUS_LABELS, sort_labels=SORT_LABELS, args=request.args)
+        page = render_template("search.html", params=params, result=_refused(), error=str(exc), pages=1,
+                               doc_types=DOC_TYPES, status_labels=STATUS_LABELS, sort_labels=SORT_LABELS,
+                               args=request.args)
         return page, 400
-    direct = result["direct"]
+    direct = result.direct
     if direct and params.page == 1 and request.args.get("direct") != "0":
         return redirect(direct_url(direct, params.q))
-    pages = min(MAX_PAGE, max(1, -(-result["total"] // params.per_page)))
     return render_template(
-        "search.html", params=params, result=result, pages=pages, doc_types=DOC_TYPES,
-        status_labels=STATUS_LABELS, sort_labels=SORT_LABELS, args=request.args,
+        "search.html", params=params, result=result, error=None, pages=min(MAX_PAGE, result.pages),
+        doc_types=DOC_TYPES, status_labels=STATUS_LABELS, sort_labels=SORT_LABELS, args=request.args,
     )
 
 
-def _plain_facets() -> dict:
-    """The whole store's facets (the home page's, cached once), so the form around an error still offers every
-    level and region; a refused request adds nothing of its own to the cache."""
-    return cached_search(SearchParams(per_page=1))["facets"]
+def _refused() -> SearchResult:
+    """The empty result shown around an error message, with the whole store's facets (the home page's, cached
+    once), so the form still offers every level and region; a refused request adds nothing of its own to the
+    cache."""
+    return SearchResult(query="", total=0, page=1, per_page=1, took_ms=0,
+                        facets=cached_search(SearchParams(per_page=1)).facets)
 
 
 @bp.app_template_global("direct_url")
-def direct_url(direct: dict, q: str) -> str:
+def direct_url(direct: DirectAnswer, q: str) -> str:
     """The place a direct answer opens: the work, or the past version a 时点 names, at the article."""
-    anchor = direct["article"]["anchor"] if direct["type"] == "article" else None
-    return work_url(direct["work_id"], direct["version"], direct["is_current"], anchor=anchor, q=q)
+    return work_url(direct.work_id, direct.version, direct.is_current, anchor=direct.anchor, q=q)
 
 
 def search_url(args: MultiDict, **changes: object) -> str:
@@ -75,7 +77,8 @@ def search_url(args: MultiDict, **changes: object) -> str:
         for item in value if isinstance(value, list | tuple) else [value]:
             merged.add(key, str(item))
     merged.pop("direct", None)
-    return url_for("search_pages.search_page", **merged.to_dict(flat=False))
+    values: dict[str, Any] = merged.to_dict(flat=False)
+    return url_for("search_pages.search_page", **values)
 
 
 @bp.app_template_global("search_url")

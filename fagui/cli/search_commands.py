@@ -80,25 +80,28 @@ def search_cmd(query: str, statuses, doc_types, regions, body, as_of, published_
     with store.sessions() as session:
         result = search(session, search_backend(store), params)
     if as_json:
-        echo_json(result)
+        echo_json(result.to_json())
         return
     import html as html_lib
     import re
 
-    plain = lambda snippet: html_lib.unescape(re.sub(r"</?mark>", "", snippet))  # noqa: E731
-    for warning in result["warnings"]:
-        click.echo(f"提示：{warning}")
-    if result["direct"]:
-        d = result["direct"]
-        click.echo(f"直达：{d['title']} " + (d["article"]["label"] if d["type"] == "article" else ""))
-        if d["type"] == "article":
-            click.echo(f"    {d['article']['text']}")
-    click.echo(f"共 {result['total']} 件（{result['took_ms']} 毫秒）")
-    for hit in result["hits"]:
-        click.echo(f"{hit['title']}  [{hit['status_label']} · {hit['doc_type']} · {hit['region']}]  {hit['work_id']}")
-        click.echo(f"    {plain(hit['snippet'])}")
-        for art in hit["articles"]:
-            click.echo(f"    {art['label']}：{plain(art['snippet'])}")
+    from indexer.search.results import ArticleAnswer
 
+    def plain(snippet: str) -> str:
+        return html_lib.unescape(re.sub(r"</?mark>", "", snippet))
+
+    for warning in result.warnings:
+        click.echo(f"提示：{warning}")
+    d = result.direct
+    if d is not None:
+        click.echo(f"直达：{d.title} " + (d.article.label if isinstance(d, ArticleAnswer) else ""))
+        if isinstance(d, ArticleAnswer):
+            click.echo(f"    {d.article.text}")
+    click.echo(f"共 {result.total} 件（{result.took_ms} 毫秒）")
+    for hit in result.hits:
+        click.echo(f"{hit.title}  [{hit.status_label} · {hit.doc_type} · {hit.region}]  {hit.work_id}")
+        click.echo(f"    {plain(hit.snippet)}")
+        for art in hit.articles:
+            click.echo(f"    {art.label}：{plain(art.snippet)}")
 
 COMMANDS = [index_group, search_cmd]

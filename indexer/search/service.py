@@ -1,6 +1,7 @@
 """The search service: query parsing, direct answers, engine search, snippets and matching articles.
 
-One function, `search`, serves the command line, the portal and the API with the same JSON shape."""
+One function, `search`, serves the command line, the portal and the API with the same typed result
+(indexer.search.results), which writes the same JSON for all of them."""
 
 from __future__ import annotations
 
@@ -28,6 +29,17 @@ from indexer.search.backends.base import (
 from indexer.search.highlight import snippet
 from indexer.search.index_docs import day
 from indexer.search.query import ParsedQuery, parse_query
+from indexer.search.results import (
+    AnswerArticle,
+    ArticleAnswer,
+    ArticleHit,
+    DirectAnswer,
+    DocumentAnswer,
+    Facets,
+    FacetValue,
+    Hit,
+    SearchResult,
+)
 from indexer.store.models import Article, BodyAlias, IssuingBody, Version, Work
 from indexer.store.status import VersionDates, in_force_index
 from indexer.store.upsert import title_key
@@ -157,7 +169,7 @@ def version_in_force(work: Work, as_of: date | None) -> Version | None:
 
 
 def direct_answer(session: Session, parsed: ParsedQuery, as_of: date | None = None,
-                  warnings: list[str] | None = None) -> dict | None:
+                  warnings: list[str] | None = None) -> DirectAnswer | None:
     """A query that names a document number or a work and article is answered with that place: the
     article as it read on as_of when a 时点 is given, else as it reads now."""
     ref = parsed.work_article
@@ -175,16 +187,15 @@ def direct_answer(session: Session, parsed: ParsedQuery, as_of: date | None = No
                 )
             )
             if article is not None:
-                return {
-                    "type": "article",
-                    "work_id": work.id,
-                    "title": version.title,
-                    "status": version.status if as_of else work.status,
-                    "version": version.seq,
-                    "is_current": version.id == work.current_version_id,
-                    "article": {"number": article.number, "sub": article.sub, "label": article.label,
-                                "anchor": article.anchor, "path": article.path, "text": article.text},
-                }
+                return ArticleAnswer(
+                    work_id=work.id,
+                    title=version.title,
+                    status=version.status if as_of else work.status,
+                    version=version.seq,
+                    is_current=version.id == work.current_version_id,
+                    article=AnswerArticle(number=article.number, sub=article.sub, label=article.label,
+                                          anchor=article.anchor, path=article.path, text=article.text),
+                )
     if parsed.doc_number is not None:
         versions = session.scalars(
             select(Version).where(Version.doc_number_key == parsed.doc_number.key).order_by(Version.seq.desc())
@@ -192,9 +203,8 @@ def direct_answer(session: Session, parsed: ParsedQuery, as_of: date | None = No
         # One number can head several documents (a 令 publishing several rules): then the list answers.
         if len({v.work_id for v in versions}) == 1:
             version = versions[0]
-            return {"type": "document", "work_id": version.work_id, "title": version.title,
-                    "doc_number": version.doc_number, "version": version.seq,
-                    "is_current": version.id == version.work.current_version_id}
+            return DocumentAnswer(work_id=version.work_id, title=version.title, doc_number=version.doc_number,
+                                  version=version.seq, is_current=version.id == version.work.current_version_id)
     return None
 
 
@@ -202,7 +212,7 @@ def _doc_number_known(session: Session, key: str) -> bool:
     return session.scalar(select(Version.id).where(Version.doc_number_key == key).limit(1)) is not None
 
 
-def search(session: Session, backend: SearchBackend, params: SearchParams) -> dict:
+def search(session: Session, backend: SearchBackend, params: SearchParams) -> SearchResult:
     started = time.perf_counter()
     validate(params)
     parsed = parse_query(params.q) if params.q.strip() else None
@@ -230,7 +240,7 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> di
     )
     if parsed and parsed.doc_number is not None and text.is_empty:
         number = parsed.doc_number
-        known = direct is not None and direct["type"] == "document"  # else a list of works may share it
+        known = isinstance(direct, DocumentAnswer)  # else a list of works may share it
         if known or _doc_number_known(session, number.key):
             filters = Filters(**{**filters.__dict__, "doc_number_key": number.key, "statuses": ()})
         else:
@@ -242,9 +252,9 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> di
                 text = TextQuery(must=(clause,))
             else:
                 filters = Filters(**{**filters.__dict__, "doc_number_key": number.key})
-    if parsed and parsed.work_article is not None and text.is_empty and direct is not None and direct["type"] == "article":
+    if parsed and parsed.work_article is not None and text.is_empty and isinstance(direct, ArticleAnswer):
         filters = Filters(**{**filters.__dict__, "statuses": ()})
-        named = title_key(direct["title"])
+        named = title_key(direct.title)
         text = TextQuery(must=tuple(c for c in (term_clause(named),) if c), title_only=True, title_key=named)
     offset = (params.page - 1) * params.per_page
     result = _collapsed(session, backend, text, filters, params, offset)
@@ -263,19 +273,19 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> di
     if parsed and parsed.doc_number is not None and direct is None and result.total and not filters.doc_number_key:
         warnings.append("下面列出正文提到这个文号的文件")
     hits = _hits(session, backend, result, parsed, params, exact)
-    facets = _facets(session, _multi_select_facets(backend, text, filters, result.facets)) if params.facets else {}
-    return {
-        "query": params.q,
-        "mode": "exact" if exact else "fuzzy",
-        "total": result.total,
-        "page": params.page,
-        "per_page": params.per_page,
-        "took_ms": round((time.perf_counter() - started) * 1000, 1),
-        "direct": direct,
-        "warnings": warnings,
-        "hits": hits,
-        "facets": facets,
-    }
+    facets = _facets(session, _multi_select_facets(backend, text, filters, result.facets)) if params.facets else None
+    return SearchResult(
+        query=params.q,
+        mode="exact" if exact else "fuzzy",
+        total=result.total,
+        page=params.page,
+        per_page=params.per_page,
+        took_ms=round((time.perf_counter() - started) * 1000, 1),
+        direct=direct,
+        warnings=tuple(warnings),
+        hits=tuple(hits),
+        facets=facets,
+    )
 
 
 def _undated_count(backend: SearchBackend, text: TextQuery, filters: Filters) -> int:
@@ -370,7 +380,7 @@ def _multi_select_facets(backend: SearchBackend, text: TextQuery, filters: Filte
 
 
 def _hits(session: Session, backend: SearchBackend, result: BackendResult, parsed: ParsedQuery | None,
-          params: SearchParams, exact: bool = True) -> list[dict]:
+          params: SearchParams, exact: bool = True) -> list[Hit]:
     if not result.hits:
         return []
     version_ids = [h.version_id for h in result.hits]
@@ -398,30 +408,30 @@ def _hits(session: Session, backend: SearchBackend, result: BackendResult, parse
         if v is None:  # indexed but gone from the store: the next sync removes it
             continue
         work = v.work
-        hits.append({
-            "work_id": work.id,
-            "version": v.seq,
-            "is_current": v.id == work.current_version_id,
-            "title": v.title,
-            "doc_type": work.doc_type,
-            "region": work.region,
-            "status": v.status,
-            "status_label": STATUS_LABELS.get(v.status, v.status),
-            "status_official": v.status_official,
-            "published": v.published.isoformat() if v.published else None,
-            "effective": d.isoformat() if (d := v.effective_from or v.published) else None,
-            "issuing_bodies": [b.name for b in work.issuing_bodies],
-            "doc_number": v.doc_number,
-            "score": round(hit.score, 4),
-            "snippet": _hit_snippet(openings.get(v.id) or "", v.title, articles.get(v.id, []), terms),
-            "articles": [{k: a[k] for k in a if k != "text"} for a in articles.get(v.id, [])],
-        })
+        matched = articles.get(v.id, [])
+        hits.append(Hit(
+            work_id=work.id,
+            version=v.seq,
+            is_current=v.id == work.current_version_id,
+            title=v.title,
+            doc_type=work.doc_type,
+            region=work.region,
+            status=v.status,
+            status_official=v.status_official,
+            published=v.published,
+            effective=v.effective_from or v.published,
+            issuing_bodies=tuple(b.name for b in work.issuing_bodies),
+            doc_number=v.doc_number,
+            score=round(hit.score, 4),
+            snippet=_hit_snippet(openings.get(v.id) or "", v.title, matched, terms),
+            articles=tuple(matched),
+        ))
     return hits
 
 
-def _hit_snippet(opening: str, title: str, articles: list[dict], terms: list[str]) -> str:
+def _hit_snippet(opening: str, title: str, articles: list[ArticleHit], terms: list[str]) -> str:
     if articles:
-        return articles[0]["snippet"]  # the best article's window is the hit's best window too
+        return articles[0].snippet  # the best article's window is the hit's best window too
     body = opening[len(title):].lstrip() if opening.startswith(title) else opening
     return snippet(body, terms)
 
@@ -442,7 +452,7 @@ def _highlight_terms(parsed: ParsedQuery | None, exact: bool = True) -> list[str
 
 
 def _matching_articles(session: Session, backend: SearchBackend, parsed: ParsedQuery | None,
-                       version_ids: list[int], terms: list[str], exact: bool = True) -> dict[int, list[dict]]:
+                       version_ids: list[int], terms: list[str], exact: bool = True) -> dict[int, list[ArticleHit]]:
     if parsed is None or not terms:
         return {}
     base = text_query(parsed, exact=exact)
@@ -459,24 +469,24 @@ def _matching_articles(session: Session, backend: SearchBackend, parsed: ParsedQ
             ids.append(hit.article_id)
     wanted = [a for ids in per_version.values() for a in ids]
     rows = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(wanted)))} if wanted else {}
-    out: dict[int, list[dict]] = {}
+    out: dict[int, list[ArticleHit]] = {}
     for version_id, ids in per_version.items():
         out[version_id] = [
-            {"number": rows[i].number, "sub": rows[i].sub, "label": rows[i].label, "anchor": rows[i].anchor,
-             "snippet": snippet(rows[i].text, terms, width=90), "text": rows[i].text}
+            ArticleHit(number=rows[i].number, sub=rows[i].sub, label=rows[i].label, anchor=rows[i].anchor,
+                       snippet=snippet(rows[i].text, terms, width=90))
             for i in ids if i in rows
         ]
     return out
 
 
-def _facets(session: Session, raw: dict[str, list[tuple[str, int]]]) -> dict[str, list[dict]]:
-    names = {}
+def _facets(session: Session, raw: dict[str, list[tuple[str, int]]]) -> Facets:
+    names: dict[str, str] = {}
     ids = [int(k) for k, _ in raw.get("body_ids", []) if k.isdigit()]
     if ids:
         names = {str(b.id): b.name for b in session.scalars(select(IssuingBody).where(IssuingBody.id.in_(ids)))}
-    return {
-        "doc_type": [{"value": k, "count": n} for k, n in raw.get("doc_type", []) if k],
-        "region": [{"value": k, "count": n} for k, n in raw.get("region", [])],
-        "status": [{"value": k, "label": STATUS_LABELS.get(k, k), "count": n} for k, n in raw.get("status", [])],
-        "issuing_body": [{"value": names.get(k, k), "id": k, "count": n} for k, n in raw.get("body_ids", [])],
-    }
+    return Facets(
+        doc_type=tuple(FacetValue(k, n) for k, n in raw.get("doc_type", []) if k),
+        region=tuple(FacetValue(k, n) for k, n in raw.get("region", [])),
+        status=tuple(FacetValue(k, n, label=STATUS_LABELS.get(k, k)) for k, n in raw.get("status", [])),
+        issuing_body=tuple(FacetValue(names.get(k, k), n, id=k) for k, n in raw.get("body_ids", [])),
+    )

@@ -1,4 +1,5 @@
-"""The read model of one work for the document pages, the API and the exports: plain JSON-ready dicts.
+"""The read model of one work for the document pages, the API and the exports: the typed views of
+indexer.store.views (each writes its own JSON).
 
 Unknown ids give None so that callers answer 404; nothing here writes to the store."""
 
@@ -7,14 +8,33 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer, selectinload
 
-from fagui.vocabulary import RELATION_TYPES, STATUS_LABELS
+from fagui.vocabulary import RELATION_TYPES
 from indexer.store.models import Article, Relation, Version, Work
+from indexer.store.views import (
+    PAIR_OP_LABELS,
+    ArticleDetail,
+    ArticleView,
+    BodyRef,
+    ComparedArticle,
+    ComparePair,
+    Comparison,
+    RelationGroup,
+    RelationItem,
+    Segment,
+    TocEntry,
+    VersionSummary,
+    VersionView,
+    WorkSummary,
+    WorkView,
+)
 
 # How a link reads from each end: the work that amends (修改) and the work amended by it (被修改).
 RELATION_OUT_LABELS: dict[str, str] = {
@@ -25,8 +45,7 @@ RELATION_IN_LABELS: dict[str, str] = {
     "amends": "被修改", "repeals": "被废止", "replaces": "被代替", "based_on": "作为依据",
     "implements": "被实施", "interprets": "被解释", "cites": "被引用",
 }
-PAIR_OPS = ("unchanged", "changed", "added", "removed")
-PAIR_OP_LABELS = {"unchanged": "未修改", "changed": "修改", "added": "新增", "removed": "删除"}
+PAIR_OPS = tuple(PAIR_OP_LABELS)  # unchanged, changed, added, removed
 # Articles that moved (renumbered) pair by text at this similarity, so unrelated articles are not forced
 # together; an article that kept its number pairs at a lower one: a rewrite of the same provision
 # (道路运输条例 2022 -> 2023 第六十三条 is a 0.39 match) is a change, not a removal and an addition.
@@ -38,45 +57,19 @@ FULL_SCAN_LIMIT = 200_000
 MOVE_WINDOW = 60
 
 
-def _iso(value: date | datetime | None) -> str | None:
-    return value.isoformat() if value else None
+def _version_summary(v: Version, current_id: int | None) -> VersionSummary:
+    return VersionSummary(
+        seq=v.seq, title=v.title, doc_number=v.doc_number, published=v.published, effective_from=v.effective_from,
+        effective_to=v.effective_to, expires=v.expires, status=v.status, status_official=bool(v.status_official),
+        source_status=v.source_status, source_url=v.source_url, is_current=v.id == current_id,
+        created_at=v.created_at,
+    )
 
 
-def status_info(status: str, official: bool, reason: str | None = None) -> dict:
-    return {
-        "status": status,
-        "status_label": STATUS_LABELS.get(status, status),
-        "status_official": bool(official),
-        "status_basis": "官方标注" if official else "系统推断",
-        "status_reason": reason,
-    }
-
-
-def _version_summary(v: Version, current_id: int | None) -> dict:
-    return {
-        "seq": v.seq,
-        "title": v.title,
-        "doc_number": v.doc_number,
-        "published": _iso(v.published),
-        "effective_from": _iso(v.effective_from),
-        "effective_to": _iso(v.effective_to),
-        "expires": _iso(v.expires),
-        **{k: val for k, val in status_info(v.status, v.status_official).items() if k != "status_reason"},
-        "source_status": v.source_status,
-        "source_url": v.source_url,
-        "is_current": v.id == current_id,
-        "created_at": _iso(v.created_at),
-    }
-
-
-def _work_summary(work: Work) -> dict:
-    return {
-        "id": work.id,
-        "title": work.title,
-        "doc_type": work.doc_type,
-        "region": work.region,
-        **status_info(work.status, work.status_official, work.status_reason),
-    }
+def _work_summary(work: Work) -> WorkSummary:
+    return WorkSummary(id=work.id, title=work.title, doc_type=work.doc_type, region=work.region,
+                       status=work.status, status_official=bool(work.status_official),
+                       status_reason=work.status_reason)
 
 
 _WORK_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
@@ -96,32 +89,33 @@ def _load_work(session: Session, work_id: str) -> Work | None:
     )
 
 
-def work_detail(session: Session, work_id: str) -> dict | None:
+def work_detail(session: Session, work_id: str) -> WorkView | None:
     """Metadata, status with its reason and basis, the versions as a timeline and links in both directions."""
     work = _load_work(session, work_id)
     if work is None:
         return None
-    versions = [_version_summary(v, work.current_version_id) for v in work.versions]
+    versions = tuple(_version_summary(v, work.current_version_id) for v in work.versions)
     current = next((v for v in work.versions if v.id == work.current_version_id), None)
     current = current or (work.versions[-1] if work.versions else None)
-    return {
-        **_work_summary(work),
-        "region_code": work.region_code,
-        "issuing_bodies": [{"id": b.id, "name": b.name} for b in work.issuing_bodies],
-        "current_version": current.seq if current else None,
-        "doc_number": current.doc_number if current else None,
-        "published": _iso(current.published) if current else None,
-        "effective_from": _iso(current.effective_from) if current else None,
-        "expires": _iso(current.expires) if current else None,
-        "source_url": current.source_url if current else None,
-        "history": list(current.history or []) if current else [],
-        "updated_at": _iso(work.updated_at),
-        "versions": versions,
-        "relations": relations_of(session, work.id),
-    }
+    return WorkView(
+        id=work.id, title=work.title, doc_type=work.doc_type, region=work.region, status=work.status,
+        status_official=bool(work.status_official), status_reason=work.status_reason,
+        region_code=work.region_code,
+        issuing_bodies=tuple(BodyRef(b.id, b.name) for b in work.issuing_bodies),
+        current_version=current.seq if current else None,
+        doc_number=current.doc_number if current else None,
+        published=current.published if current else None,
+        effective_from=current.effective_from if current else None,
+        expires=current.expires if current else None,
+        source_url=current.source_url if current else None,
+        history=tuple(current.history or []) if current else (),
+        updated_at=work.updated_at,
+        versions=versions,
+        relations=tuple(relations_of(session, work.id)),
+    )
 
 
-def relations_of(session: Session, work_id: str) -> list[dict]:
+def relations_of(session: Session, work_id: str) -> list[RelationGroup]:
     """Links grouped by type and direction (修改 / 被修改 ...), in vocabulary order, outgoing first.
 
     A link to an article says which text of the cited work holds that article number (see cited_version):
@@ -135,8 +129,8 @@ def relations_of(session: Session, work_id: str) -> list[dict]:
         .where(Relation.object_work_id == work_id).order_by(Relation.id)
     ).all()
     with_article = [rel for rel, _ in [*outgoing, *incoming] if rel.object_article and rel.object_work_id]
-    timelines = _timelines(session, {w for rel in with_article for w in (rel.subject_work_id, rel.object_work_id)})
-    groups: dict[tuple[str, str], list[dict]] = {}
+    timelines = _timelines(session, {w for rel in with_article for w in (rel.subject_work_id, rel.object_work_id) if w})
+    groups: dict[tuple[str, str], list[RelationItem]] = {}
     for rel, other in outgoing:
         groups.setdefault((rel.relation_type, "outgoing"), []).append(
             _link(rel, other, rel.object_title, timelines))
@@ -148,7 +142,7 @@ def relations_of(session: Session, work_id: str) -> list[dict]:
         groups.items(), key=lambda kv: (order.get(kv[0][0], len(order)), kv[0][1] != "outgoing")
     ):
         labels = RELATION_OUT_LABELS if direction == "outgoing" else RELATION_IN_LABELS
-        out.append({"type": rtype, "direction": direction, "label": labels.get(rtype, rtype), "items": items})
+        out.append(RelationGroup(type=rtype, direction=direction, label=labels.get(rtype, rtype), items=tuple(items)))
     return out
 
 
@@ -172,7 +166,7 @@ def _timelines(session: Session, work_ids: set[str]) -> dict[str, list[_Dated]]:
         return {}
     ids = sorted(work_ids)
     current: dict[str, int | None] = {}
-    rows = []
+    rows: list[Any] = []
     for i in range(0, len(ids), _CHUNK):
         chunk = ids[i:i + _CHUNK]
         current.update(session.execute(select(Work.id, Work.current_version_id).where(Work.id.in_(chunk))).all())
@@ -180,7 +174,7 @@ def _timelines(session: Session, work_ids: set[str]) -> dict[str, list[_Dated]]:
             select(Version.work_id, Version.id, Version.seq, Version.effective_from, Version.published)
             .where(Version.work_id.in_(chunk)).order_by(Version.work_id, Version.seq)
         ).all())
-    by_work: dict[str, list] = {}
+    by_work: dict[str, list[Any]] = {}
     for row in rows:
         by_work.setdefault(row.work_id, []).append(row)
     out: dict[str, list[_Dated]] = {}
@@ -204,9 +198,10 @@ def cited_version(citing: list[_Dated], cited: list[_Dated]) -> tuple[_Dated | N
     here = next((v for v in citing if v.current), None)
     if here is None or here.made is None or not cited:
         return None, False
-    meant = [v for v in cited if v.made is not None and v.made <= here.made and v.start <= here.start]
+    meant = [v for v in cited if v.made is not None and v.start is not None and here.start is not None
+             and v.made <= here.made and v.start <= here.start]
     if meant:
-        return max(meant, key=lambda v: (v.start, v.seq)), False
+        return max(meant, key=lambda v: (v.start or date.min, v.seq)), False
     if any(v.made is None for v in cited):
         return None, False  # an undated version may be the earlier text
     return None, True
@@ -225,53 +220,50 @@ def cited_texts(session: Session, citing_work_id: str, cited_work_ids: set[str])
 
 
 def _link(rel: Relation, other: Work | None, fallback_title: str | None,
-          timelines: dict[str, list[_Dated]] | None = None) -> dict:
-    item = {
-        "work_id": other.id if other else None,
-        "title": other.title if other else (fallback_title or rel.object_doc_number or rel.object_key),
-        "resolved": other is not None,
-        "doc_number": rel.object_doc_number,
-        "article": rel.object_article,
-        "effective": _iso(rel.effective),
-        "status": other.status if other else None,
-        "status_label": STATUS_LABELS.get(other.status, other.status) if other else None,
-        # The version of the cited work (the relation's object) that holds the article; None = its current text.
-        "version": None,
-        # The citing text predates every stored version of the cited work: the article number may differ.
-        "article_may_differ": False,
-        # Then the day the earliest stored version of the cited work was published.
-        "stored_from": None,
-    }
+          timelines: dict[str, list[_Dated]] | None = None) -> RelationItem:
+    version: int | None = None
+    may_differ = False
+    stored_from: date | None = None
     if timelines is not None and rel.object_article and rel.object_work_id and other is not None:
         cited = timelines.get(rel.object_work_id, [])
-        version, earlier = cited_version(timelines.get(rel.subject_work_id, []), cited)
+        meant, earlier = cited_version(timelines.get(rel.subject_work_id, []), cited)
         if earlier:
-            item["article_may_differ"] = True
-            item["stored_from"] = _iso(min(v.made for v in cited if v.made))
-        elif version is not None and not version.current:
-            item["version"] = version.seq
-    return item
+            may_differ = True
+            stored_from = min(v.made for v in cited if v.made)
+        elif meant is not None and not meant.current:
+            version = meant.seq
+    return RelationItem(
+        work_id=other.id if other else None,
+        title=other.title if other else (fallback_title or rel.object_doc_number or rel.object_key),
+        resolved=other is not None,
+        doc_number=rel.object_doc_number,
+        article=rel.object_article,
+        effective=rel.effective,
+        status=other.status if other else None,
+        version=version,
+        article_may_differ=may_differ,
+        stored_from=stored_from,
+    )
 
 
-def article_dict(a: Article) -> dict:
-    return {"number": a.number, "sub": a.sub, "label": a.label, "path": a.path, "anchor": a.anchor,
-            "text": a.text}
+def article_view(a: Article) -> ArticleView:
+    return ArticleView(number=a.number, sub=a.sub, label=a.label, path=a.path, anchor=a.anchor, text=a.text)
 
 
-def table_of_contents(articles: list[dict]) -> list[dict]:
+def table_of_contents(articles: list[ArticleView] | tuple[ArticleView, ...]) -> list[TocEntry]:
     """Nested headings (编 / 章 / 节) from the articles' paths, each pointing at its first article."""
-    toc: list[dict] = []
-    open_nodes: list[dict] = []  # the node currently open at each depth
+    toc: list[TocEntry] = []
+    open_nodes: list[TocEntry] = []  # the node currently open at each depth
     for a in articles:
-        parts = [p.strip() for p in (a.get("path") or "").split(" / ") if p.strip()]
+        parts = [p.strip() for p in (a.path or "").split(" / ") if p.strip()]
         for depth, title in enumerate(parts):
-            if depth < len(open_nodes) and open_nodes[depth]["title"] == title:
+            if depth < len(open_nodes) and open_nodes[depth].title == title:
                 node = open_nodes[depth]
-                node["last_article"] = a["label"]
+                node.last_article = a.label
                 continue
-            node = {"title": title, "level": depth + 1, "anchor": a["anchor"], "first_article": a["label"],
-                    "last_article": a["label"], "children": []}
-            (open_nodes[depth - 1]["children"] if depth else toc).append(node)
+            node = TocEntry(title=title, level=depth + 1, anchor=a.anchor, first_article=a.label,
+                            last_article=a.label)
+            (open_nodes[depth - 1].children if depth else toc).append(node)
             del open_nodes[depth:]
             open_nodes.append(node)
         del open_nodes[len(parts):]
@@ -315,29 +307,29 @@ def _preamble(text: str, title: str, has_articles: bool) -> str:
     return "\n".join(ln.lstrip("# ") for ln in kept).strip()
 
 
-def version_detail(session: Session, work_id: str, seq: int | None = None) -> dict | None:
+def version_detail(session: Session, work_id: str, seq: int | None = None) -> VersionView | None:
     """One version with its articles (anchors art-<n>, art-<n>-<sub>) and table of contents; seq None = current."""
     found = _version(session, work_id, seq)
     if found is None:
         return None
     work, version = found
-    articles = [article_dict(a) for a in version.articles]
-    seqs = [v.seq for v in work.versions]
-    return {
-        "work": _work_summary(work),
-        "issuing_bodies": [b.name for b in work.issuing_bodies],
-        "version": _version_summary(version, work.current_version_id),
-        "versions": seqs,
+    articles = tuple(article_view(a) for a in version.articles)
+    return VersionView(
+        work=_work_summary(work),
+        issuing_bodies=tuple(b.name for b in work.issuing_bodies),
+        version=_version_summary(version, work.current_version_id),
+        versions=tuple(v.seq for v in work.versions),
         # Documents without 第X条 (many normative documents) are shown as their text (body), with no preamble.
-        "preamble": _preamble(version.text, version.title, True) if articles else "",
-        "body": None if articles else _preamble(version.text, version.title, False),
-        "articles": articles,
-        "toc": table_of_contents(articles),
-        "attachments": list(version.attachments or []),
-    }
+        preamble=_preamble(version.text, version.title, True) if articles else "",
+        body=None if articles else _preamble(version.text, version.title, False),
+        articles=articles,
+        toc=tuple(table_of_contents(articles)),
+        attachments=tuple(version.attachments or []),
+    )
 
 
-def article(session: Session, work_id: str, number: int, sub: int = 0, seq: int | None = None) -> dict | None:
+def article(session: Session, work_id: str, number: int, sub: int = 0,
+            seq: int | None = None) -> ArticleDetail | None:
     if not (1 <= number <= MAX_ARTICLE and 0 <= sub <= MAX_ARTICLE):
         return None
     found = _version(session, work_id, seq)
@@ -350,23 +342,23 @@ def article(session: Session, work_id: str, number: int, sub: int = 0, seq: int 
     index = next((i for i, a in enumerate(rows) if a.number == number and a.sub == sub), None)
     if index is None:
         return None
-    return {
-        "work": _work_summary(work),
-        "version": _version_summary(version, work.current_version_id),
-        "article": article_dict(rows[index]),
-        "previous": rows[index - 1].anchor if index > 0 else None,
-        "next": rows[index + 1].anchor if index + 1 < len(rows) else None,
-    }
+    return ArticleDetail(
+        work=_work_summary(work),
+        version=_version_summary(version, work.current_version_id),
+        article=article_view(rows[index]),
+        previous=rows[index - 1].anchor if index > 0 else None,
+        next=rows[index + 1].anchor if index + 1 < len(rows) else None,
+    )
 
 
 # ---------------------------------------------------------------- comparison (新旧对照)
 
 
-def _body(a: dict) -> str:
+def _body(a: ArticleView) -> str:
     """An article's text without its own label, so a renumbered article compares equal to its old self."""
-    text = a["text"]
-    if text.startswith(a["label"]):
-        text = text[len(a["label"]):].lstrip()
+    text = a.text
+    if text.startswith(a.label):
+        text = text[len(a.label):].lstrip()
     return text
 
 
@@ -396,7 +388,7 @@ def _ratio(a: str, b: str) -> float:
     return matcher.ratio()
 
 
-def pair_articles(old: list[dict], new: list[dict]) -> list[tuple[int | None, int | None]]:
+def pair_articles(old: Sequence[ArticleView], new: Sequence[ArticleView]) -> list[tuple[int | None, int | None]]:
     """Index pairs (old, new) in reading order: same number where the text is similar, else by text."""
     old_body = [comparable(_body(a)) for a in old]
     new_body = [comparable(_body(a)) for a in new]
@@ -414,8 +406,8 @@ def pair_articles(old: list[dict], new: list[dict]) -> list[tuple[int | None, in
     for i, text in enumerate(old_body):
         candidates = by_text.get(text)
         if candidates:
-            same = [j for j in candidates if (new[j]["number"], new[j]["sub"]) == (old[i]["number"], old[i]["sub"])]
-            j = same[0] if same else candidates[0]
+            same_number = [j for j in candidates if (new[j].number, new[j].sub) == (old[i].number, old[i].sub)]
+            j = same_number[0] if same_number else candidates[0]
             candidates.remove(j)
             match(i, j)
     # 2. the rest by similarity, best pair first: an article that kept its number needs less in common
@@ -428,9 +420,9 @@ def pair_articles(old: list[dict], new: list[dict]) -> list[tuple[int | None, in
         scored = []
         for i in rest_old:
             g = _bigrams(old_body[i])
-            key = (old[i]["number"], old[i]["sub"])
+            key = (old[i].number, old[i].sub)
             for j in rest_new:
-                same = key == (new[j]["number"], new[j]["sub"])
+                same = key == (new[j].number, new[j].sub)
                 if not same and not full and abs(i - j) > MOVE_WINDOW:
                     continue
                 gj = grams_new[j]
@@ -457,17 +449,17 @@ def pair_articles(old: list[dict], new: list[dict]) -> list[tuple[int | None, in
             next_old += 1
 
     for j in range(len(new)):
-        i = matched_new.get(j)
-        if i is not None:
-            flush_removed(i)
-            pairs.append((i, j))
+        old_index = matched_new.get(j)
+        if old_index is not None:
+            flush_removed(old_index)
+            pairs.append((old_index, j))
         else:
             pairs.append((None, j))
     flush_removed(len(old))
     return pairs
 
 
-def char_diff(old: str, new: str) -> tuple[list[list[str]], list[list[str]]]:
+def char_diff(old: str, new: str) -> tuple[list[Segment], list[Segment]]:
     """Character-level segments of each side: old as equal/delete, new as equal/insert (text left unescaped
     so that templates escape it). Characters match as `comparable` sees them, so a change of width or spacing
     is not marked; each side keeps its own characters."""
@@ -489,14 +481,14 @@ def _keyed(text: str) -> list[tuple[int, str]]:
     return [(i, key) for i, key in ((i, _fold(ch)) for i, ch in enumerate(text)) if key]
 
 
-def _segments(text: str, ops: list[str]) -> list[list[str]]:
+def _segments(text: str, ops: list[str]) -> list[Segment]:
     # Whitespace counts as equal, unless it sits inside a marked run (between two marked characters).
     marked = [i for i, op in enumerate(ops) if op != "equal"]
     for a, b in zip(marked, marked[1:], strict=False):
         if b > a + 1 and not text[a + 1:b].strip():
             for i in range(a + 1, b):
                 ops[i] = ops[a]
-    out: list[list[str]] = []
+    out: list[Segment] = []
     for ch, op in zip(text, ops, strict=True):
         if out and out[-1][0] == op:
             out[-1][1] += ch
@@ -505,12 +497,12 @@ def _segments(text: str, ops: list[str]) -> list[list[str]]:
     return out
 
 
-def _whole_text(detail: dict) -> list[dict]:
-    text = detail["body"] or "\n".join([detail["preamble"], *(a["text"] for a in detail["articles"])]).strip()
-    return [{"number": 0, "sub": 0, "label": "全文", "path": None, "anchor": "fulltext", "text": text}]
+def _whole_text(detail: VersionView) -> tuple[ArticleView, ...]:
+    text = detail.body or "\n".join([detail.preamble, *(a.text for a in detail.articles)]).strip()
+    return (ArticleView(number=0, sub=0, label="全文", path=None, anchor="fulltext", text=text),)
 
 
-def compare_versions(session: Session, work_id: str, a: int, b: int) -> dict | None:
+def compare_versions(session: Session, work_id: str, a: int, b: int) -> Comparison | None:
     """新旧对照 of versions a and b, article by article: the earlier version (versions are numbered in date
     order) is the old side whichever way round they were asked for. An article whose text differs only in
     character width or spacing is unchanged ("format_only"), each side shown as it reads."""
@@ -520,7 +512,7 @@ def compare_versions(session: Session, work_id: str, a: int, b: int) -> dict | N
     new = version_detail(session, work_id, b)
     if old is None or new is None:
         return None
-    old_articles, new_articles = old["articles"], new["articles"]
+    old_articles, new_articles = old.articles, new.articles
     if not old_articles or not new_articles:  # a document without 第X条 compares as one text
         old_articles, new_articles = _whole_text(old), _whole_text(new)
     pairs = []
@@ -528,7 +520,10 @@ def compare_versions(session: Session, work_id: str, a: int, b: int) -> dict | N
     for i, j in pair_articles(old_articles, new_articles):
         left = old_articles[i] if i is not None else None
         right = new_articles[j] if j is not None else None
+        segs_old: list[Segment]
+        segs_new: list[Segment]
         if left is None:
+            assert right is not None  # a pair has at least one side
             op, segs_old, segs_new = "added", [], [["insert", _body(right)]]
         elif right is None:
             op, segs_old, segs_new = "removed", [["delete", _body(left)]], []
@@ -540,24 +535,17 @@ def compare_versions(session: Session, work_id: str, a: int, b: int) -> dict | N
                 op = "changed"
                 segs_old, segs_new = char_diff(lb, rb)
         counts[op] += 1
-        pairs.append({
-            "op": op,
-            "op_label": PAIR_OP_LABELS[op],
-            "renumbered": bool(left and right and left["label"] != right["label"]),
-            "format_only": bool(op == "unchanged" and _body(left) != _body(right)),
-            "old": _side(left), "new": _side(right),
-            "old_segments": segs_old, "new_segments": segs_new,
-        })
-    return {
-        "work": old["work"],
-        "old": old["version"],
-        "new": new["version"],
-        "counts": counts,
-        "pairs": pairs,
-    }
+        pairs.append(ComparePair(
+            op=op,
+            renumbered=bool(left and right and left.label != right.label),
+            format_only=bool(op == "unchanged" and left and right and _body(left) != _body(right)),
+            old=_side(left), new=_side(right),
+            old_segments=segs_old, new_segments=segs_new,
+        ))
+    return Comparison(work=old.work, old=old.version, new=new.version, counts=counts, pairs=tuple(pairs))
 
 
-def _side(a: dict | None) -> dict | None:
+def _side(a: ArticleView | None) -> ComparedArticle | None:
     if a is None:
         return None
-    return {"number": a["number"], "sub": a["sub"], "label": a["label"], "anchor": a["anchor"], "path": a["path"]}
+    return ComparedArticle(number=a.number, sub=a.sub, label=a.label, anchor=a.anchor, path=a.path)

@@ -8,6 +8,7 @@ import re
 from sqlalchemy.orm import Session
 
 from indexer.store.documents import version_detail
+from indexer.store.views import VersionView
 
 # Metadata lines in the order a reader expects them on a printed regulation.
 _META = (
@@ -24,48 +25,51 @@ _META = (
 )
 
 
-def metadata_lines(detail: dict) -> list[tuple[str, str]]:
-    work, version = detail["work"], detail["version"]
-    values = {
-        "issuing_bodies": "、".join(detail["issuing_bodies"]),
-        "doc_number": version["doc_number"],
-        "doc_type": work["doc_type"],
-        "region": work["region"],
-        "published": version["published"],
-        "effective_from": version["effective_from"],
-        "expires": version["expires"],
-        "status_label": f"{version['status_label']}（{version['status_basis']}）",
-        "version": f"第{version['seq']}版，共{len(detail['versions'])}版" + ("（现行版本）" if version["is_current"] else ""),
-        "source_url": version["source_url"],
+def metadata_lines(detail: VersionView) -> list[tuple[str, str]]:
+    work, version = detail.work, detail.version
+    values: dict[str, object] = {
+        "issuing_bodies": "、".join(detail.issuing_bodies),
+        "doc_number": version.doc_number,
+        "doc_type": work.doc_type,
+        "region": work.region,
+        "published": version.published,
+        "effective_from": version.effective_from,
+        "expires": version.expires,
+        "status_label": f"{version.status_label}（{version.status_basis}）",
+        "version": f"第{version.seq}版，共{len(detail.versions)}版" + ("（现行版本）" if version.is_current else ""),
+        "source_url": version.source_url,
     }
     return [(label, str(values[key])) for key, label in _META if values.get(key)]
 
 
-def _blocks(detail: dict) -> list[tuple[str, int, str]]:
+def _blocks(detail: VersionView) -> list[tuple[str, int, str]]:
     """The body as (kind, level, text): headings where an article's path opens a new part, then articles."""
     blocks: list[tuple[str, int, str]] = []
-    if detail["preamble"]:
-        blocks.append(("preamble", 0, detail["preamble"]))
-    if detail["body"]:
-        blocks.append(("body", 0, detail["body"]))
+    if detail.preamble:
+        blocks.append(("preamble", 0, detail.preamble))
+    if detail.body:
+        blocks.append(("body", 0, detail.body))
     previous: list[str] = []
-    for a in detail["articles"]:
-        parts = [p.strip() for p in (a["path"] or "").split(" / ") if p.strip()]
+    for a in detail.articles:
+        parts = [p.strip() for p in (a.path or "").split(" / ") if p.strip()]
         same = 0
         while same < min(len(parts), len(previous)) and parts[same] == previous[same]:
             same += 1
         blocks += [("heading", depth + 1, parts[depth]) for depth in range(same, len(parts))]
         previous = parts
-        blocks.append(("article", 0, a["text"]))
+        blocks.append(("article", 0, a.text))
     return blocks
 
 
 def version_text(session: Session, work_id: str, seq: int | None = None) -> str | None:
     """The version as plain text: title, metadata lines, then its text with headings and articles."""
     detail = version_detail(session, work_id, seq)
-    if detail is None:
-        return None
-    lines = [detail["version"]["title"], ""]
+    return text_of(detail) if detail is not None else None
+
+
+def text_of(detail: VersionView) -> str:
+    """A version view as plain text (see version_text)."""
+    lines = [detail.version.title, ""]
     lines += [f"{label}：{value}" for label, value in metadata_lines(detail)]
     for _kind, _, text in _blocks(detail):
         lines.append("")
@@ -75,14 +79,17 @@ def version_text(session: Session, work_id: str, seq: int | None = None) -> str 
 
 def version_docx(session: Session, work_id: str, seq: int | None = None) -> bytes | None:
     """The version as a Word document (.docx), in a font that has the Chinese glyphs."""
+    detail = version_detail(session, work_id, seq)
+    return docx_of(detail) if detail is not None else None
+
+
+def docx_of(detail: VersionView) -> bytes:
+    """A version view as a Word document (see version_docx)."""
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml.ns import qn
     from docx.shared import Pt
 
-    detail = version_detail(session, work_id, seq)
-    if detail is None:
-        return None
     doc = Document()
     for style_name in ("Normal", "Title", "Heading 1", "Heading 2", "Heading 3"):
         style = doc.styles[style_name]
@@ -90,8 +97,8 @@ def version_docx(session: Session, work_id: str, seq: int | None = None) -> byte
         # Word picks the font of CJK characters from the eastAsia attribute, not from font.name.
         style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "宋体")
     doc.styles["Normal"].font.size = Pt(12)
-    doc.core_properties.title = detail["version"]["title"]
-    title = doc.add_heading(detail["version"]["title"], level=0)
+    doc.core_properties.title = detail.version.title
+    title = doc.add_heading(detail.version.title, level=0)
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     meta = metadata_lines(detail)
     table = doc.add_table(rows=len(meta), cols=2)

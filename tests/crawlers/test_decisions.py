@@ -157,9 +157,9 @@ def test_a_crawled_repeal_decision_changes_the_status_of_the_works_it_names(stor
             assert work.status == "repealed" and work.status_official
             assert title in work.status_reason and "2024-06-01" in work.status_reason
             detail = work_detail(session, work.id)
-            assert detail["status_label"] == "已废止"
-            incoming = [g for g in detail["relations"] if g["direction"] == "incoming"]
-            assert incoming and incoming[0]["items"][0]["title"] == title
+            assert detail.status_label == "已废止"
+            incoming = [g for g in detail.relations if g.direction == "incoming"]
+            assert incoming and incoming[0].items[0].title == title
         assert works[amended.title].status == "effective"
         assert works[untouched.title].status == "effective"
 
@@ -167,9 +167,9 @@ def test_a_crawled_repeal_decision_changes_the_status_of_the_works_it_names(stor
     with store.sessions() as session:
         effective = search(session, backend, SearchParams(q=by_title.title))
         repealed = search(session, backend, SearchParams(q=by_title.title, statuses=("repealed",)))
-    assert by_title.title not in [h["title"] for h in effective["hits"]]
-    hit = next(h for h in repealed["hits"] if h["title"] == by_title.title)
-    assert hit["status"] == "repealed" and hit["status_label"] == "已废止"
+    assert by_title.title not in [h.title for h in effective.hits]
+    hit = next(h for h in repealed.hits if h.title == by_title.title)
+    assert hit.status == "repealed" and hit.status_label == "已废止"
 
 
 def test_the_outbox_carries_a_repeal_into_an_existing_index(sqlite_store, tmp_path):
@@ -188,7 +188,7 @@ def test_the_outbox_carries_a_repeal_into_an_existing_index(sqlite_store, tmp_pa
         rebuild(sqlite_store.sessions, backend)
         with sqlite_store.sessions() as session:
             before = search(session, backend, SearchParams(q=query))
-        assert target.title in [h["title"] for h in before["hits"]]
+        assert target.title in [h.title for h in before.hits]
 
         title = "国务院关于废止部分行政法规的决定"
         page = decision_page(title, "国发〔2024〕10号", [(target.title, target.doc_number, "废止")], date(2024, 7, 1))
@@ -199,9 +199,9 @@ def test_the_outbox_carries_a_repeal_into_an_existing_index(sqlite_store, tmp_pa
     with sqlite_store.sessions() as session:
         after = search(session, backend, SearchParams(q=query))
         repealed = search(session, backend, SearchParams(q=query, statuses=("repealed",)))
-    assert target.title not in [h["title"] for h in after["hits"]]
-    hit = next(h for h in repealed["hits"] if h["title"] == target.title)
-    assert hit["status"] == "repealed" and hit["status_label"] == "已废止"
+    assert target.title not in [h.title for h in after.hits]
+    hit = next(h for h in repealed.hits if h.title == target.title)
+    assert hit.status == "repealed" and hit.status_label == "已废止"
     backend.close()
 
     # The portal's document page and search page show it.

@@ -175,10 +175,10 @@ def test_relations_put_the_article_anchor_on_the_cited_work_only(app, client):
 
     def current_text_cited(rel) -> bool:
         """The citing text cites the article as the cited work's current text numbers it."""
-        return any(i["work_id"] == rel.object_work_id and i["article"] == rel.object_article
-                   and i["version"] is None and not i["article_may_differ"]
-                   for g in relations_of(session, rel.subject_work_id) if g["direction"] == "outgoing"
-                   for i in g["items"])
+        return any(i.work_id == rel.object_work_id and i.article == rel.object_article
+                   and i.version is None and not i.article_may_differ
+                   for g in relations_of(session, rel.subject_work_id) if g.direction == "outgoing"
+                   for i in g.items)
 
     with app.app_context():
         session = services.session()

@@ -42,63 +42,63 @@ def run(corpus, q="", **kw):
 
 def test_work_and_article_opens_that_article(corpus):
     result = run(corpus, "道路交通安全法第九十一条")
-    direct = result["direct"]
-    assert direct["type"] == "article" and direct["title"] == "中华人民共和国道路交通安全法"
-    assert direct["article"]["label"] == "第九十一条" and "饮酒" in direct["article"]["text"]
-    assert result["hits"][0]["work_id"] == direct["work_id"]
-    civil = run(corpus, "民法典 第1087条")["direct"]
-    assert civil["article"]["number"] == 1087 and civil["title"] == "中华人民共和国民法典"
+    direct = result.direct
+    assert direct.type == "article" and direct.title == "中华人民共和国道路交通安全法"
+    assert direct.article.label == "第九十一条" and "饮酒" in direct.article.text
+    assert result.hits[0].work_id == direct.work_id
+    civil = run(corpus, "民法典 第1087条").direct
+    assert civil.article.number == 1087 and civil.title == "中华人民共和国民法典"
 
 
 def test_content_query_finds_law_with_matching_articles(corpus):
     result = run(corpus, "饮酒 驾驶 机动车")
-    titles = [h["title"] for h in result["hits"]]
+    titles = [h.title for h in result.hits]
     assert "中华人民共和国道路交通安全法" in titles[:3]
-    hit = next(h for h in result["hits"] if h["title"] == "中华人民共和国道路交通安全法")
-    assert hit["articles"] and all(a["label"].startswith("第") for a in hit["articles"])
-    assert "<mark>" in hit["articles"][0]["snippet"]
-    assert all(h["status"] == "effective" for h in result["hits"])
-    assert result["total"] >= len(result["hits"]) > 0 and result["took_ms"] >= 0
+    hit = next(h for h in result.hits if h.title == "中华人民共和国道路交通安全法")
+    assert hit.articles and all(a.label.startswith("第") for a in hit.articles)
+    assert "<mark>" in hit.articles[0].snippet
+    assert all(h.status == "effective" for h in result.hits)
+    assert result.total >= len(result.hits) > 0 and result.took_ms >= 0
 
 
 def test_national_work_ranks_before_local_ones_of_same_title(corpus):
-    hits = run(corpus, "道路运输条例")["hits"]
-    assert hits[0]["title"] == "中华人民共和国道路运输条例" and hits[0]["region"] == "全国"
+    hits = run(corpus, "道路运输条例").hits
+    assert hits[0].title == "中华人民共和国道路运输条例" and hits[0].region == "全国"
 
 
 def test_status_and_as_of_show_past_versions(corpus):
-    amended = run(corpus, "道路运输条例", statuses=("amended",), regions=("全国",))["hits"]
-    assert amended and all(h["status"] == "amended" for h in amended)
-    assert len({h["work_id"] for h in amended}) == len(amended)  # one row per work
-    then = run(corpus, "道路运输条例", as_of=date(2020, 1, 1), regions=("全国",))["hits"]
-    national = [h for h in then if h["title"] == "中华人民共和国道路运输条例"]
-    assert national and national[0]["published"] == "2019-03-02"
+    amended = run(corpus, "道路运输条例", statuses=("amended",), regions=("全国",)).hits
+    assert amended and all(h.status == "amended" for h in amended)
+    assert len({h.work_id for h in amended}) == len(amended)  # one row per work
+    then = run(corpus, "道路运输条例", as_of=date(2020, 1, 1), regions=("全国",)).hits
+    national = [h for h in then if h.title == "中华人民共和国道路运输条例"]
+    assert national and national[0].published == date(2019, 3, 2)
 
 
 def test_filters_and_facets(corpus):
     result = run(corpus, "条例", regions=("山东",), doc_types=("地方性法规",))
-    assert result["hits"] and all(h["region"] == "山东省" for h in result["hits"])
-    facets = run(corpus, "安全")["facets"]
+    assert result.hits and all(h.region == "山东省" for h in result.hits)
+    facets = run(corpus, "安全").facets
     # a filter's own facet is counted without it: statuses other than the default stay on offer
-    statuses = {f["value"]: f["count"] for f in facets["status"]}
+    statuses = {f.value: f.count for f in facets.status}
     assert statuses["effective"] > 0 and {"amended", "repealed"} & set(statuses)
-    assert statuses["effective"] >= run(corpus, "安全", per_page=1)["total"]
+    assert statuses["effective"] >= run(corpus, "安全", per_page=1).total
     laws = run(corpus, "安全", doc_types=("法律",))
-    assert all(h["doc_type"] == "法律" for h in laws["hits"])
-    offered = {f["value"]: f["count"] for f in laws["facets"]["doc_type"]}
-    assert len(offered) > 1 and offered["法律"] == laws["total"]
-    assert sum(f["count"] for f in facets["region"]) >= 1
-    assert any(f["value"] == "全国人民代表大会常务委员会" for f in facets["issuing_body"])
+    assert all(h.doc_type == "法律" for h in laws.hits)
+    offered = {f.value: f.count for f in laws.facets.doc_type}
+    assert len(offered) > 1 and offered["法律"] == laws.total
+    assert sum(f.count for f in facets.region) >= 1
+    assert any(f.value == "全国人民代表大会常务委员会" for f in facets.issuing_body)
     body = run(corpus, "安全", body="全国人大常委会")
-    assert body["hits"] and all("全国人民代表大会常务委员会" in h["issuing_bodies"] for h in body["hits"])
+    assert body.hits and all("全国人民代表大会常务委员会" in h.issuing_bodies for h in body.hits)
 
 
 def test_sorting_and_paging(corpus):
-    by_date = run(corpus, "安全", sort="published", per_page=5)["hits"]
-    dates = [h["published"] for h in by_date]
+    by_date = run(corpus, "安全", sort="published", per_page=5).hits
+    dates = [h.published for h in by_date]
     assert dates == sorted(dates, reverse=True)
-    first, second = run(corpus, "安全", per_page=5)["hits"], run(corpus, "安全", per_page=5, page=2)["hits"]
-    assert not {h["work_id"] for h in first} & {h["work_id"] for h in second}
+    first, second = run(corpus, "安全", per_page=5).hits, run(corpus, "安全", per_page=5, page=2).hits
+    assert not {h.work_id for h in first} & {h.work_id for h in second}
 
 
 def test_document_number_in_any_bracket_form(corpus):
@@ -107,14 +107,14 @@ def test_document_number_in_any_bracket_form(corpus):
         version = session.scalar(select(Version).where(Version.doc_number.like("%〔%")).limit(1))
     assert version is not None
     query = version.doc_number.replace("〔", "[").replace("〕", "]")
-    direct = run(corpus, query)["direct"]
-    assert direct["type"] == "document" and direct["work_id"] == version.work_id
+    direct = run(corpus, query).direct
+    assert direct.type == "document" and direct.work_id == version.work_id
 
 
 @pytest.mark.parametrize("bad", ["-罚款", "   "])
 def test_malformed_query_is_a_clear_message(corpus, bad):
     if not bad.strip():
-        assert run(corpus, bad)["total"] > 0  # an empty box lists documents, it is not an error
+        assert run(corpus, bad).total > 0  # an empty box lists documents, it is not an error
         return
     with pytest.raises(SearchError) as err:
         run(corpus, bad)
@@ -131,8 +131,8 @@ def test_bad_parameters_are_refused_in_chinese(corpus, params):
 
 
 def test_highlights_are_escaped(corpus):
-    for hit in run(corpus, "安全")["hits"]:
-        text = hit["snippet"].replace("<mark>", "").replace("</mark>", "")
+    for hit in run(corpus, "安全").hits:
+        text = hit.snippet.replace("<mark>", "").replace("</mark>", "")
         assert "<" not in text and ">" not in text
 
 
@@ -196,10 +196,10 @@ def test_sync_and_rebuild_killed_half_way_then_rerun_leave_index_equal_to_store(
 
 
 def test_short_names_people_use_find_the_law(corpus):
-    assert run(corpus, "个保法")["hits"][0]["title"] == "中华人民共和国个人信息保护法"
+    assert run(corpus, "个保法").hits[0].title == "中华人民共和国个人信息保护法"
     result = run(corpus, "道交法第91条")
-    assert result["direct"]["article"]["label"] == "第九十一条"
-    assert result["hits"][0]["title"] == "中华人民共和国道路交通安全法"
+    assert result.direct.article.label == "第九十一条"
+    assert result.hits[0].title == "中华人民共和国道路交通安全法"
 
 
 def test_a_document_whose_text_omits_its_title_is_found_by_the_title(tmp_path):
@@ -220,7 +220,7 @@ def test_a_document_whose_text_omits_its_title_is_found_by_the_title(tmp_path):
     rebuild(factory, backend)
     with factory() as session:
         for q in (title, "问题的规定", "规定（一）"):
-            assert [h["title"] for h in search(session, backend, SearchParams(q=q))["hits"]] == [title], q
+            assert [h.title for h in search(session, backend, SearchParams(q=q)).hits] == [title], q
     decision = DocumentRecord(source="s", source_ref="r2", title="关于废止部分司法解释的决定", text="决定全文",
                               published=date(2024, 7, 1),
                               relations=[RelationRef("repeals", title=title, effective=date(2024, 7, 1))])
@@ -228,9 +228,9 @@ def test_a_document_whose_text_omits_its_title_is_found_by_the_title(tmp_path):
         upsert_record(session, decision)
     sync(factory, backend)
     with factory() as session:
-        assert search(session, backend, SearchParams(q=title))["total"] == 0
-        hits = search(session, backend, SearchParams(q=title, statuses=("repealed",)))["hits"]
-        assert [h["title"] for h in hits] == [title] and hits[0]["status"] == "repealed"
+        assert search(session, backend, SearchParams(q=title)).total == 0
+        hits = search(session, backend, SearchParams(q=title, statuses=("repealed",))).hits
+        assert [h.title for h in hits] == [title] and hits[0].status == "repealed"
     engine.dispose()
 
 
@@ -258,25 +258,25 @@ def test_a_work_gives_the_same_documents_whatever_order_its_bodies_load_in(tmp_p
 
 
 def test_work_and_article_with_as_of_opens_the_text_in_force_then(corpus):
-    then = run(corpus, "道路运输条例第十条", as_of=date(2020, 1, 1))["direct"]
-    now = run(corpus, "道路运输条例第十条")["direct"]
-    assert then["work_id"] == now["work_id"] and then["version"] < now["version"]
-    assert not then["is_current"] and now["is_current"]
-    assert "工商行政管理机关" in then["article"]["text"] and "市场监督管理部门" in now["article"]["text"]
+    then = run(corpus, "道路运输条例第十条", as_of=date(2020, 1, 1)).direct
+    now = run(corpus, "道路运输条例第十条").direct
+    assert then.work_id == now.work_id and then.version < now.version
+    assert not then.is_current and now.is_current
+    assert "工商行政管理机关" in then.article.text and "市场监督管理部门" in now.article.text
     before = run(corpus, "道路运输条例第十条", as_of=date(1990, 1, 1))
-    assert before["direct"] is None and any("尚未施行" in w for w in before["warnings"])
+    assert before.direct is None and any("尚未施行" in w for w in before.warnings)
 
 
 def test_an_unknown_document_number_does_not_return_everything(corpus):
-    everything = run(corpus)["total"]
+    everything = run(corpus).total
     result = run(corpus, "国务院令第99999号")
-    assert result["direct"] is None and result["total"] < everything
-    assert any("没有文号为“国务院令第99999号”的文件" in w for w in result["warnings"])
-    assert not any("下面列出" in w for w in result["warnings"])  # nothing mentions it either
+    assert result.direct is None and result.total < everything
+    assert any("没有文号为“国务院令第99999号”的文件" in w for w in result.warnings)
+    assert not any("下面列出" in w for w in result.warnings)  # nothing mentions it either
     # 道路运输条例's first order: its versions in the corpus carry later numbers, its text still names it
     mentioned = run(corpus, "国务院令第406号")
-    assert mentioned["direct"] is None and "下面列出正文提到这个文号的文件" in mentioned["warnings"]
-    assert "中华人民共和国道路运输条例" in [h["title"] for h in mentioned["hits"]]
+    assert mentioned.direct is None and "下面列出正文提到这个文号的文件" in mentioned.warnings
+    assert "中华人民共和国道路运输条例" in [h.title for h in mentioned.hits]
 
 
 def test_the_total_counts_every_work_exactly(corpus):
@@ -284,9 +284,9 @@ def test_the_total_counts_every_work_exactly(corpus):
     with factory() as session:
         effective = session.query(Work).filter(Work.status == "effective").count()
         works = session.query(Work).count()
-    assert run(corpus)["total"] == effective
+    assert run(corpus).total == effective
     everything = run(corpus, statuses=("effective", "amended", "repealed", "expired", "not_yet_effective"))
-    assert everything["total"] == works  # one row per work, however many of its versions match
+    assert everything.total == works  # one row per work, however many of its versions match
 
 
 def test_undated_texts_are_left_out_of_an_as_of_search_with_a_warning(corpus):
@@ -299,10 +299,10 @@ def test_undated_texts_are_left_out_of_an_as_of_search_with_a_warning(corpus):
         assert undated is not None, "the sample holds texts without dates"
         title, work_id = undated.title, undated.work_id
     now = run(corpus, title)
-    assert work_id in {h["work_id"] for h in now["hits"]}
+    assert work_id in {h.work_id for h in now.hits}
     then = run(corpus, title, as_of=date(1985, 1, 1))
-    assert work_id not in {h["work_id"] for h in then["hits"]}
-    assert any("日期不详" in w for w in then["warnings"])
+    assert work_id not in {h.work_id for h in then.hits}
+    assert any("日期不详" in w for w in then.warnings)
 
 
 def test_every_work_in_force_is_found_by_its_full_title(corpus):
@@ -313,7 +313,7 @@ def test_every_work_in_force_is_found_by_its_full_title(corpus):
         works = [(w.id, w.title) for w in session.scalars(select(Work).where(Work.status == "effective"))]
     ranks = {}
     for work_id, title in works:
-        ids = [h["work_id"] for h in run(corpus, title, per_page=20, facets=False)["hits"]]
+        ids = [h.work_id for h in run(corpus, title, per_page=20, facets=False).hits]
         ranks[title] = ids.index(work_id) + 1 if work_id in ids else None
     assert len(works) > 200 and [t for t, r in ranks.items() if r is None] == []
     # A law's full name is that law, not the interpretations whose titles quote it.
@@ -331,38 +331,39 @@ def test_a_work_ended_on_an_unknown_day_is_left_out_of_as_of_searches(corpus):
         ).first()
         assert ended is not None, "the sample holds texts a source marks 废止/失效 without a date"
         title, work_id, start = ended.title, ended.work_id, ended.effective_from or ended.published
-    assert work_id in {h["work_id"] for h in run(corpus, title, statuses=("repealed", "expired"))["hits"]}
+    assert work_id in {h.work_id for h in run(corpus, title, statuses=("repealed", "expired")).hits}
     then = run(corpus, title, as_of=start + (date(2024, 1, 1) - date(2023, 12, 31)))  # the day after it began
-    assert work_id not in {h["work_id"] for h in then["hits"]}
-    assert any("废止、失效日期不详" in w for w in then["warnings"])
+    assert work_id not in {h.work_id for h in then.hits}
+    assert any("废止、失效日期不详" in w for w in then.warnings)
+
 
 
 # -- exact (精确检索) and fuzzy (模糊检索) --------------------------------------------------------------------
-def _holds_every_term(session, hit: dict, terms: list[str]) -> bool:
+def _holds_every_term(session, hit, terms: list[str]) -> bool:
     """Each term stands, folded and without whitespace, as one run in the hit's title or text."""
     from indexer.search.analysis import exact_form
 
-    version = session.scalar(select(Version).where(Version.work_id == hit["work_id"], Version.seq == hit["version"]))
+    version = session.scalar(select(Version).where(Version.work_id == hit.work_id, Version.seq == hit.version))
     places = (exact_form(version.title), exact_form(version.text))
     return all(any(exact_form(t) in place for place in places) for t in terms)
 
 
-def _precise(corpus, q: str, terms: list[str], **kw) -> dict:
+def _precise(corpus, q: str, terms: list[str], **kw):
     result = run(corpus, q, statuses=("effective", "repealed", "expired", "amended"), per_page=50, **kw)
     factory, _ = corpus
     with factory() as session:
-        assert all(_holds_every_term(session, h, terms) for h in result["hits"]), q
+        assert all(_holds_every_term(session, h, terms) for h in result.hits), q
     return result
 
 
 def test_exact_search_finds_the_characters_whatever_the_segmentation(corpus):
     result = _precise(corpus, "酒后驾驶", ["酒后驾驶"])
-    assert result["mode"] == "exact" and not result["warnings"]
+    assert result.mode == "exact" and not result.warnings
     law = _precise(corpus, "饮酒后驾驶机动车", ["饮酒后驾驶机动车"])
-    assert law["hits"][0]["title"] == "中华人民共和国道路交通安全法"
-    article = law["hits"][0]["articles"][0]
-    assert article["label"] == "第九十一条" and "<mark>饮酒后驾驶机动车</mark>" in article["snippet"]
-    assert "<mark>驾驶</mark>" not in article["snippet"]  # exactly the matched runs, not the words
+    assert law.hits[0].title == "中华人民共和国道路交通安全法"
+    article = law.hits[0].articles[0]
+    assert article.label == "第九十一条" and "<mark>饮酒后驾驶机动车</mark>" in article.snippet
+    assert "<mark>驾驶</mark>" not in article.snippet  # exactly the matched runs, not the words
 
 
 def test_quoted_phrase_and_terms_are_matched_literally(corpus):
@@ -373,11 +374,11 @@ def test_quoted_phrase_and_terms_are_matched_literally(corpus):
 
 def test_fuzzy_mode_matches_words_and_is_the_visible_fallback(corpus):
     fuzzy = run(corpus, "驾驶 饮酒", mode="fuzzy")
-    assert fuzzy["mode"] == "fuzzy" and fuzzy["total"] > 0
+    assert fuzzy.mode == "fuzzy" and fuzzy.total > 0
     # 驾驶证吊销 never stands in a text as typed; its words do (吊销机动车驾驶证)
     fallback = run(corpus, "驾驶证吊销", statuses=("effective", "repealed"))
-    assert fallback["mode"] == "fuzzy" and fallback["total"] > 0
-    assert fallback["warnings"][-1] == "没有找到与“驾驶证吊销”完全一致的内容，以下为近似结果"
+    assert fallback.mode == "fuzzy" and fallback.total > 0
+    assert fallback.warnings[-1] == "没有找到与“驾驶证吊销”完全一致的内容，以下为近似结果"
     with pytest.raises(SearchError):
         run(corpus, "安全", mode="nearest")
 
@@ -391,7 +392,7 @@ def test_punctuation_only_is_a_clear_message(corpus, q):
 
 def test_one_character_long_paragraph_full_width_and_mixed_scripts(corpus):
     one = _precise(corpus, "罚", ["罚"])
-    assert one["total"] > 0
+    assert one.total > 0
     factory, _ = corpus
     with factory() as session:
         work = session.scalar(select(Work).where(Work.title == "中华人民共和国道路交通安全法"))
@@ -399,10 +400,10 @@ def test_one_character_long_paragraph_full_width_and_mixed_scripts(corpus):
     start = text.index("第九十一条")
     pasted = text[start:start + 200]
     result = run(corpus, pasted)  # cut to 200 characters, split at its punctuation into terms
-    assert result["hits"][0]["title"] == "中华人民共和国道路交通安全法"
-    assert _precise(corpus, "２０２１年", ["2021年"])["total"] == run(corpus, "2021年", statuses=(
-        "effective", "repealed", "expired", "amended"), per_page=50)["total"]
+    assert result.hits[0].title == "中华人民共和国道路交通安全法"
+    assert _precise(corpus, "２０２１年", ["2021年"]).total == run(corpus, "2021年", statuses=(
+        "effective", "repealed", "expired", "amended"), per_page=50).total
     for q in ("PM2.5", "GB/T 2260", "5G网络", "ＡＢＣ法规", "個人信息保護"):
         result = run(corpus, q)  # no error; exact when found, the fallback otherwise
-        assert result["mode"] in ("exact", "fuzzy")
-    assert run(corpus, "個人信息保護")["total"] == run(corpus, "个人信息保护")["total"] > 0
+        assert result.mode in ("exact", "fuzzy")
+    assert run(corpus, "個人信息保護").total == run(corpus, "个人信息保护").total > 0
