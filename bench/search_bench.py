@@ -3,8 +3,12 @@ side with the naive peer (SQLite FTS5 over the same jieba tokens, ranked by bm25
 queries of bench/queries.json that name the work a user wants (success@1, MRR@10).
 
     .venv/bin/python bench/search_bench.py [--corpus PATH] [--data-dir DIR] [--repeat 3] [--replicas 10]
+                                           [--use-index] [--no-peer] [--mode exact|fuzzy]
 
-With --data-dir pointing at a store that already holds the corpus, the import is skipped."""
+With --data-dir pointing at a store that already holds the corpus, the import is skipped; --use-index measures
+the index already built there (`fagui index rebuild`) instead of building one, --replicas 0 skips the 10x
+index, --no-peer the SQLite FTS5 peer. Queries run in the default exact mode (精确检索) unless --mode fuzzy;
+every query asks for facets, snippets and matching articles, as the site does."""
 
 from __future__ import annotations
 
@@ -38,8 +42,12 @@ from indexer.store.models import Work  # noqa: E402
 QUERIES = json.loads((Path(__file__).parent / "queries.json").read_text(encoding="utf-8"))
 
 
+MODE = "exact"
+
+
 def params_for(entry: dict) -> SearchParams:
     return SearchParams(
+        mode=entry.get("mode", MODE),
         q=entry["q"],
         statuses=tuple(entry.get("statuses", ("effective",))),
         doc_types=tuple(entry.get("doc_types", ())),
@@ -161,6 +169,12 @@ def replicated_batches(factory, copies: int):
                 ]
 
 
+def index_bytes(backend: TantivyBackend) -> int:
+    """Size on disk of the index searches use."""
+    current = backend._current_dir()
+    return sum(f.stat().st_size for f in current.rglob("*") if f.is_file()) if current else 0
+
+
 def summary(times: list[float]) -> dict:
     return {"queries": len(times), "median_ms": round(statistics.median(times), 2),
             "p95_ms": round(percentile(times, 95), 2), "max_ms": round(max(times), 2)}
@@ -172,7 +186,12 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--replicas", type=int, default=10)
+    parser.add_argument("--use-index", action="store_true", help="measure the index already in --data-dir")
+    parser.add_argument("--no-peer", action="store_true", help="skip the SQLite FTS5 peer")
+    parser.add_argument("--mode", choices=("exact", "fuzzy"), default="exact")
     args = parser.parse_args()
+    global MODE
+    MODE = args.mode
     tmp = tempfile.TemporaryDirectory()
     data_dir = args.data_dir or Path(tmp.name)
     settings = load_settings({"FAGUI_DATA_DIR": str(data_dir)})
@@ -187,22 +206,30 @@ def main() -> None:
     with factory() as session:
         works = session.scalar(select(func.count()).select_from(Work))
 
-    out: dict = {"works": works}
-    backend = TantivyBackend(Path(tmp.name) / "bench-tantivy")
-    started = time.perf_counter()
-    indexed = rebuild(factory, backend)
-    out["index_build"] = {"seconds": round(time.perf_counter() - started, 2), "documents": indexed.documents}
+    out: dict = {"works": works, "mode": args.mode}
+    if args.use_index:
+        backend = TantivyBackend(data_dir / "tantivy")
+    else:
+        backend = TantivyBackend(Path(tmp.name) / "bench-tantivy")
+        started = time.perf_counter()
+        indexed = rebuild(factory, backend)
+        out["index_build"] = {"seconds": round(time.perf_counter() - started, 2), "documents": indexed.documents}
+    out["index_bytes"] = index_bytes(backend)
 
     ours, our_ranks = time_ours(factory, backend, args.repeat)
-    fts_path = Path(tmp.name) / "fts.db"
-    fts_build = build_fts(factory, fts_path)
-    peer, peer_ranks = time_fts(fts_path, args.repeat)
-    out["corpus"] = {
-        "fagui_tantivy": summary(ours),
-        "sqlite_fts5_bm25": {**summary(peer), "build_seconds": round(fts_build, 2)},
-        "p95_ratio_fts5_over_ours": round(percentile(peer, 95) / percentile(ours, 95), 2),
-        "ranking": {"fagui_tantivy": ranking_quality(our_ranks), "sqlite_fts5_bm25": ranking_quality(peer_ranks)},
-    }
+    out["corpus"] = {"fagui_tantivy": summary(ours), "ranking": {"fagui_tantivy": ranking_quality(our_ranks)}}
+    if not args.no_peer:
+        fts_path = Path(tmp.name) / "fts.db"
+        fts_build = build_fts(factory, fts_path)
+        peer, peer_ranks = time_fts(fts_path, args.repeat)
+        out["corpus"]["sqlite_fts5_bm25"] = {**summary(peer), "build_seconds": round(fts_build, 2)}
+        out["corpus"]["p95_ratio_fts5_over_ours"] = round(percentile(peer, 95) / percentile(ours, 95), 2)
+        out["corpus"]["ranking"]["sqlite_fts5_bm25"] = ranking_quality(peer_ranks)
+    if args.replicas < 2:
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        engine.dispose()
+        tmp.cleanup()
+        return
 
     big = TantivyBackend(Path(tmp.name) / "bench-tantivy-x")
     started = time.perf_counter()
@@ -210,7 +237,7 @@ def main() -> None:
     big_build = time.perf_counter() - started
     ours_big, _ = time_ours(factory, big, args.repeat)
     out[f"replicated_x{args.replicas}"] = {"works": works * args.replicas, "build_seconds": round(big_build, 2),
-                                           "fagui_tantivy": summary(ours_big)}
+                                           "index_bytes": index_bytes(big), "fagui_tantivy": summary(ours_big)}
     print(json.dumps(out, ensure_ascii=False, indent=2))
     engine.dispose()
     tmp.cleanup()

@@ -71,6 +71,8 @@ SCHEMAS: dict[str, dict] = {
                    required=[]),
     "SearchResult": _obj({
         "query": STR, "total": INT, "page": INT, "per_page": INT, "took_ms": {"type": "number"},
+        "mode": {"type": "string", "enum": ["exact", "fuzzy"],
+                 "description": "the matching used: fuzzy when asked for, or when nothing matched exactly"},
         "direct": _ref("DirectAnswer"), "warnings": _array(STR), "hits": _array(_ref("Hit")),
         "facets": _ref("Facets"),
     }),
@@ -185,6 +187,9 @@ def _param(name: str, description: str, schema: dict, where: str = "query", requ
 SEARCH_PARAMS = [
     _param("q", "检索词：空格分隔的词须同时出现，\"引号\"为短语，OR 为任一，-词 为排除；也可为“法规名+条号”或发文字号",
            {"type": "string", "maxLength": MAX_QUERY_CHARS}),
+    _param("mode", "检索方式：exact 精确检索（默认，每个词按原文连续的字匹配）；fuzzy 模糊检索（按词匹配，不要求相连）。"
+           "精确检索没有结果时自动改用模糊检索，并在 warnings 中说明",
+           {"type": "string", "enum": ["exact", "fuzzy"], "default": "exact"}),
     _list_param("status", "时效性，默认 effective（现行有效）；all 为全部", [*STATUSES, "all"]),
     _list_param("doc_type", "效力级别", list(DOC_TYPES)),
     _list_param("region", "行政区划名称或代码，例如 山东省、370000、全国"),

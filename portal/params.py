@@ -21,7 +21,7 @@ DATE_PARAMS = {
 }
 # Names the site and the API accept; anything else is ignored, like any web form would.
 LIST_PARAMS = ("status", "doc_type", "region")
-SCALAR_PARAMS = ("q", "body", "sort", "page", "per_page", *DATE_PARAMS)
+SCALAR_PARAMS = ("q", "mode", "body", "sort", "page", "per_page", *DATE_PARAMS)
 
 
 def parse_date_param(raw: str, label: str) -> date | None:
@@ -76,6 +76,7 @@ def search_params(args: MultiDict, *, default_per_page: int = 10, facets: bool =
         regions=_list(args, "region"),
         body=(args.get("body") or "").strip()[:200] or None,
         sort=(args.get("sort") or "relevance").strip(),
+        mode=(args.get("mode") or "exact").strip(),
         page=parse_int_param(args.get("page"), "页码", 1, 1, MAX_PAGE),
         per_page=parse_int_param(args.get("per_page"), "每页条数", default_per_page, 1, MAX_PER_PAGE),
         facets=facets,
@@ -104,6 +105,7 @@ def lenient_search_params(args: MultiDict) -> SearchParams:
         regions=_list(args, "region"),
         body=_CONTROL.sub("", args.get("body") or "").strip()[:200] or None,
         sort=(args.get("sort") or "relevance").strip()[:20],
+        mode="fuzzy" if (args.get("mode") or "").strip() == "fuzzy" else "exact",
         published_from=date_or_none("published_from"),
         published_to=date_or_none("published_to"),
         effective_from=date_or_none("effective_from"),

@@ -18,7 +18,7 @@ from portal.search_cache import cached_search
 bp = Blueprint("search_pages", __name__)
 
 SORT_LABELS = {"relevance": "按相关度", "published": "按公布日期", "effective": "按施行日期"}
-EXAMPLES = ("道路交通安全法第九十一条", "行政处罚 听证", "国务院令第802号", "个人信息 保护", "饮用水源 保护区")
+EXAMPLES = ("道路交通安全法第九十一条", "行政处罚 听证", "国务院令第802号", "个人信息 保护", "饮用水水源 保护区")
 
 
 @bp.get("/")

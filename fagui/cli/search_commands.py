@@ -58,9 +58,10 @@ def index_sync() -> None:
 @click.option("--sort", default="relevance", show_default=True, help="排序：relevance 相关度、published 公布日期等")
 @click.option("--page", default=1, show_default=True, type=int, help="页码")
 @click.option("--limit", default=10, show_default=True, type=int, help="每页条数")
+@click.option("--fuzzy", is_flag=True, help="模糊检索：按词匹配，不要求原文连续（默认精确检索）")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果")
 def search_cmd(query: str, statuses, doc_types, regions, body, as_of, published_from, published_to,
-               effective_from, effective_to, sort, page, limit, as_json) -> None:
+               effective_from, effective_to, sort, page, limit, fuzzy, as_json) -> None:
     """全文检索：在法规及其条文中检索。"""
     from fagui.vocabulary import STATUSES
     from indexer.search.service import SearchParams, search
@@ -74,7 +75,7 @@ def search_cmd(query: str, statuses, doc_types, regions, body, as_of, published_
         published_to=date_option(published_to, "--published-to"),
         effective_from=date_option(effective_from, "--effective-from"),
         effective_to=date_option(effective_to, "--effective-to"),
-        sort=sort, page=page, per_page=limit,
+        sort=sort, page=page, per_page=limit, mode="fuzzy" if fuzzy else "exact",
     )
     with store.sessions() as session:
         result = search(session, search_backend(store), params)

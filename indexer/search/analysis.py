@@ -75,22 +75,38 @@ def analyse(text: str) -> list[str]:
     return [w.replace(" ", "") for w, _, _ in dict.fromkeys(spans)]
 
 
+Span = tuple[str, int, int]
+
+
+def _finest(found: list[Span]) -> list[Span]:
+    """The finest tokens, judged by where they stand (a token holding another token's span is dropped), then
+    every character a dropped token alone covered brought back with the shortest token covering it: 信用卡
+    keeps 信用 and 信用卡 (卡 stays asked for), 2021年 keeps 2021 although "1" is a token too."""
+    spans = set(found)
+    finest = [s for s in found if not any(o != s and s[1] <= o[1] and o[2] <= s[2] for o in spans)]
+    covered = {i for _, start, end in finest for i in range(start, end)}
+    for span in sorted(found, key=lambda s: s[2] - s[1]):
+        if span not in finest and any(i not in covered for i in range(span[1], span[2])):
+            finest.append(span)
+            covered.update(range(span[1], span[2]))
+    return finest
+
+
 @lru_cache(maxsize=4096)
 def _query_tokens(text: str) -> tuple[str, ...]:
     folded = fold(text)
-    found = [(w.replace(" ", ""), start, end) for w, start, end in rjieba.tokenize(folded, mode="search")
-             if _is_token(w)]
-    words = [w for w, _, _ in found]
-    finest = [span for span in found if not any(o != span[0] and o in span[0] for o in words)]
+    found = list(dict.fromkeys((w.replace(" ", ""), start, end)
+                               for w, start, end in rjieba.tokenize(folded, mode="search") if _is_token(w)))
+    finest = _finest(found)
     # Legal terms stay whole: 行政规范性文件 asks for that term (indexed as one token), not for its pieces.
     # Pieces are matched by where they stand, not by their spelling: in 中华人民共和国全国人民代表大会常务委员会
     # the 人民 of 中华人民共和国 is no piece of the term, and the term must come after 共和, as in the text.
     for m in _terms_re().finditer(folded):
-        covered = [span for span in finest if m.start() <= span[1] and span[2] <= m.end()]
-        if covered:
-            at = finest.index(covered[0])
-            finest = [span for span in finest if span not in covered]
-            finest.insert(at, (m.group(0), m.start(), m.end()))
+        finest = [span for span in finest if not (m.start() <= span[1] and span[2] <= m.end())]
+        finest.append((m.group(0), m.start(), m.end()))
+    # The order the index puts tokens in (by last character, a word after its pieces), so that neighbouring
+    # query tokens are neighbours in an indexed phrase too.
+    finest.sort(key=lambda span: (span[2], -span[1]))
     return tuple(dict.fromkeys(w for w, _, _ in finest))
 
 
@@ -117,3 +133,38 @@ def pretokenised_lines(text: str, cache: dict[str, str]) -> str:
         if tokens:
             out.append(tokens)
     return " ".join(out)
+
+
+# -- exact matching (精确检索): characters, whatever the segmentation ---------------------------------------
+# Every text is also indexed as its folded characters with all whitespace removed: as overlapping bigrams
+# with positions (a run of n >= 2 characters is the phrase of its n - 1 bigrams at consecutive positions)
+# and as the set of its single characters (a one-character term). Punctuation stays a character like any
+# other, so PM2.5, GB/T2260 and 〔2023〕 match as typed.
+_SPACE = re.compile(r"\s+")
+
+
+def exact_form(text: str) -> str:
+    """The folded text without whitespace: what exact matching compares, on both sides."""
+    return _SPACE.sub("", fold(text))
+
+
+def bigrams(compact: str) -> list[str]:
+    """The overlapping character bigrams of an exact form, in order."""
+    return list(map(str.__add__, compact, compact[1:]))
+
+
+def exact_tokens(compact: str) -> tuple[str, str]:
+    """(bigrams, distinct characters) of an exact form, each joined by single spaces: the two
+    whitespace-analysed exact fields both engines index."""
+    return " ".join(bigrams(compact)), " ".join(dict.fromkeys(compact))
+
+
+def exact_lines(text: str, cache: dict[str, str]) -> str:
+    """exact_form() line by line through a cache shared with a work's other versions and articles."""
+    out = []
+    for line in text.split("\n"):
+        form = cache.get(line)
+        if form is None:
+            form = cache[line] = exact_form(line)
+        out.append(form)
+    return "".join(out)

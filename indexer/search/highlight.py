@@ -5,6 +5,7 @@ Matching runs on a folded copy of the text (simplified script, half-width), so ç
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from html import escape
 
@@ -19,20 +20,26 @@ def _fold(text: str) -> str:
     return folded if len(folded) == len(text) else text.lower()
 
 
+@lru_cache(maxsize=4096)
+def _pattern(term: str) -> re.Pattern[str]:
+    """A folded term as a pattern that lets whitespace stand between its characters, as exact matching does
+    (a phrase broken by a line break or a space in the text is still the phrase)."""
+    return re.compile(r"\s*".join(map(re.escape, "".join(term.split()))))
+
+
 def match_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
     """Non-overlapping (start, end) spans of the terms in text, longest terms first."""
     folded = _fold(text)
     taken = [False] * len(text)
     spans: list[tuple[int, int]] = []
-    for term in sorted({_fold(t) for t in terms if t and t.strip()}, key=len, reverse=True):
-        start = folded.find(term)
-        while start >= 0:
-            end = start + len(term)
+    wanted = {"".join(_fold(t).split()) for t in terms if t and t.strip()}
+    for term in sorted(wanted, key=len, reverse=True):
+        for match in _pattern(term).finditer(folded):
+            start, end = match.span()
             if not any(taken[start:end]):
                 spans.append((start, end))
                 for i in range(start, end):
                     taken[i] = True
-            start = folded.find(term, end)
     return sorted(spans)
 
 

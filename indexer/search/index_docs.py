@@ -1,7 +1,8 @@
 """What the search engines index, built from the store: one document per version and one per article.
 
 Both engines receive the same plain dicts, with text already tokenised by indexer.search.analysis (tokens joined by
-spaces), so they see identical tokens. Only filter, sort and facet values are kept in the index; titles,
+spaces), so they see identical tokens: words (`title_tok`, `text_tok`, for ranking and 模糊检索) and the folded
+characters (`*_bi` bigrams with positions, `*_uni` single characters, for 精确检索). Only filter, sort and facet values are kept in the index; titles,
 texts and snippets are read back from the store, which stays the truth."""
 
 from __future__ import annotations
@@ -74,11 +75,14 @@ def _end_day(session: Session, work: Work) -> int:
 def docs_for_work(session: Session, work: Work) -> list[dict]:
     """Every search document of one work (its versions and their articles)."""
     from indexer.search.analysis import (  # the tokenizer loads where text is indexed
+        exact_form,
+        exact_lines,
         pretokenised,
         pretokenised_lines,
     )
 
     cache: dict[str, str] = {}
+    exact_cache: dict[str, str] = {}
 
     bodies = list(work.issuing_bodies)
     body_ids = _body_ids(bodies)
@@ -104,6 +108,7 @@ def docs_for_work(session: Session, work: Work) -> list[dict]:
         # The title field holds the title as people say it (no 中华人民共和国), so 道路运输条例 is as close
         # a match for the national regulation as for 广东省道路运输条例; the full title stays in the text.
         short_title = title_key(version.title)
+        searched = _with_title(version.title, version.text)
         docs.append({
             "id": f"v{version.id}",
             "kind": "version",
@@ -111,7 +116,9 @@ def docs_for_work(session: Session, work: Work) -> list[dict]:
             "doc_number_key": version.doc_number_key or "",
             "title_key": short_title,
             "title_tok": pretokenised(short_title),
-            "text_tok": pretokenised_lines(_with_title(version.title, version.text), cache),
+            "text_tok": pretokenised_lines(searched, cache),
+            **_exact_fields("title", exact_form(version.title)),
+            **_exact_fields("text", exact_lines(searched, exact_cache)),
         })
         for article in version.articles:
             docs.append({
@@ -123,10 +130,18 @@ def docs_for_work(session: Session, work: Work) -> list[dict]:
                 "number": article.number,
                 "sub": article.sub,
                 "text_tok": pretokenised_lines(article.text, cache),
+                **_exact_fields("text", exact_lines(article.text, exact_cache)),
             })
     for doc in docs:
         doc["digest"] = digest(doc)
     return docs
+
+
+def _exact_fields(prefix: str, compact: str) -> dict[str, str]:
+    from indexer.search.analysis import exact_tokens
+
+    pairs, chars = exact_tokens(compact)
+    return {f"{prefix}_bi": pairs, f"{prefix}_uni": chars}
 
 
 def _with_title(title: str, text: str) -> str:

@@ -190,6 +190,7 @@ class SearchResult:
     warnings: tuple[str, ...] = ()
     hits: tuple[Hit, ...] = ()
     facets: Facets | None = None  # None: the search was asked without facets
+    mode: str = "exact"  # the matching used: exact (精确检索), or fuzzy when asked for or when nothing matched exactly
 
     @property
     def pages(self) -> int:
@@ -199,6 +200,7 @@ class SearchResult:
     def to_json(self) -> JSON:
         return {
             "query": self.query,
+            "mode": self.mode,
             "total": self.total,
             "page": self.page,
             "per_page": self.per_page,

@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session, defer, selectinload
 from fagui.abbreviations import expand as expand_abbreviation
 from fagui.errors import FaguiError
 from fagui.vocabulary import DOC_TYPES, STATUS_LABELS, STATUSES, canonical_region
-from indexer.search.analysis import analyse_query
+from indexer.search.analysis import analyse_query, exact_form
 from indexer.search.backends.base import (
     SORTS,
+    BackendHit,
     BackendResult,
     Clause,
     Filters,
@@ -47,6 +48,8 @@ MAX_PER_PAGE = 50
 MAX_PAGE = 200
 ARTICLES_PER_HIT = 3
 SNIPPET_SCAN = 20_000  # characters of a text searched for its snippet when no article matched
+MODES = ("exact", "fuzzy")  # 精确检索 (characters as typed) and 模糊检索 (words, any order)
+WARN_FUZZY_FALLBACK = "没有找到与“{q}”完全一致的内容，以下为近似结果"
 
 
 class SearchError(FaguiError, ValueError):
@@ -70,9 +73,12 @@ class SearchParams:
     per_page: int = 10
     facets: bool = True
     warnings: list[str] = field(default_factory=list)
+    mode: str = "exact"
 
 
 def validate(params: SearchParams) -> None:
+    if params.mode not in MODES:
+        raise SearchError(f"未知的检索方式：{params.mode}（可选：exact 精确检索、fuzzy 模糊检索）")
     bad = [s for s in params.statuses if s not in STATUSES]
     if bad:
         raise SearchError(f"未知的时效性：{'、'.join(bad)}（可选：{'、'.join(STATUSES)}）")
@@ -91,34 +97,38 @@ def validate(params: SearchParams) -> None:
             raise SearchError(f"{label}范围的起始日期晚于结束日期")
 
 
-def _clause(text: str, phrase: bool = False) -> Clause | None:
+def term_clause(text: str, phrase: bool = False, exact: bool = True) -> Clause | None:
+    """One term as a clause: exact, its characters must stand together as typed (after folding) and its words
+    rank; fuzzy, its words must all occur (near each other when quoted or when it has several)."""
     tokens = tuple(analyse_query(text))
-    if not tokens:
+    chars = exact_form(text) if exact else ""
+    if not tokens and not chars:
         return None
-    return Clause(tokens, phrase=phrase or len(tokens) > 1)
+    return Clause(tokens, phrase=phrase or len(tokens) > 1, chars=chars)
 
 
-def text_query(parsed: ParsedQuery, extra_words: tuple[str, ...] = ()) -> TextQuery:
-    must, groups = [], []
+def text_query(parsed: ParsedQuery, extra_words: tuple[str, ...] = (), exact: bool = True) -> TextQuery:
+    must: list[Clause] = []
+    groups: list[tuple[Clause, ...]] = []
     for word in (*parsed.must, *extra_words):
-        clause = _clause(word, parsed.is_phrase(word))
+        clause = term_clause(word, parsed.is_phrase(word), exact)
         full = expand_abbreviation(word)
-        alternative = _clause(full) if full else None
+        alternative = term_clause(full, exact=exact) if full else None
         if clause and alternative:
             groups.append((clause, alternative))  # 道交法 finds the text saying 道交法 or 道路交通安全法
         elif clause:
             must.append(clause)
-    must += [c for c in (_clause(p, phrase=True) for p in parsed.phrases) if c]
+    must += [c for c in (term_clause(p, phrase=True, exact=exact) for p in parsed.phrases) if c]
     for group in parsed.any_of:
-        clauses = tuple(c for c in (_clause(w, parsed.is_phrase(w)) for w in group) if c)
+        clauses = tuple(c for c in (term_clause(w, parsed.is_phrase(w), exact) for w in group) if c)
         if clauses:
             groups.append(clauses)
-    exclude = [c for c in (_clause(w, parsed.is_phrase(w)) for w in parsed.exclude) if c]
+    exclude = [c for c in (term_clause(w, parsed.is_phrase(w), exact) for w in parsed.exclude) if c]
     words = [*parsed.must, *parsed.phrases]
     single = words[0] if len(words) == 1 and not parsed.any_of else None
-    exact = title_key(expand_abbreviation(single) or single) if single else None
+    exact_title = title_key(expand_abbreviation(single) or single) if single else None
     return TextQuery(must=tuple(must), any_of=tuple(groups), exclude=tuple(exclude), title_only=parsed.title_only,
-                     title_key=exact or None, raw_terms=tuple(w for w in words if not expand_abbreviation(w)))
+                     title_key=exact_title or None)
 
 
 def resolve_body_ids(session: Session, name: str) -> tuple[str, ...]:
@@ -140,7 +150,7 @@ def find_work_by_name(session: Session, name: str) -> Work | None:
     key = title_key(expand_abbreviation(name) or name).removesuffix("的")
     if not key:
         return None
-    works = session.scalars(select(Work).where(Work.title.contains(key, autoescape=True))).all()
+    works = list(session.scalars(select(Work).where(Work.title.contains(key, autoescape=True))))
     exact = [w for w in works if title_key(w.title) == key]
     pool = exact or works
     if not pool:
@@ -212,7 +222,9 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> Se
     direct = direct_answer(session, parsed, params.as_of, warnings) if parsed else None
     # A work + article the store does not know (交通事故 第七十六条) is searched as plain words.
     extra = parsed.work_article.as_terms() if parsed and parsed.work_article and direct is None else ()
-    text = text_query(parsed, extra) if parsed else TextQuery()
+    exact = params.mode == "exact"
+    text = text_query(parsed, extra, exact) if parsed else TextQuery()
+    typed = not text.is_empty  # the reader's own words: a search that may fall back to 模糊检索
     if parsed and text.is_empty and parsed.doc_number is None and parsed.work_article is None and parsed.must:
         warnings.append("检索词中没有可检索的文字")
     filters = Filters(
@@ -235,7 +247,7 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> Se
             # An unknown number must not fall back to "everything": the texts that mention it are the
             # nearest answer (国务院令第588号 is the decision that amended many regulations).
             warnings.append(f"没有文号为“{number.original}”的文件")
-            clause = _clause(number.original, phrase=True)
+            clause = term_clause(number.original, phrase=True)
             if clause:
                 text = TextQuery(must=(clause,))
             else:
@@ -243,20 +255,28 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> Se
     if parsed and parsed.work_article is not None and text.is_empty and isinstance(direct, ArticleAnswer):
         filters = Filters(**{**filters.__dict__, "statuses": ()})
         named = title_key(direct.title)
-        text = TextQuery(must=tuple(c for c in (_clause(named),) if c), title_only=True, title_key=named)
+        text = TextQuery(must=tuple(c for c in (term_clause(named),) if c), title_only=True, title_key=named)
+    offset = (params.page - 1) * params.per_page
+    result = _collapsed(session, backend, text, filters, params, offset)
+    if parsed and typed and exact and not result.total:
+        # Nothing holds the words exactly as typed: the word-level search is the nearest answer, and the
+        # page says so.
+        exact = False
+        text = text_query(parsed, extra, exact=False)
+        result = _collapsed(session, backend, text, filters, params, offset)
+        warnings.append(WARN_FUZZY_FALLBACK.format(q=params.q.strip()))
     if filters.as_of is not None and filters.effective_from is None and filters.effective_to is None:
         undated = _undated_count(backend, text, filters)
         if undated:
             warnings.append(f"另有 {undated} 件文件的施行日期或废止、失效日期不详，无法判断"
-                            f"{params.as_of.isoformat()}是否有效，未列入结果")
-    offset = (params.page - 1) * params.per_page
-    result = _collapsed(backend, text, filters, params, offset)
+                            f"{params.as_of}是否有效，未列入结果")
     if parsed and parsed.doc_number is not None and direct is None and result.total and not filters.doc_number_key:
         warnings.append("下面列出正文提到这个文号的文件")
-    hits = _hits(session, backend, result, parsed, params)
+    hits = _hits(session, backend, result, parsed, params, exact)
     facets = _facets(session, _multi_select_facets(backend, text, filters, result.facets)) if params.facets else None
     return SearchResult(
         query=params.q,
+        mode="exact" if exact else "fuzzy",
         total=result.total,
         page=params.page,
         per_page=params.per_page,
@@ -271,8 +291,8 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> Se
 def _undated_count(backend: SearchBackend, text: TextQuery, filters: Filters) -> int:
     """Works matching the search that a 时点 search cannot place: the text has no date, or the work ended
     (废止, 失效) on a day the sources do not give."""
-    def count(**narrow: object) -> int:
-        wider = replace(filters, as_of=None, statuses=(), current_only=True, **narrow)
+    def count(**narrow: int | None) -> int:
+        wider = Filters(**{**filters.__dict__, "as_of": None, "statuses": (), "current_only": True, **narrow})
         return backend.search(SearchRequest(text=text, filters=wider, limit=0, facets=False,
                                             count_field="work_id")).total
 
@@ -280,26 +300,66 @@ def _undated_count(backend: SearchBackend, text: TextQuery, filters: Filters) ->
             + count(effective_from=1, effective_to=filters.as_of, ended_to=0))
 
 
-def _collapsed(backend: SearchBackend, text: TextQuery, filters: Filters, params: SearchParams,
+def _collapsed(session: Session, backend: SearchBackend, text: TextQuery, filters: Filters, params: SearchParams,
                offset: int) -> BackendResult:
     """One hit per work: several versions of a work can match (e.g. when superseded texts are included),
     the best-ranked one stands for the work."""
     window = offset + params.per_page
     single_version = filters.as_of is not None or tuple(filters.statuses) == ("effective",)
-    request = SearchRequest(text=text, filters=filters, sort=params.sort, offset=0 if not single_version else offset,
-                            limit=params.per_page if single_version else window * 3 + 10,
+    by_articles = _ranks_by_articles(text, filters, params, window)
+    if single_version and not by_articles:
+        return backend.search(SearchRequest(text=text, filters=filters, sort=params.sort, offset=offset,
+                                            limit=params.per_page, facets=params.facets, count_field="work_id"))
+    limit = max(window, RANK_WINDOW) if by_articles else window
+    request = SearchRequest(text=text, filters=filters, sort=params.sort, offset=0,
+                            limit=limit if single_version else limit * 3 + 10,
                             facets=params.facets, count_field="work_id")
     result = backend.search(request)
-    if single_version:
-        return result
+    hits = _with_best_articles(session, backend, text, filters, result.hits) if by_articles else result.hits
     seen: set[str] = set()
     unique = []
-    for hit in result.hits:
+    for hit in hits:
         if hit.work_id not in seen:
             seen.add(hit.work_id)
             unique.append(hit)
     result.hits = unique[offset:window]
     return result
+
+
+# A long code is ranked by its best articles, not punished for its length: the first RANK_WINDOW versions
+# (by whole-text score) and the versions of the best ARTICLE_POOL articles are ranked again by their score
+# plus the score of their best matching article. Pages past the window keep the engine's order.
+RANK_WINDOW = 50
+ARTICLE_POOL = 100
+
+
+def _ranks_by_articles(text: TextQuery, filters: Filters, params: SearchParams, window: int) -> bool:
+    return (params.sort == "relevance" and bool(text.must or text.any_of) and not text.title_only
+            and not filters.doc_number_key and window <= RANK_WINDOW)
+
+
+def _with_best_articles(session: Session, backend: SearchBackend, text: TextQuery, filters: Filters,
+                        hits: list[BackendHit]) -> list[BackendHit]:
+    """Version hits re-ranked by their score plus their best article's (an article holds every term). A work
+    whose title is the query stays first: articles citing that title must not pass it."""
+    articles = backend.search(SearchRequest(text=replace(text, title_key=None), filters=replace(filters, kind="article"),
+                                            limit=ARTICLE_POOL)).hits
+    best: dict[int, BackendHit] = {}
+    for hit in articles:  # best first
+        best.setdefault(hit.version_id, hit)
+    scored = {h.version_id: BackendHit(h.doc_id, h.work_id, h.version_id, h.score) for h in hits}
+    for version_id, article in best.items():
+        if version_id not in scored:  # matched, but below the window by its whole-text score
+            scored[version_id] = BackendHit(f"v{version_id}", article.work_id, version_id, 0.0)
+        scored[version_id].score += article.score
+    titled = _titled(session, text.title_key, [h.version_id for h in hits]) if text.title_key else set()
+    return sorted(scored.values(), key=lambda h: (h.version_id not in titled, -h.score))
+
+
+def _titled(session: Session, key: str, version_ids: list[int]) -> set[int]:
+    """The versions among these whose title, as people say it (title_key), is the key."""
+    rows = session.execute(select(Version.id, Version.title).where(Version.id.in_(version_ids))).all()
+    return {vid for vid, title in rows if title_key(title) == key}
 
 
 # A filter's own facet is counted without that filter, so the reader sees what else can be added
@@ -313,14 +373,14 @@ def _multi_select_facets(backend: SearchBackend, text: TextQuery, filters: Filte
     for field_name, attr in MULTI_SELECT:
         if not getattr(filters, attr) or (attr == "statuses" and filters.as_of is not None):
             continue
-        wider = replace(filters, **{attr: ()})
+        wider = Filters(**{**filters.__dict__, attr: ()})
         merged[field_name] = backend.search(
             SearchRequest(text=text, filters=wider, limit=0, facets=True)).facets.get(field_name, [])
     return merged
 
 
 def _hits(session: Session, backend: SearchBackend, result: BackendResult, parsed: ParsedQuery | None,
-          params: SearchParams) -> list[Hit]:
+          params: SearchParams, exact: bool = True) -> list[Hit]:
     if not result.hits:
         return []
     version_ids = [h.version_id for h in result.hits]
@@ -335,8 +395,8 @@ def _hits(session: Session, backend: SearchBackend, result: BackendResult, parse
     }
     # A snippet comes from the best matching article where there is one, else from the opening of the text:
     # reading whole codes (刑法 is 200,000 characters) for ten hits would cost more than the search itself.
-    terms = _highlight_terms(parsed)
-    articles = _matching_articles(session, backend, parsed, version_ids, terms)
+    terms = _highlight_terms(parsed, exact)
+    articles = _matching_articles(session, backend, parsed, version_ids, terms, exact)
     # Only hits without a matching article need the opening of their text for a snippet.
     bare = [vid for vid in version_ids if not articles.get(vid)]
     openings: dict[int, str] = dict(session.execute(
@@ -376,22 +436,26 @@ def _hit_snippet(opening: str, title: str, articles: list[ArticleHit], terms: li
     return snippet(body, terms)
 
 
-def _highlight_terms(parsed: ParsedQuery | None) -> list[str]:
+def _highlight_terms(parsed: ParsedQuery | None, exact: bool = True) -> list[str]:
+    """What to mark: exact, the terms themselves (and the full names of abbreviations), which is what matched;
+    fuzzy, their words as well."""
     if parsed is None:
         return []
     terms = list(parsed.terms())
     if parsed.work_article is not None:
         terms.extend(parsed.work_article.as_terms())
-    for word in list(terms):
-        terms.extend(t for t in analyse_query(word) if len(t) > 1)
+    terms.extend(full for word in list(terms) if (full := expand_abbreviation(word)))
+    if not exact:
+        for word in list(terms):
+            terms.extend(t for t in analyse_query(word) if len(t) > 1)
     return terms
 
 
 def _matching_articles(session: Session, backend: SearchBackend, parsed: ParsedQuery | None,
-                       version_ids: list[int], terms: list[str]) -> dict[int, list[ArticleHit]]:
+                       version_ids: list[int], terms: list[str], exact: bool = True) -> dict[int, list[ArticleHit]]:
     if parsed is None or not terms:
         return {}
-    base = text_query(parsed)
+    base = text_query(parsed, exact=exact)
     if base.is_empty:
         return {}
     query = TextQuery(must=base.must, any_of=base.any_of, exclude=base.exclude, match_any=True)

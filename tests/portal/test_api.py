@@ -63,6 +63,8 @@ def test_search_direct_answer_and_filters_from_the_url(client):
     ({"body": "并不存在的机关"}, "未找到制定机关"),
     ({"body": "\x00"}, "参数 body 含有不可见的控制字符"),  # PostgreSQL would refuse it: a 400, not a 500
     ({"region": "山东\x01"}, "参数 region 含有不可见的控制字符"),
+    ({"q": "安全", "mode": "nearest"}, "未知的检索方式"),
+    ({"q": "。，！"}, "请输入检索词"),
 ])
 def test_bad_search_parameters_are_400_with_chinese_message(client, query, message):
     for path in ("/api/v1/search", "/api/v1/facets"):
@@ -203,3 +205,13 @@ def test_store_not_ready_is_503_json(tmp_path):
     response = app.test_client().get("/api/v1/works/aaaaaaaaaaaa")
     assert response.status_code == 503 and response.headers["Retry-After"] == "30"
     assert "fagui db upgrade" in response.get_json()["error"]["message"]
+
+
+def test_search_modes_exact_fuzzy_and_the_fallback(client):
+    status, exact = get(client, "/api/v1/search", q="饮酒后驾驶机动车")
+    assert status == 200 and exact["mode"] == "exact" and exact["total"] > 0
+    status, fuzzy = get(client, "/api/v1/search", q="饮酒后驾驶机动车", mode="fuzzy")
+    assert status == 200 and fuzzy["mode"] == "fuzzy" and fuzzy["total"] >= exact["total"]
+    status, fallback = get(client, "/api/v1/search", q="驾驶证吊销")
+    assert status == 200 and fallback["mode"] == "fuzzy"
+    assert "没有找到与“驾驶证吊销”完全一致的内容，以下为近似结果" in fallback["warnings"]

@@ -177,3 +177,14 @@ def test_an_as_of_search_says_what_it_lists(client):
     html = text_of(client.get("/search?as_of=2020-01-01&status=repealed"))
     assert "时点 2020-01-01：列出当日有效的文本" in html and "已设时点：按当日是否有效筛选" in html
     assert "列出当日有效的文本" not in text_of(client.get("/search?status=repealed"))
+
+
+def test_the_page_names_the_mode_and_offers_the_other(client):
+    exact = text_of(client.get("/search?q=" + urllib.parse.quote("饮酒后驾驶机动车")))
+    assert "精确检索" in exact and "mode=fuzzy" in exact
+    fuzzy = client.get("/search?mode=fuzzy&q=" + urllib.parse.quote("饮酒后驾驶机动车"))
+    html = text_of(fuzzy)
+    assert fuzzy.status_code == 200 and "模糊检索" in html and "改用精确检索" in html
+    assert 'name="mode" value="fuzzy"' in html  # the filters keep the mode
+    fallback = text_of(client.get("/search?q=" + urllib.parse.quote("驾驶证吊销")))
+    assert "完全一致的内容，以下为近似结果" in fallback

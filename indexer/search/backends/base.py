@@ -14,7 +14,9 @@ SORTS = ("relevance", "published", "effective")
 # Scoring shared by both engines, so they rank alike.
 TITLE_BOOST = 3.0  # a clause matching the title counts this much more (version documents)
 EXACT_TITLE_BOOST = 200.0  # the whole query is a work's title (store.title_key): that work is the answer, first
-RECALL_BOOST = 0.3  # engines with a character-bigram sub-field: weight of the recall net on raw words
+# Exact-match fields (indexer.search.analysis.exact_tokens): folded characters as bigrams with positions and as
+# single characters; each text field has both.
+EXACT_FIELDS = {"title_tok": ("title_bi", "title_uni"), "text_tok": ("text_bi", "text_uni")}
 
 
 def phrase_slop(tokens: list[str] | tuple[str, ...]) -> int:
@@ -25,11 +27,16 @@ def phrase_slop(tokens: list[str] | tuple[str, ...]) -> int:
 
 @dataclass(frozen=True)
 class Clause:
-    """One positive condition: `tokens` must all occur; `phrase` asks for them in order, next to each other
+    """One condition on the text.
+
+    With `chars` (精确检索, analysis.exact_form of a term): the clause matches where those characters stand as
+    one contiguous run in the title or the text, whatever the word segmentation; `tokens` then only rank.
+    Without it (模糊检索): `tokens` must all occur; `phrase` asks for them in order, next to each other
     (within a small slop, since index-time analysis adds sub-word tokens between them)."""
 
     tokens: tuple[str, ...]
     phrase: bool = False
+    chars: str = ""
 
 
 @dataclass(frozen=True)
@@ -40,7 +47,6 @@ class TextQuery:
     title_only: bool = False
     match_any: bool = False  # article look-ups: any clause may match, best-scoring first
     title_key: str | None = None  # the query read as a title (store.title_key): an exact title ranks first
-    raw_terms: tuple[str, ...] = ()  # the words as typed: a bigram recall net where the engine has one
 
     @property
     def is_empty(self) -> bool:

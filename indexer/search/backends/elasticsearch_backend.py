@@ -23,15 +23,12 @@ Behaviour matches the Tantivy engine (one conformance suite, tests/indexer/searc
 - Connection failures raise BackendUnavailable with a message in Chinese; a missing index says to run
   `fagui index rebuild`.
 
-The recall net. `title_tok` and `text_tok` carry a `.cjk` sub-field analysed by `cjk_recall`: the chain of
-Elasticsearch's built-in `cjk` analyzer (standard tokenizer, cjk_width, lowercase, cjk_bigram) behind a
-`han_join` char filter that removes the tokenizer spaces between Han characters. Without it the built-in
-analyzer would form bigrams only inside each jieba token, so 饮酒 驾驶 would never give 酒驾, which is the
-one thing a bigram net is for. The pieces that indexer.search.analysis puts before each word add a few spurious
-bigrams at piece borders (道路 交通 道路交通 -> ...通道...); a low-weight net tolerates that. Version searches
-that are not title-only put the strict token query and a `match` of the typed words (`TextQuery.raw_terms`)
-on `text_tok.cjk` (operator and, boost RECALL_BOOST) side by side under `minimum_should_match: 1`, so the net
-widens recall instead of only re-ranking.
+Exact matching (精确检索). `title_bi`/`text_bi` hold the folded characters as bigrams (with positions) and
+`title_uni`/`text_uni` the distinct single characters, made in Python (indexer.search.analysis.exact_tokens) and
+analysed by `exact_chars` (whitespace only, nothing lowered or dropped), so both engines index identical tokens.
+A clause with `chars` must match where those characters stand together: a `match_phrase` (slop 0) of its
+bigrams, or a `term` on the single characters for a one-character term, in the text or (boosted) the title;
+its words only rank (`should`). Without `chars` (模糊检索) the words must match, as above.
 """
 
 from __future__ import annotations
@@ -61,10 +58,11 @@ from elasticsearch import (
     helpers,
 )
 
+from indexer.search.analysis import bigrams
 from indexer.search.backends.base import (
+    EXACT_FIELDS,
     EXACT_TITLE_BOOST,
     FACET_FIELDS,
-    RECALL_BOOST,
     TITLE_BOOST,
     BackendHit,
     BackendResult,
@@ -113,7 +111,41 @@ def _clause_query(clause: Clause, field: str, boost: float | None = None) -> dic
     return _match(field, tuple(clause.tokens), clause.phrase, boost)
 
 
+def exact_query(chars: str, field: str, boost: float | None = None) -> dict:
+    """Where `chars` (an exact form) stands as one run of characters in the field (`*_tok` names it)."""
+    pairs_field, chars_field = EXACT_FIELDS[field]
+    if len(chars) == 1:
+        body: dict[str, Any] = {"value": chars}
+        kind, target = "term", chars_field
+    else:
+        body, kind, target = {"query": " ".join(bigrams(chars)), "slop": 0}, "match_phrase", pairs_field
+    if boost is not None:
+        body["boost"] = boost
+    return {kind: {target: body}}
+
+
+def _exact_clause(clause: Clause, text: TextQuery, kind: str) -> dict:
+    """Matched by its characters (title or text), ranked by them and by its words."""
+    if text.title_only:
+        fields: list[tuple[str, float]] = [("title_tok", 1.0)]
+    elif kind != "version":
+        fields = [("text_tok", 1.0)]
+    else:
+        fields = [("text_tok", 1.0), ("title_tok", TITLE_BOOST)]
+    # The characters select and add a constant (more in the title); the words rank: a bigram phrase's score
+    # grows with the length of the term and would drown the title and the words.
+    where = [{"constant_score": {"filter": exact_query(clause.chars, f), "boost": b}} for f, b in fields]
+    query: dict[str, Any] = {"must": [where[0] if len(where) == 1 else
+                                      {"bool": {"should": where, "minimum_should_match": 1}}]}
+    if clause.tokens:
+        phrase = len(clause.tokens) > 1
+        query["should"] = [_match(f, tuple(clause.tokens), phrase, None if b == 1.0 else b) for f, b in fields]
+    return {"bool": query}
+
+
 def _scored_clause(clause: Clause, text: TextQuery, kind: str) -> dict:
+    if clause.chars:
+        return _exact_clause(clause, text, kind)
     if text.title_only:
         return _clause_query(clause, "title_tok")
     body = _clause_query(clause, "text_tok")
@@ -144,7 +176,8 @@ def _text_parts(text: TextQuery, kind: str) -> dict[str, list[dict]]:
         should.append({"term": {"title_key": {"value": text.title_key, "boost": EXACT_TITLE_BOOST}}})
     field = "title_tok" if text.title_only else "text_tok"
     for clause in text.exclude:
-        must_not.append(_match(field, tuple(clause.tokens), phrase=True))
+        must_not.append(exact_query(clause.chars, field) if clause.chars
+                        else _match(field, tuple(clause.tokens), phrase=True))
     return {"must": must, "should": should, "must_not": must_not}
 
 
@@ -193,13 +226,6 @@ def build_query(request: SearchRequest) -> dict:
     """The `query` of a search: text clauses scored, filters selecting, the score times log2(2 + weight)."""
     parts = _text_parts(request.text, request.filters.kind)
     must = parts["must"] or [{"match_all": {}}]  # no text: every filtered document, ranked by weight alone
-    text = request.text
-    if parts["must"] and text.raw_terms and not text.title_only and request.filters.kind == "version":
-        # The recall net: a document the token clauses miss (a word segmented otherwise in its context)
-        # still matches when the bigrams of the typed words all occur, at a low weight.
-        recall = {"match": {"text_tok.cjk": {"query": " ".join(text.raw_terms), "operator": "and",
-                                              "boost": RECALL_BOOST}}}
-        must = [{"bool": {"should": [{"bool": {"must": must}}, recall], "minimum_should_match": 1}}]
     bool_query: dict[str, Any] = {"must": must, "filter": build_filters(request.filters)}
     if parts["should"]:
         bool_query["should"] = parts["should"]
@@ -548,7 +574,7 @@ class ElasticsearchBackend:
                 if exc.status_code not in (404, 503):
                     raise
                 response = self._client.search(index=self.alias, **kwargs)
-        return parse_response(request, response.body if hasattr(response, "body") else response)
+        return parse_response(request, dict(response.body if hasattr(response, "body") else response))
 
     def digests(self) -> dict[str, str]:
         with self._guard():

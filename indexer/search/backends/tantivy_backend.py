@@ -16,7 +16,9 @@ from pathlib import Path
 
 import tantivy
 
+from indexer.search.analysis import bigrams
 from indexer.search.backends.base import (
+    EXACT_FIELDS,
     EXACT_TITLE_BOOST,
     FACET_FIELDS,
     TITLE_BOOST,
@@ -54,6 +56,9 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("digest", stored=True, tokenizer_name="raw")
     sb.add_text_field("title_tok", tokenizer_name="whitespace", index_option="position")
     sb.add_text_field("text_tok", tokenizer_name="whitespace", index_option="position")
+    for bi, uni in EXACT_FIELDS.values():
+        sb.add_text_field(bi, tokenizer_name="whitespace", index_option="position")
+        sb.add_text_field(uni, tokenizer_name="whitespace", index_option="basic")
     return sb.build()
 
 
@@ -205,10 +210,11 @@ class TantivyBackend:
                 limit=max(request.limit, 1),
                 offset=request.offset,
                 count=need_count,
-                **({"order_by_field": order} if order else {"weight_by_field": "weight"}),
+                order_by_field=order,
+                weight_by_field=None if order else "weight",
             )
             hits_raw = result.hits[: request.limit]
-            total = result.count if need_count else None
+            total = result.count if need_count else None  # type: ignore[attr-defined]  # missing from the stubs
         raw = searcher.aggregate(query, aggs) if aggs else {}
         if request.count_field:
             buckets = raw.get("_distinct", {}).get("buckets", [])
@@ -255,7 +261,40 @@ class TantivyBackend:
             [(tantivy.Occur.Must, tantivy.Query.term_query(self.schema, field, t)) for t in tokens]
         )
 
+    def _exact(self, chars: str, field: str) -> tantivy.Query:
+        """Where `chars` stands as one run of characters in the field (`*_tok` names the field)."""
+        pairs_field, chars_field = EXACT_FIELDS[field]
+        if len(chars) == 1:
+            return tantivy.Query.term_query(self.schema, chars_field, chars)
+        grams = bigrams(chars)
+        if len(grams) == 1:
+            return tantivy.Query.term_query(self.schema, pairs_field, grams[0])
+        # Every other bigram (and the last) covers every character: half the postings to intersect.
+        words: list[str | tuple[int, str]] = [(i, g) for i, g in enumerate(grams)
+                                              if i % 2 == 0 or i == len(grams) - 1]
+        return tantivy.Query.phrase_query(self.schema, pairs_field, words, slop=0)
+
+    def _exact_clause(self, clause: Clause, text: TextQuery, kind: str) -> tantivy.Query:
+        """Matched by its characters (title or text), ranked by them and by its words."""
+        if text.title_only:
+            fields = [("title_tok", 1.0)]
+        elif kind != "version":
+            fields = [("text_tok", 1.0)]
+        else:
+            fields = [("text_tok", 1.0), ("title_tok", TITLE_BOOST)]
+        # The characters select and add a constant (more in the title); the words rank: a bigram phrase's score
+        # grows with the length of the term and would drown the title and the words.
+        where = [(tantivy.Occur.Should, tantivy.Query.const_score_query(self._exact(clause.chars, f), b))
+                 for f, b in fields]
+        parts = [(tantivy.Occur.Must, where[0][1] if len(where) == 1 else tantivy.Query.boolean_query(where))]
+        if clause.tokens:
+            words = Clause(clause.tokens, phrase=len(clause.tokens) > 1)
+            parts += [(tantivy.Occur.Should, _boosted(self._clause(words, f), b)) for f, b in fields]
+        return tantivy.Query.boolean_query(parts)
+
     def _scored_clause(self, clause: Clause, text: TextQuery, kind: str) -> tantivy.Query:
+        if clause.chars:
+            return self._exact_clause(clause, text, kind)
         if text.title_only:
             return self._clause(clause, "title_tok")
         body = self._clause(clause, "text_tok")
@@ -284,7 +323,8 @@ class TantivyBackend:
             parts.append((tantivy.Occur.Should, tantivy.Query.boost_query(exact, EXACT_TITLE_BOOST)))
         for clause in text.exclude:
             field = "title_tok" if text.title_only else "text_tok"
-            excluded = self._clause(Clause(clause.tokens, phrase=True), field)
+            excluded = (self._exact(clause.chars, field) if clause.chars
+                        else self._clause(Clause(clause.tokens, phrase=True), field))
             parts.append((tantivy.Occur.MustNot, excluded))
         return parts
 
@@ -331,6 +371,10 @@ class TantivyBackend:
         self._index = None
 
 
+def _boosted(query: tantivy.Query, boost: float) -> tantivy.Query:
+    return query if boost == 1.0 else tantivy.Query.boost_query(query, boost)
+
+
 def _int_range(schema: tantivy.Schema, field: str, lower: int | None, upper: int | None) -> tantivy.Query:
     return tantivy.Query.range_query(schema, field, tantivy.FieldType.Integer, lower, upper)
 
@@ -338,5 +382,5 @@ def _int_range(schema: tantivy.Schema, field: str, lower: int | None, upper: int
 _FIELDS = {
     "id", "kind", "work_id", "version_id", "article_id", "doc_type", "region", "status", "body_ids",
     "doc_number_key", "title_key", "published", "effective", "effective_to", "ended", "is_current", "number", "sub",
-    "weight", "digest", "title_tok", "text_tok",
+    "weight", "digest", "title_tok", "text_tok", "title_bi", "title_uni", "text_bi", "text_uni",
 }

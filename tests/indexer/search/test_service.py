@@ -335,3 +335,75 @@ def test_a_work_ended_on_an_unknown_day_is_left_out_of_as_of_searches(corpus):
     then = run(corpus, title, as_of=start + (date(2024, 1, 1) - date(2023, 12, 31)))  # the day after it began
     assert work_id not in {h.work_id for h in then.hits}
     assert any("废止、失效日期不详" in w for w in then.warnings)
+
+
+
+# -- exact (精确检索) and fuzzy (模糊检索) --------------------------------------------------------------------
+def _holds_every_term(session, hit, terms: list[str]) -> bool:
+    """Each term stands, folded and without whitespace, as one run in the hit's title or text."""
+    from indexer.search.analysis import exact_form
+
+    version = session.scalar(select(Version).where(Version.work_id == hit.work_id, Version.seq == hit.version))
+    places = (exact_form(version.title), exact_form(version.text))
+    return all(any(exact_form(t) in place for place in places) for t in terms)
+
+
+def _precise(corpus, q: str, terms: list[str], **kw):
+    result = run(corpus, q, statuses=("effective", "repealed", "expired", "amended"), per_page=50, **kw)
+    factory, _ = corpus
+    with factory() as session:
+        assert all(_holds_every_term(session, h, terms) for h in result.hits), q
+    return result
+
+
+def test_exact_search_finds_the_characters_whatever_the_segmentation(corpus):
+    result = _precise(corpus, "酒后驾驶", ["酒后驾驶"])
+    assert result.mode == "exact" and not result.warnings
+    law = _precise(corpus, "饮酒后驾驶机动车", ["饮酒后驾驶机动车"])
+    assert law.hits[0].title == "中华人民共和国道路交通安全法"
+    article = law.hits[0].articles[0]
+    assert article.label == "第九十一条" and "<mark>饮酒后驾驶机动车</mark>" in article.snippet
+    assert "<mark>驾驶</mark>" not in article.snippet  # exactly the matched runs, not the words
+
+
+def test_quoted_phrase_and_terms_are_matched_literally(corpus):
+    _precise(corpus, '"机动车驾驶证" 吊销', ["机动车驾驶证", "吊销"])
+    _precise(corpus, "信用卡", ["信用卡"])
+    _precise(corpus, "2021年", ["2021年"])
+
+
+def test_fuzzy_mode_matches_words_and_is_the_visible_fallback(corpus):
+    fuzzy = run(corpus, "驾驶 饮酒", mode="fuzzy")
+    assert fuzzy.mode == "fuzzy" and fuzzy.total > 0
+    # 驾驶证吊销 never stands in a text as typed; its words do (吊销机动车驾驶证)
+    fallback = run(corpus, "驾驶证吊销", statuses=("effective", "repealed"))
+    assert fallback.mode == "fuzzy" and fallback.total > 0
+    assert fallback.warnings[-1] == "没有找到与“驾驶证吊销”完全一致的内容，以下为近似结果"
+    with pytest.raises(SearchError):
+        run(corpus, "安全", mode="nearest")
+
+
+@pytest.mark.parametrize("q", ["。，！？", "《》", "……"])
+def test_punctuation_only_is_a_clear_message(corpus, q):
+    with pytest.raises(SearchError) as err:
+        run(corpus, q)
+    assert "请输入检索词" in str(err.value)
+
+
+def test_one_character_long_paragraph_full_width_and_mixed_scripts(corpus):
+    one = _precise(corpus, "罚", ["罚"])
+    assert one.total > 0
+    factory, _ = corpus
+    with factory() as session:
+        work = session.scalar(select(Work).where(Work.title == "中华人民共和国道路交通安全法"))
+        text = "".join(work.current_version.text.split())
+    start = text.index("第九十一条")
+    pasted = text[start:start + 200]
+    result = run(corpus, pasted)  # cut to 200 characters, split at its punctuation into terms
+    assert result.hits[0].title == "中华人民共和国道路交通安全法"
+    assert _precise(corpus, "２０２１年", ["2021年"]).total == run(corpus, "2021年", statuses=(
+        "effective", "repealed", "expired", "amended"), per_page=50).total
+    for q in ("PM2.5", "GB/T 2260", "5G网络", "ＡＢＣ法规", "個人信息保護"):
+        result = run(corpus, q)  # no error; exact when found, the fallback otherwise
+        assert result.mode in ("exact", "fuzzy")
+    assert run(corpus, "個人信息保護").total == run(corpus, "个人信息保护").total > 0

@@ -127,3 +127,110 @@ def test_rebuild_switches_only_when_complete(indexed):
     assert set(indexed.digests()) == {d["id"] for d in DOCS}  # still the old, complete index
     assert indexed.rebuild(iter([DOCS[:2]])) == 2
     assert set(indexed.digests()) == {"v1", "v2"}
+
+
+# -- exact matching (精确检索): characters as typed, whatever the segmentation ------------------------------
+def real(id_, work, version, text, title="", kind="version", **kw):
+    """A document as indexer.search.index_docs builds it: words and exact characters from the real analysis."""
+    from indexer.search.analysis import exact_form, exact_tokens, pretokenised
+
+    full = f"{title}\n{text}" if title else text
+    fields = {"text_tok": pretokenised(full)}
+    fields["text_bi"], fields["text_uni"] = exact_tokens(exact_form(full))
+    if kind == "version":
+        fields["title_tok"] = pretokenised(title)
+        fields["title_bi"], fields["title_uni"] = exact_tokens(exact_form(title))
+    else:
+        fields["title_tok"] = ""
+        kw.setdefault("article_id", int(id_[1:]))
+    d = doc(id_, work, version, "", kind=kind, **kw)
+    d.update(fields)
+    d["digest"] = digest(d)
+    return d
+
+
+PARAGRAPH = ("为了加强城市供水管理，保障城市生活、生产和其他建设用水，根据有关法律、法规，结合本市实际，制定本条例。"
+             "本条例适用于本市行政区域内城市供水的规划、建设、经营、使用及其监督管理活动。市、县区人民政府应当将城市供水"
+             "事业纳入国民经济和社会发展规划，加强城市供水设施建设，保障城市供水安全。市城市供水主管部门负责本行政区域内"
+             "城市供水的监督管理工作。发展改革、财政、自然资源和规划、住房城乡建设等部门按照各自职责做好相关工作。")
+EXACT_DOCS = [
+    real("v11", "w11", 11, "第九十一条 饮酒后驾驶机动车的，处暂扣六个月机动车驾驶证，并处一千元以上二千元以下罚款。",
+         title="中华人民共和国道路交通安全法"),
+    real("v12", "w12", 12, PARAGRAPH, title="東營市城市供水條例", region="山东省", weight=2.0),
+    real("v13", "w13", 13, "用人单位拒不支付劳动报酬的，由劳动行政部门责令限期支付。", title="保障农民工工资支付条例"),
+    real("v14", "w14", 14, "对拒不改正的，不支持其申请；用人单位应当按时支付劳动报酬。", title="劳动监察办法"),
+    real("v15", "w15", 15, "信用卡诈骗，数额较大的，处五年以下有期徒刑。本办法自2021年1月1日起施行。", title="某某规定"),
+    real("v16", "w16", 16, "推进社会信用体系建设。2021-2025年规划。PM10 浓度与 2.5 微米颗粒物。", title="信用建设纲要"),
+    real("v17", "w17", 17, "细颗粒物（PM2.5）年均浓度下降，执行 GB/T 2260 行政区划代码，推进5G网络建设。",
+         title="大气污染防治计划"),
+    real("a18", "w11", 11, "饮酒后驾驶机动车的，处暂扣六个月机动车驾驶证。", kind="article"),
+    real("a19", "w13", 13, "用人单位拒不支付劳动报酬的，由劳动行政部门责令限期支付。", kind="article"),
+]
+
+
+def exact(*terms, **kw) -> TextQuery:
+    from indexer.search.service import term_clause
+
+    return TextQuery(must=tuple(c for c in (term_clause(t) for t in terms) if c), **kw)
+
+
+@pytest.fixture
+def exact_index(backend):
+    backend.replace_works(sorted({d["work_id"] for d in EXACT_DOCS}), EXACT_DOCS)
+    return backend
+
+
+def test_exact_finds_a_word_that_segmentation_splits(exact_index):
+    # 饮酒后驾驶 is segmented 饮酒 / 后 / 驾驶: the word 酒后 is never a token, the characters are there
+    assert ids(exact_index, exact("酒后驾驶")) == ["v11"]
+    assert ids(exact_index, exact("酒后驾驶"), filters=Filters(kind="article")) == ["a18"]
+
+
+def test_exact_finds_a_fragment_cut_mid_word(exact_index):
+    assert ids(exact_index, exact("本行政区域内城市供水的监")) == ["v12"]
+    assert ids(exact_index, exact("门负")) == ["v12"]
+
+
+def test_quoted_phrase_matches_only_where_it_stands_whole(exact_index):
+    # v14 holds every bigram of the phrase (拒不, 不支, 支付劳动报酬) but never the phrase itself
+    assert ids(exact_index, exact("拒不支付劳动报酬")) == ["v13"]
+    both = set(ids(exact_index, exact("拒不", "支付劳动报酬")))
+    assert both == {"v13", "v14"}  # as separate terms, each may stand anywhere
+
+
+def test_no_character_dropped_from_a_term(exact_index):
+    assert ids(exact_index, exact("信用卡")) == ["v15"]
+    assert set(ids(exact_index, exact("信用"))) == {"v15", "v16"}
+    assert ids(exact_index, exact("2021年")) == ["v15"]  # not the 2021-2025年 of v16
+    assert ids(exact_index, exact("PM2.5")) == ["v17"]  # not PM10 ... 2.5
+    assert ids(exact_index, exact("GB/T 2260")) == ["v17"]
+    assert ids(exact_index, exact("5G")) == ["v17"]
+
+
+def test_exact_folds_width_script_and_case(exact_index):
+    assert ids(exact_index, exact("２０２１年")) == ["v15"]
+    assert ids(exact_index, exact("ＰＭ２．５")) == ["v17"]
+    assert ids(exact_index, exact("pm2.5")) == ["v17"]
+    assert ids(exact_index, exact("飲酒後駕駛")) == ["v11"]
+    assert ids(exact_index, exact("东营市城市供水条例")) == ["v12"]  # the title is written in traditional
+
+
+def test_exact_single_character_and_long_paragraph(exact_index):
+    assert ids(exact_index, exact("卡")) == ["v15"]
+    assert ids(exact_index, exact("卡", title_only=True)) == []
+    pasted = PARAGRAPH[-200:]
+    assert len(pasted) == 200 and ids(exact_index, exact(pasted)) == ["v12"]
+    assert ids(exact_index, exact(pasted[:-1] + "X")) == []
+
+
+def test_exact_title_only_exclusion_and_ranking(exact_index):
+    assert ids(exact_index, exact("供水条例", title_only=True)) == ["v12"]
+    assert ids(exact_index, exact("城市供水", title_only=True)) == ["v12"]
+    text = exact("支付劳动报酬")
+    assert set(ids(exact_index, text)) == {"v13", "v14"}
+    from indexer.search.service import term_clause
+
+    without = TextQuery(must=text.must, exclude=(term_clause("拒不支付"),))
+    assert ids(exact_index, without) == ["v14"]
+    # a title match ranks first
+    assert ids(exact_index, exact("劳动监察"))[0] == "v14"

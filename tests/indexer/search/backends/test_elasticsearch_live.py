@@ -85,11 +85,11 @@ def test_template_and_analyzers_as_elasticsearch_applies_them(backend):
     assert client.indices.get_index_template(name=backend.alias)["index_templates"]
     pre = client.indices.analyze(index=index, field="text_tok", text="道路 交通 道路交通 ABC")
     assert [t["token"] for t in pre["tokens"]] == ["道路", "交通", "道路交通", "abc"]
-    cjk = client.indices.analyze(index=index, field="text_tok.cjk", text="饮酒 驾驶 机动车")
-    bigrams = [t["token"] for t in cjk["tokens"]]
-    assert "酒驾" in bigrams and "驾驶" in bigrams  # bigrams across jieba's word boundaries
+    exact = client.indices.analyze(index=index, field="text_bi", text="饮酒 酒后 后驾 PM M2")
+    assert [t["token"] for t in exact["tokens"]] == ["饮酒", "酒后", "后驾", "PM", "M2"]  # nothing lowered
+    assert [t["position"] for t in exact["tokens"]] == [0, 1, 2, 3, 4]
     mapping = client.indices.get_mapping(index=index)[index]["mappings"]
-    assert mapping["properties"]["text_tok"]["fields"]["cjk"]["analyzer"] == "cjk_recall"
+    assert mapping["properties"]["text_bi"]["analyzer"] == "exact_chars"
     # tokens are indexed but not kept in _source; the digest is
     doc = client.get(index=index, id="v1")["_source"]
     assert "text_tok" not in doc and doc["digest"] == DOCS[0]["digest"]

@@ -84,16 +84,9 @@ def test_template_analyzers(template):
     analysis = template["template"]["settings"]["analysis"]
     pre = analysis["analyzer"]["pretokenised"]
     assert pre == {"type": "custom", "tokenizer": "whitespace", "filter": ["lowercase"]}
-    cjk = analysis["analyzer"]["cjk_recall"]
-    # the built-in cjk analyzer's chain, behind the char filter that rejoins Han characters
-    assert cjk["tokenizer"] == "standard"
-    assert cjk["filter"] == ["cjk_width", "lowercase", "cjk_bigram"]
-    assert cjk["char_filter"] == ["han_join"]
-    join = analysis["char_filter"]["han_join"]
-    assert join["type"] == "pattern_replace" and join["replacement"] == ""
-    # the same pattern in Python terms (Python's re has no \p{IsHan}): a space between Han characters goes
-    python_pattern = join["pattern"].replace(r"\p{IsHan}", "[\u4e00-\u9fff]")
-    assert re.sub(python_pattern, "", "饮酒 驾驶 机动车 law 2020 年") == "饮酒驾驶机动车 law 2020 年"
+    # the exact fields: tokens made in Python, split on spaces and nothing else (no lowercasing, no dropping)
+    assert analysis["analyzer"]["exact_chars"] == {"type": "custom", "tokenizer": "whitespace", "filter": []}
+    assert "char_filter" not in analysis
 
 
 def test_mapping_covers_every_field_search_docs_builds(template, real_doc_keys):
@@ -117,10 +110,14 @@ def test_mapping_types(template):
         assert props[name]["type"] == "integer", name
     assert props["weight"]["type"] == "float"
     for name in ("title_tok", "text_tok"):
-        assert props[name]["type"] == "text" and props[name]["analyzer"] == "pretokenised"
-        assert props[name]["fields"]["cjk"] == {"type": "text", "analyzer": "cjk_recall"}
+        assert props[name] == {"type": "text", "analyzer": "pretokenised"}
+    for name in ("title_bi", "text_bi"):  # positions (the default): a run of characters is a phrase of bigrams
+        assert props[name] == {"type": "text", "analyzer": "exact_chars"}
+    for name in ("title_uni", "text_uni"):  # one-character terms: presence is enough
+        assert props[name]["analyzer"] == "exact_chars" and props[name]["index_options"] == "docs"
     # the tokens stay out of _source; ids and digests stay in it
-    assert set(mappings["_source"]["excludes"]) == {"title_tok", "text_tok"}
+    assert set(mappings["_source"]["excludes"]) == {"title_tok", "text_tok", "title_bi", "text_bi", "title_uni",
+                                                    "text_uni"}
     assert props["digest"]["index"] is False
     for name in set(FACET_FIELDS) | {"work_id"}:
         assert props[name].get("doc_values", True), name
@@ -637,13 +634,36 @@ def test_connection_refused_is_backend_unavailable_in_chinese():
     backend.close()
 
 
-def test_recall_net_widens_version_searches_on_the_typed_words():
-    text = TextQuery(must=(Clause(("饮酒", "驾驶"), phrase=True),), raw_terms=("饮酒驾驶",))
+def test_exact_clause_matches_characters_and_ranks_by_words():
+    text = TextQuery(must=(Clause(("酒后", "驾驶"), phrase=True, chars="酒后驾驶"),))
     query = esb.build_query(SearchRequest(text=text))["function_score"]["query"]["bool"]
-    (either,) = query["must"]
-    strict, recall = either["bool"]["should"]
-    assert either["bool"]["minimum_should_match"] == 1
-    assert "match_phrase" in strict["bool"]["must"][0]["bool"]["must"][0]
-    assert recall == {"match": {"text_tok.cjk": {"query": "饮酒驾驶", "operator": "and", "boost": esb.RECALL_BOOST}}}
-    articles = esb.build_query(SearchRequest(text=text, filters=Filters(kind="article")))
-    assert "text_tok.cjk" not in json.dumps(articles, ensure_ascii=False)  # articles: strict tokens only
+    (clause,) = query["must"]
+    where = clause["bool"]["must"][0]["bool"]
+    assert where["minimum_should_match"] == 1
+    assert where["should"] == [  # the characters select; a constant, more in the title
+        {"constant_score": {"filter": {"match_phrase": {"text_bi": {"query": "酒后 后驾 驾驶", "slop": 0}}},
+                            "boost": 1.0}},
+        {"constant_score": {"filter": {"match_phrase": {"title_bi": {"query": "酒后 后驾 驾驶", "slop": 0}}},
+                            "boost": esb.TITLE_BOOST}},
+    ]
+    # the words only rank: they are `should`, beside the exact `must`
+    assert clause["bool"]["should"][0] == {"match_phrase": {"text_tok": {"query": "酒后 驾驶", "slop": 5}}}
+    assert "text_tok.cjk" not in json.dumps(query, ensure_ascii=False)
+
+
+def test_exact_clause_of_one_character_and_in_articles_and_titles():
+    one = TextQuery(must=(Clause(("卡",), chars="卡"),))
+    query = esb.build_query(SearchRequest(text=one, filters=Filters(kind="article")))
+    (clause,) = query["function_score"]["query"]["bool"]["must"]
+    assert clause["bool"]["must"] == [  # articles: text only
+        {"constant_score": {"filter": {"term": {"text_uni": {"value": "卡"}}}, "boost": 1.0}}]
+    title = TextQuery(must=(Clause(("刑法",), chars="刑法"),), title_only=True)
+    (clause,) = esb.build_query(SearchRequest(text=title))["function_score"]["query"]["bool"]["must"]
+    assert clause["bool"]["must"] == [
+        {"constant_score": {"filter": {"match_phrase": {"title_bi": {"query": "刑法", "slop": 0}}}, "boost": 1.0}}]
+
+
+def test_exact_exclusion_is_a_run_of_characters():
+    text = TextQuery(must=(Clause(("驾驶",), chars="驾驶"),), exclude=(Clause(("罚款",), chars="罚款"),))
+    query = esb.build_query(SearchRequest(text=text))["function_score"]["query"]["bool"]
+    assert query["must_not"] == [{"match_phrase": {"text_bi": {"query": "罚款", "slop": 0}}}]
