@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from indexer.search.backends.base import SearchBackend
@@ -66,7 +67,8 @@ def rebuild(
         work_ids = all_work_ids(session)
         pending_ids = [e.id for e in outbox.pending(session, limit=10**9)]
         bind = session.get_bind()
-        url = bind.url.render_as_string(hide_password=False)
+        engine = bind if isinstance(bind, Engine) else bind.engine
+        url = engine.url.render_as_string(hide_password=False)
         in_memory = url.startswith("sqlite") and (":memory:" in url or url == "sqlite://")
         source = (
             _parallel_batches(url, work_ids, workers)
