@@ -260,11 +260,12 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> Se
     result = _collapsed(session, backend, text, filters, params, offset)
     if parsed and typed and exact and not result.total:
         # Nothing holds the words exactly as typed: the word-level search is the nearest answer, and the
-        # page says so.
-        exact = False
-        text = text_query(parsed, extra, exact=False)
-        result = _collapsed(session, backend, text, filters, params, offset)
-        warnings.append(WARN_FUZZY_FALLBACK.format(q=params.q.strip()))
+        # page says so; when that finds nothing either, the answer stays the exact search's plain nothing.
+        fuzzy_text = text_query(parsed, extra, exact=False)
+        fuzzy = _collapsed(session, backend, fuzzy_text, filters, params, offset)
+        if fuzzy.total:
+            exact, text, result = False, fuzzy_text, fuzzy
+            warnings.append(WARN_FUZZY_FALLBACK.format(q=params.q.strip()))
     if filters.as_of is not None and filters.effective_from is None and filters.effective_to is None:
         undated = _undated_count(backend, text, filters)
         if undated:

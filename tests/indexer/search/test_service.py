@@ -383,6 +383,12 @@ def test_fuzzy_mode_matches_words_and_is_the_visible_fallback(corpus):
         run(corpus, "安全", mode="nearest")
 
 
+def test_no_fallback_notice_when_the_words_are_not_there_either(corpus):
+    nothing = run(corpus, "量子纠缠通信卫星", statuses=("effective", "repealed"))
+    assert nothing.total == 0 and nothing.mode == "exact"
+    assert not any("近似结果" in w for w in nothing.warnings)
+
+
 @pytest.mark.parametrize("q", ["。，！？", "《》", "……"])
 def test_punctuation_only_is_a_clear_message(corpus, q):
     with pytest.raises(SearchError) as err:
