@@ -373,9 +373,12 @@ def _lex(text: str, warnings: list[str]) -> list[_Token]:
             i = j
             operator = _OPERATOR_WORDS.get(word)
             if operator is not None:
-                tokens.append(_Token(operator))
+                tokens.append(_Token(operator, word))
             elif (cleaned := _clean_word(word)) is not None:
                 tokens.append(_Token("WORD", cleaned))
+    if tokens and all(t.text in ("或", "且") for t in tokens):
+        # Nothing but the Chinese operator words (a reader looking up 或 itself): they are the text sought.
+        tokens = [_Token("WORD", cleaned) for t in tokens if (cleaned := _clean_word(t.text)) is not None]
     return tokens
 
 

@@ -363,3 +363,9 @@ def test_fuzz_any_unicode_never_raises(text):
 @given(st.lists(QUERY_ALPHABET, max_size=40).map("".join), st.integers(min_value=1, max_value=60))
 def test_fuzz_query_syntax_never_raises(text, max_length):
     _check_invariants(text, parse_query(text, max_length), max_length)
+
+
+def test_a_query_of_operator_words_alone_searches_for_them():
+    assert parse_query("或").must == ("或",)
+    assert parse_query("或 且").must == ("或", "且")
+    assert parse_query("网络安全 或 数据安全").any_of == (("网络安全", "数据安全"),)
