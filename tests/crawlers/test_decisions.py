@@ -220,7 +220,7 @@ def test_the_outbox_carries_a_repeal_into_an_existing_index(sqlite_store, tmp_pa
     from portal import create_app
 
     client = create_app(sqlite_store.settings, testing=True).test_client()
-    page = client.get(f"/works/{hit['work_id']}")
+    page = client.get(f"/works/{hit.work_id}")
     assert page.status_code == 200
     body = page.get_data(as_text=True)
     assert "已废止" in body and title in body
