@@ -15,36 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import date
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol
 
-from fagui.records import DocumentRecord
+from fagui.records import DocumentRecord, RunCounts
 
 Outcome = Literal["new", "changed", "unchanged"]
-
-
-class RunCounts(Protocol):
-    """The score of a run (crawlers.runner.RunSummary is one)."""
-
-    @property
-    def listed(self) -> int: ...
-    @property
-    def fetched(self) -> int: ...
-    @property
-    def new(self) -> int: ...
-    @property
-    def changed(self) -> int: ...
-    @property
-    def unchanged(self) -> int: ...
-    @property
-    def failed(self) -> int: ...
-    @property
-    def gone(self) -> int: ...
-    @property
-    def failures(self) -> list[dict[str, Any]]: ...
-    @property
-    def unmatched(self) -> list[dict[str, Any]]: ...
-    @property
-    def listing_error(self) -> str | None: ...
 
 
 class RunStart(RunCounts, Protocol):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from fagui.errors import FaguiError
 
@@ -94,3 +94,29 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
     return value
+
+
+class RunCounts(Protocol):
+    """The score of a crawl run, as the runner keeps it (crawlers.runner.RunSummary) and the store side saves
+    it (indexer.ingest.crawl_state): part of the contract between them, so it is written once, here."""
+
+    @property
+    def listed(self) -> int: ...
+    @property
+    def fetched(self) -> int: ...
+    @property
+    def new(self) -> int: ...
+    @property
+    def changed(self) -> int: ...
+    @property
+    def unchanged(self) -> int: ...
+    @property
+    def failed(self) -> int: ...
+    @property
+    def gone(self) -> int: ...
+    @property
+    def failures(self) -> list[dict[str, Any]]: ...
+    @property
+    def unmatched(self) -> list[dict[str, Any]]: ...
+    @property
+    def listing_error(self) -> str | None: ...

@@ -14,14 +14,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from fagui.errors import FaguiError
-from fagui.records import DocumentRecord
+from fagui.records import DocumentRecord, RunCounts
 from indexer.store.models import CrawlPage, CrawlRun, Relation, utcnow
 from indexer.store.upsert import get_source, record_failure, upsert_record
 
@@ -34,31 +34,6 @@ Outcome = Literal["new", "changed", "unchanged"]
 
 class StoreRefused(FaguiError, ValueError):
     """The store could not take a record (a constraint, a value it cannot hold); the message is the reason."""
-
-
-class CrawlCounts(Protocol):
-    """The score of a run as the crawler keeps it (crawlers.runner.RunSummary)."""
-
-    @property
-    def listed(self) -> int: ...
-    @property
-    def fetched(self) -> int: ...
-    @property
-    def new(self) -> int: ...
-    @property
-    def changed(self) -> int: ...
-    @property
-    def unchanged(self) -> int: ...
-    @property
-    def failed(self) -> int: ...
-    @property
-    def gone(self) -> int: ...
-    @property
-    def failures(self) -> list[dict[str, Any]]: ...
-    @property
-    def unmatched(self) -> list[dict[str, Any]]: ...
-    @property
-    def listing_error(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -178,12 +153,12 @@ class StoreSink:
         self._run = run
         return RunStarted(run_id=run.id, resumed=False, since=since, limit=limit)
 
-    def save(self, counts: CrawlCounts) -> None:
+    def save(self, counts: RunCounts) -> None:
         self._save_counts(counts)
         self.session.commit()
         self._page = None
 
-    def interrupted(self, counts: CrawlCounts) -> None:
+    def interrupted(self, counts: RunCounts) -> None:
         self.session.rollback()  # the half-done page is done again by the next run
         self._page = None
         self._save_counts(counts)
@@ -200,7 +175,7 @@ class StoreSink:
                              .execution_options(synchronize_session=False))
         return refs
 
-    def finish(self, counts: CrawlCounts) -> None:
+    def finish(self, counts: RunCounts) -> None:
         run = self.run
         run.state = "finished"
         run.finished_at = utcnow()
@@ -211,7 +186,7 @@ class StoreSink:
     def close(self) -> None:
         self.session.close()
 
-    def _save_counts(self, counts: CrawlCounts) -> None:
+    def _save_counts(self, counts: RunCounts) -> None:
         run = self.run
         for name in _COUNTS:
             setattr(run, name, getattr(counts, name))
