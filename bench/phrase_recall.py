@@ -22,11 +22,11 @@ Definitions, shared by all three columns:
   line (a reader copies from one paragraph), neither starts nor ends with whitespace and holds at least one
   letter, digit or CJK character (phrases of only punctuation or spaces are skipped). The phrase is searched
   exactly as stored; duplicates are kept (they are as frequent as in the texts).
-- Folding (for containment checks and for the peer's text): fagui.normalise's fold_width and to_simplified,
-  then lower case, the way search folds widths, scripts and case.
-- A work "contains" a phrase when the folded phrase is a substring of the folded title or text of one of its
-  versions (any status), or of a line of one of its articles (a version's text holds its articles' lines but
-  for a few in texts stored cut short).
+- Folding (for containment checks and for the peer's text): as search folds (indexer.search.analysis.fold):
+  full-width ASCII forms half-width (（三） is (三)), fagui.normalise's fold_width and to_simplified, lower case.
+- A work "contains" a phrase when the folded phrase, whitespace removed, is a substring of the folded title or
+  text of one of its versions (any status) or of a line of one of its articles, whitespace removed: exact
+  matching folds whitespace inside a text away, so a phrase broken by a line break or a space is still found.
 - Precision is pooled per length: over every query, the works listed among its first DEPTH results (fagui: the
   first page of `search` at per_page=DEPTH, a direct answer's work first; the peer: its first DEPTH distinct
   works by rank), the share that contain the phrase.
@@ -62,6 +62,7 @@ from fagui.settings import load_settings  # noqa: E402
 from fagui.vocabulary import DOC_TYPES, STATUSES  # noqa: E402
 from indexer.search.backends import open_backend  # noqa: E402
 from indexer.search.backends.base import SearchBackend  # noqa: E402
+from indexer.search.results import SearchResult  # noqa: E402
 from indexer.search.service import MAX_PAGE, MAX_PER_PAGE, SearchParams, search  # noqa: E402
 from indexer.store.db import session_factory  # noqa: E402
 from indexer.store.models import Work  # noqa: E402
@@ -77,9 +78,14 @@ LABELS = {"fagui": "fagui", "fagui_quoted": 'fagui "…"', "fts5": "FTS5 trigram
 _UNCHANGED: set[str] = {"\n"}  # characters fold_width and to_simplified were seen to leave as they are
 
 
+_FULL_WIDTH = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
 def fold(text: str) -> str:
-    """The form phrases and texts are compared in: half-width ASCII, simplified script, lower case
-    (to_simplified(fold_width(text)).lower(), computed faster)."""
+    """The form phrases and texts are compared in, as search folds them (indexer.search.analysis.fold): every
+    full-width ASCII form half-width (（三） is (三), ，is ,), simplified script, lower case
+    (to_simplified(fold_width(text)).lower() after the width table, computed faster)."""
+    text = text.translate(_FULL_WIDTH)
     # Both functions change a text only where it holds a character they change (fold_width also turns a
     # full-width ．or ／ between ASCII letters or digits into ASCII): a text made of characters a probe string
     # showed to be left alone only needs lower case. Examining every character in Python would take 30 s.
@@ -111,7 +117,7 @@ class WorkFilters:
 class Corpus:
     articles: list[tuple[str, str]]  # (work id, article text) of current versions
     versions: list[tuple[str, str, str]]  # (work id, folded title, folded text) of every version, by work
-    haystacks: dict[str, str]  # work id -> folded work title and every version's title and text
+    haystacks: dict[str, str]  # work id -> folded work title and every version's title and text, no whitespace
     work_filters: dict[str, WorkFilters]
 
 
@@ -145,7 +151,8 @@ def load_corpus(db_path: Path) -> Corpus:
     filters = {w: WorkFilters(region, doc_type, bodies.get(w), published.get(w))
                for w, region, doc_type in db.execute("SELECT id, region, doc_type FROM works")}
     db.close()
-    return Corpus(articles, versions, {w: "\n".join(p) for w, p in parts.items()}, filters)
+    haystacks = {w: "".join("\n".join(p).split()) for w, p in parts.items()}
+    return Corpus(articles, versions, haystacks, filters)
 
 
 # -- phrases ---------------------------------------------------------------------------------------------
@@ -198,7 +205,8 @@ class Outcome:
 
 
 def contains(corpus: Corpus, work_ids: list[str], folded: str) -> int:
-    return sum(folded in corpus.haystacks.get(w, "") for w in work_ids)
+    compact = "".join(folded.split())  # whitespace inside a text is folded away, as exact matching does
+    return sum(compact in corpus.haystacks.get(w, "") for w in work_ids)
 
 
 def rank_of(work_ids: list[str], work_id: str) -> int | None:
@@ -206,11 +214,11 @@ def rank_of(work_ids: list[str], work_id: str) -> int | None:
 
 
 # -- fagui -------------------------------------------------------------------------------------------------
-def listed_works(result: dict) -> list[str]:
+def listed_works(result: SearchResult) -> list[str]:
     """The works a result page lists, in order: a direct answer (a document or an article the query named)
     is shown above the hits, so its work comes first."""
-    ids = [result["direct"]["work_id"]] if result.get("direct") else []
-    return list(dict.fromkeys(ids + [h["work_id"] for h in result["hits"]]))
+    ids = [result.direct.work_id] if result.direct else []
+    return list(dict.fromkeys(ids + [h.work_id for h in result.hits]))
 
 
 def fagui_outcome(session: Session, backend: SearchBackend, corpus: Corpus, phrase: Phrase, q: str,
@@ -223,9 +231,9 @@ def fagui_outcome(session: Session, backend: SearchBackend, corpus: Corpus, phra
     works = listed_works(result)
     rank = rank_of(works, phrase.work_id)
     # When the page holds every match, it answers; else the narrowed search does.
-    among = rank is not None or (result["total"] > len(result["hits"])
+    among = rank is not None or (result.total > len(result.hits)
                                  and _matches_narrowed(session, backend, corpus, phrase, q))
-    return Outcome(among, rank, len(works), contains(corpus, works, folded), max(result["total"], len(works)))
+    return Outcome(among, rank, len(works), contains(corpus, works, folded), max(result.total, len(works)))
 
 
 def _matches_narrowed(session: Session, backend: SearchBackend, corpus: Corpus, phrase: Phrase, q: str) -> bool:
@@ -238,7 +246,7 @@ def _matches_narrowed(session: Session, backend: SearchBackend, corpus: Corpus, 
         result = search(session, backend, SearchParams(**{**asdict(params), "page": page}))
         if phrase.work_id in listed_works(result):
             return True
-        if page * MAX_PER_PAGE >= result["total"] or not result["hits"]:
+        if page * MAX_PER_PAGE >= result.total or not result.hits:
             return False
     return False
 

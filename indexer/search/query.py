@@ -167,17 +167,24 @@ def _clean(text: str) -> str:
     return "".join(out)
 
 
-def _is_separator(text: str, i: int) -> bool:
+def _is_separator(text: str, i: int, keep_punctuation: bool = False) -> bool:
     ch = text[i]
-    if ch.isspace() or ch in _SEPARATORS:
+    if ch.isspace():
+        return True
+    if keep_punctuation:
+        return False
+    if ch in _SEPARATORS:
         return True
     if ch == ",":  # 1,000 is a number, not two words
         return not (0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit())
     return False
 
 
-def _searchable(text: str) -> bool:
-    """Holds a letter (Chinese included) or a digit: something an index can match."""
+def _searchable(text: str, keep_punctuation: bool = False) -> bool:
+    """Holds a letter (Chinese included) or a digit: something the word index can match; with punctuation kept
+    (exact matching compares characters), anything but spaces."""
+    if keep_punctuation:
+        return bool(text.strip())
     return any(unicodedata.category(ch)[0] in "LN" for ch in text)
 
 
@@ -290,15 +297,20 @@ class _Token:
 _LPAREN, _RPAREN, _OR, _AND, _NOT = (_Token(k) for k in ("LPAREN", "RPAREN", "OR", "AND", "NOT"))
 _WRAPPERS = {"《": "》", "〈": "〉", "【": "】", "[": "]", "〔": "〕", "（": "）", "(": ")", "<": ">"}
 _EDGE = "《》〈〉<>：:·…—～~'‘’`=*#@&"
+_EDGE_LEADING = "《〈<‘`'"  # exact matching keeps the text's own punctuation (条例：, ——) at a term's edges
+_EDGE_TRAILING = "》〉>’`'"
 
 
-def _clean_word(word: str) -> str | None:
-    """《民法典》 -> 民法典, 【通知】 -> 通知, 条例： -> 条例; None when nothing searchable is left."""
+def _clean_word(word: str, keep_punctuation: bool = False) -> str | None:
+    """《民法典》 -> 民法典, 【通知】 -> 通知, 条例： -> 条例 (条例： with punctuation kept); None when nothing
+    searchable is left."""
     previous = None
     while word != previous:
         previous = word
-        word = word.strip(_EDGE)
-        if len(word) >= 2 and _WRAPPERS.get(word[0]) == word[-1]:
+        # With punctuation kept, only an opener leading or a closer ending a term is a reader's own wrapping
+        # (《民法典, 民法典》); 公布的《 and 》规定 are cut from a text as it stands.
+        word = word.lstrip(_EDGE_LEADING).rstrip(_EDGE_TRAILING) if keep_punctuation else word.strip(_EDGE)
+        if len(word) >= 2 and _WRAPPERS.get(word[0]) == word[-1] and not (keep_punctuation and word[0] in "(（"):
             word = word[1:-1]
         elif word and word[0] in _WRAPPERS and _WRAPPERS[word[0]] not in word:
             word = word[1:]
@@ -306,28 +318,55 @@ def _clean_word(word: str) -> str | None:
             opener = next(o for o, c in _WRAPPERS.items() if c == word[-1])
             if opener not in word:
                 word = word[:-1]
-    return word if _searchable(word) else None
+    return word if _searchable(word, keep_punctuation) else None
 
 
-def _clean_phrase(phrase: str) -> str | None:
+def _clean_phrase(phrase: str, keep_punctuation: bool = False) -> str | None:
     phrase = " ".join(phrase.split())
-    return phrase if _searchable(phrase) else None
+    return phrase if _searchable(phrase, keep_punctuation) else None
 
 
-def _starts_operand(text: str, i: int) -> bool:
+def _starts_operand(text: str, i: int, keep_punctuation: bool = False) -> bool:
     """After a `-` or `+`: does a word, phrase or group follow directly?"""
-    if i >= len(text) or _is_separator(text, i):
+    if i >= len(text) or _is_separator(text, i, keep_punctuation):
         return False
     ch = text[i]
     return ch != "|" and ch not in _CLOSE_PARENS and ch not in _STRAY_CLOSERS
 
 
-def _lex(text: str, warnings: list[str]) -> list[_Token]:
+def _closing_paren(text: str, i: int) -> int | None:
+    """Where the parenthesis opened at i closes, None when it does not."""
+    depth = 0
+    for j in range(i, len(text)):
+        if text[j] in _OPEN_PARENS:
+            depth += 1
+        elif text[j] in _CLOSE_PARENS:
+            depth -= 1
+            if depth == 0:
+                return j
+    return None
+
+
+def _groups(text: str, i: int, keep_punctuation: bool = False) -> bool:
+    """A parenthesis at a word's start groups when what it holds is an expression (words apart, |, quotes, a
+    leading -); holding one run of text, as （一）未取得 pasted from an article does, it is part of the word,
+    and with punctuation kept so is a run standing alone: 县（市） pasted as （市）."""
+    end = _closing_paren(text, i)
+    if end is None:
+        return True  # unbalanced: dropped with a warning, as before
+    inner = text[i + 1 : end]
+    if not inner or inner[0] in _MINUS or any(c.isspace() or c == "|" or c in _QUOTES for c in inner):
+        return True
+    return not keep_punctuation and not (end + 1 < len(text) and not text[end + 1].isspace())
+
+
+def _lex(text: str, warnings: list[str], keep_punctuation: bool = False) -> list[_Token]:
     tokens: list[_Token] = []
     i, n = 0, len(text)
+    open_groups = 0
     while i < n:
         ch = text[i]
-        if _is_separator(text, i) or ch in _STRAY_CLOSERS:
+        if _is_separator(text, i, keep_punctuation) or ch in _STRAY_CLOSERS:
             i += 1
         elif ch in _QUOTES:
             closers = _QUOTES[ch]
@@ -336,15 +375,17 @@ def _lex(text: str, warnings: list[str]) -> list[_Token]:
                 j += 1
             if j >= n:
                 warnings.append(WARN_UNCLOSED_QUOTE)
-            phrase = _clean_phrase(text[i + 1 : j])
+            phrase = _clean_phrase(text[i + 1 : j], keep_punctuation)
             if phrase is not None:
                 tokens.append(_Token("PHRASE", phrase))
             i = j + 1
-        elif ch in _OPEN_PARENS:
+        elif ch in _OPEN_PARENS and _groups(text, i, keep_punctuation):
             tokens.append(_LPAREN)
+            open_groups += 1
             i += 1
-        elif ch in _CLOSE_PARENS:
+        elif ch in _CLOSE_PARENS and (open_groups or not keep_punctuation):
             tokens.append(_RPAREN)
+            open_groups = max(open_groups - 1, 0)
             i += 1
         elif ch == "|":
             tokens.append(_OR)
@@ -353,28 +394,31 @@ def _lex(text: str, warnings: list[str]) -> list[_Token]:
             j = i
             while j < n and text[j] == ch:
                 j += 1
-            if ch != "+" and _starts_operand(text, j):
+            if ch != "+" and _starts_operand(text, j, keep_punctuation):
                 tokens.append(_NOT)
             i = j
         else:
-            j, depth = i, 0
+            # With punctuation kept, a closing parenthesis no group awaits is text cut from a document:
+            # ）工业和信息化部, 工业）和
+            stray_closer = keep_punctuation and not open_groups
+            j, depth = (i + 1 if ch in _CLOSE_PARENS else i), 0
             while j < n:
                 c = text[j]
-                if _is_separator(text, j) or c in _QUOTES or c == "|" or c in _STRAY_CLOSERS:
+                if _is_separator(text, j, keep_punctuation) or c in _QUOTES or c == "|" or c in _STRAY_CLOSERS:
                     break
                 if c in _OPEN_PARENS:
                     depth += 1
                 elif c in _CLOSE_PARENS:
-                    if depth == 0:
+                    if depth == 0 and not stray_closer:
                         break
-                    depth -= 1
+                    depth = max(depth - 1, 0)
                 j += 1
             word = text[i:j]
             i = j
             operator = _OPERATOR_WORDS.get(word)
             if operator is not None:
                 tokens.append(_Token(operator, word))
-            elif (cleaned := _clean_word(word)) is not None:
+            elif (cleaned := _clean_word(word, keep_punctuation)) is not None:
                 tokens.append(_Token("WORD", cleaned))
     if tokens and all(t.text in ("或", "且") for t in tokens):
         # Nothing but the Chinese operator words (a reader looking up 或 itself): they are the text sought.
@@ -599,9 +643,14 @@ def _classify(clauses: list[tuple[_Lit, ...]], warnings: list[str]) -> _Fields:
 # ---------------------------------------------------------------------------------------------------------
 
 
-def parse_query(text: str | None, max_length: int = DEFAULT_MAX_LENGTH) -> ParsedQuery:
+def parse_query(text: str | None, max_length: int = DEFAULT_MAX_LENGTH, *, keep_punctuation: bool = False,
+                work_articles: bool = True) -> ParsedQuery:
     """Parse a search box query. Never raises for anything typed: a query that cannot be searched comes back
     with `error` set (and whatever could be parsed), problems that could be worked around as `warnings`.
+
+    keep_punctuation (精确检索): only whitespace separates terms and a term keeps the punctuation it holds, so a
+    phrase pasted from a text (饮酒后驾驶机动车的，处暂扣六个月) is one term matched where it stands as a whole.
+    work_articles=False leaves 第…条 references in the text (a reference to no known work is text to find).
     Raises ValueError only for a max_length below 1 (a programming error)."""
     if max_length < 1:
         raise ValueError(f"max_length must be at least 1, not {max_length}")
@@ -617,8 +666,8 @@ def parse_query(text: str | None, max_length: int = DEFAULT_MAX_LENGTH) -> Parse
 
     rest, title_only = _take_prefixes(normalised, warnings)
     rest, doc_number = _take_doc_number(rest, warnings)
-    rest, work_article = _take_work_article(rest, warnings)
-    tokens = _balance(_lex(rest, warnings), warnings)
+    rest, work_article = _take_work_article(rest, warnings) if work_articles else (rest, None)
+    tokens = _balance(_lex(rest, warnings, keep_punctuation), warnings)
     tree = _Parser(tokens, warnings).parse()
     clauses = _cnf(_nnf(tree), warnings) if tree is not None else []
     must, phrases, any_of, exclude, quoted = _classify(clauses, warnings)

@@ -28,7 +28,7 @@ from indexer.search.backends.base import (
 )
 from indexer.search.highlight import snippet
 from indexer.search.index_docs import day
-from indexer.search.query import ParsedQuery, parse_query
+from indexer.search.query import ERROR_NOTHING_SEARCHABLE, ParsedQuery, parse_query
 from indexer.search.results import (
     AnswerArticle,
     ArticleAnswer,
@@ -127,8 +127,11 @@ def text_query(parsed: ParsedQuery, extra_words: tuple[str, ...] = (), exact: bo
     words = [*parsed.must, *parsed.phrases]
     single = words[0] if len(words) == 1 and not parsed.any_of else None
     exact_title = title_key(expand_abbreviation(single) or single) if single else None
+    # Terms a reader pasted with a space between them (第十二条 气象) each match on their own; where they also
+    # stand together, as typed, the text ranks first.
+    together = exact_form("".join(words)) if exact and len(words) > 1 and not parsed.any_of else ""
     return TextQuery(must=tuple(must), any_of=tuple(groups), exclude=tuple(exclude), title_only=parsed.title_only,
-                     title_key=exact_title or None)
+                     title_key=exact_title or None, together=together)
 
 
 def resolve_body_ids(session: Session, name: str) -> tuple[str, ...]:
@@ -148,11 +151,13 @@ def find_work_by_name(session: Session, name: str) -> Work | None:
     """A work named as users name it: full title, without 中华人民共和国, or a unique part of a title;
     national works first."""
     key = title_key(expand_abbreviation(name) or name).removesuffix("的")
-    if not key:
+    if len(key) < 2:
         return None
     works = list(session.scalars(select(Work).where(Work.title.contains(key, autoescape=True))))
     exact = [w for w in works if title_key(w.title) == key]
-    pool = exact or works
+    # A part of a title names a work only when one title holds it (城市供水条例 for 东营市城市供水条例): 例 of
+    # 例第十七条规定, or 条例 of 本条例第十条, naming any one of hundreds would answer with another text's article.
+    pool = exact or (works if len({title_key(w.title) for w in works}) == 1 else [])
     if not pool:
         return None
     pool.sort(key=lambda w: (w.region != "全国", w.status != "effective", len(w.title)))
@@ -215,14 +220,25 @@ def _doc_number_known(session: Session, key: str) -> bool:
 def search(session: Session, backend: SearchBackend, params: SearchParams) -> SearchResult:
     started = time.perf_counter()
     validate(params)
-    parsed = parse_query(params.q) if params.q.strip() else None
+    exact = params.mode == "exact"
+    parsed = parse_query(params.q, keep_punctuation=exact) if params.q.strip() else None
+    if parsed is not None and parsed.error == ERROR_NOTHING_SEARCHABLE:
+        # Only operators or brackets (《》, -, |): nothing to look for, which is an answer, not a fault.
+        return SearchResult(query=params.q, mode=params.mode, total=0, page=params.page, per_page=params.per_page,
+                            took_ms=round((time.perf_counter() - started) * 1000, 1),
+                            warnings=(*params.warnings, *parsed.warnings, parsed.error))
     if parsed is not None and parsed.error:
         raise SearchError(parsed.error)
     warnings = list(params.warnings) + (list(parsed.warnings) if parsed else [])
     direct = direct_answer(session, parsed, params.as_of, warnings) if parsed else None
-    # A work + article the store does not know (交通事故 第七十六条) is searched as plain words.
-    extra = parsed.work_article.as_terms() if parsed and parsed.work_article and direct is None else ()
-    exact = params.mode == "exact"
+    extra: tuple[str, ...] = ()
+    reference = parsed.work_article if parsed else None
+    if reference is not None and direct is None:
+        if exact:
+            # No such article: the reference is text like any other (依照本法第九十一条的规定 pasted whole).
+            parsed = parse_query(params.q, keep_punctuation=True, work_articles=False)
+        else:
+            extra = reference.as_terms()  # 交通事故 第七十六条: searched as plain words
     text = text_query(parsed, extra, exact) if parsed else TextQuery()
     typed = not text.is_empty  # the reader's own words: a search that may fall back to 模糊检索
     if parsed and text.is_empty and parsed.doc_number is None and parsed.work_article is None and parsed.must:
@@ -261,10 +277,15 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> Se
     if parsed and typed and exact and not result.total:
         # Nothing holds the words exactly as typed: the word-level search is the nearest answer, and the
         # page says so; when that finds nothing either, the answer stays the exact search's plain nothing.
-        fuzzy_text = text_query(parsed, extra, exact=False)
-        fuzzy = _collapsed(session, backend, fuzzy_text, filters, params, offset)
+        # 模糊检索 as it would have parsed the query: words split at punctuation too (行政处罚，听证).
+        loose = parse_query(params.q)
+        loose_extra = loose.work_article.as_terms() if loose.work_article and direct is None else ()
+        fuzzy_text = text_query(loose, loose_extra, exact=False)
+        # Punctuation alone (。，！？) has no words: nothing to fall back on, and an empty query would list all.
+        fuzzy = (_collapsed(session, backend, fuzzy_text, filters, params, offset)
+                 if not loose.error and not fuzzy_text.is_empty else result)
         if fuzzy.total:
-            exact, text, result = False, fuzzy_text, fuzzy
+            exact, text, result, parsed = False, fuzzy_text, fuzzy, loose
             warnings.append(WARN_FUZZY_FALLBACK.format(q=params.q.strip()))
     if filters.as_of is not None and filters.effective_from is None and filters.effective_to is None:
         undated = _undated_count(backend, text, filters)

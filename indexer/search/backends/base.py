@@ -14,6 +14,7 @@ SORTS = ("relevance", "published", "effective")
 # Scoring shared by both engines, so they rank alike.
 TITLE_BOOST = 3.0  # a clause matching the title counts this much more (version documents)
 EXACT_TITLE_BOOST = 200.0  # the whole query is a work's title (store.title_key): that work is the answer, first
+TOGETHER_BOOST = 4.0  # several terms found as one run, as they were typed (第十二条 气): above words alone
 # Exact-match fields (indexer.search.analysis.exact_tokens): folded characters as bigrams with positions and as
 # single characters; each text field has both.
 EXACT_FIELDS = {"title_tok": ("title_bi", "title_uni"), "text_tok": ("text_bi", "text_uni")}
@@ -47,6 +48,7 @@ class TextQuery:
     title_only: bool = False
     match_any: bool = False  # article look-ups: any clause may match, best-scoring first
     title_key: str | None = None  # the query read as a title (store.title_key): an exact title ranks first
+    together: str = ""  # the exact form of all the terms as one run: texts holding them so rank first
 
     @property
     def is_empty(self) -> bool:

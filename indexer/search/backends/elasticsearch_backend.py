@@ -64,6 +64,7 @@ from indexer.search.backends.base import (
     EXACT_TITLE_BOOST,
     FACET_FIELDS,
     TITLE_BOOST,
+    TOGETHER_BOOST,
     BackendHit,
     BackendResult,
     BackendUnavailable,
@@ -172,9 +173,11 @@ def _text_parts(text: TextQuery, kind: str) -> dict[str, list[dict]]:
                 must.append({
                     "bool": {"should": [_scored_clause(c, text, kind) for c in group], "minimum_should_match": 1}
                 })
+    field = "title_tok" if text.title_only else "text_tok"
+    if text.together:
+        should.append({"constant_score": {"filter": exact_query(text.together, field), "boost": TOGETHER_BOOST}})
     if text.title_key and kind == "version":
         should.append({"term": {"title_key": {"value": text.title_key, "boost": EXACT_TITLE_BOOST}}})
-    field = "title_tok" if text.title_only else "text_tok"
     for clause in text.exclude:
         must_not.append(exact_query(clause.chars, field) if clause.chars
                         else _match(field, tuple(clause.tokens), phrase=True))

@@ -22,6 +22,7 @@ from indexer.search.backends.base import (
     EXACT_TITLE_BOOST,
     FACET_FIELDS,
     TITLE_BOOST,
+    TOGETHER_BOOST,
     BackendHit,
     BackendResult,
     BackendUnavailable,
@@ -318,6 +319,10 @@ class TantivyBackend:
                     [(tantivy.Occur.Should, self._scored_clause(c, text, kind)) for c in group]
                 )
                 parts.append((tantivy.Occur.Must, group_query))
+        if text.together:
+            field = "title_tok" if text.title_only else "text_tok"
+            together = tantivy.Query.const_score_query(self._exact(text.together, field), TOGETHER_BOOST)
+            parts.append((tantivy.Occur.Should, together))
         if text.title_key and kind == "version":
             exact = tantivy.Query.term_query(self.schema, "title_key", text.title_key)
             parts.append((tantivy.Occur.Should, tantivy.Query.boost_query(exact, EXACT_TITLE_BOOST)))

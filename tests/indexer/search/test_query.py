@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from indexer.search.query import (
     ERROR_EMPTY,
+    ERROR_NOTHING_SEARCHABLE,
     ERROR_ONLY_EXCLUDED,
     WARN_CONTRADICTION,
     WARN_DANGLING_OR,
@@ -369,3 +370,42 @@ def test_a_query_of_operator_words_alone_searches_for_them():
     assert parse_query("或").must == ("或",)
     assert parse_query("或 且").must == ("或", "且")
     assert parse_query("网络安全 或 数据安全").any_of == (("网络安全", "数据安全"),)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Exact matching (keep_punctuation): only whitespace separates terms, a pasted run stays whole
+
+
+@pytest.mark.parametrize(("query", "must"), [
+    ("饮酒后驾驶机动车的，处暂扣六个月", ("饮酒后驾驶机动车的，处暂扣六个月",)),
+    ("行政处罚，听证、告知；", ("行政处罚，听证、告知；",)),
+    ("（一）未取得许可的", ("（一）未取得许可的",)),  # a leading parenthesis holding text is no group
+    ("县（市）", ("县（市）",)),
+    ("（市）", ("（市）",)),
+    ("）工业和信息化部", ("）工业和信息化部",)),  # a closer no group awaits is pasted text
+    ("工业）和", ("工业）和",)),
+    ("公布的《", ("公布的《",)),  # an opener ending a term is cut from a text, not a reader's wrapping
+    ("》规定", ("》规定",)),
+    ("《民法典》", ("民法典",)),  # a reader's own wrapping goes
+    ("《民法典", ("民法典",)),
+    ("条例：", ("条例：",)),
+    ("。，！？", ("。，！？",)),
+    ("第十二条 气象", ("第十二条", "气象")),  # whitespace still separates
+])
+def test_exact_terms_keep_their_punctuation(query, must):
+    q = parse_query(query, keep_punctuation=True)
+    assert (q.must, q.any_of, q.error) == (must, (), None)
+
+
+def test_exact_terms_still_group_and_exclude():
+    q = parse_query("(行政处罚 OR 行政许可) 听证 -罚款", keep_punctuation=True)
+    assert (q.must, q.any_of, q.exclude, q.warnings) == (("听证",), (("行政处罚", "行政许可"),), ("罚款",), ())
+    q = parse_query("(行政处罚|行政许可) 听证", keep_punctuation=True)
+    assert q.any_of == (("行政处罚", "行政许可"),)
+    assert parse_query("《》", keep_punctuation=True).error == ERROR_NOTHING_SEARCHABLE
+
+
+def test_work_articles_can_be_left_in_the_text():
+    assert parse_query("依照本法第九十一条的规定").work_article is not None
+    q = parse_query("依照本法第九十一条的规定", keep_punctuation=True, work_articles=False)
+    assert (q.work_article, q.must) == (None, ("依照本法第九十一条的规定",))

@@ -389,11 +389,21 @@ def test_no_fallback_notice_when_the_words_are_not_there_either(corpus):
     assert not any("近似结果" in w for w in nothing.warnings)
 
 
-@pytest.mark.parametrize("q", ["。，！？", "《》", "……"])
-def test_punctuation_only_is_a_clear_message(corpus, q):
-    with pytest.raises(SearchError) as err:
-        run(corpus, q)
-    assert "请输入检索词" in str(err.value)
+@pytest.mark.parametrize("q", ["。，！？", "……", "〔〕"])
+def test_punctuation_only_is_searched_as_typed(corpus, q):
+    """Exact matching compares characters: punctuation pasted alone is looked for as it stands, never answered
+    with every document (the word search it would fall back to has nothing to search)."""
+    result = _precise(corpus, q, [q])
+    assert result.mode == "exact"
+    everything = run(corpus, "", statuses=("effective", "repealed", "expired", "amended"))
+    assert result.total < everything.total
+
+
+@pytest.mark.parametrize("q", ["《》", "|", "()", "-"])
+def test_nothing_to_search_is_a_clear_message_not_an_error(corpus, q):
+    result = run(corpus, q)
+    assert (result.total, result.hits) == (0, ())
+    assert any("请输入检索词" in w for w in result.warnings)
 
 
 def test_one_character_long_paragraph_full_width_and_mixed_scripts(corpus):
@@ -413,3 +423,35 @@ def test_one_character_long_paragraph_full_width_and_mixed_scripts(corpus):
         result = run(corpus, q)  # no error; exact when found, the fallback otherwise
         assert result.mode in ("exact", "fuzzy")
     assert run(corpus, "個人信息保護").total == run(corpus, "个人信息保护").total > 0
+
+
+def _road_traffic_text(corpus) -> str:
+    factory, _ = corpus
+    with factory() as session:
+        work = session.scalar(select(Work).where(Work.title == "中华人民共和国道路交通安全法"))
+        return work.current_version.text
+
+
+def test_a_pasted_run_with_punctuation_matches_as_a_whole(corpus):
+    text = _road_traffic_text(corpus)
+    start = text.index("饮酒后驾驶机动车的")
+    pasted = text[start:start + 20]
+    assert "，" in pasted
+    result = _precise(corpus, pasted, [pasted])  # every hit holds the whole run, commas included
+    assert result.mode == "exact" and result.hits[0].title == "中华人民共和国道路交通安全法"
+
+
+def test_terms_standing_together_as_typed_rank_first(corpus):
+    result = _precise(corpus, "第九十一条 饮酒后", ["第九十一条", "饮酒后"])
+    assert result.hits[0].title == "中华人民共和国道路交通安全法"
+
+
+@pytest.mark.parametrize("q", ["例第十条", "本条例第十条", "依照本法第九十一条的规定"])
+def test_a_reference_to_no_one_work_is_text_not_another_works_article(corpus, q):
+    """例 or 本条例 is part of hundreds of titles: answering with one of them would show another text's article."""
+    result = run(corpus, q, statuses=("effective", "repealed", "expired", "amended"))
+    assert result.direct is None
+    if result.mode == "exact":
+        factory, _ = corpus
+        with factory() as session:
+            assert all(_holds_every_term(session, h, [q]) for h in result.hits)

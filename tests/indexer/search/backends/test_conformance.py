@@ -234,3 +234,13 @@ def test_exact_title_only_exclusion_and_ranking(exact_index):
     assert ids(exact_index, without) == ["v14"]
     # a title match ranks first
     assert ids(exact_index, exact("劳动监察"))[0] == "v14"
+
+
+def test_terms_standing_together_rank_first(exact_index):
+    from indexer.search.analysis import exact_form
+
+    # both hold 用人单位 and 拒不; only v13 holds them as one run (用人单位拒不), and by words alone v14 comes first
+    apart = exact("用人单位", "拒不")
+    assert ids(exact_index, apart) == ["v14", "v13"]
+    together = TextQuery(must=apart.must, together=exact_form("用人单位拒不"))
+    assert ids(exact_index, together) == ["v13", "v14"]

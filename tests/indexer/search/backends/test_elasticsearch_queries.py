@@ -210,6 +210,15 @@ def test_exact_title_key_is_an_optional_boost():
     assert len(b["must"]) == 1  # the should only adds score: filter + must make it optional
 
 
+def test_terms_together_is_an_optional_exact_phrase_boost():
+    b = bool_of(SearchRequest(text=q("用人单位", "拒不", together="用人单位拒不")))
+    run = {"match_phrase": {"text_bi": {"query": "用人 人单 单位 位拒 拒不", "slop": 0}}}
+    assert b["should"] == [{"constant_score": {"filter": run, "boost": esb.TOGETHER_BOOST}}]
+    assert len(b["must"]) == 2
+    title_only = bool_of(SearchRequest(text=q("用人单位", "拒不", together="用人单位拒不", title_only=True)))
+    assert "title_bi" in title_only["should"][0]["constant_score"]["filter"]["match_phrase"]
+
+
 def test_empty_text_matches_everything_filtered_ranked_by_weight():
     b = bool_of(SearchRequest())
     assert b["must"] == [{"match_all": {}}]
