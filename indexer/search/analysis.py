@@ -24,6 +24,8 @@ from pathlib import Path
 import opencc
 import rjieba
 
+from indexer.search.characters import strip_ignored
+
 DICT_PATH = Path(__file__).resolve().parents[2] / "es_mappings" / "dict" / "legal.dict"
 _WORD = re.compile(r"\w")
 _FULL_WIDTH = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
@@ -62,16 +64,24 @@ def fold(text: str) -> str:
 
 
 def _is_token(word: str) -> bool:
-    return bool(word.strip()) and bool(_WORD.search(word))
+    # A word character first settles it (str.isalnum is what \w means for str patterns); most words are.
+    return word[:1].isalnum() or _WORD.search(word) is not None
+
+
+def _index_order(span: tuple[str, int, int]) -> tuple[int, int]:
+    return span[2], -span[1]
 
 
 def analyse(text: str) -> list[str]:
     """Index-time tokens of a text, in the order their last characters appear (a word's pieces, then the
     word), so that the words of a phrase stay a token or two apart whatever pieces stand between them."""
-    folded = fold(text)
+    return _analyse_folded(fold(text))
+
+
+def _analyse_folded(folded: str) -> list[str]:
     spans = [(w, start, end) for w, start, end in rjieba.tokenize(folded, mode="search") if _is_token(w)]
     spans.extend((m.group(0), m.start(), m.end()) for m in _terms_re().finditer(folded))
-    spans.sort(key=lambda span: (span[2], -span[1]))
+    spans.sort(key=_index_order)
     return [w.replace(" ", "") for w, _, _ in dict.fromkeys(spans)]
 
 
@@ -120,19 +130,30 @@ def pretokenised(text: str) -> str:
     return " ".join(analyse(text))
 
 
-def pretokenised_lines(text: str, cache: dict[str, str]) -> str:
-    """pretokenised(), line by line through a cache: the versions of one work and their articles share most
-    lines, so each line is tokenised once per work (tokens never cross a line break)."""
-    out = []
+LineForms = dict[str, tuple[str, str]]
+
+
+def line_forms(text: str, cache: LineForms) -> tuple[str, str]:
+    """(pretokenised words, exact form) of a text, line by line through a cache: the versions of one work and
+    their articles share most lines, so each line is folded and tokenised once per work (words never cross a
+    line break; exact forms run on, as whitespace does not count)."""
+    words: list[str] = []
+    exact: list[str] = []
     for line in text.split("\n"):
-        if not line.strip():
-            continue
-        tokens = cache.get(line)
-        if tokens is None:
-            tokens = cache[line] = pretokenised(line)
-        if tokens:
-            out.append(tokens)
-    return " ".join(out)
+        forms = cache.get(line)
+        if forms is None:
+            folded = fold(line)
+            forms = cache[line] = (" ".join(_analyse_folded(folded)) if line.strip() else "",
+                                   _SPACE.sub("", strip_ignored(folded)))
+        if forms[0]:
+            words.append(forms[0])
+        exact.append(forms[1])
+    return " ".join(words), "".join(exact)
+
+
+def pretokenised_lines(text: str, cache: LineForms) -> str:
+    """pretokenised(), line by line through a cache (line_forms)."""
+    return line_forms(text, cache)[0]
 
 
 # -- exact matching (精确检索): characters, whatever the segmentation ---------------------------------------
@@ -144,8 +165,9 @@ _SPACE = re.compile(r"\s+")
 
 
 def exact_form(text: str) -> str:
-    """The folded text without whitespace: what exact matching compares, on both sides."""
-    return _SPACE.sub("", fold(text))
+    """The folded text without whitespace and without the characters search ignores
+    (indexer.search.characters): what exact matching compares, on both sides."""
+    return _SPACE.sub("", strip_ignored(fold(text)))
 
 
 def bigrams(compact: str) -> list[str]:
@@ -157,14 +179,3 @@ def exact_tokens(compact: str) -> tuple[str, str]:
     """(bigrams, distinct characters) of an exact form, each joined by single spaces: the two
     whitespace-analysed exact fields both engines index."""
     return " ".join(bigrams(compact)), " ".join(dict.fromkeys(compact))
-
-
-def exact_lines(text: str, cache: dict[str, str]) -> str:
-    """exact_form() line by line through a cache shared with a work's other versions and articles."""
-    out = []
-    for line in text.split("\n"):
-        form = cache.get(line)
-        if form is None:
-            form = cache[line] = exact_form(line)
-        out.append(form)
-    return "".join(out)

@@ -75,14 +75,13 @@ def _end_day(session: Session, work: Work) -> int:
 def docs_for_work(session: Session, work: Work) -> list[dict]:
     """Every search document of one work (its versions and their articles)."""
     from indexer.search.analysis import (  # the tokenizer loads where text is indexed
+        LineForms,
         exact_form,
-        exact_lines,
+        line_forms,
         pretokenised,
-        pretokenised_lines,
     )
 
-    cache: dict[str, str] = {}
-    exact_cache: dict[str, str] = {}
+    cache: LineForms = {}
 
     bodies = list(work.issuing_bodies)
     body_ids = _body_ids(bodies)
@@ -109,6 +108,7 @@ def docs_for_work(session: Session, work: Work) -> list[dict]:
         # a match for the national regulation as for 广东省道路运输条例; the full title stays in the text.
         short_title = title_key(version.title)
         searched = _with_title(version.title, version.text)
+        words, chars = line_forms(searched, cache)
         docs.append({
             "id": f"v{version.id}",
             "kind": "version",
@@ -116,11 +116,12 @@ def docs_for_work(session: Session, work: Work) -> list[dict]:
             "doc_number_key": version.doc_number_key or "",
             "title_key": short_title,
             "title_tok": pretokenised(short_title),
-            "text_tok": pretokenised_lines(searched, cache),
+            "text_tok": words,
             **_exact_fields("title", exact_form(version.title)),
-            **_exact_fields("text", exact_lines(searched, exact_cache)),
+            **_exact_fields("text", chars),
         })
         for article in version.articles:
+            words, chars = line_forms(article.text, cache)
             docs.append({
                 "id": f"a{article.id}",
                 "kind": "article",
@@ -129,8 +130,8 @@ def docs_for_work(session: Session, work: Work) -> list[dict]:
                 "article_id": article.id,
                 "number": article.number,
                 "sub": article.sub,
-                "text_tok": pretokenised_lines(article.text, cache),
-                **_exact_fields("text", exact_lines(article.text, exact_cache)),
+                "text_tok": words,
+                **_exact_fields("text", chars),
             })
     for doc in docs:
         doc["digest"] = digest(doc)

@@ -56,6 +56,7 @@ from itertools import product
 from fagui.normalise.articles import CN_NUMBER, article_label, chinese_number
 from fagui.normalise.docnumbers import DocNumber, find_doc_numbers, parse_doc_number
 from fagui.normalise.text import fold_width, to_simplified
+from indexer.search.characters import is_ignored
 
 __all__ = ["DocNumber", "ParsedQuery", "WorkArticleRef", "parse_query"]
 
@@ -148,8 +149,6 @@ _QUOTES = {  # opener -> the characters that close it (people mix straight and c
 _STRAY_CLOSERS = frozenset("」』")
 _OPEN_PARENS = frozenset("(（")
 _CLOSE_PARENS = frozenset(")）")
-_KEPT_SYMBOLS = frozenset("○")  # a symbol (So) that numbers documents: 国务院令第四○六号
-_DROPPED_CATEGORIES = frozenset({"Cc", "Cs", "Co", "Cn", "So", "Sk", "Zl", "Zp"})
 _BOUNDARY = r"\s，、；;。？！?!"
 
 
@@ -160,10 +159,9 @@ def _clean(text: str) -> str:
         if ch.isascii():
             out.append(" " if (ch < " " or ch == "\x7f") else ch)
             continue
-        category = unicodedata.category(ch)
-        if category == "Cf":
+        if unicodedata.category(ch) == "Cf":
             continue
-        out.append(" " if category in _DROPPED_CATEGORIES and ch not in _KEPT_SYMBOLS else ch)
+        out.append(" " if is_ignored(ch) else ch)
     return "".join(out)
 
 

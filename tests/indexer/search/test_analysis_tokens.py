@@ -8,10 +8,13 @@ import json
 import pytest
 
 from indexer.search.analysis import (
+    LineForms,
     analyse,
     analyse_query,
+    exact_form,
     fold,
     legal_terms,
+    line_forms,
     pretokenised,
     pretokenised_lines,
 )
@@ -49,9 +52,11 @@ def test_no_tokens_from_punctuation_or_space():
 
 def test_line_cache_gives_the_same_tokens():
     text = "第一条 为了规范管理，制定本条例。\n\n第二条 本条例适用于本市。"
-    cache: dict[str, str] = {}
+    cache: LineForms = {}
     assert pretokenised_lines(text, cache) == pretokenised(text.replace("\n\n", "\n"))
-    assert len(cache) == 2
+    assert len([line for line in cache if line]) == 2
+    words, chars = line_forms(text, cache)
+    assert chars == exact_form(text) == "第一条为了规范管理,制定本条例。第二条本条例适用于本市。"
 
 
 @needs_corpus
