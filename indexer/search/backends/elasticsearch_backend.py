@@ -61,6 +61,7 @@ from elasticsearch import (
 from indexer.search.analysis import bigrams
 from indexer.search.backends.base import (
     EXACT_FIELDS,
+    EXACT_SCALE,
     EXACT_TITLE_BOOST,
     FACET_FIELDS,
     TITLE_BOOST,
@@ -125,6 +126,15 @@ def exact_query(chars: str, field: str, boost: float | None = None) -> dict:
     return {kind: {target: body}}
 
 
+def exact_scored(chars: str, field: str, boost: float) -> dict:
+    """The exact match scored by how often and how densely the run stands in the field (BM25 of its bigrams,
+    per bigram so that a long term does not drown the title and the words); a single character adds a
+    constant. The same as the Tantivy engine."""
+    if len(chars) == 1:
+        return {"constant_score": {"filter": exact_query(chars, field), "boost": boost}}
+    return exact_query(chars, field, boost=boost * EXACT_SCALE / (len(chars) - 1))
+
+
 def _exact_clause(clause: Clause, text: TextQuery, kind: str) -> dict:
     """Matched by its characters (title or text), ranked by them and by its words."""
     if text.title_only:
@@ -135,7 +145,7 @@ def _exact_clause(clause: Clause, text: TextQuery, kind: str) -> dict:
         fields = [("text_tok", 1.0), ("title_tok", TITLE_BOOST)]
     # The characters select and add a constant (more in the title); the words rank: a bigram phrase's score
     # grows with the length of the term and would drown the title and the words.
-    where = [{"constant_score": {"filter": exact_query(clause.chars, f), "boost": b}} for f, b in fields]
+    where = [exact_scored(clause.chars, f, b) for f, b in fields]
     query: dict[str, Any] = {"must": [where[0] if len(where) == 1 else
                                       {"bool": {"should": where, "minimum_should_match": 1}}]}
     if clause.tokens:

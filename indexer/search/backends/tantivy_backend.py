@@ -19,6 +19,7 @@ import tantivy
 from indexer.search.analysis import bigrams
 from indexer.search.backends.base import (
     EXACT_FIELDS,
+    EXACT_SCALE,
     EXACT_TITLE_BOOST,
     FACET_FIELDS,
     TITLE_BOOST,
@@ -275,6 +276,14 @@ class TantivyBackend:
                                               if i % 2 == 0 or i == len(grams) - 1]
         return tantivy.Query.phrase_query(self.schema, pairs_field, words, slop=0)
 
+    def _exact_scored(self, chars: str, field: str, boost: float) -> tantivy.Query:
+        """The exact match scored by how often and how densely the run stands in the field (BM25 of its
+        bigrams, per bigram so that a long term does not drown the title and the words); a single character,
+        indexed without frequencies, adds a constant."""
+        if len(chars) == 1:
+            return tantivy.Query.const_score_query(self._exact(chars, field), boost)
+        return tantivy.Query.boost_query(self._exact(chars, field), boost * EXACT_SCALE / (len(chars) - 1))
+
     def _exact_clause(self, clause: Clause, text: TextQuery, kind: str) -> tantivy.Query:
         """Matched by its characters (title or text), ranked by them and by its words."""
         if text.title_only:
@@ -285,8 +294,7 @@ class TantivyBackend:
             fields = [("text_tok", 1.0), ("title_tok", TITLE_BOOST)]
         # The characters select and add a constant (more in the title); the words rank: a bigram phrase's score
         # grows with the length of the term and would drown the title and the words.
-        where = [(tantivy.Occur.Should, tantivy.Query.const_score_query(self._exact(clause.chars, f), b))
-                 for f, b in fields]
+        where = [(tantivy.Occur.Should, self._exact_scored(clause.chars, f, b)) for f, b in fields]
         parts = [(tantivy.Occur.Must, where[0][1] if len(where) == 1 else tantivy.Query.boolean_query(where))]
         if clause.tokens:
             words = Clause(clause.tokens, phrase=len(clause.tokens) > 1)

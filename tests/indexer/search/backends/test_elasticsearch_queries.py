@@ -649,11 +649,10 @@ def test_exact_clause_matches_characters_and_ranks_by_words():
     (clause,) = query["must"]
     where = clause["bool"]["must"][0]["bool"]
     assert where["minimum_should_match"] == 1
-    assert where["should"] == [  # the characters select; a constant, more in the title
-        {"constant_score": {"filter": {"match_phrase": {"text_bi": {"query": "酒后 后驾 驾驶", "slop": 0}}},
-                            "boost": 1.0}},
-        {"constant_score": {"filter": {"match_phrase": {"title_bi": {"query": "酒后 后驾 驾驶", "slop": 0}}},
-                            "boost": esb.TITLE_BOOST}},
+    per_bigram = esb.EXACT_SCALE / 3  # 酒后驾驶 is three bigrams
+    assert where["should"] == [  # the characters select and score per bigram, more in the title
+        {"match_phrase": {"text_bi": {"query": "酒后 后驾 驾驶", "slop": 0, "boost": per_bigram}}},
+        {"match_phrase": {"title_bi": {"query": "酒后 后驾 驾驶", "slop": 0, "boost": esb.TITLE_BOOST * per_bigram}}},
     ]
     # the words only rank: they are `should`, beside the exact `must`
     assert clause["bool"]["should"][0] == {"match_phrase": {"text_tok": {"query": "酒后 驾驶", "slop": 5}}}
@@ -669,7 +668,7 @@ def test_exact_clause_of_one_character_and_in_articles_and_titles():
     title = TextQuery(must=(Clause(("刑法",), chars="刑法"),), title_only=True)
     (clause,) = esb.build_query(SearchRequest(text=title))["function_score"]["query"]["bool"]["must"]
     assert clause["bool"]["must"] == [
-        {"constant_score": {"filter": {"match_phrase": {"title_bi": {"query": "刑法", "slop": 0}}}, "boost": 1.0}}]
+        {"match_phrase": {"title_bi": {"query": "刑法", "slop": 0, "boost": esb.EXACT_SCALE}}}]
 
 
 def test_exact_exclusion_is_a_run_of_characters():
