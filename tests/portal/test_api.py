@@ -64,13 +64,25 @@ def test_search_direct_answer_and_filters_from_the_url(client):
     ({"body": "\x00"}, "参数 body 含有不可见的控制字符"),  # PostgreSQL would refuse it: a 400, not a 500
     ({"region": "山东\x01"}, "参数 region 含有不可见的控制字符"),
     ({"q": "安全", "mode": "nearest"}, "未知的检索方式"),
-    ({"q": "。，！"}, "请输入检索词"),
+    ({"q": "-罚款"}, "不能只包含排除词"),
 ])
 def test_bad_search_parameters_are_400_with_chinese_message(client, query, message):
     for path in ("/api/v1/search", "/api/v1/facets"):
         status, body = get(client, path, **query)
         assert status == 400 and body["error"]["status"] == 400, (path, body)
         assert message in body["error"]["message"]
+
+
+@pytest.mark.parametrize(("q", "searched"), [("。，！", True), ("……", True), ("《》", False), ("-", False)])
+def test_punctuation_alone_is_an_answer_not_an_error(client, q, searched):
+    """精确检索 looks for punctuation as typed; brackets or operators alone leave nothing to look for, which the
+    answer says, with 200 like any search that finds nothing."""
+    status, body = get(client, "/api/v1/search", q=q, status="all")
+    assert status == 200 and body["mode"] == "exact"
+    assert any("请输入检索词" in w for w in body["warnings"]) != searched
+    assert (body["total"] == 0) == (body["hits"] == [])
+    if not searched:
+        assert body["total"] == 0
 
 
 def test_facets_count_for_a_query(client):
