@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+import ssl
+import subprocess
 import threading
 
 import pytest
@@ -293,3 +296,47 @@ def test_robots_crawl_delay_raises_the_delay_up_to_a_cap():
         fetch(s.url("/a.html"))
         fetch(s.url("/a.html"))
     assert sleeps.calls and 0.2 < max(sleeps.calls) <= 0.3
+
+
+def test_only_the_declared_port_and_scheme_are_contacted(site):
+    other = FixtureSite()  # the same host (127.0.0.1), another port
+    other.page("/ok.html", PAGE)
+    with other:
+        with Fetcher((site.base_url,), delay=0, retries=0) as fetch:
+            assert fetch(site.url("/ok.html")).status == 200
+            assert error_of(fetch, other.url("/ok.html")).code == "host_not_allowed"
+            assert error_of(fetch, f"https://{site.host}/ok.html").code == "host_not_allowed"
+            site.add("/port", Route(kind="redirect", location=other.url("/ok.html")))
+            assert error_of(fetch, site.url("/port")).code == "host_not_allowed"
+        with Fetcher(("127.0.0.1",), delay=0, retries=0) as fetch:  # a bare host: default ports only
+            assert error_of(fetch, other.url("/ok.html")).code == "host_not_allowed"
+            assert not fetch.host_allowed("http://user@127.0.0.1/") and not fetch.host_allowed("http://127.0.0.1:x/")
+            assert fetch.host_allowed("http://127.0.0.1/") and fetch.host_allowed("https://127.0.0.1/")
+        assert other.hits() == []
+
+
+def tls_context(tmp_path) -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    """A self-signed certificate for 127.0.0.1: (server context, client context trusting it)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl 命令不可用，无法生成测试证书")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                    "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True, timeout=60)
+    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server.load_cert_chain(cert, key)
+    return server, ssl.create_default_context(cafile=str(cert))
+
+
+def test_a_redirect_from_https_down_to_http_is_refused(site, tmp_path):
+    server_tls, client_tls = tls_context(tmp_path)
+    secure = FixtureSite()
+    secure.server.socket = server_tls.wrap_socket(secure.server.socket, server_side=True)
+    origin = f"https://{secure.host}"
+    secure.page("/ok.html", PAGE)
+    secure.add("/down", Route(kind="redirect", location=site.url("/ok.html")))
+    with secure, Fetcher((origin, site.base_url), delay=0, retries=0, verify=client_tls) as fetch:
+        assert "民法典" in fetch(f"{origin}/ok.html").text
+        err = error_of(fetch, f"{origin}/down")
+        assert err.code == "insecure_redirect" and "降级" in err.reason
+    assert site.hits("/ok.html") == []
