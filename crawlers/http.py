@@ -3,7 +3,7 @@
 It obeys robots.txt (cached per host), sends one request at a time per host with a delay between them,
 retries timeouts, connection resets and 5xx answers with exponential backoff (never 4xx), asks conditionally
 (If-None-Match / If-Modified-Since) so an unchanged page costs no body, streams bodies and stops at a size
-limit, follows redirects itself (loops and other hosts refused), and contacts only the hosts its source
+limit (counted after decompression, which is done here layer by layer, see crawlers.decoding), follows redirects itself (loops and other hosts refused), and contacts only the hosts its source
 declares. Pages come back as `FetchResult` (a crawlers.sources.base.Page); anything else raises `FetchError`
 with a Chinese reason and a machine code, so a run summary can count failures by kind."""
 
@@ -26,6 +26,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from crawlers.decoding import ACCEPTED, DecodingError, TooLarge, decoded, encodings_of
 from fagui.errors import FaguiError
 from fagui.normalise.text import decode_bytes, repair_mojibake
 
@@ -278,7 +279,8 @@ class Fetcher:
         self._hosts: dict[str, _Host] = {}
         self._hosts_lock = threading.Lock()
         self._client = httpx.Client(
-            timeout=httpx.Timeout(timeout), follow_redirects=False, headers={"User-Agent": user_agent},
+            timeout=httpx.Timeout(timeout), follow_redirects=False,
+            headers={"User-Agent": user_agent, "Accept-Encoding": ACCEPTED},
             trust_env=False, verify=verify,
         )
 
@@ -471,7 +473,8 @@ class Fetcher:
                                  f"文件过大：{int(declared)} 字节，超过上限 {self.max_bytes} 字节")
             chunks: list[bytes] = []
             size = 0
-            for chunk in response.iter_bytes():
+            encodings = encodings_of(lowered.get("content-encoding"))
+            for chunk in decoded(response.iter_raw(), encodings, self.max_bytes):
                 size += len(chunk)
                 if size > self.max_bytes:
                     raise FetchError(url, "too_large", f"文件过大：超过上限 {self.max_bytes} 字节，已停止下载")
@@ -480,6 +483,10 @@ class Fetcher:
                                                 f"下载超过时间上限（{self.max_time} 秒），重试后仍失败"))
                 chunks.append(chunk)
             body = b"".join(chunks)
+        except TooLarge as exc:
+            raise FetchError(url, "too_large", f"文件过大：{exc}，已停止下载") from exc
+        except DecodingError as exc:
+            raise FetchError(url, "bad_encoding", str(exc)) from exc
         except httpx.TimeoutException as exc:
             raise _Transient(FetchError(url, "timeout", f"读取超时（{self.timeout} 秒），重试后仍失败")) from exc
         except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:

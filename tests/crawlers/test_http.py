@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import gzip
 import shutil
 import ssl
+import struct
 import subprocess
 import threading
+import tracemalloc
+import zlib
 
 import pytest
 
@@ -340,3 +344,49 @@ def test_a_redirect_from_https_down_to_http_is_refused(site, tmp_path):
         err = error_of(fetch, f"{origin}/down")
         assert err.code == "insecure_redirect" and "降级" in err.reason
     assert site.hits("/ok.html") == []
+
+
+def gzip_bomb(size: int) -> bytes:
+    """gzip of `size` zero bytes (a multiple of 1 MiB), built from one compressed megabyte repeated."""
+    mib = bytes(1 << 20)
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    first = deflate.compress(mib) + deflate.flush(zlib.Z_FULL_FLUSH)
+    block = deflate.compress(mib) + deflate.flush(zlib.Z_FULL_FLUSH)  # the same bytes for every later MiB
+    crc = 0
+    for _ in range(size >> 20):
+        crc = zlib.crc32(mib, crc)
+    return (b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff" + first + block * ((size >> 20) - 1)
+            + deflate.flush() + struct.pack("<II", crc, size & 0xFFFFFFFF))
+
+
+def test_a_double_gzip_bomb_is_refused_while_it_is_decoded(site):
+    bomb = gzip.compress(gzip_bomb(1 << 30))  # gzip, gzip: a gigabyte inside
+    assert len(bomb) < 4096
+    site.page("/bomb.html", bomb, headers={"Content-Encoding": "gzip, gzip"})
+    limit = 4 << 20
+    tracemalloc.start()
+    try:
+        with make(site, max_bytes=limit, max_time=30) as fetch:
+            err = error_of(fetch, site.url("/bomb.html"))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert err.code == "too_large" and "上限" in err.reason
+    assert peak < 2 * limit  # never more than the limit and a few pieces in memory
+
+
+def test_layered_and_deflated_bodies_are_decoded(site):
+    body = PAGE.encode("utf-8")
+    raw = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
+    site.page("/twice.html", gzip.compress(gzip.compress(body)), headers={"Content-Encoding": "gzip, gzip"})
+    site.page("/zlib.html", zlib.compress(body), headers={"Content-Encoding": "deflate"})
+    site.page("/raw.html", raw.compress(body) + raw.flush(), headers={"Content-Encoding": "deflate"})
+    site.page("/br.html", b"\x0b\x02\x80", headers={"Content-Encoding": "br"})
+    site.page("/bad.html", b"not gzip at all", headers={"Content-Encoding": "gzip"})
+    with make(site) as fetch:
+        for path in ("/twice.html", "/zlib.html", "/raw.html"):
+            page = fetch(site.url(path))
+            assert page.content == body and "content-encoding" not in page.headers, path
+        assert error_of(fetch, site.url("/br.html")).code == "bad_encoding"
+        assert error_of(fetch, site.url("/bad.html")).code == "bad_encoding"
+    assert site.hits("/twice.html")[0].headers["accept-encoding"] == "gzip, deflate"
