@@ -34,6 +34,7 @@ from clearance.checklist import (
     ROLE_LABELS,
     ChecklistError,
     JobNotFound,
+    ReadLimits,
     create_job,
     export_name,
     file_hash,
@@ -158,7 +159,7 @@ def upload():
         return _upload_error(f"文件过大：上限 {limits['megabytes']} MB，请拆分后分批核查", limits, 413)
     name = os.path.basename(upload_file.filename.replace("\\", "/"))[:200] or "清单"
     try:
-        table = read_table(data, name, _settings().checklist_max_rows)
+        table = read_table(data, name, limits=ReadLimits.of(_settings()))
     except ChecklistError as exc:
         return _upload_error(str(exc), limits)
     session = _writer()
