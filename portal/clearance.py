@@ -122,10 +122,12 @@ def _user() -> str:
 def _guard():
     """Every clearance page needs the clearance login; every POST needs the form's CSRF token. An upload over
     the size cap is refused before its body is parsed."""
-    if (request.endpoint == "clearance.upload" and request.method == "POST"
-            and request.content_length is not None and request.content_length > max_upload_bytes() + 64 * 1024):
-        limits = {"rows": _settings().checklist_max_rows, "megabytes": max_upload_bytes() // (1024 * 1024)}
-        return _upload_error(f"文件过大：上限 {limits['megabytes']} MB，请拆分后分批核查", limits, 413)
+    if request.endpoint == "clearance.upload" and request.method == "POST":
+        cap = max_upload_bytes() + 64 * 1024
+        if request.content_length is not None and request.content_length > cap:
+            limits = {"rows": _settings().checklist_max_rows, "megabytes": max_upload_bytes() // (1024 * 1024)}
+            return _upload_error(f"文件过大：上限 {limits['megabytes']} MB，请拆分后分批核查", limits, 413)
+        request.max_content_length = cap  # a body sent without a length stops at the cap too (413)
     check_csrf()
     return None
 

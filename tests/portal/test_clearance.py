@@ -131,6 +131,37 @@ def test_too_many_rows_and_too_many_bytes(app, logged_in, monkeypatch):
     assert response.status_code == 413 and "文件过大" in response.get_data(as_text=True)
 
 
+class CountingStream(io.BytesIO):
+    """A request body that counts what the application read of it."""
+
+    consumed = 0
+
+    def read(self, size=-1):
+        chunk = super().read(size)
+        self.consumed += len(chunk)
+        return chunk
+
+    def readline(self, size=-1):
+        line = super().readline(size)
+        self.consumed += len(line)
+        return line
+
+
+def test_an_upload_without_a_length_stops_at_the_cap(app, logged_in, monkeypatch):
+    settings = app.config["FAGUI_SETTINGS"]
+    monkeypatch.setitem(app.config, "FAGUI_SETTINGS", replace(settings, checklist_max_bytes=1000))
+    boundary = "fagui-boundary"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{token(logged_in)}\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.csv\"\r\n"
+            f"Content-Type: text/csv\r\n\r\n标题\r\n{'某办法' * 100_000}\r\n--{boundary}--\r\n").encode()
+    stream = CountingStream(body)
+    response = logged_in.post("/clearance/check", input_stream=stream,
+                              content_type=f"multipart/form-data; boundary={boundary}",
+                              environ_overrides={"wsgi.input_terminated": True, "CONTENT_LENGTH": ""})  # chunked
+    assert response.status_code == 413 and "过大" in response.get_data(as_text=True)
+    assert stream.consumed < len(body) // 2  # the body was not read to its end
+
+
 def test_hostile_uploads_get_a_chinese_400_and_no_job(app, logged_in, monkeypatch):
     settings = app.config["FAGUI_SETTINGS"]
     monkeypatch.setitem(app.config, "FAGUI_SETTINGS", replace(settings, checklist_max_columns=10,
