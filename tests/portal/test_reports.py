@@ -195,3 +195,31 @@ def test_changes_page_lists_ends_without_a_date_apart(client):
     xlsx = load_workbook(io.BytesIO(client.get("/reports/changes/export.xlsx", query_string=query).data)).active
     assert [["" if v is None else str(v) for v in r] for r in xlsx.iter_rows(values_only=True)] == csv_rows
     assert len(csv_rows) == len(js["rows"]) + 1 and csv_rows[-1][0] == ""
+
+
+@pytest.mark.parametrize("target", ["/\t/evil.example", "/%09/evil.example", "/\n/evil.example", "/\r\nX-Evil: 1",
+                                    "/\x0b/evil.example", "/reports/\r\n"])
+def test_login_next_with_control_characters_stays_on_the_site(client, target):
+    from urllib.parse import unquote
+
+    res = login(client, next_url=unquote(target))
+    assert res.status_code == 302 and res.headers["Location"] == "/reports/"
+    assert "X-Evil" not in res.headers
+
+
+def test_the_login_page_carries_next_and_login_returns_there(client):
+    res = login(client, next_url="/reports/expiring?as_of=2024-01-01")
+    assert res.status_code == 302 and res.headers["Location"] == "/reports/expiring?as_of=2024-01-01"
+
+
+def test_the_session_cookie_is_samesite_lax_and_secure_behind_https(client, instance):
+    from dataclasses import replace
+
+    from portal import create_app
+
+    cookie = login(client).headers["Set-Cookie"]
+    assert "SameSite=Lax" in cookie and "Secure" not in cookie  # http://127.0.0.1: Secure would lose the login
+    secure_app = create_app(replace(instance, public_url="https://fagui.example.gov.cn"), testing=True)
+    secure = login(secure_app.test_client())
+    assert secure.status_code == 302
+    assert "SameSite=Lax" in secure.headers["Set-Cookie"] and "; Secure" in secure.headers["Set-Cookie"]
