@@ -223,3 +223,18 @@ def test_the_session_cookie_is_samesite_lax_and_secure_behind_https(client, inst
     secure = login(secure_app.test_client())
     assert secure.status_code == 302
     assert "SameSite=Lax" in secure.headers["Set-Cookie"] and "; Secure" in secure.headers["Set-Cookie"]
+
+
+@pytest.mark.parametrize("query", [
+    {"period_to": "0001-01-01"}, {"as_of": "0001-01-01"}, {"period_from": "0001-01-01", "period_to": "9999-12-31"},
+])
+def test_changes_at_the_ends_of_the_calendar(client, query):
+    res = client.get("/reports/changes", query_string=query)
+    assert res.status_code == 200 and "期间变化" in res.get_data(as_text=True)
+    assert client.get("/reports/changes/export.json", query_string=query).status_code == 200
+
+
+def test_expiring_at_the_end_of_the_calendar(client):
+    login(client)
+    res = client.get("/reports/expiring", query_string={"as_of": "9999-12-31", "days": "3650"})
+    assert res.status_code == 200
