@@ -238,3 +238,15 @@ def test_expiring_at_the_end_of_the_calendar(client):
     login(client)
     res = client.get("/reports/expiring", query_string={"as_of": "9999-12-31", "days": "3650"})
     assert res.status_code == 200
+
+
+def test_private_pages_are_never_stored_in_a_cache(client):
+    public = client.get("/reports/")
+    assert "no-store" not in public.headers.get("Cache-Control", "")
+    assert "no-store" in client.get("/login").headers["Cache-Control"]
+    login(client)
+    for url in ("/reports/", "/reports/basis-changed", "/reports/expiring", "/clearance/", "/clearance/check",
+                "/reports/basis-changed/export.json"):
+        res = client.get(url)
+        assert res.status_code == 200 and res.headers["Cache-Control"] == "private, no-store", url
+    assert "no-store" not in client.get("/static/site.css").headers.get("Cache-Control", "")
