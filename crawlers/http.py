@@ -3,9 +3,10 @@
 It obeys robots.txt (cached per host), sends one request at a time per host with a delay between them,
 retries timeouts, connection resets and 5xx answers with exponential backoff (never 4xx), asks conditionally
 (If-None-Match / If-Modified-Since) so an unchanged page costs no body, streams bodies and stops at a size
-limit (counted after decompression, which is done here layer by layer, see crawlers.decoding), follows redirects itself (loops and other hosts refused), and contacts only the hosts its source
-declares. Pages come back as `FetchResult` (a crawlers.sources.base.Page); anything else raises `FetchError`
-with a Chinese reason and a machine code, so a run summary can count failures by kind."""
+limit (counted after decompression, which is done here layer by layer: crawlers.decoding), follows redirects
+itself (loops, other origins and https -> http refused), and contacts only the origins its source declares.
+Pages come back as `FetchResult` (a crawlers.sources.base.Page); anything else raises `FetchError` with a
+Chinese reason and a machine code, so a run summary can count failures by kind."""
 
 from __future__ import annotations
 
@@ -236,11 +237,12 @@ class Fetcher:
 
     hosts: the only origins contacted: "https://example.gov.cn" (that scheme, host and port only),
     "http://127.0.0.1:8080", a bare host "example.gov.cn" (http or https on their default ports only),
-    "127.0.0.1:8080" (that port), and ".example.gov.cn" in any of these for it and its subdomains. Redirects
-    are held to the same origins and never go from https down to http. delay: seconds between two requests to one host (raised to robots.txt Crawl-delay,
-    up to max_crawl_delay). timeout: seconds per connect/read; max_time: seconds for one attempt including
-    the body; retries: extra attempts after a transient failure, waiting backoff * 2**n between them. verify: the
-    TLS check (an SSLContext trusting a private CA, e.g. inside an intranet)."""
+    "127.0.0.1:8080" (that port), and ".example.gov.cn" in any of these for it and its subdomains.
+    Redirects are held to the same origins and never go from https down to http. delay: seconds between two
+    requests to one host (raised to robots.txt Crawl-delay, up to max_crawl_delay). timeout: seconds per
+    connect/read; max_time: seconds for one attempt including the body; retries: extra attempts after a
+    transient failure, waiting backoff * 2**n between them. verify: the TLS check (an SSLContext trusting a
+    private CA, e.g. inside an intranet)."""
 
     def __init__(
         self,
