@@ -3,7 +3,10 @@ matched work, status, current version, latest change, validity period end and wh
 
 Reading refuses bad files with a Chinese message before anything is stored: a format that is neither CSV nor
 XLSX, an empty file, a file without a title or document-number column, more rows than the limit (counted while
-streaming, so a 100,000-row file is refused without being read into memory). A job stores its input rows in the
+streaming, so a 100,000-row file is refused without being read into memory; blank rows count towards a looser
+limit, so two million empty rows are refused as quickly), a row wider than the column limit, a cell longer
+than the cell limit, and an XLSX whose archive is unsafe to open (clearance.xlsx_guard: unpacked size,
+compression ratio, XML with a DOCTYPE or entities). A job stores its input rows in the
 store (ChecklistJob, ChecklistRow) and writes each row's result as it goes, committing every batch, so an
 interrupted run continues where it stopped (`fagui check-list --resume JOB`). Export goes through
 clearance.exports: no cell of the input ever comes out as a live formula."""
@@ -14,7 +17,6 @@ import codecs
 import csv
 import hashlib
 import io
-import zipfile
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -29,9 +31,10 @@ from clearance.matching import MATCH_LABELS, MATCHED, VIA_LABELS, Matcher, Match
 from clearance.models import Column, Report
 from clearance.reports import CHANGE_LABELS, ReportOptions, basis_changes
 from clearance.snapshot import WorkRow, snapshot
+from clearance.xlsx_guard import UnsafeXlsx, check_xlsx
 from fagui.errors import FaguiError
 from fagui.normalise.text import NormaliseError, decode_bytes
-from fagui.settings import load_settings
+from fagui.settings import Settings, load_settings
 from fagui.vocabulary import STATUS_LABELS
 from indexer.store.models import ChecklistJob, ChecklistRow, Relation, Work, utcnow
 from indexer.store.upsert import SOURCE_STATUS_MAP
@@ -66,6 +69,26 @@ def public_url(env: dict[str, str] | None = None) -> str:
     return load_settings(env).public_url
 
 
+@dataclass(frozen=True)
+class ReadLimits:
+    """How large a list may be: rows with data, columns of a row, characters of a cell, bytes an XLSX unpacks to."""
+
+    rows: int = DEFAULT_MAX_ROWS
+    columns: int = 100
+    cell_chars: int = 2000
+    unpacked_bytes: int = 50 * 1024 * 1024
+
+    @classmethod
+    def of(cls, settings: Settings, rows: int | None = None) -> ReadLimits:
+        return cls(rows=rows or settings.checklist_max_rows, columns=settings.checklist_max_columns,
+                   cell_chars=settings.checklist_max_cell_chars, unpacked_bytes=settings.checklist_max_unpacked_bytes)
+
+    @property
+    def lines(self) -> int:
+        """Rows read at most, blank ones included (a caption, a header, blank separators)."""
+        return 2 * self.rows + _HEADER_SCAN + 1
+
+
 @dataclass
 class Table:
     headers: list[str]
@@ -83,12 +106,15 @@ class Table:
 # Reading
 
 
-def read_table(source: bytes | BinaryIO | Path, filename: str, limit: int | None = None) -> Table:
-    """The list in `source` (bytes, a binary file or a path) as headers, rows and the columns found."""
-    limit = limit or max_rows()
+def read_table(source: bytes | BinaryIO | Path, filename: str, limit: int | None = None,
+               limits: ReadLimits | None = None) -> Table:
+    """The list in `source` (bytes, a binary file or a path) as headers, rows and the columns found. `limits`
+    default to the settings' (FAGUI_CHECKLIST_MAX_*), `limit` overriding their rows."""
+    limits = limits or ReadLimits.of(load_settings(), limit)
+    limit = limits.rows
     if isinstance(source, Path):
         with source.open("rb") as opened:
-            return read_table(opened, filename or source.name, limit)
+            return read_table(opened, filename or source.name, limits=limits)
     fh: BinaryIO = io.BytesIO(source) if isinstance(source, bytes) else source
     head = fh.read(8)
     fh.seek(0)
@@ -98,13 +124,17 @@ def read_table(source: bytes | BinaryIO | Path, filename: str, limit: int | None
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise ChecklistError("不支持旧版 Excel（.xls）文件：请在 Excel 中另存为 .xlsx 或 CSV 后再上传")
     if head.startswith(b"PK\x03\x04") or suffix == ".xlsx":
-        rows = _xlsx_rows(fh, limit)
+        try:
+            check_xlsx(fh, limits.unpacked_bytes)
+        except UnsafeXlsx as exc:
+            raise ChecklistError(str(exc)) from None
+        rows = _xlsx_rows(fh, limits)
     elif suffix in ("", ".csv", ".txt", ".tsv"):
         rows = _csv_rows(fh, limit)
     else:
         raise ChecklistError(f"不支持的文件格式“{suffix}”：只接受 CSV（.csv）和 Excel（.xlsx）文件")
     try:
-        return _table(rows, limit)
+        return _table(rows, limits)
     finally:
         # A reader left unfinished (no header found, too many rows) is closed now, while the file is still open:
         # left to the garbage collector, its clean-up ran at exit on a closed file ("Exception ignored ...").
@@ -155,26 +185,39 @@ def _codec_of(sample: bytes, text: str) -> str:
     return "gb18030"
 
 
-def _xlsx_rows(fh: BinaryIO, limit: int) -> Rows:
+def _xlsx_rows(fh: BinaryIO, limits: ReadLimits) -> Rows:
     from openpyxl import load_workbook
 
     try:
         # Not data_only: a formula cell comes back as the formula text, so it is shown, never run.
         wb = load_workbook(fh, read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ChecklistError(f"无法读取 XLSX 文件：文件已损坏或不是 Excel 表格（{type(exc).__name__}）") from None
+    except Exception as exc:  # noqa: BLE001 - whatever a broken file makes the library raise
+        raise _unreadable(exc) from None
     try:
         ws = wb.worksheets[0] if wb.worksheets else None
         if ws is None:
             raise ChecklistError("文件为空：XLSX 中没有工作表")
         declared = ws.max_row if isinstance(ws.max_row, int) else None
         # The sheet's declared size refuses a huge file without reading its rows.
-        if declared is not None and declared > limit + _HEADER_SCAN + 1:
-            raise _too_many(limit)
-        for row in ws.iter_rows(values_only=True):
+        if declared is not None and declared > limits.rows + _HEADER_SCAN + 1:
+            raise _too_many(limits.rows)
+        if isinstance(ws.max_column, int) and ws.max_column > limits.columns:
+            ws.reset_dimensions()  # rows as wide as their last cell, not all padded to a declared XFD
+        rows = ws.iter_rows(values_only=True)
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            except Exception as exc:  # noqa: BLE001 - as above, while the sheet streams in
+                raise _unreadable(exc) from None
             yield [_cell_value(v) for v in row]
     finally:
         wb.close()
+
+
+def _unreadable(exc: Exception) -> ChecklistError:
+    return ChecklistError(f"无法读取 XLSX 文件：文件已损坏或不是 Excel 表格（{type(exc).__name__}）")
 
 
 def _cell_value(value: object) -> object:
@@ -191,6 +234,28 @@ def _cell_value(value: object) -> object:
 
 def _blank(row: list) -> bool:
     return all(v is None or str(v).strip() == "" for v in row)
+
+
+def _empty(value: object) -> bool:
+    return value is None or value == ""
+
+
+def _bounded(row: list, line: int, limits: ReadLimits) -> list:
+    """The row without its trailing empty cells ([] for a blank row), refused when wider than the column limit
+    or holding a cell longer than the cell limit."""
+    if _blank(row):
+        return []
+    end = len(row)
+    while end and _empty(row[end - 1]):
+        end -= 1
+    if end > limits.columns:
+        raise ChecklistError(f"第 {line} 行有 {end} 列，超过上限 {limits.columns} 列：请删去多余的列后再上传"
+                             "（或调整 FAGUI_CHECKLIST_MAX_COLUMNS）")
+    for column, value in enumerate(row[:end], start=1):
+        if isinstance(value, str) and len(value) > limits.cell_chars:
+            raise ChecklistError(f"第 {line} 行第 {column} 列的内容有 {len(value)} 个字符，超过上限 "
+                                 f"{limits.cell_chars} 个字符（或调整 FAGUI_CHECKLIST_MAX_CELL_CHARS）")
+    return list(row[:end])
 
 
 def _header_key(value: object) -> str:
@@ -213,15 +278,18 @@ def _find_columns(row: list) -> dict[str, int]:
     return mapping
 
 
-def _table(rows: Rows, limit: int) -> Table:
+def _table(rows: Rows, limits: ReadLimits) -> Table:
     header: list | None = None
     mapping: dict[str, int] = {}
     data: list[list] = []
     seen, skipped, header_line = 0, 0, 0
     first_rows: list[list] = []
-    for line, row in enumerate(rows, start=1):
+    for line, raw in enumerate(rows, start=1):
+        if line > limits.lines:
+            raise _too_many(limits.rows)
+        row = _bounded(raw, line, limits)
         if header is None:
-            if _blank(row):
+            if not row:
                 continue
             first_rows.append(row)
             found = _find_columns(row)
@@ -230,13 +298,13 @@ def _table(rows: Rows, limit: int) -> Table:
             elif len(first_rows) >= _HEADER_SCAN:
                 break
             continue
-        if _blank(row):
+        if not row:
             skipped += 1
             continue
         seen += 1
-        if seen > limit:
-            raise _too_many(limit)
-        data.append(list(row))
+        if seen > limits.rows:
+            raise _too_many(limits.rows)
+        data.append(row)
     if header is None:
         if not first_rows:
             raise ChecklistError("文件为空：请上传包含表头和数据行的 CSV 或 XLSX 文件")
@@ -246,9 +314,7 @@ def _table(rows: Rows, limit: int) -> Table:
             f"可选“制定机关”“日期”列；文件第一行为：{shown}")
     if not data:
         raise ChecklistError("文件只有表头，没有数据行")
-    width = max(len(header), *(len(r) for r in data))
-    while width > 0 and all(width - 1 >= len(r) or r[width - 1] in (None, "") for r in [header, *data]):
-        width -= 1
+    width = max(len(header), *(len(r) for r in data))  # rows come trimmed: no column is empty throughout
     headers = [str(v).strip() if v not in (None, "") else f"列{i + 1}" for i, v in
                enumerate([*header, *[None] * (width - len(header))][:width])]
     data = [[*r, *[None] * (width - len(r))][:width] for r in data]

@@ -87,11 +87,19 @@ def _by_doc_type_order(w: WorkRow) -> int:
 # 1. expiring
 
 
+def _shifted(day: date, days: int) -> date:
+    """day moved by days, held within the calendar (0001-01-01 .. 9999-12-31) instead of overflowing."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.max if days > 0 else date.min
+
+
 def expiring(session: Session, opts: ReportOptions) -> Report:
     """Documents in force on as_of whose 有效期至 falls within the next `days` days."""
     if opts.days < 0:
         raise ReportError("天数不能为负数")
-    until = opts.as_of + timedelta(days=opts.days)
+    until = _shifted(opts.as_of, opts.days)
     rows = []
     for w in _snapshot(session, opts).values():
         v = w.version_on(opts.as_of)
@@ -399,7 +407,7 @@ def changes(session: Session, opts: ReportOptions) -> Report:
     listed after the dated changes, as a section of their own with the date left empty, and counted apart
     (summary "undated"), never in the period's figures."""
     end = opts.period_to or opts.as_of
-    start = opts.period_from or (end - timedelta(days=365))
+    start = opts.period_from or _shifted(end, -365)
     if start > end:
         raise ReportError("起始日期不能晚于截止日期")
     rows, undated = [], []

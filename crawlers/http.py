@@ -3,9 +3,10 @@
 It obeys robots.txt (cached per host), sends one request at a time per host with a delay between them,
 retries timeouts, connection resets and 5xx answers with exponential backoff (never 4xx), asks conditionally
 (If-None-Match / If-Modified-Since) so an unchanged page costs no body, streams bodies and stops at a size
-limit, follows redirects itself (loops and other hosts refused), and contacts only the hosts its source
-declares. Pages come back as `FetchResult` (a crawlers.sources.base.Page); anything else raises `FetchError`
-with a Chinese reason and a machine code, so a run summary can count failures by kind."""
+limit (counted after decompression, which is done here layer by layer: crawlers.decoding), follows redirects
+itself (loops, other origins and https -> http refused), and contacts only the origins its source declares.
+Pages come back as `FetchResult` (a crawlers.sources.base.Page); anything else raises `FetchError` with a
+Chinese reason and a machine code, so a run summary can count failures by kind."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import codecs
 import json as jsonlib
 import logging
 import re
+import ssl
 import threading
 import time
 import urllib.robotparser
@@ -25,6 +27,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from crawlers.decoding import ACCEPTED, DecodingError, TooLarge, decoded, encodings_of
 from fagui.errors import FaguiError
 from fagui.normalise.text import decode_bytes, repair_mojibake
 
@@ -160,6 +163,58 @@ def _fitting_charset(data: bytes, *labels: str | None) -> str | None:
     return first
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(url: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of an http(s) URL with a host and no user name; None for anything else."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:  # a port that is not a number, or out of range
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname or "@" in parts.netloc:
+        return None
+    return scheme, parts.hostname.lower(), port if port is not None else _DEFAULT_PORTS[scheme]
+
+
+def _downgraded(before: str, after: str) -> bool:
+    return urlsplit(before).scheme.lower() == "https" and urlsplit(after).scheme.lower() != "https"
+
+
+@dataclass(frozen=True)
+class _Allowed:
+    """One declared origin: scheme None admits http and https; port None admits the scheme's default port;
+    a host starting with "." admits that domain and its subdomains."""
+
+    scheme: str | None
+    host: str
+    port: int | None
+
+    @classmethod
+    def parse(cls, declared: str) -> _Allowed:
+        scheme, sep, rest = declared.partition("://")
+        if not sep:
+            scheme, rest = "", declared
+        netloc = rest.split("/", 1)[0].rsplit("@", 1)[-1]
+        host, colon, port = netloc.rpartition(":") if not netloc.endswith("]") else (netloc, "", "")
+        if not colon:
+            host, port = netloc, ""
+        if not port.isdigit():
+            port = ""
+        return cls(scheme or None, host.strip("[]"), int(port) if port else None)
+
+    def admits(self, scheme: str, host: str, port: int) -> bool:
+        if self.scheme is not None and scheme != self.scheme:
+            return False
+        if port != (self.port if self.port is not None else _DEFAULT_PORTS[scheme]):
+            return False
+        if self.host.startswith("."):
+            return host == self.host[1:] or host.endswith(self.host)
+        return host == self.host
+
+
 @dataclass
 class _Host:
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -180,10 +235,14 @@ class _Transient(Exception):
 class Fetcher:
     """The polite fetcher for one source. Call it like crawlers.sources.base.Fetch.
 
-    hosts: the only hosts contacted ("example.gov.cn", "127.0.0.1:8080", or ".example.gov.cn" for it and
-    its subdomains). delay: seconds between two requests to one host (raised to robots.txt Crawl-delay,
-    up to max_crawl_delay). timeout: seconds per connect/read; max_time: seconds for one attempt including
-    the body; retries: extra attempts after a transient failure, waiting backoff * 2**n between them."""
+    hosts: the only origins contacted: "https://example.gov.cn" (that scheme, host and port only),
+    "http://127.0.0.1:8080", a bare host "example.gov.cn" (http or https on their default ports only),
+    "127.0.0.1:8080" (that port), and ".example.gov.cn" in any of these for it and its subdomains.
+    Redirects are held to the same origins and never go from https down to http. delay: seconds between two
+    requests to one host (raised to robots.txt Crawl-delay, up to max_crawl_delay). timeout: seconds per
+    connect/read; max_time: seconds for one attempt including the body; retries: extra attempts after a
+    transient failure, waiting backoff * 2**n between them. verify: the TLS check (an SSLContext trusting a
+    private CA, e.g. inside an intranet)."""
 
     def __init__(
         self,
@@ -201,8 +260,10 @@ class Fetcher:
         validators: Validators | None = None,
         on_response: ResponseHook | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        verify: ssl.SSLContext | bool = True,
     ) -> None:
         self.hosts = tuple(h.lower() for h in hosts)
+        self._allowed = tuple(_Allowed.parse(h) for h in self.hosts)
         self.delay = delay
         self.timeout = timeout
         self.max_time = max_time
@@ -220,8 +281,9 @@ class Fetcher:
         self._hosts: dict[str, _Host] = {}
         self._hosts_lock = threading.Lock()
         self._client = httpx.Client(
-            timeout=httpx.Timeout(timeout), follow_redirects=False, headers={"User-Agent": user_agent},
-            trust_env=False,
+            timeout=httpx.Timeout(timeout), follow_redirects=False,
+            headers={"User-Agent": user_agent, "Accept-Encoding": ACCEPTED},
+            trust_env=False, verify=verify,
         )
 
     # -- public -------------------------------------------------------------------------------------------
@@ -270,7 +332,10 @@ class Fetcher:
                     raise status_error(result.url, result.status)
                 return result
             log.info("%s %s: %d, redirected to %s", method, current, result.status, location)
-            current = urljoin(current, location)
+            target = urljoin(current, location)
+            if _downgraded(current, target):
+                raise FetchError(url, "insecure_redirect", f"重定向从 https 降级到 http（{target}），不予访问")
+            current = target
             if result.status == 303 or (result.status in (301, 302) and method == "POST"):
                 method, data, json = "GET", None, None
 
@@ -286,20 +351,14 @@ class Fetcher:
     # -- hosts and robots ---------------------------------------------------------------------------------
 
     def host_allowed(self, url: str) -> bool:
-        parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
-        netloc = parts.netloc.lower().rsplit("@", 1)[-1]
-        for allowed in self.hosts:
-            if allowed.startswith("."):
-                if host == allowed[1:] or host.endswith(allowed):
-                    return True
-            elif allowed in (host, netloc):
-                return True
-        return False
+        """Whether url is on a declared origin: its scheme is http(s), it carries no user name, and its host
+        and port are those declared (a declaration without a port admits only the scheme's default port)."""
+        target = _origin(url)
+        return target is not None and any(allowed.admits(*target) for allowed in self._allowed)
 
     def _check_allowed(self, url: str) -> None:
         parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        if _origin(url) is None:
             raise FetchError(url, "bad_url", "不是可抓取的网址（只支持 http/https）")
         if not self.host_allowed(url):
             raise FetchError(
@@ -336,7 +395,7 @@ class Fetcher:
             hops = 0
             while location is not None and hops < 5:
                 target = urljoin(robots_url, location)
-                if not self.host_allowed(target):
+                if not self.host_allowed(target) or _downgraded(robots_url, target):
                     break
                 result, location, _ = self._with_retries(target, "GET", None, None, {})
                 hops += 1
@@ -416,7 +475,8 @@ class Fetcher:
                                  f"文件过大：{int(declared)} 字节，超过上限 {self.max_bytes} 字节")
             chunks: list[bytes] = []
             size = 0
-            for chunk in response.iter_bytes():
+            encodings = encodings_of(lowered.get("content-encoding"))
+            for chunk in decoded(response.iter_raw(), encodings, self.max_bytes):
                 size += len(chunk)
                 if size > self.max_bytes:
                     raise FetchError(url, "too_large", f"文件过大：超过上限 {self.max_bytes} 字节，已停止下载")
@@ -425,6 +485,10 @@ class Fetcher:
                                                 f"下载超过时间上限（{self.max_time} 秒），重试后仍失败"))
                 chunks.append(chunk)
             body = b"".join(chunks)
+        except TooLarge as exc:
+            raise FetchError(url, "too_large", f"文件过大：{exc}，已停止下载") from exc
+        except DecodingError as exc:
+            raise FetchError(url, "bad_encoding", str(exc)) from exc
         except httpx.TimeoutException as exc:
             raise _Transient(FetchError(url, "timeout", f"读取超时（{self.timeout} 秒），重试后仍失败")) from exc
         except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:

@@ -6,14 +6,17 @@ its own transaction, an interrupted run is continued by the next `fagui crawl SO
 the run already handled, a second run sends conditional requests and stores no unchanged body, and a page
 missing from a complete listing is marked gone, never deleted.
 
-Listings whose URL is a file:// URL (local folders, corpus dumps) are read from disk here rather than
-fetched; an unchanged file (same bytes as last stored) counts as not modified. This extends the Fetch
-contract of crawlers.sources.base without changing it: network URLs always go through the fetcher."""
+Listings whose URL is a file:// URL are read from disk here rather than fetched, for a local source only (a
+local folder, a corpus dump: one that declares its `local_root`), and only a regular file inside that root;
+any other file:// URL fails as a page that cannot be had. An unchanged file (same bytes as last stored)
+counts as not modified. This extends the Fetch contract of crawlers.sources.base without changing it:
+network URLs always go through the fetcher."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import stat
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -99,9 +102,11 @@ def _summary_of(start: RunStart, source: str, title: str) -> RunSummary:
 
 
 class _LocalFiles:
-    """file:// listings read from disk; the last file is kept so a dump read entry by entry is read once."""
+    """file:// listings read from disk, only regular files inside `root` (None: no file is read); the last
+    file is kept so a dump read entry by entry is read once."""
 
-    def __init__(self) -> None:
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = root.resolve() if root is not None else None
         self._path: Path | None = None
         self._bytes = b""
         self._digest: str | None = None
@@ -115,9 +120,11 @@ class _LocalFiles:
         return _digest(content)
 
     def __call__(self, url: str) -> FetchResult:
-        path = Path(url2pathname(urlsplit(url).path))
+        path = self._allowed_path(url)
         if path != self._path:
             try:
+                if not stat.S_ISREG(path.stat().st_mode):
+                    raise FetchError(url, "bad_url", f"不是普通文件，不予读取：{path}")
                 self._bytes = path.read_bytes()
             except FileNotFoundError as exc:
                 raise FetchError(url, "not_found", f"文件不存在：{path}") from exc
@@ -127,6 +134,17 @@ class _LocalFiles:
             self._digest = None
             log.info("read %s (%d bytes)", path, len(self._bytes))
         return FetchResult(url, 200, self._bytes, requested_url=url)
+
+    def _allowed_path(self, url: str) -> Path:
+        if self.root is None:
+            raise FetchError(url, "bad_url", "本来源只抓取网页，不读取本地文件（file:// 网址）")
+        parts = urlsplit(url)
+        if parts.netloc:
+            raise FetchError(url, "bad_url", f"本地文件网址不能带主机（{parts.netloc}），不予读取")
+        path = Path(url2pathname(parts.path)).resolve()
+        if path != self.root and self.root not in path.parents:
+            raise FetchError(url, "bad_url", f"文件不在本来源的文件夹之内，不予读取：{path}")
+        return path
 
 
 class Runner:
@@ -158,7 +176,8 @@ class Runner:
         self.on_progress = on_progress
         self.fetcher: Fetcher | None = None
         self.archive: WarcArchive | None = None
-        self._local = _LocalFiles()
+        root = getattr(source, "local_root", None)
+        self._local = _LocalFiles(Path(root) if root is not None else None)
         self._done: set[str] = set()  # refs this run has handled, those of its earlier part included
 
     # -- the run ------------------------------------------------------------------------------------------

@@ -37,6 +37,9 @@ class Settings:
     public_url: str = "http://127.0.0.1:8000"  # absolute links in exported batch-check results
     checklist_max_rows: int = 20000
     checklist_max_bytes: int = 20 * 1024 * 1024
+    checklist_max_columns: int = 100  # columns of one row of a batch-check list
+    checklist_max_cell_chars: int = 2000  # characters of one cell
+    checklist_max_unpacked_bytes: int = 50 * 1024 * 1024  # what an uploaded XLSX may unpack to
     max_validity_years: float = 5.0  # longest validity period of a normative document (有效期)
 
     @property
@@ -84,6 +87,10 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         public_url=(env.get("FAGUI_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
         checklist_max_rows=_int(env, "FAGUI_CHECKLIST_MAX_ROWS", 20000, positive=True),
         checklist_max_bytes=_int(env, "FAGUI_CHECKLIST_MAX_BYTES", 20 * 1024 * 1024, positive=True),
+        checklist_max_columns=_int(env, "FAGUI_CHECKLIST_MAX_COLUMNS", 100, positive=True),
+        checklist_max_cell_chars=_int(env, "FAGUI_CHECKLIST_MAX_CELL_CHARS", 2000, positive=True),
+        checklist_max_unpacked_bytes=_int(env, "FAGUI_CHECKLIST_MAX_UNPACKED_BYTES", 50 * 1024 * 1024,
+                                          positive=True),
         max_validity_years=_number(env, "FAGUI_MAX_VALIDITY_YEARS", 5.0),
     )
 

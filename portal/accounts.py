@@ -6,8 +6,10 @@ PERMANENT_SESSION_LIFETIME (8 hours unless configured) from the moment of login,
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 from sqlalchemy import select
@@ -64,7 +66,12 @@ def _configure(state) -> None:
     app = state.app
     if app.config.get("PERMANENT_SESSION_LIFETIME") in (None, _FLASK_DEFAULT_LIFETIME):
         app.config["PERMANENT_SESSION_LIFETIME"] = SESSION_LIFETIME
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    # Flask's defaults hold these keys already (SameSite None, Secure off): setdefault would change nothing.
+    if app.config.get("SESSION_COOKIE_SAMESITE") is None:
+        app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    settings = app.config.get("FAGUI_SETTINGS")
+    if settings is not None and settings.public_url.lower().startswith("https://"):
+        app.config["SESSION_COOKIE_SECURE"] = True  # the site is served over https: never send it over http
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.add_template_global(csrf_token, "csrf_token")
     app.add_template_global(current_user, "current_user")
@@ -113,10 +120,18 @@ def login_required(roles: tuple[str, ...] = tuple(ROLES)) -> Callable:
 
 
 def _safe_next(target: str | None) -> str:
-    # Only paths on this site: "//evil.example" and "https://..." would leave it.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
+    """target when it is a path on this site, else the reports page. "//evil.example", "https://..." and
+    "/\\evil.example" would leave the site, and so would "/%09/evil.example" (a tab): browsers drop tabs and line
+    breaks from a Location, so any control character refuses the target (and CR/LF never reach a header)."""
+    if (target and target.startswith("/") and not target.startswith("//") and "\\" not in target
+            and not _UNSAFE_IN_NEXT.search(target)):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
     return url_for("reports.index") if "reports.index" in current_app.view_functions else "/"
+
+
+_UNSAFE_IN_NEXT = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @bp.route("/login", methods=["GET", "POST"])

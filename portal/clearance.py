@@ -34,6 +34,7 @@ from clearance.checklist import (
     ROLE_LABELS,
     ChecklistError,
     JobNotFound,
+    ReadLimits,
     create_job,
     export_name,
     file_hash,
@@ -121,10 +122,12 @@ def _user() -> str:
 def _guard():
     """Every clearance page needs the clearance login; every POST needs the form's CSRF token. An upload over
     the size cap is refused before its body is parsed."""
-    if (request.endpoint == "clearance.upload" and request.method == "POST"
-            and request.content_length is not None and request.content_length > max_upload_bytes() + 64 * 1024):
-        limits = {"rows": _settings().checklist_max_rows, "megabytes": max_upload_bytes() // (1024 * 1024)}
-        return _upload_error(f"文件过大：上限 {limits['megabytes']} MB，请拆分后分批核查", limits, 413)
+    if request.endpoint == "clearance.upload" and request.method == "POST":
+        cap = max_upload_bytes() + 64 * 1024
+        if request.content_length is not None and request.content_length > cap:
+            limits = {"rows": _settings().checklist_max_rows, "megabytes": max_upload_bytes() // (1024 * 1024)}
+            return _upload_error(f"文件过大：上限 {limits['megabytes']} MB，请拆分后分批核查", limits, 413)
+        request.max_content_length = cap  # a body sent without a length stops at the cap too (413)
     check_csrf()
     return None
 
@@ -158,7 +161,7 @@ def upload():
         return _upload_error(f"文件过大：上限 {limits['megabytes']} MB，请拆分后分批核查", limits, 413)
     name = os.path.basename(upload_file.filename.replace("\\", "/"))[:200] or "清单"
     try:
-        table = read_table(data, name, _settings().checklist_max_rows)
+        table = read_table(data, name, limits=ReadLimits.of(_settings()))
     except ChecklistError as exc:
         return _upload_error(str(exc), limits)
     session = _writer()

@@ -74,7 +74,7 @@ def search_params(args: MultiDict, *, default_per_page: int = 10, facets: bool =
         statuses=statuses,
         doc_types=_list(args, "doc_type"),
         regions=_list(args, "region"),
-        body=(args.get("body") or "").strip()[:200] or None,
+        body=_body(args.get("body")),
         sort=(args.get("sort") or "relevance").strip(),
         mode=(args.get("mode") or "exact").strip(),
         page=parse_int_param(args.get("page"), "页码", 1, 1, MAX_PAGE),
@@ -86,6 +86,18 @@ def search_params(args: MultiDict, *, default_per_page: int = 10, facets: bool =
         effective_to=dates["effective_to"],
         as_of=dates["as_of"],
     )
+
+
+_MAX_ID = 2**63 - 1  # the largest id a database row can have
+
+
+def _body(raw: str | None) -> str | None:
+    """The issuing body filter: a name, or the id its facet links carry. Digits that can be no id (², ①, or
+    past the database's largest integer) name no body: a 400 saying so, instead of a failed lookup."""
+    body = (raw or "").strip()[:200] or None
+    if body and body.isdigit() and not (body.isdecimal() and int(body) <= _MAX_ID):
+        raise BadParameter(f"未找到制定机关“{body}”")
+    return body
 
 
 def lenient_search_params(args: MultiDict) -> SearchParams:

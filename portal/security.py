@@ -1,9 +1,11 @@
 """Response headers that keep the site safe: a strict Content-Security-Policy with no inline script,
-no framing, no sniffing, and nothing loaded from outside the site."""
+no framing, no sniffing, nothing loaded from outside the site, and no private page kept in any cache: every
+answer to a logged-in user (it names the user, or holds clearance work) and the login page (its CSRF token)
+is `Cache-Control: private, no-store`; static files stay cacheable."""
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, current_app, request, session
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -21,4 +23,11 @@ def _headers(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    if request.endpoint != "static" and (request.endpoint == "accounts.login" or _logged_in()):
+        response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def _logged_in() -> bool:
+    # Without a session cookie there is no login: the session is not opened (it would add Vary: Cookie).
+    return bool(request.cookies.get(current_app.config["SESSION_COOKIE_NAME"])) and "user_id" in session

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from lxml import html as lxml_html
 from lxml.etree import ParserError
@@ -26,6 +26,8 @@ from fagui.normalise import NormaliseError, normalise_text, parse_date
 from fagui.normalise.history import parse_history
 from fagui.records import HistoryEvent, RecordError
 from fagui.vocabulary import DOC_TYPES, REGION_CODES
+
+WEB_SCHEMES = ("http", "https")  # the only schemes a source's links may have
 
 # The status labels sources use (DESIGN.md "Status labels found at the sources") and what they mean here.
 STATUS_OF_LABEL: dict[str, str] = {
@@ -377,17 +379,35 @@ def checked_doc_type(value: str | None, ref: str) -> str | None:
 def absolute(base_url: str, url: str, known_hosts: Iterable[str] = ()) -> str:
     """url made absolute against the source's base URL. Sites give root-relative links; a full URL on one of
     the source's usual hosts keeps its path and query but takes the base's scheme and host, so tests can
-    rebase a source onto a local server. A full URL on any other host is kept (the fetcher refuses hosts a
-    source did not declare, and the failure is recorded)."""
-    parts = urlsplit(url)
+    rebase a source onto a local server. A full http(s) URL on any other host is kept (the fetcher refuses
+    hosts a source did not declare, and the failure is recorded). Any other scheme (file:, ftp:, data: ...)
+    raises RecordError: a source reads the web only."""
+    parts = urlsplit(url.strip())
     base = urlsplit(base_url)
+    if parts.scheme and parts.scheme.lower() not in WEB_SCHEMES:
+        raise RecordError(url, f"链接不是 http/https 网址，不予抓取：{url[:200]}")
     if parts.scheme and parts.netloc:
         if parts.hostname not in set(known_hosts) | {base.hostname}:
-            return url
+            return url.strip()
         url = parts.path + (f"?{parts.query}" if parts.query else "")
     elif not url.startswith("/"):
         url = "/" + url
     return f"{base.scheme}://{base.netloc}{url}"
+
+
+def web_link(page_url: str, href: str | None) -> str | None:
+    """href joined to the page's URL when the result is an http(s) URL (an attachment link); None for
+    file:, javascript:, data: and any other scheme."""
+    if not href:
+        return None
+    joined = urljoin(page_url, href.strip())
+    return joined if urlsplit(joined).scheme.lower() in WEB_SCHEMES else None
+
+
+def origin_of(url: str) -> str:
+    """scheme://host[:port] of a base URL: what a source declares to the fetcher (no other scheme or port)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme.lower()}://{parts.netloc.lower().rsplit('@', 1)[-1]}"
 
 
 def host_of(url: str) -> str:

@@ -8,9 +8,14 @@ fetcher (robots.txt, per-host delay, retries, conditional requests, declared hos
 Parsing is kept in pure functions of bytes/text so that saved example pages can be parsed in tests with no
 network (tests/examples/<source>/ with the expected records as JSON beside them).
 
-Extension (crawlers.runner): a Listing whose url is a file:// URL (a local folder, a corpus dump; any
-#fragment is the source's own) is read from disk by the runner instead of fetched, and counts as not
-modified when its bytes equal those last stored; such sources declare no hosts."""
+Extension (crawlers.runner): a local source (a folder, a corpus dump) declares `local_root` (a Path: the
+folder or the dump) and no hosts; a Listing of it whose url is a file:// URL with no host, naming a regular
+file inside that root (any #fragment is the source's own), is read from disk by the runner instead of
+fetched, and counts as not modified when its bytes equal those last stored. Every other file:// URL, and
+every URL of a source without `local_root`, is refused: a network source reads the web only.
+
+`hosts` are origins the fetcher may contact: "https://example.gov.cn" (that scheme, host and port), or a
+bare host for http and https on their default ports (see crawlers.http.Fetcher)."""
 
 from __future__ import annotations
 
@@ -60,7 +65,7 @@ class Source(Protocol):
     @property
     def title(self) -> str: ...  # Chinese name shown in summaries, e.g. 国家法律法规数据库
     @property
-    def hosts(self) -> tuple[str, ...]: ...  # the only hosts the fetcher may contact for this source
+    def hosts(self) -> tuple[str, ...]: ...  # the only origins the fetcher may contact for this source
 
     def listings(self, fetch: Fetch, since: date | None = None) -> Iterator[Listing]:
         """Walk the listing newest first where the site allows; stop at entries older than `since`."""

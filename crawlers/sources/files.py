@@ -68,13 +68,17 @@ class FilesSource:
 
     title = TITLE
     hosts: tuple[str, ...] = ()  # never contacts a host
-    local = True
 
     def __init__(self, folder: Path | str | None = None, name: str = NAME, region: str | None = None) -> None:
         self._folder = Path(folder) if folder else None
         self.name = name
         self.region = region
         self.base_url: str | None = None  # no HTTP; kept for the common make_source(base_url=...) signature
+
+    @property
+    def local_root(self) -> Path | None:
+        """The only place the crawl runner reads file:// listings from (crawlers.sources.base)."""
+        return self._folder
 
     @property
     def folder(self) -> Path:

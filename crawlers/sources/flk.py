@@ -28,8 +28,8 @@ from crawlers.sources._common import (
     clean_text,
     docx_text,
     history_of,
-    host_of,
     load_json,
+    origin_of,
     pdf_text,
     region_of,
     status_extra,
@@ -98,7 +98,7 @@ class FlkSource:
 
     @property
     def hosts(self) -> tuple[str, ...]:
-        return (host_of(self.base_url), *self.file_hosts)
+        return (origin_of(self.base_url), *self.file_hosts)
 
     def list_body(self, page_num: int) -> dict[str, Any]:
         """The list query: everything, newest 公布日期 first."""

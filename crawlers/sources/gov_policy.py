@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
-from urllib.parse import urlencode, urljoin
+from urllib.parse import urlencode
 
 from crawlers.sources._common import (
     absolute,
@@ -24,14 +24,15 @@ from crawlers.sources._common import (
     check_not_garbled,
     clean_text,
     element_text,
-    host_of,
     load_json,
+    origin_of,
     page_text,
     parse_day,
     parse_html,
     select_one,
     status_extra,
     status_of,
+    web_link,
 )
 from crawlers.sources.base import Fetch, Listing, Page
 from fagui.normalise import normalise_doc_number, normalise_text, parse_date
@@ -69,7 +70,7 @@ class GovPolicySource:
 
     @property
     def hosts(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys((host_of(self.search_url), host_of(self.site_url))))
+        return tuple(dict.fromkeys((origin_of(self.search_url), origin_of(self.site_url))))
 
     def list_url(self, page_num: int) -> str:
         query = {"t": self.library, "q": "", "timetype": "timeqb", "mintime": "", "maxtime": "", "sort": "pubtime",
@@ -84,7 +85,11 @@ class GovPolicySource:
             rows, total = parse_list(fetch(url), url)
             log.info("%s list page %d: %d entries of %d", self.name, page_num, len(rows), total)
             for row in rows:
-                listing = self.listing_of(row)
+                try:
+                    listing = self.listing_of(row)
+                except RecordError as exc:  # a file: or other non-web link: never fetched, the row skipped
+                    log.warning("%s list page %d: row skipped: %s", self.name, page_num, exc.reason)
+                    continue
                 published = parse_day(listing.hints.get("published"))
                 if since and published and published < since:
                     return
@@ -184,9 +189,9 @@ def parse_content_page(text: str, listing: Listing, url: str) -> DocumentRecord:
     date_line = select_one(tree, "div.pages-date")
     if published is None and date_line is not None:
         published = parse_date(element_text(date_line))
-    attachments = [Attachment(url=urljoin(url, a.get("href")), title=normalise_text(element_text(a)).strip() or None)
+    attachments = [Attachment(url=link, title=normalise_text(element_text(a)).strip() or None)
                    for a in body.iter("a") if re.search(r"\.(pdf|docx?|xlsx?|wps|ofd|zip|rar)$", a.get("href") or "",
-                                                        re.IGNORECASE)]
+                                                        re.IGNORECASE) and (link := web_link(url, a.get("href")))]
     extra: dict[str, Any] = {k: info[k] for k in ("index_no", "subject", "kind") if info.get(k)}
     if not info:
         extra["page_style"] = "no_info_table"

@@ -545,7 +545,6 @@ class CorpusSource:
 
     title = SOURCE_TITLE
     hosts: tuple[str, ...] = ()
-    local = True
     base_url = None
 
     def __init__(self, path: Path | str | None = None) -> None:
@@ -554,6 +553,11 @@ class CorpusSource:
         self._content: bytes | None = None
         self._records: dict[str, DocumentRecord] = {}
         self._errors: dict[str, RecordError] = {}
+
+    @property
+    def local_root(self) -> Path | None:
+        """The only file the crawl runner reads file:// listings from (crawlers.sources.base)."""
+        return self._path
 
     @property
     def path(self) -> Path:

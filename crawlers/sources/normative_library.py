@@ -42,6 +42,7 @@ from crawlers.sources._common import (
     history_of,
     host_of,
     load_json,
+    origin_of,
     page_text,
     parse_day,
     parse_html,
@@ -50,6 +51,7 @@ from crawlers.sources._common import (
     select_one,
     status_extra,
     status_of,
+    web_link,
 )
 from crawlers.sources.base import Fetch, Listing, Page
 from fagui.errors import FaguiError
@@ -132,7 +134,7 @@ class NormativeLibrarySource:
 
     @property
     def hosts(self) -> tuple[str, ...]:
-        return (host_of(self.base_url), *self.config.extra_hosts)
+        return (origin_of(self.base_url), *self.config.extra_hosts)
 
     # -- listing ----------------------------------------------------------------------------------------
 
@@ -191,8 +193,9 @@ class NormativeLibrarySource:
             if not isinstance(row, dict):
                 continue
             hints = {name: dig(row, path) for name, path in spec.get("fields", {}).items()}
-            listings.append(self._listing(hints))
-        return [ls for ls in listings if ls.ref], int(total) if total is not None else None
+            if (listing := self._listing(hints)) and listing.ref:
+                listings.append(listing)
+        return listings, int(total) if total is not None else None
 
     def _html_rows(self, page: Page, ref: str, url: str) -> tuple[list[Listing], int | None]:
         spec = self.config.list
@@ -202,8 +205,8 @@ class NormativeLibrarySource:
             hints = {name: _select_value(row, sel) for name, sel in spec.get("fields", {}).items()}
             if hints.get("url"):
                 hints["url"] = urljoin(url, hints["url"])
-            if hints.get("url") or hints.get("ref"):
-                listings.append(self._listing(hints))
+            if (hints.get("url") or hints.get("ref")) and (listing := self._listing(hints)):
+                listings.append(listing)
         total = None
         if spec.get("total"):
             node = select_one(tree, spec["total"])
@@ -211,7 +214,15 @@ class NormativeLibrarySource:
             total = int(number.group()) if number else None
         return listings, total
 
-    def _listing(self, values: dict[str, Any]) -> Listing:
+    def _listing(self, values: dict[str, Any]) -> Listing | None:
+        """The listing of one row; None (logged) when its link is not an http(s) URL: never fetched."""
+        try:
+            return self._row_listing(values)
+        except RecordError as exc:
+            log.warning("%s: list row skipped: %s", self.name, exc.reason)
+            return None
+
+    def _row_listing(self, values: dict[str, Any]) -> Listing:
         hints: dict[str, Any] = {}
         for name, value in values.items():
             if value is None or value == "":
@@ -262,10 +273,10 @@ class NormativeLibrarySource:
         body = select_one(tree, spec.get("text"))
         if body is None:
             raise RecordError(ref, f"页面中找不到正文区域（{spec.get('text')}）")
-        attachments = [Attachment(url=urljoin(page.url, a.get("href")),
-                                  title=normalise_text(element_text(a)).strip() or None)
+        attachments = [Attachment(url=link, title=normalise_text(element_text(a)).strip() or None)
                        for a in body.iter("a")
-                       if re.search(r"\.(pdf|docx?|xlsx?|wps|ofd)$", a.get("href") or "", re.IGNORECASE)]
+                       if re.search(r"\.(pdf|docx?|xlsx?|wps|ofd)$", a.get("href") or "", re.IGNORECASE)
+                       and (link := web_link(page.url, a.get("href")))]
         return values, element_text(body), attachments, "html"
 
     def _json_detail(self, listing: Listing, page: Page, fetch: Fetch) -> tuple[dict, str, list[Attachment], str]:

@@ -5,6 +5,9 @@ user cell is a live formula, and jobs that continue where an interrupted run sto
 from __future__ import annotations
 
 import io
+import tracemalloc
+import zipfile
+from collections.abc import Iterable, Iterator
 from datetime import date
 
 import pytest
@@ -15,6 +18,7 @@ from sqlalchemy import func, select
 from clearance.checklist import (
     ChecklistError,
     CheckResult,
+    ReadLimits,
     WorkFacts,
     create_job,
     file_hash,
@@ -333,3 +337,100 @@ def test_a_stored_result_reads_back_as_it_was_written():
     assert cells["r_status"] == "已废止" and cells["r_official"] == "官方标注" and cells["r_basis"] == "否"
     assert cells["r_candidates"] == "浙江省乙办法（0.88）" and cells["r_expires"] == ""
     assert result_cells(ambiguous)["r_basis"] == "" and result_cells(None) == {"r_match": "未处理"}
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Hostile uploads: every one refused with a Chinese message, before it is read into memory
+
+SST_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+SHEET_HEAD = '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+
+
+def crafted_xlsx(sheet_rows: str, shared: Iterable[bytes] = (), prolog: str = "", dimension: bool = True) -> bytes:
+    """An XLSX (openpyxl's own, then rewritten) whose first sheet holds `sheet_rows` (<row> elements) and whose
+    shared strings part is written from the `shared` pieces (streamed, so it may be huge)."""
+    base = zipfile.ZipFile(io.BytesIO(xlsx_bytes([["标题"]])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in base.infolist():
+            data = base.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                dim = '<dimension ref="A1:A2"/>' if dimension else ""
+                data = f'{prolog}{SHEET_HEAD}{dim}<sheetData>{sheet_rows}</sheetData></worksheet>'.encode()
+            elif info.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", f'<Override PartName="/xl/sharedStrings.xml" '
+                                                 f'ContentType="{SST_TYPE}"/></Types>'.encode())
+            archive.writestr(info.filename, data)
+        with archive.open("xl/sharedStrings.xml", "w") as part:
+            part.write(f'{prolog}<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'.encode())
+            for piece in shared:
+                part.write(piece)
+            part.write(b"</sst>")
+    return out.getvalue()
+
+
+def shared_cell(row: int, index: int = 0) -> str:
+    return f'<row r="{row}"><c r="A{row}" t="s"><v>{index}</v></c></row>'
+
+
+def test_an_xlsx_holding_a_300_mb_shared_string_is_refused_unread():
+    def huge() -> Iterator[bytes]:
+        yield b"<si><t>"
+        mib = b"a" * (1 << 20)
+        for _ in range(300):
+            yield mib
+        yield b"</t></si>"
+
+    data = crafted_xlsx('<row r="1"><c r="A1" t="inlineStr"><is><t>标题</t></is></c></row>' + shared_cell(2),
+                        huge())
+    assert len(data) < 1024 * 1024
+    tracemalloc.start()
+    try:
+        with pytest.raises(ChecklistError, match="压缩比异常|解压后超过上限"):
+            read_table(data, "bomb.xlsx")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 20 * 1024 * 1024
+    with pytest.raises(ChecklistError, match="解压后超过上限 1 MB"):
+        read_table(data, "bomb.xlsx", limits=ReadLimits(unpacked_bytes=1024 * 1024))
+
+
+@pytest.mark.parametrize("prolog", [
+    '<?xml version="1.0"?><!DOCTYPE sst [<!ENTITY a "中华人民共和国">]>',
+    '<?xml version="1.0"?><!-- padding --><!doctype sst SYSTEM "file:///etc/passwd">',
+])
+def test_an_xlsx_with_xml_entities_gets_a_chinese_message(prolog):
+    data = crafted_xlsx('<row r="1"><c r="A1" t="inlineStr"><is><t>标题</t></is></c></row>' + shared_cell(2),
+                        [b"<si><t>&a;&a;</t></si>"], prolog=prolog)
+    with pytest.raises(ChecklistError, match="XML 文档类型声明或实体"):
+        read_table(data, "entities.xlsx")
+
+
+def test_an_xlsx_with_two_million_rows_and_no_dimension_is_refused():
+    header = '<row r="1"><c r="A1" t="inlineStr"><is><t>标题</t></is></c></row>'
+    data = crafted_xlsx(header + shared_cell(2_000_000), ["<si><t>刑法</t></si>".encode()], dimension=False)
+    with pytest.raises(ChecklistError, match="文件行数超过上限 20000 行"):
+        read_table(data, "tall.xlsx")
+    # A few blank rows between data rows are fine.
+    table = read_table(crafted_xlsx(header + shared_cell(5) + shared_cell(9), ["<si><t>刑法</t></si>".encode()],
+                                    dimension=False), "gaps.xlsx")
+    assert table.rows == [["刑法"], ["刑法"]] and table.skipped == 6
+
+
+def test_a_wide_row_is_refused_and_no_row_is_padded_to_it():
+    wide = "标题,文号\r\n刑法,\r\n" + ",".join(["x"] * 2000) + "\r\n民法典,\r\n"
+    with pytest.raises(ChecklistError, match="第 3 行有 2000 列，超过上限 100 列"):
+        read_table(wide.encode(), "wide.csv")
+    with pytest.raises(ChecklistError, match="第 1 行有 20000 列"):
+        read_table((",".join(["标题"] + ["x"] * 19999) + "\r\n刑法\r\n").encode(), "wider.csv")
+    trailing = "标题,文号\r\n刑法," + "," * 5000 + "\r\n民法典,\r\n"  # empty cells are not columns
+    table = read_table(trailing.encode(), "trailing.csv")
+    assert table.headers == ["标题", "文号"] and table.rows == [["刑法", None], ["民法典", None]]
+
+
+def test_a_cell_longer_than_the_limit_is_refused():
+    data = ("标题,文号\r\n" + "规" * 2001 + ",\r\n").encode()
+    with pytest.raises(ChecklistError, match="第 2 行第 1 列的内容有 2001 个字符"):
+        read_table(data, "long.csv")
+    assert read_table(data, "long.csv", limits=ReadLimits(cell_chars=3000)).rows[0][0] == "规" * 2001

@@ -50,6 +50,7 @@ class Route:
     seconds: float = 0.0
     size: int = 0
     declare_length: bool = True
+    headers: dict[str, str] = field(default_factory=dict)  # more response headers (pages only)
     hits: int = 0
     modified_at: float = field(default_factory=lambda: time.time() - 86400)
 
@@ -235,7 +236,7 @@ class FixtureSite:
     def _page(self, handler: BaseHTTPRequestHandler, hit: Hit, route: Route) -> None:
         if self._not_modified(handler, hit, route):
             return
-        headers = {"Content-Type": route.content_type, **self._validators(route)[0]}
+        headers = {"Content-Type": route.content_type, **self._validators(route)[0], **route.headers}
         self._send(handler, hit, route.status, route.body, headers)
 
     def _send(self, handler, hit: Hit, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import gzip
+import shutil
+import ssl
+import struct
+import subprocess
 import threading
+import tracemalloc
+import zlib
 
 import pytest
 
@@ -293,3 +300,93 @@ def test_robots_crawl_delay_raises_the_delay_up_to_a_cap():
         fetch(s.url("/a.html"))
         fetch(s.url("/a.html"))
     assert sleeps.calls and 0.2 < max(sleeps.calls) <= 0.3
+
+
+def test_only_the_declared_port_and_scheme_are_contacted(site):
+    other = FixtureSite()  # the same host (127.0.0.1), another port
+    other.page("/ok.html", PAGE)
+    with other:
+        with Fetcher((site.base_url,), delay=0, retries=0) as fetch:
+            assert fetch(site.url("/ok.html")).status == 200
+            assert error_of(fetch, other.url("/ok.html")).code == "host_not_allowed"
+            assert error_of(fetch, f"https://{site.host}/ok.html").code == "host_not_allowed"
+            site.add("/port", Route(kind="redirect", location=other.url("/ok.html")))
+            assert error_of(fetch, site.url("/port")).code == "host_not_allowed"
+        with Fetcher(("127.0.0.1",), delay=0, retries=0) as fetch:  # a bare host: default ports only
+            assert error_of(fetch, other.url("/ok.html")).code == "host_not_allowed"
+            assert not fetch.host_allowed("http://user@127.0.0.1/") and not fetch.host_allowed("http://127.0.0.1:x/")
+            assert fetch.host_allowed("http://127.0.0.1/") and fetch.host_allowed("https://127.0.0.1/")
+        assert other.hits() == []
+
+
+def tls_context(tmp_path) -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    """A self-signed certificate for 127.0.0.1: (server context, client context trusting it)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl 命令不可用，无法生成测试证书")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                    "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True, timeout=60)
+    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server.load_cert_chain(cert, key)
+    return server, ssl.create_default_context(cafile=str(cert))
+
+
+def test_a_redirect_from_https_down_to_http_is_refused(site, tmp_path):
+    server_tls, client_tls = tls_context(tmp_path)
+    secure = FixtureSite()
+    secure.server.socket = server_tls.wrap_socket(secure.server.socket, server_side=True)
+    origin = f"https://{secure.host}"
+    secure.page("/ok.html", PAGE)
+    secure.add("/down", Route(kind="redirect", location=site.url("/ok.html")))
+    with secure, Fetcher((origin, site.base_url), delay=0, retries=0, verify=client_tls) as fetch:
+        assert "民法典" in fetch(f"{origin}/ok.html").text
+        err = error_of(fetch, f"{origin}/down")
+        assert err.code == "insecure_redirect" and "降级" in err.reason
+    assert site.hits("/ok.html") == []
+
+
+def gzip_bomb(size: int) -> bytes:
+    """gzip of `size` zero bytes (a multiple of 1 MiB), built from one compressed megabyte repeated."""
+    mib = bytes(1 << 20)
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    first = deflate.compress(mib) + deflate.flush(zlib.Z_FULL_FLUSH)
+    block = deflate.compress(mib) + deflate.flush(zlib.Z_FULL_FLUSH)  # the same bytes for every later MiB
+    crc = 0
+    for _ in range(size >> 20):
+        crc = zlib.crc32(mib, crc)
+    return (b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff" + first + block * ((size >> 20) - 1)
+            + deflate.flush() + struct.pack("<II", crc, size & 0xFFFFFFFF))
+
+
+def test_a_double_gzip_bomb_is_refused_while_it_is_decoded(site):
+    bomb = gzip.compress(gzip_bomb(1 << 30))  # gzip, gzip: a gigabyte inside
+    assert len(bomb) < 4096
+    site.page("/bomb.html", bomb, headers={"Content-Encoding": "gzip, gzip"})
+    limit = 4 << 20
+    tracemalloc.start()
+    try:
+        with make(site, max_bytes=limit, max_time=30) as fetch:
+            err = error_of(fetch, site.url("/bomb.html"))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert err.code == "too_large" and "上限" in err.reason
+    assert peak < 2 * limit  # never more than the limit and a few pieces in memory
+
+
+def test_layered_and_deflated_bodies_are_decoded(site):
+    body = PAGE.encode("utf-8")
+    raw = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
+    site.page("/twice.html", gzip.compress(gzip.compress(body)), headers={"Content-Encoding": "gzip, gzip"})
+    site.page("/zlib.html", zlib.compress(body), headers={"Content-Encoding": "deflate"})
+    site.page("/raw.html", raw.compress(body) + raw.flush(), headers={"Content-Encoding": "deflate"})
+    site.page("/br.html", b"\x0b\x02\x80", headers={"Content-Encoding": "br"})
+    site.page("/bad.html", b"not gzip at all", headers={"Content-Encoding": "gzip"})
+    with make(site) as fetch:
+        for path in ("/twice.html", "/zlib.html", "/raw.html"):
+            page = fetch(site.url(path))
+            assert page.content == body and "content-encoding" not in page.headers, path
+        assert error_of(fetch, site.url("/br.html")).code == "bad_encoding"
+        assert error_of(fetch, site.url("/bad.html")).code == "bad_encoding"
+    assert site.hits("/twice.html")[0].headers["accept-encoding"] == "gzip, deflate"

@@ -16,9 +16,18 @@ from pathlib import Path
 import pytest
 
 from crawlers.runner import Runner, RunSummary
+from crawlers.sources.base import Listing
+from crawlers.sources.files import FilesSource
 from tests.crawlers.fixture_site import FixtureSite
 from tests.crawlers.memory_sink import MemorySink
-from tests.crawlers.site_source import EXPECTED_FAILURES, FAST, SiteSource, build_fault_site, detail_html
+from tests.crawlers.site_source import (
+    EXPECTED_FAILURES,
+    FAST,
+    SiteSource,
+    build_fault_site,
+    corpus_docs,
+    detail_html,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -211,3 +220,70 @@ def test_a_record_the_sink_refuses_is_a_failure_and_the_run_goes_on(fault_site, 
     assert failures["d2"]["code"] == "error" and failures["d2"]["reason"].startswith("处理出错：KeyError")
     assert summary.new == 4 and summary.state == "finished"
     assert sink.pages[("fixture", "d1")].last_error.startswith("[store]")
+
+
+def hostile_site(links: dict[str, str]) -> FixtureSite:
+    """A site on 127.0.0.1 whose list page links (ref -> href) to local files instead of web pages."""
+    site = FixtureSite()
+    items = "".join(f'<li><a href="{href}" data-ref="{ref}">文件 {ref}</a><span class="date">2024-01-01</span></li>'
+                    for ref, href in links.items())
+    site.page("/list/1.html", f"<html><body><ul>{items}</ul></body></html>")
+    return site
+
+
+def test_a_listing_link_to_a_local_file_is_never_read(tmp_path):
+    secret = tmp_path / "secret.html"  # a page the parser would take as a document, were it ever read
+    secret.write_text(detail_html(corpus_docs()[0]), encoding="utf-8")
+    site = hostile_site({"localhost": f"file://localhost{secret}", "host": f"file://x{secret}",
+                         "bare": secret.as_uri(), "ftp": "ftp://127.0.0.1/secret.html"})
+    sink = MemorySink()
+    with site:
+        summary = crawl(sink, SiteSource(site), tmp_path)
+    assert summary.state == "finished" and summary.listed == 4 and summary.new == 0 and summary.fetched == 0
+    assert {f["ref"]: f["code"] for f in summary.failures} == dict.fromkeys(("localhost", "host", "bare", "ftp"),
+                                                                            "bad_url")
+    assert sink.records("fixture") == {}
+    assert "本地文件" in next(f["reason"] for f in summary.failures if f["ref"] == "localhost")
+
+
+def test_a_local_source_reads_only_regular_files_inside_its_root(tmp_path):
+    root = tmp_path / "uploads"
+    root.mkdir()
+    (root / "办法.txt").write_text("某某市停车管理办法\n第一条 为了规范停车管理，制定本办法。\n", encoding="utf-8")
+    outside = tmp_path / "outside.txt"
+    outside.write_text("某某市秘密管理办法\n第一条 不应被读取的文件内容。\n", encoding="utf-8")
+    (root / "link.txt").symlink_to(outside)
+    source = FilesSource(root)
+    hostile = [Listing(url=f"file://localhost{root / '办法.txt'}", ref="host"),
+               Listing(url=outside.as_uri(), ref="outside"), Listing(url=f"file://{root}/../outside.txt", ref="up")]
+
+    class Hostile(FilesSource):
+        def listings(self, fetch, since=None):
+            yield from super().listings(fetch, since)
+            yield from hostile
+
+    sink = MemorySink()
+    summary = crawl(sink, Hostile(root), tmp_path)
+    assert set(sink.records("files")) == {"办法.txt"}
+    assert {f["ref"]: f["code"] for f in summary.failures} == dict.fromkeys(("link.txt", "host", "outside", "up"),
+                                                                            "bad_url")
+    assert source.local_root == root
+
+
+def test_file_dev_zero_in_a_listing_does_not_exhaust_memory(tmp_path):
+    """In a child process limited to 1 GB of address space: reading /dev/zero would die there, not here."""
+    code = textwrap.dedent(f"""
+        import resource
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+        from crawlers.runner import Runner
+        from tests.crawlers.memory_sink import MemorySink
+        from tests.crawlers.site_source import FAST, SiteSource
+        from tests.crawlers.test_runner import hostile_site
+        site = hostile_site({{"zero": "file://x/dev/zero", "plain": "file:///dev/zero"}})
+        with site:
+            summary = Runner(MemorySink(), SiteSource(site), data_dir={str(tmp_path)!r}, fetcher_options=FAST).run()
+        print(sorted((f["ref"], f["code"]) for f in summary.failures))
+    """)
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[('plain', 'bad_url'), ('zero', 'bad_url')]"

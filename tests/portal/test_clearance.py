@@ -15,6 +15,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import update
 
 from indexer.store.models import ChecklistJob, utcnow
+from tests.clearance.test_checklist import crafted_xlsx, shared_cell
 from tests.portal.conftest import build_clearance_instance, token_from
 
 PASSWORD = "clearance pass 123"
@@ -128,6 +129,58 @@ def test_too_many_rows_and_too_many_bytes(app, logged_in, monkeypatch):
     # far over the cap: refused from the declared length, before the body is parsed (no token read either)
     response = logged_in.post("/clearance/check", data={"file": (io.BytesIO(b"x" * 200_000), "big.csv")})
     assert response.status_code == 413 and "文件过大" in response.get_data(as_text=True)
+
+
+class CountingStream(io.BytesIO):
+    """A request body that counts what the application read of it."""
+
+    consumed = 0
+
+    def read(self, size=-1):
+        chunk = super().read(size)
+        self.consumed += len(chunk)
+        return chunk
+
+    def readline(self, size=-1):
+        line = super().readline(size)
+        self.consumed += len(line)
+        return line
+
+
+def test_an_upload_without_a_length_stops_at_the_cap(app, logged_in, monkeypatch):
+    settings = app.config["FAGUI_SETTINGS"]
+    monkeypatch.setitem(app.config, "FAGUI_SETTINGS", replace(settings, checklist_max_bytes=1000))
+    boundary = "fagui-boundary"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{token(logged_in)}\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.csv\"\r\n"
+            f"Content-Type: text/csv\r\n\r\n标题\r\n{'某办法' * 100_000}\r\n--{boundary}--\r\n").encode()
+    stream = CountingStream(body)
+    response = logged_in.post("/clearance/check", input_stream=stream,
+                              content_type=f"multipart/form-data; boundary={boundary}",
+                              environ_overrides={"wsgi.input_terminated": True, "CONTENT_LENGTH": ""})  # chunked
+    assert response.status_code == 413 and "过大" in response.get_data(as_text=True)
+    assert stream.consumed < len(body) // 2  # the body was not read to its end
+
+
+def test_hostile_uploads_get_a_chinese_400_and_no_job(app, logged_in, monkeypatch):
+    settings = app.config["FAGUI_SETTINGS"]
+    monkeypatch.setitem(app.config, "FAGUI_SETTINGS", replace(settings, checklist_max_columns=10,
+                                                              checklist_max_cell_chars=50))
+    entities = crafted_xlsx('<row r="1"><c r="A1" t="inlineStr"><is><t>标题</t></is></c></row>' + shared_cell(2),
+                            [b"<si><t>&a;</t></si>"], prolog='<!DOCTYPE sst [<!ENTITY a "abc">]>')
+    cases = [("entities.xlsx", entities, "XML 文档类型声明或实体"),
+             ("wide.csv", ("标题\r\n" + ",".join(["x"] * 11) + "\r\n").encode(), "超过上限 10 列"),
+             ("long.csv", ("标题\r\n" + "规" * 51 + "\r\n").encode(), "超过上限 50 个字符")]
+    with app.app_context():
+        from portal import services
+
+        before = services.session().query(ChecklistJob).count()
+    for name, data, message in cases:
+        response = logged_in.post("/clearance/check", data={"csrf_token": token(logged_in),
+                                                            "file": (io.BytesIO(data), name)})
+        assert response.status_code == 400 and message in response.get_data(as_text=True), name
+    with app.app_context():
+        assert services.session().query(ChecklistJob).count() == before
 
 
 def test_upload_runs_in_the_background_with_filters_and_downloads(app, logged_in):

@@ -195,3 +195,58 @@ def test_changes_page_lists_ends_without_a_date_apart(client):
     xlsx = load_workbook(io.BytesIO(client.get("/reports/changes/export.xlsx", query_string=query).data)).active
     assert [["" if v is None else str(v) for v in r] for r in xlsx.iter_rows(values_only=True)] == csv_rows
     assert len(csv_rows) == len(js["rows"]) + 1 and csv_rows[-1][0] == ""
+
+
+@pytest.mark.parametrize("target", ["/\t/evil.example", "/%09/evil.example", "/\n/evil.example", "/\r\nX-Evil: 1",
+                                    "/\x0b/evil.example", "/reports/\r\n"])
+def test_login_next_with_control_characters_stays_on_the_site(client, target):
+    from urllib.parse import unquote
+
+    res = login(client, next_url=unquote(target))
+    assert res.status_code == 302 and res.headers["Location"] == "/reports/"
+    assert "X-Evil" not in res.headers
+
+
+def test_the_login_page_carries_next_and_login_returns_there(client):
+    res = login(client, next_url="/reports/expiring?as_of=2024-01-01")
+    assert res.status_code == 302 and res.headers["Location"] == "/reports/expiring?as_of=2024-01-01"
+
+
+def test_the_session_cookie_is_samesite_lax_and_secure_behind_https(client, instance):
+    from dataclasses import replace
+
+    from portal import create_app
+
+    cookie = login(client).headers["Set-Cookie"]
+    assert "SameSite=Lax" in cookie and "Secure" not in cookie  # http://127.0.0.1: Secure would lose the login
+    secure_app = create_app(replace(instance, public_url="https://fagui.example.gov.cn"), testing=True)
+    secure = login(secure_app.test_client())
+    assert secure.status_code == 302
+    assert "SameSite=Lax" in secure.headers["Set-Cookie"] and "; Secure" in secure.headers["Set-Cookie"]
+
+
+@pytest.mark.parametrize("query", [
+    {"period_to": "0001-01-01"}, {"as_of": "0001-01-01"}, {"period_from": "0001-01-01", "period_to": "9999-12-31"},
+])
+def test_changes_at_the_ends_of_the_calendar(client, query):
+    res = client.get("/reports/changes", query_string=query)
+    assert res.status_code == 200 and "期间变化" in res.get_data(as_text=True)
+    assert client.get("/reports/changes/export.json", query_string=query).status_code == 200
+
+
+def test_expiring_at_the_end_of_the_calendar(client):
+    login(client)
+    res = client.get("/reports/expiring", query_string={"as_of": "9999-12-31", "days": "3650"})
+    assert res.status_code == 200
+
+
+def test_private_pages_are_never_stored_in_a_cache(client):
+    public = client.get("/reports/")
+    assert "no-store" not in public.headers.get("Cache-Control", "")
+    assert "no-store" in client.get("/login").headers["Cache-Control"]
+    login(client)
+    for url in ("/reports/", "/reports/basis-changed", "/reports/expiring", "/clearance/", "/clearance/check",
+                "/reports/basis-changed/export.json"):
+        res = client.get(url)
+        assert res.status_code == 200 and res.headers["Cache-Control"] == "private, no-store", url
+    assert "no-store" not in client.get("/static/site.css").headers.get("Cache-Control", "")

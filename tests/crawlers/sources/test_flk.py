@@ -173,8 +173,8 @@ def test_no_text_anywhere_names_every_attempt():
 
 
 def test_hosts_follow_the_base_url():
-    assert make().hosts == ("flk.npc.gov.cn",)
-    assert flk.make_source(base_url="http://127.0.0.1:8123").hosts == ("127.0.0.1",)
+    assert make().hosts == ("https://flk.npc.gov.cn",)
+    assert flk.make_source(base_url="http://127.0.0.1:8123").hosts == ("http://127.0.0.1:8123",)
     assert flk.SOURCE.name == "flk" and flk.SOURCE.title == "国家法律法规数据库"
 
 

@@ -3,6 +3,7 @@ content pages of three styles, compared with their expected JSON; bad pages."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -125,6 +126,29 @@ def test_rows_grouped_by_category_are_read_too():
     assert total == 1 and make().listing_of(rows[0]).title == "关于x的通知"
 
 
-def test_hosts_are_the_search_and_site_hosts():
-    assert gov_policy.SOURCE.hosts == ("sousuo.www.gov.cn", "www.gov.cn")
-    assert make().hosts == ("www.gov.cn",)
+def test_hosts_are_the_search_and_site_origins():
+    assert gov_policy.SOURCE.hosts == ("https://sousuo.www.gov.cn", "https://www.gov.cn")
+    assert make().hosts == (SITE.base_url,)
+
+
+def test_a_list_row_linking_a_local_file_is_skipped():
+    rows = [{"title": "本地文件", "url": "file://localhost/etc/passwd", "pubtimeStr": "2024.02.01"},
+            {"title": "别的主机", "url": "FILE://x/dev/zero", "pubtimeStr": "2024.02.01"},
+            {"title": "无主机", "url": "file:///etc/passwd", "pubtimeStr": "2024.02.01"},
+            {"title": "正常", "url": "https://www.gov.cn/zhengce/content/1.htm", "pubtimeStr": "2024.02.01"}]
+    body = json.dumps({"code": 200, "searchVO": {"totalCount": len(rows), "listVO": rows}}).encode()
+    source = gov_policy.make_source(base_url=SITE.base_url, page_size=20)
+    listings = list(source.listings(lambda url, **kw: FetchResult(url=url, status=200, content=body)))
+    assert [ls.title for ls in listings] == ["正常"]
+    assert listings[0].url == f"{SITE.base_url}/zhengce/content/1.htm"
+    with pytest.raises(RecordError):
+        make().listing_of(rows[0])
+
+
+def test_attachment_links_are_web_links_only():
+    page = ("<html><body><div id='UCAP-CONTENT'><p>关于印发某某管理办法的通知，各有关单位遵照执行。</p>"
+            "<a href='file:///etc/passwd.pdf'>本地</a><a href='/files/a.pdf'>附件</a>"
+            "<a href='javascript:alert(1).pdf'>脚本</a></div></body></html>")
+    listing = Listing(url="https://www.gov.cn/x.htm", ref="/x.htm", title="关于印发某某管理办法的通知")
+    record = gov_policy.parse_content_page(page, listing, "https://www.gov.cn/zhengce/x.htm")
+    assert [a.url for a in record.attachments] == ["https://www.gov.cn/files/a.pdf"]

@@ -39,7 +39,7 @@ def make(name: str) -> nl.NormativeLibrarySource:
 def test_every_configured_site_is_a_source():
     found = nl.sources()
     assert set(found) == {"norms-guangdong", "norms-jiaxing"}
-    assert found["norms-guangdong"].hosts == ("www.gdpc.gov.cn",)
+    assert found["norms-guangdong"].hosts == ("https://www.gdpc.gov.cn",)
     assert nl.SOURCE().keys() == found.keys()
     assert (ROOT / "README.md").exists()
 

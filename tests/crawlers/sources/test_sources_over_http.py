@@ -26,7 +26,7 @@ def test_source_over_http_gives_the_expected_records(name):
     details = {r["path"]: r["file"] for r in site.routes if r["kind"] == "detail"}
     with serve(folder) as base:
         source = make(base)
-        assert source.hosts[0] == "127.0.0.1"
+        assert source.hosts[0] == base
         fetch = Fetcher(source.hosts, delay=0, retries=0, timeout=5)
         try:
             listings = list(source.listings(fetch))
