@@ -27,7 +27,11 @@ Rules, in the order they apply:
   道交法) is the search layer's job; when no work matches it should search `work_article.as_terms()` as
   must-words (any word before 第…条 is taken as the work: 交通事故 第七十六条 gives work 交通事故).
 - Words are split on whitespace (full-width space too) and on Chinese sentence punctuation ，、；。？！ (and
-  `,` not between digits); 《》 and 【】 around a word are dropped. Quotes "…", “…”, 「…」, 『…』 make a
+  `,` not between digits); 《》 and 【】 around a word are dropped. With `keep_punctuation` (精确检索) only
+  whitespace splits and a word keeps its punctuation: only an opener leading it or a closer ending it goes
+  (《民法典 -> 民法典; 公布的《 stays), parentheses around it stay (（市）), and a closing parenthesis no group
+  awaits is text (）工业和信息化部). A parenthesis at a word's start groups only when it holds an expression
+  (whitespace, `|`, quotes or a leading `-` inside); （一）未取得 is a word in either mode. Quotes "…", “…”, 「…」, 『…』 make a
   phrase; an unclosed quote takes the rest of the query as the phrase and warns. `-` at the start of a
   word or before a quote or parenthesis excludes (`--x` too); a `-` inside a word (2021-2025) or standing
   alone is no operator. A leading `+` is dropped. `|` is OR wherever it stands (it is never part of a legal
