@@ -226,7 +226,8 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> Se
         # Only operators or brackets (《》, -, |): nothing to look for, which is an answer, not a fault.
         return SearchResult(query=params.q, mode=params.mode, total=0, page=params.page, per_page=params.per_page,
                             took_ms=round((time.perf_counter() - started) * 1000, 1),
-                            warnings=(*params.warnings, *parsed.warnings, parsed.error))
+                            warnings=(*params.warnings, *parsed.warnings, parsed.error),
+                            facets=Facets() if params.facets else None)
     if parsed is not None and parsed.error:
         raise SearchError(parsed.error)
     warnings = list(params.warnings) + (list(parsed.warnings) if parsed else [])

@@ -188,3 +188,20 @@ def test_the_page_names_the_mode_and_offers_the_other(client):
     assert 'name="mode" value="fuzzy"' in html  # the filters keep the mode
     fallback = text_of(client.get("/search?q=" + urllib.parse.quote("驾驶证吊销")))
     assert "完全一致的内容，以下为近似结果" in fallback
+
+
+@pytest.mark.parametrize("q", ["《》", "-", "|", "()", "。，！", "……"])
+def test_punctuation_or_operators_alone_get_a_page_not_an_error(client, q):
+    r = client.get("/search?q=" + urllib.parse.quote(q))
+    html = text_of(r)
+    assert r.status_code == 200 and 'class="filters"' in html
+    everything = int(re.search(r"共 <strong>(\d+)</strong> 件", text_of(client.get("/search"))).group(1))
+    found = re.search(r"共 <strong>(\d+)</strong> 件", html)
+    assert found is None or int(found.group(1)) < everything  # never "everything" for a query of nothing
+
+
+def test_a_pasted_run_is_found_whole_and_marked_whole(client):
+    q = "饮酒后驾驶机动车的，处暂扣"
+    html = text_of(client.get("/search?q=" + urllib.parse.quote(q)))
+    assert "中华人民共和国道路交通安全法" in html
+    assert f"<mark>{q}</mark>" in html
