@@ -95,6 +95,7 @@ class WorkArticleRef:
     article_sub: int  # 之一 -> 1; 0 for a plain article
     label: str  # 第九十一条, 第一百三十三条之一: canonical Chinese numerals, as laws write it
     original: str  # the reference as it stood in the query (folded): 道交法第91条
+    loose: bool = False  # written without 第 (道路交通安全法 91条, 刑法二百三十四条) or as a bare number (民法典1077)
 
     @property
     def anchor(self) -> str:
@@ -245,8 +246,9 @@ _NOT_IN_WORK = rf"{_BOUNDARY}\"“”「」『』＂()（）|"
 _WORK_ARTICLE = re.compile(
     rf"(?:^|(?<=[{_BOUNDARY}(（]))"
     rf"(?P<work>《[^《》]*》|[^{_NOT_IN_WORK}\-−](?:[^{_NOT_IN_WORK}]|（[^（）\s]*）|\([^()\s]*\))*?)?\s*"
-    rf"(?P<ref>第\s*(?P<num>{_NUM})\s*条(?:\s*之\s*(?P<sub>{_NUM}))?)"
-    rf"(?:\s*第\s*{_NUM}\s*[款项])*"
+    rf"(?P<ref>(?P<di>第)?\s*(?P<num>{_NUM})\s*条(?:\s*之\s*(?P<sub>{_NUM}))?"
+    rf"|(?P<bare>[0-9]{{1,4}})(?=\s|$))"
+    rf"(?:\s*第?\s*{_NUM}\s*[款项])*"
 )
 _OPERATOR_WORDS = {"OR": "OR", "或": "OR", "AND": "AND", "&": "AND", "&&": "AND", "且": "AND", "NOT": "NOT"}
 
@@ -257,6 +259,14 @@ def _work_title(work: str) -> str:
     return title.removesuffix("的")
 
 
+_TITLE_ENDINGS = "法典例定则释令程》）"  # 刑法, 民法典, 条例, 规定, 细则, 解释, 国务院令, 章程, 《…》, 修正案（十一）
+
+
+def _ends_a_title(title: str) -> bool:
+    """Could name a work by its ending: what a loose number (刑法 234, 91条) may follow."""
+    return len(title) >= 2 and title[-1] in _TITLE_ENDINGS
+
+
 def _article_ref(match: re.Match[str]) -> WorkArticleRef | None:
     work = match.group("work")
     if not work:
@@ -264,8 +274,10 @@ def _article_ref(match: re.Match[str]) -> WorkArticleRef | None:
     title = _work_title(work)
     if not title or title in _OPERATOR_WORDS or not any(unicodedata.category(ch)[0] == "L" for ch in title):
         return None
+    if not match.group("di") and (title.endswith("第") or not _ends_a_title(title)):
+        return None  # a loose number only follows a title: not GB/T 2260, PM2.5, 第十条, 甲1
     try:
-        number = chinese_number(match.group("num"))
+        number = chinese_number(match.group("num") or match.group("bare"))
         sub = chinese_number(match.group("sub")) if match.group("sub") else 0
     except ValueError:
         return None
@@ -274,7 +286,7 @@ def _article_ref(match: re.Match[str]) -> WorkArticleRef | None:
     label = article_label(number, sub)
     original = match.group(0).strip()
     return WorkArticleRef(work_title=title, article_number=number, article_sub=sub, label=label,
-                          original=original)
+                          original=original, loose=not match.group("di"))
 
 
 def _take_work_article(text: str, warnings: list[str]) -> tuple[str, WorkArticleRef | None]:

@@ -235,9 +235,10 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> Se
     extra: tuple[str, ...] = ()
     reference = parsed.work_article if parsed else None
     if reference is not None and direct is None:
-        if exact:
-            # No such article: the reference is text like any other (依照本法第九十一条的规定 pasted whole).
-            parsed = parse_query(params.q, keep_punctuation=True, work_articles=False)
+        if exact or reference.loose:
+            # No such article: the reference is text like any other (依照本法第九十一条的规定 pasted whole,
+            # 个人所得税法 2018 where 2018 is a year).
+            parsed = parse_query(params.q, keep_punctuation=exact, work_articles=False)
         else:
             extra = reference.as_terms()  # 交通事故 第七十六条: searched as plain words
     text = text_query(parsed, extra, exact) if parsed else TextQuery()
@@ -280,6 +281,8 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> Se
         # page says so; when that finds nothing either, the answer stays the exact search's plain nothing.
         # 模糊检索 as it would have parsed the query: words split at punctuation too (行政处罚，听证).
         loose = parse_query(params.q)
+        if loose.work_article and loose.work_article.loose and direct is None:
+            loose = parse_query(params.q, work_articles=False)  # 个人所得税法 2018: a number, not an article
         loose_extra = loose.work_article.as_terms() if loose.work_article and direct is None else ()
         fuzzy_text = text_query(loose, loose_extra, exact=False)
         # Punctuation alone (。，！？) has no words: nothing to fall back on, and an empty query would list all.

@@ -409,3 +409,23 @@ def test_work_articles_can_be_left_in_the_text():
     assert parse_query("依照本法第九十一条的规定").work_article is not None
     q = parse_query("依照本法第九十一条的规定", keep_punctuation=True, work_articles=False)
     assert (q.work_article, q.must) == (None, ("依照本法第九十一条的规定",))
+
+
+@pytest.mark.parametrize(("query", "work", "label"), [
+    ("道路交通安全法 91条", "道路交通安全法", "第九十一条"),
+    ("道交法91条", "道交法", "第九十一条"),
+    ("刑法二百三十四条", "刑法", "第二百三十四条"),
+    ("民法典1077", "民法典", "第一千零七十七条"),
+    ("民法典 1077", "民法典", "第一千零七十七条"),
+    ("《刑法》 234条", "刑法", "第二百三十四条"),
+    ("刑法133条之一", "刑法", "第一百三十三条之一"),
+    ("消防条例 12条 第2款", "消防条例", "第十二条"),
+])
+def test_article_references_in_everyday_spellings(query, work, label):
+    ref = parse_query(query).work_article
+    assert ref is not None and (ref.work_title, ref.label, ref.loose) == (work, label, True)
+
+
+@pytest.mark.parametrize("query", ["GB/T 2260", "PM2.5", "第十条", "甲1 乙2", "食品安全 2条", "2021年", "5G网络"])
+def test_numbers_that_follow_no_title_are_no_article_reference(query):
+    assert parse_query(query).work_article is None

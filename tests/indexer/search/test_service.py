@@ -455,3 +455,23 @@ def test_a_reference_to_no_one_work_is_text_not_another_works_article(corpus, q)
         factory, _ = corpus
         with factory() as session:
             assert all(_holds_every_term(session, h, [q]) for h in result.hits)
+
+
+@pytest.mark.parametrize(("q", "title", "label"), [
+    ("道路交通安全法 91条", "中华人民共和国道路交通安全法", "第九十一条"),
+    ("道交法91条", "中华人民共和国道路交通安全法", "第九十一条"),
+    ("刑法二百三十四条", "中华人民共和国刑法", "第二百三十四条"),
+    ("民法典1077", "中华人民共和国民法典", "第一千零七十七条"),
+])
+def test_everyday_article_spellings_land_on_the_article(corpus, q, title, label):
+    for mode in ("exact", "fuzzy"):
+        direct = run(corpus, q, mode=mode).direct
+        assert direct is not None and (direct.title, direct.article.label) == (title, label), (q, mode)
+
+
+def test_a_number_after_a_title_that_is_no_article_is_searched_as_text(corpus):
+    """道路交通安全法 has no article 2021: the query is text (the year), in both modes, never a word 第二千零二十一条."""
+    for mode in ("exact", "fuzzy"):
+        result = run(corpus, "道路交通安全法 2021", mode=mode, statuses=("effective", "repealed", "expired", "amended"))
+        assert result.direct is None
+        assert result.hits and result.hits[0].title == "中华人民共和国道路交通安全法", mode
