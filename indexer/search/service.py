@@ -336,7 +336,7 @@ def _collapsed(session: Session, backend: SearchBackend, text: TextQuery, filter
     # of work ids costs more than the search itself at 30,000 works).
     single_version = filters.as_of is not None or tuple(filters.statuses) == ("effective",)
     count_field = None if single_version else "work_id"
-    by_articles = _ranks_by_articles(text, filters, params, window)
+    by_articles = _ranks_by_articles(text, filters, params)
     if single_version and not by_articles:
         return backend.search(SearchRequest(text=text, filters=filters, sort=params.sort, offset=offset,
                                             limit=params.per_page, facets=params.facets))
@@ -345,7 +345,12 @@ def _collapsed(session: Session, backend: SearchBackend, text: TextQuery, filter
                             limit=limit if single_version else limit * 3 + 10,
                             facets=params.facets, count_field=count_field)
     result = backend.search(request)
-    hits = _with_best_articles(session, backend, text, filters, result.hits) if by_articles else result.hits
+    hits = result.hits
+    if by_articles:
+        # The first RANK_WINDOW ranked again, the rest after them in the engine's order, on every page: a
+        # work the new order moves off the first page must come on the next, never vanish between pages.
+        hits = (_with_best_articles(session, backend, text, filters, hits[:RANK_WINDOW])
+                + hits[RANK_WINDOW:])
     seen: set[str] = set()
     unique = []
     for hit in hits:
@@ -358,14 +363,14 @@ def _collapsed(session: Session, backend: SearchBackend, text: TextQuery, filter
 
 # A long code is ranked by its best articles, not punished for its length: the first RANK_WINDOW versions
 # (by whole-text score) and the versions of the best ARTICLE_POOL articles are ranked again by their score
-# plus the score of their best matching article. Pages past the window keep the engine's order.
+# plus the score of their best matching article; the works after them keep the engine's order.
 RANK_WINDOW = 50
 ARTICLE_POOL = 100
 
 
-def _ranks_by_articles(text: TextQuery, filters: Filters, params: SearchParams, window: int) -> bool:
+def _ranks_by_articles(text: TextQuery, filters: Filters, params: SearchParams) -> bool:
     return (params.sort == "relevance" and bool(text.must or text.any_of) and not text.title_only
-            and not filters.doc_number_key and window <= RANK_WINDOW)
+            and not filters.doc_number_key)
 
 
 def _with_best_articles(session: Session, backend: SearchBackend, text: TextQuery, filters: Filters,

@@ -475,3 +475,17 @@ def test_a_number_after_a_title_that_is_no_article_is_searched_as_text(corpus):
         result = run(corpus, "道路交通安全法 2021", mode=mode, statuses=("effective", "repealed", "expired", "amended"))
         assert result.direct is None
         assert result.hits and result.hits[0].title == "中华人民共和国道路交通安全法", mode
+
+
+@pytest.mark.parametrize("statuses", [("effective",), ("effective", "repealed", "expired", "amended")])
+def test_paging_through_a_ranked_list_neither_loses_nor_repeats_a_work(corpus, statuses):
+    """Page 1 is ranked again by the best articles; a work that moves off it must come on page 2 or later."""
+    q = "管理"
+    total = run(corpus, q, statuses=statuses, per_page=10).total
+    assert total > 120
+    paged = [h.work_id for page in range(1, 13) for h in run(corpus, q, statuses=statuses, per_page=10,
+                                                             page=page, facets=False).hits]
+    assert len(paged) == len(set(paged)) == 120
+    wide = [h.work_id for page in (1, 2, 3) for h in run(corpus, q, statuses=statuses, per_page=40,
+                                                         page=page, facets=False).hits]
+    assert paged == wide
