@@ -5,9 +5,13 @@ One function, `search`, serves the command line, the portal and the API with the
 
 from __future__ import annotations
 
+import os
 import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, defer, selectinload
@@ -44,11 +48,26 @@ from indexer.store.models import Article, BodyAlias, IssuingBody, Version, Work
 from indexer.store.status import VersionDates, in_force_index
 from indexer.store.upsert import title_key
 
+# Engine calls that do not wait on each other run side by side: both engines leave the GIL while they search,
+# so on two cores a page's five or six searches take about as long as the longest chain of them. One pool
+# per process (a pool made before gunicorn forks has no threads in the child).
+_POOLS: dict[int, ThreadPoolExecutor] = {}
+ENGINE_THREADS = 4
+
+
+def _later(call: Callable[[], T]) -> Future[T]:
+    pool = _POOLS.get(os.getpid())
+    if pool is None:
+        pool = _POOLS[os.getpid()] = ThreadPoolExecutor(max_workers=ENGINE_THREADS, thread_name_prefix="search")
+    return pool.submit(call)
+
+
 MAX_PER_PAGE = 50
 MAX_PAGE = 200
 ARTICLES_PER_HIT = 3
 SNIPPET_SCAN = 20_000  # characters of a text searched for its snippet when no article matched
 MODES = ("exact", "fuzzy")  # 精确检索 (characters as typed) and 模糊检索 (words, any order)
+T = TypeVar("T")
 WARN_FUZZY_FALLBACK = "没有找到与“{q}”完全一致的内容，以下为近似结果"
 
 
@@ -275,6 +294,13 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> Se
         named = title_key(direct.title)
         text = TextQuery(must=tuple(c for c in (term_clause(named),) if c), title_only=True, title_key=named)
     offset = (params.page - 1) * params.per_page
+    undated_wanted = filters.as_of is not None and filters.effective_from is None and filters.effective_to is None
+
+    def side_calls(text: TextQuery) -> tuple[Future[dict[str, list[tuple[str, int]]]] | None, Future[int] | None]:
+        return (_later(lambda: _wider_facets(backend, text, filters)) if params.facets else None,
+                _later(lambda: _undated_count(backend, text, filters)) if undated_wanted else None)
+
+    wider, undated_count = side_calls(text)
     result = _collapsed(session, backend, text, filters, params, offset)
     if parsed and typed and exact and not result.total:
         # Nothing holds the words exactly as typed: the word-level search is the nearest answer, and the
@@ -291,15 +317,16 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> Se
         if fuzzy.total:
             exact, text, result, parsed = False, fuzzy_text, fuzzy, loose
             warnings.append(WARN_FUZZY_FALLBACK.format(q=params.q.strip()))
-    if filters.as_of is not None and filters.effective_from is None and filters.effective_to is None:
-        undated = _undated_count(backend, text, filters)
+            wider, undated_count = side_calls(text)
+    if undated_count is not None:
+        undated = undated_count.result()
         if undated:
             warnings.append(f"另有 {undated} 件文件的施行日期或废止、失效日期不详，无法判断"
                             f"{params.as_of}是否有效，未列入结果")
     if parsed and parsed.doc_number is not None and direct is None and result.total and not filters.doc_number_key:
         warnings.append("下面列出正文提到这个文号的文件")
     hits = _hits(session, backend, result, parsed, params, exact)
-    facets = _facets(session, _multi_select_facets(backend, text, filters, result.facets)) if params.facets else None
+    facets = _facets(session, {**result.facets, **wider.result()}) if wider is not None else None
     return SearchResult(
         query=params.q,
         mode="exact" if exact else "fuzzy",
@@ -344,13 +371,13 @@ def _collapsed(session: Session, backend: SearchBackend, text: TextQuery, filter
     request = SearchRequest(text=text, filters=filters, sort=params.sort, offset=0,
                             limit=limit if single_version else limit * 3 + 10,
                             facets=params.facets, count_field=count_field)
+    pool = _later(lambda: _article_pool(backend, text, filters)) if by_articles else None
     result = backend.search(request)
     hits = result.hits
-    if by_articles:
+    if pool is not None:
         # The first RANK_WINDOW ranked again, the rest after them in the engine's order, on every page: a
         # work the new order moves off the first page must come on the next, never vanish between pages.
-        hits = (_with_best_articles(session, backend, text, filters, hits[:RANK_WINDOW])
-                + hits[RANK_WINDOW:])
+        hits = _with_best_articles(session, text, hits[:RANK_WINDOW], pool.result()) + hits[RANK_WINDOW:]
     seen: set[str] = set()
     unique = []
     for hit in hits:
@@ -373,12 +400,16 @@ def _ranks_by_articles(text: TextQuery, filters: Filters, params: SearchParams) 
             and not filters.doc_number_key)
 
 
-def _with_best_articles(session: Session, backend: SearchBackend, text: TextQuery, filters: Filters,
-                        hits: list[BackendHit]) -> list[BackendHit]:
+def _article_pool(backend: SearchBackend, text: TextQuery, filters: Filters) -> list[BackendHit]:
+    """The best ARTICLE_POOL articles holding every term, best first."""
+    return backend.search(SearchRequest(text=replace(text, title_key=None), filters=replace(filters, kind="article"),
+                                        limit=ARTICLE_POOL)).hits
+
+
+def _with_best_articles(session: Session, text: TextQuery, hits: list[BackendHit],
+                        articles: list[BackendHit]) -> list[BackendHit]:
     """Version hits re-ranked by their score plus their best article's (an article holds every term). A work
     whose title is the query stays first: articles citing that title must not pass it."""
-    articles = backend.search(SearchRequest(text=replace(text, title_key=None), filters=replace(filters, kind="article"),
-                                            limit=ARTICLE_POOL)).hits
     best: dict[int, BackendHit] = {}
     for hit in articles:  # best first
         best.setdefault(hit.version_id, hit)
@@ -402,16 +433,16 @@ def _titled(session: Session, key: str, version_ids: list[int]) -> set[int]:
 MULTI_SELECT = (("status", "statuses"), ("doc_type", "doc_types"), ("region", "regions"))
 
 
-def _multi_select_facets(backend: SearchBackend, text: TextQuery, filters: Filters,
-                         facets: dict[str, list[tuple[str, int]]]) -> dict[str, list[tuple[str, int]]]:
-    merged = dict(facets)
+def _wider_facets(backend: SearchBackend, text: TextQuery, filters: Filters) -> dict[str, list[tuple[str, int]]]:
+    """The facets of the filters in use, each counted without its own filter (to replace the search's)."""
+    wider: dict[str, list[tuple[str, int]]] = {}
     for field_name, attr in MULTI_SELECT:
         if not getattr(filters, attr) or (attr == "statuses" and filters.as_of is not None):
             continue
-        wider = Filters(**{**filters.__dict__, attr: ()})
-        merged[field_name] = backend.search(
-            SearchRequest(text=text, filters=wider, limit=0, facets=True)).facets.get(field_name, [])
-    return merged
+        without = Filters(**{**filters.__dict__, attr: ()})
+        wider[field_name] = backend.search(
+            SearchRequest(text=text, filters=without, limit=0, facets=True)).facets.get(field_name, [])
+    return wider
 
 
 def _hits(session: Session, backend: SearchBackend, result: BackendResult, parsed: ParsedQuery | None,
