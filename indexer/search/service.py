@@ -5,13 +5,10 @@ One function, `search`, serves the command line, the portal and the API with the
 
 from __future__ import annotations
 
-import os
 import time
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, defer, selectinload
@@ -44,30 +41,16 @@ from indexer.search.results import (
     Hit,
     SearchResult,
 )
+from indexer.search.side_by_side import later
 from indexer.store.models import Article, BodyAlias, IssuingBody, Version, Work
 from indexer.store.status import VersionDates, in_force_index
 from indexer.store.upsert import title_key
-
-# Engine calls that do not wait on each other run side by side: both engines leave the GIL while they search,
-# so on two cores a page's five or six searches take about as long as the longest chain of them. One pool
-# per process (a pool made before gunicorn forks has no threads in the child).
-_POOLS: dict[int, ThreadPoolExecutor] = {}
-ENGINE_THREADS = 4
-
-
-def _later(call: Callable[[], T]) -> Future[T]:
-    pool = _POOLS.get(os.getpid())
-    if pool is None:
-        pool = _POOLS[os.getpid()] = ThreadPoolExecutor(max_workers=ENGINE_THREADS, thread_name_prefix="search")
-    return pool.submit(call)
-
 
 MAX_PER_PAGE = 50
 MAX_PAGE = 200
 ARTICLES_PER_HIT = 3
 SNIPPET_SCAN = 20_000  # characters of a text searched for its snippet when no article matched
 MODES = ("exact", "fuzzy")  # 精确检索 (characters as typed) and 模糊检索 (words, any order)
-T = TypeVar("T")
 WARN_FUZZY_FALLBACK = "没有找到与“{q}”完全一致的内容，以下为近似结果"
 
 
@@ -297,8 +280,8 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> Se
     undated_wanted = filters.as_of is not None and filters.effective_from is None and filters.effective_to is None
 
     def side_calls(text: TextQuery) -> tuple[Future[dict[str, list[tuple[str, int]]]] | None, Future[int] | None]:
-        return (_later(lambda: _wider_facets(backend, text, filters)) if params.facets else None,
-                _later(lambda: _undated_count(backend, text, filters)) if undated_wanted else None)
+        return (later(lambda: _wider_facets(backend, text, filters)) if params.facets else None,
+                later(lambda: _undated_count(backend, text, filters)) if undated_wanted else None)
 
     wider, undated_count = side_calls(text)
     result = _collapsed(session, backend, text, filters, params, offset)
@@ -371,7 +354,7 @@ def _collapsed(session: Session, backend: SearchBackend, text: TextQuery, filter
     request = SearchRequest(text=text, filters=filters, sort=params.sort, offset=0,
                             limit=limit if single_version else limit * 3 + 10,
                             facets=params.facets, count_field=count_field)
-    pool = _later(lambda: _article_pool(backend, text, filters)) if by_articles else None
+    pool = later(lambda: _article_pool(backend, text, filters)) if by_articles else None
     result = backend.search(request)
     hits = result.hits
     if pool is not None:

@@ -33,6 +33,7 @@ from indexer.search.backends.base import (
     TextQuery,
     phrase_slop,
 )
+from indexer.search.side_by_side import later
 
 POINTER = "CURRENT"
 WRITER_HEAP = 200_000_000
@@ -206,6 +207,8 @@ class TantivyBackend:
             aggs["_estimate"] = {"cardinality": {"field": request.count_field}}
         need_count = not request.count_field
         hits_raw, total = [], None
+        # The aggregation is a second pass over the matches: it runs beside the top-k pass.
+        aggregated = later(lambda: searcher.aggregate(query, aggs)) if aggs else None
         if request.limit > 0 or need_count:
             result = searcher.search(
                 query,
@@ -217,7 +220,7 @@ class TantivyBackend:
             )
             hits_raw = result.hits[: request.limit]
             total = result.count if need_count else None  # type: ignore[attr-defined]  # missing from the stubs
-        raw = searcher.aggregate(query, aggs) if aggs else {}
+        raw = aggregated.result() if aggregated is not None else {}
         if request.count_field:
             buckets = raw.get("_distinct", {}).get("buckets", [])
             total = len(buckets) if len(buckets) < EXACT_DISTINCT_LIMIT else int(
