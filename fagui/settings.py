@@ -41,6 +41,9 @@ class Settings:
     checklist_max_cell_chars: int = 2000  # characters of one cell
     checklist_max_unpacked_bytes: int = 50 * 1024 * 1024  # what an uploaded XLSX may unpack to
     max_validity_years: float = 5.0  # longest validity period of a normative document (有效期)
+    read_seconds: float = 10.0  # how long a client may take to send a request (and each read of a large body)
+    queue_limit: int = 16  # requests per web worker that may wait for a thread; beyond: 503 at once
+    trusted_proxies: int = 0  # reverse proxies in front of gunicorn whose X-Forwarded-For/-Proto are believed
 
     @property
     def secret_key(self) -> str:
@@ -92,6 +95,9 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         checklist_max_unpacked_bytes=_int(env, "FAGUI_CHECKLIST_MAX_UNPACKED_BYTES", 50 * 1024 * 1024,
                                           positive=True),
         max_validity_years=_number(env, "FAGUI_MAX_VALIDITY_YEARS", 5.0),
+        read_seconds=_number(env, "FAGUI_READ_SECONDS", 10.0),
+        queue_limit=_int(env, "FAGUI_QUEUE_LIMIT", 16),
+        trusted_proxies=_int(env, "FAGUI_TRUSTED_PROXIES", 0),
     )
 
 

@@ -17,6 +17,13 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # the default provider has it
     app.config["MAX_QUERY_CHARS"] = 200
     app.config["SECRET_KEY"] = settings.secret_key
+    if settings.trusted_proxies > 0:
+        # Behind nginx (docker-compose.yml) the peer is the proxy: the client's address and scheme are the ones
+        # it forwards, believed for exactly that many proxies.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
 
     from portal import (
         accounts,
