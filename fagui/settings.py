@@ -44,6 +44,10 @@ class Settings:
     read_seconds: float = 10.0  # how long a client may take to send a request (and each read of a large body)
     queue_limit: int = 16  # requests per web worker that may wait for a thread; beyond: 503 at once
     trusted_proxies: int = 0  # reverse proxies in front of gunicorn whose X-Forwarded-For/-Proto are believed
+    session_idle_minutes: float = 30.0  # a clearance login unused this long is ended on the server
+    login_max_failures: int = 5  # failed logins per account name within login_lock_minutes before a pause
+    login_max_failures_per_address: int = 20  # the same per client address (an office shares one address)
+    login_lock_minutes: float = 15.0
 
     @property
     def secret_key(self) -> str:
@@ -98,6 +102,10 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         read_seconds=_number(env, "FAGUI_READ_SECONDS", 10.0),
         queue_limit=_int(env, "FAGUI_QUEUE_LIMIT", 16),
         trusted_proxies=_int(env, "FAGUI_TRUSTED_PROXIES", 0),
+        session_idle_minutes=_number(env, "FAGUI_SESSION_IDLE_MINUTES", 30.0),
+        login_max_failures=_int(env, "FAGUI_LOGIN_MAX_FAILURES", 5, positive=True),
+        login_max_failures_per_address=_int(env, "FAGUI_LOGIN_MAX_FAILURES_PER_ADDRESS", 20, positive=True),
+        login_lock_minutes=_number(env, "FAGUI_LOGIN_LOCK_MINUTES", 15.0),
     )
 
 
