@@ -28,6 +28,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
     from portal import (
         accounts,
         api,
+        body_limit,
         clearance,
         document_pages,
         errors,
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
 
     services.init_app(app)
     metrics.init_app(app)
+    body_limit.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     # Every part of the site, listed: a missing module fails here, at start-up, with its name.
