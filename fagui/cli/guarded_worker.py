@@ -32,6 +32,7 @@ HEAD_LIMIT = 64 * 1024  # the largest request head (gunicorn's own limits on lin
 BODY_PREREAD = 64 * 1024  # bodies up to this size are read in the loop too; larger ones by the thread
 _CONTENT_LENGTH = re.compile(rb"\r?\ncontent-length:[ \t]*(\d{1,12})[ \t]*\r?\n", re.IGNORECASE)
 _CHUNKED = re.compile(rb"\r?\ntransfer-encoding:[^\r\n]*chunked", re.IGNORECASE)
+_EXPECT = re.compile(rb"\r?\nexpect:[ \t]*100-continue", re.IGNORECASE)  # the client waits before its body
 
 
 def plain_response(status: str, message: str, extra: str = "") -> bytes:
@@ -68,8 +69,8 @@ def request_complete(data: bytes) -> bool:
         if end < 0:
             return False
     head = data[start:end + size]
-    if _CHUNKED.search(head):
-        return True  # the thread reads a chunked body, bounded by the socket's deadline
+    if _CHUNKED.search(head) or _EXPECT.search(head):
+        return True  # the thread reads such a body, bounded by the socket's deadline
     match = _CONTENT_LENGTH.search(head)
     length = int(match.group(1)) if match else 0
     return length > BODY_PREREAD or len(data) >= end + size + length

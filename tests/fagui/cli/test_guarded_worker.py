@@ -40,6 +40,7 @@ def test_request_complete_waits_for_the_head_and_a_small_body():
     large = b"POST /x HTTP/1.1\r\nContent-Length: %d\r\n\r\n" % (BODY_PREREAD + 1)
     assert request_complete(large)  # a thread reads a large body, within the socket's deadline
     assert request_complete(b"POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n")
+    assert request_complete(post.replace(b"\r\n\r\n", b"\r\nExpect: 100-continue\r\n\r\n"))
 
 
 @pytest.fixture
