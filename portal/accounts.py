@@ -253,6 +253,38 @@ def login():
     return page, status, headers
 
 
+@bp.route("/password", methods=["GET", "POST"])
+@login_required()
+def password():
+    """Change one's own password: every other login of the account ends; this browser gets a new login."""
+    user = current_user()
+    assert user is not None  # login_required
+    error, status = None, 200
+    if request.method == "POST":
+        check_csrf()
+        new = request.form.get("new_password", "")
+        if authenticate(services.session(), user["name"], request.form.get("password", "")) is None:
+            error, status = "当前密码不正确", 400
+        elif new != request.form.get("new_password_again", ""):
+            error, status = "两次输入的新密码不一致", 400
+        else:
+            db = services.writer_session()
+            row = db.get(User, user["id"])
+            if row is None:
+                abort(403)
+            try:
+                set_password(db, row, new)
+            except AccountError as exc:
+                db.rollback()
+                error, status = str(exc), 400
+            else:
+                db.commit()
+                session["login"] = _start_login(row, row.name)
+                session["login_at"] = datetime.now(UTC).timestamp()
+                return redirect(url_for("accounts.password", done=1))
+    return render_template("accounts/password.html", error=error, min_chars=MIN_PASSWORD), status
+
+
 @bp.post("/logout")
 def logout():
     check_csrf()

@@ -154,3 +154,36 @@ def test_a_login_answered_503_issues_no_logged_in_cookie(app, monkeypatch):
     with client.session_transaction() as sess:
         assert "user_id" not in sess and "login" not in sess
     assert client.get("/clearance/").status_code == 302
+
+
+def test_changing_ones_password_on_the_site_ends_the_other_logins_and_keeps_this_one(app):
+    desk, phone = app.test_client(), app.test_client()
+    for client in (desk, phone):
+        assert login(client).status_code == 302
+    saved = saved_cookie(desk)
+    form = token_from(desk.get("/password").get_data(as_text=True))
+    wrong = desk.post("/password", data={"csrf_token": form, "password": "not it", "new_password": "n" * 10,
+                                         "new_password_again": "n" * 10})
+    assert wrong.status_code == 400 and "当前密码不正确" in wrong.get_data(as_text=True)
+    differ = desk.post("/password", data={"csrf_token": form, "password": PASSWORD, "new_password": "n" * 10,
+                                          "new_password_again": "m" * 10})
+    assert differ.status_code == 400 and "两次输入的新密码不一致" in differ.get_data(as_text=True)
+    short = desk.post("/password", data={"csrf_token": form, "password": PASSWORD, "new_password": "short",
+                                         "new_password_again": "short"})
+    assert short.status_code == 400 and "密码至少需要 8 个字符" in short.get_data(as_text=True)
+    assert phone.get("/clearance/").status_code == 200  # nothing changed yet
+    done = desk.post("/password", data={"csrf_token": form, "password": PASSWORD,
+                                        "new_password": "brand new secret", "new_password_again": "brand new secret"})
+    assert done.status_code == 302
+    assert "其他设备上的登录均已退出" in desk.get(done.headers["Location"]).get_data(as_text=True)
+    assert desk.get("/clearance/").status_code == 200  # this browser got a new login
+    assert phone.get("/clearance/").status_code == 302
+    assert not opens_clearance(app, saved)  # the cookie from before the change opens nothing
+    with app.app_context():  # the fixture's password again, for the other tests
+        from indexer.store.models import User
+        from portal import services
+        from portal.accounts import set_password
+
+        db = services.writer_session()
+        set_password(db, db.query(User).filter_by(name="qingli").one(), PASSWORD)
+        db.commit()
