@@ -122,3 +122,15 @@ def test_a_kept_alive_connection_serves_its_next_request_sent_in_pieces(server):
             s.sendall(b"Host: 127.0.0.1\r\n\r\n")
             reply = s.recv(65536)
             assert reply.startswith(b"HTTP/1.1 200 "), reply[:100]
+
+
+def test_a_300_mb_post_to_login_is_answered_413_without_being_read(server):
+    with socket.create_connection(("127.0.0.1", server), timeout=5) as s:
+        s.sendall(b"POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+                  b"Content-Length: %d\r\n\r\n" % (300 * 1024 * 1024))
+        s.sendall(b"x" * 65536)  # the start of the body; the rest never comes, and is not waited for
+        answer = b""
+        while chunk := s.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 413 ")
+    assert "请求内容过大".encode() in answer
