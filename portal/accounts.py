@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -142,8 +143,11 @@ def _live_login(token: str) -> dict | None:
         return None
     if now - login.last_seen_at >= TOUCH_EVERY:
         db = services.writer_session()
-        db.execute(update(LoginSession).where(LoginSession.id == login.id).values(last_seen_at=now))
-        db.commit()
+        try:
+            db.execute(update(LoginSession).where(LoginSession.id == login.id).values(last_seen_at=now))
+            db.commit()
+        except OperationalError:  # a busy database: the page is still served, the next request writes it down
+            db.rollback()
     return {"id": row.id, "name": row.name, "role": row.role}
 
 

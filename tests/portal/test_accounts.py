@@ -187,3 +187,23 @@ def test_changing_ones_password_on_the_site_ends_the_other_logins_and_keeps_this
         db = services.writer_session()
         set_password(db, db.query(User).filter_by(name="qingli").one(), PASSWORD)
         db.commit()
+
+
+def test_a_busy_database_does_not_turn_a_logged_in_page_into_a_503(app, monkeypatch):
+    from sqlalchemy.orm import Session
+
+    client = app.test_client()
+    assert login(client).status_code == 302
+    with app.app_context():
+        from indexer.store.models import utcnow
+        from portal import services
+
+        db = services.writer_session()
+        db.execute(update(LoginSession).values(last_seen_at=utcnow() - timedelta(minutes=5)))
+        db.commit()
+
+    def locked(self):
+        raise OperationalError("UPDATE", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(Session, "commit", locked)
+    assert client.get("/clearance/").status_code == 200  # the last use is written down next time
