@@ -41,6 +41,15 @@ class Settings:
     checklist_max_cell_chars: int = 2000  # characters of one cell
     checklist_max_unpacked_bytes: int = 50 * 1024 * 1024  # what an uploaded XLSX may unpack to
     max_validity_years: float = 5.0  # longest validity period of a normative document (有效期)
+    read_seconds: float = 10.0  # how long a client may take to send a request (and each read of a large body)
+    queue_limit: int = 16  # requests per web worker that may wait for a thread; beyond: 503 at once
+    trusted_proxies: int = 0  # reverse proxies in front of gunicorn whose X-Forwarded-For/-Proto are believed
+    session_idle_minutes: float = 30.0  # a clearance login unused this long is ended on the server
+    login_max_failures: int = 5  # failed logins per account name within login_lock_minutes before a pause
+    login_max_failures_per_address: int = 20  # the same per client address (an office shares one address)
+    login_lock_minutes: float = 15.0
+    metrics_allow: tuple[str, ...] = ("127.0.0.1/32", "::1/128")  # networks that may read /metrics
+    metrics_token: str | None = None  # or any client sending `Authorization: Bearer <token>`
 
     @property
     def secret_key(self) -> str:
@@ -92,6 +101,15 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         checklist_max_unpacked_bytes=_int(env, "FAGUI_CHECKLIST_MAX_UNPACKED_BYTES", 50 * 1024 * 1024,
                                           positive=True),
         max_validity_years=_number(env, "FAGUI_MAX_VALIDITY_YEARS", 5.0),
+        read_seconds=_number(env, "FAGUI_READ_SECONDS", 10.0),
+        queue_limit=_int(env, "FAGUI_QUEUE_LIMIT", 16),
+        trusted_proxies=_int(env, "FAGUI_TRUSTED_PROXIES", 0),
+        session_idle_minutes=_number(env, "FAGUI_SESSION_IDLE_MINUTES", 30.0),
+        login_max_failures=_int(env, "FAGUI_LOGIN_MAX_FAILURES", 5, positive=True),
+        login_max_failures_per_address=_int(env, "FAGUI_LOGIN_MAX_FAILURES_PER_ADDRESS", 20, positive=True),
+        login_lock_minutes=_number(env, "FAGUI_LOGIN_LOCK_MINUTES", 15.0),
+        metrics_allow=_networks(env, "FAGUI_METRICS_ALLOW", "127.0.0.1,::1"),
+        metrics_token=env.get("FAGUI_METRICS_TOKEN") or None,
     )
 
 
@@ -106,6 +124,18 @@ def _int(env: dict[str, str], name: str, default: int, positive: bool = False) -
     if positive and value <= 0:
         raise SettingsError(f"环境变量 {name} 应大于 0")
     return value
+
+
+def _networks(env: dict[str, str], name: str, default: str) -> tuple[str, ...]:
+    """Comma-separated addresses or networks (10.0.0.0/8), each checked; empty: nobody."""
+    import ipaddress
+
+    raw = env.get(name)
+    items = [part.strip() for part in (default if raw is None else raw).split(",") if part.strip()]
+    try:
+        return tuple(str(ipaddress.ip_network(item, strict=False)) for item in items)
+    except ValueError as exc:
+        raise SettingsError(f"环境变量 {name} 应为逗号分隔的地址或网段（如 127.0.0.1,10.0.0.0/8）：{exc}") from None
 
 
 def _number(env: dict[str, str], name: str, default: float) -> float:

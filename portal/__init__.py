@@ -17,10 +17,18 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # the default provider has it
     app.config["MAX_QUERY_CHARS"] = 200
     app.config["SECRET_KEY"] = settings.secret_key
+    if settings.trusted_proxies > 0:
+        # Behind nginx (docker-compose.yml) the peer is the proxy: the client's address and scheme are the ones
+        # it forwards, believed for exactly that many proxies.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
 
     from portal import (
         accounts,
         api,
+        body_limit,
         clearance,
         document_pages,
         errors,
@@ -36,6 +44,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
 
     services.init_app(app)
     metrics.init_app(app)
+    body_limit.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     # Every part of the site, listed: a missing module fails here, at start-up, with its name.

@@ -70,6 +70,7 @@ from fagui.vocabulary import DOC_TYPES, REGION_CODES, STATUS_LABELS
 from indexer.store.models import ChecklistJob, utcnow
 from portal import services
 from portal.accounts import current_user, login_required
+from portal.body_limit import large_body
 from portal.csrf import check_csrf
 from portal.errors import BadParameter
 from portal.params import parse_date_param, parse_int_param
@@ -145,6 +146,7 @@ def index():
 
 
 @bp.route("/check", methods=["GET", "POST"])
+@large_body
 def upload():
     limits = {"rows": _settings().checklist_max_rows, "megabytes": max_upload_bytes() // (1024 * 1024)}
     if request.method == "GET":

@@ -35,6 +35,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(FaguiError, lambda e: error_response(e.status, str(e)))
     app.register_error_handler(BackendUnavailable, _unavailable_engine)
     app.register_error_handler(OperationalError, _unavailable_database)
+    app.register_error_handler(OSError, _os_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)
 
@@ -71,6 +72,25 @@ def _unavailable_engine(exc: BackendUnavailable) -> Response:
     log.warning("search engine unavailable: %s", exc)
     UNAVAILABLE.labels("search").inc()
     return error_response(503, "检索服务暂时不可用，请稍后再试。" + (str(exc) if str(exc) else ""))
+
+
+def _os_error(exc: OSError) -> Response:
+    """A file the search engine cannot read (an index folder without permissions, a disk gone) is the engine
+    being unavailable, answered like it; any other OSError is unexpected."""
+    if not _raised_in("indexer.search", exc):
+        return _unexpected(exc)
+    log.warning("search index unreadable: %s", exc)
+    UNAVAILABLE.labels("search").inc()
+    return error_response(503, "检索服务暂时不可用，请稍后再试。检索索引无法读取：请检查索引目录的权限，或运行 `fagui index rebuild`")
+
+
+def _raised_in(package: str, exc: BaseException) -> bool:
+    tb = exc.__traceback__
+    while tb is not None:
+        if str(tb.tb_frame.f_globals.get("__name__", "")).startswith(package + "."):
+            return True
+        tb = tb.tb_next
+    return False
 
 
 def _unavailable_database(exc: OperationalError) -> Response:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, Response, current_app, jsonify
+from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import text
 
 from portal import metrics, services
+from portal.errors import error_response
 
 bp = Blueprint("health", __name__)
 
@@ -64,5 +65,9 @@ def readyz() -> Response:
 
 @bp.get("/metrics")
 def metrics_endpoint() -> Response:
+    """Only for the addresses of FAGUI_METRICS_ALLOW (this machine unless set) or FAGUI_METRICS_TOKEN's bearer."""
+    if not metrics.may_read(current_app.config["FAGUI_SETTINGS"], request.remote_addr,
+                            request.headers.get("Authorization", "")):
+        return error_response(403, "无权读取监控指标：只对 FAGUI_METRICS_ALLOW 中的地址或持有 FAGUI_METRICS_TOKEN 的客户端开放")
     body, content_type = metrics.exposition()
     return Response(body, content_type=content_type)

@@ -6,12 +6,16 @@ are those of the one process."""
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 import os
 import time
 
 from flask import Flask, Response, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client import REGISTRY as DEFAULT_REGISTRY
+
+from fagui.settings import Settings
 
 REQUESTS = Counter("fagui_http_requests_total", "HTTP requests answered", ["endpoint", "method", "status"])
 LATENCY = Histogram(
@@ -20,6 +24,10 @@ LATENCY = Histogram(
 )
 UNAVAILABLE = Counter("fagui_dependency_unavailable_total", "Requests answered 503 because a part was down",
                       ["part"])
+
+
+# The methods the site answers; anything else a client makes up shares one label value.
+METHODS = frozenset({"GET", "HEAD", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"})
 
 
 def init_app(app: Flask) -> None:
@@ -37,10 +45,25 @@ def _record(response: Response) -> Response:
     endpoint = request.url_rule.endpoint if request.url_rule is not None else "unmatched"
     if endpoint == "health.metrics_endpoint":
         return response
-    REQUESTS.labels(endpoint, request.method, str(response.status_code)).inc()
+    method = request.method if request.method in METHODS else "other"
+    REQUESTS.labels(endpoint, method, str(response.status_code)).inc()
     if started is not None:
         LATENCY.labels(endpoint).observe(time.perf_counter() - started)
     return response
+
+
+def may_read(settings: Settings, address: str | None, authorization: str) -> bool:
+    """Whether a client may read /metrics: its address is in an allowed network, or it sends the token."""
+    token = settings.metrics_token
+    if token and hmac.compare_digest(authorization.encode(), f"Bearer {token}".encode()):
+        return True
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped  # ::ffff:127.0.0.1 on a dual-stack socket
+    return any(ip in ipaddress.ip_network(net) for net in settings.metrics_allow)
 
 
 def exposition() -> tuple[bytes, str]:

@@ -1,7 +1,8 @@
 """Response headers that keep the site safe: a strict Content-Security-Policy with no inline script,
 no framing, no sniffing, nothing loaded from outside the site, and no private page kept in any cache: every
 answer to a logged-in user (it names the user, or holds clearance work) and the login page (its CSRF token)
-is `Cache-Control: private, no-store`; static files stay cacheable."""
+is `Cache-Control: private, no-store`; static files stay cacheable. A site whose FAGUI_PUBLIC_URL is https tells
+browsers to use nothing else (Strict-Transport-Security)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ CSP = (
     "form-action 'self'; frame-ancestors 'none'"
 )
 
+HSTS = "max-age=31536000"  # a year; subdomains are not ours to decide
+
 
 def init_app(app: Flask) -> None:
     app.after_request(_headers)
@@ -23,6 +26,8 @@ def _headers(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    if current_app.config["FAGUI_SETTINGS"].public_url.lower().startswith("https://"):
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
     if request.endpoint != "static" and (request.endpoint == "accounts.login" or _logged_in()):
         response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -80,3 +80,26 @@ def test_dockerfile_installs_everything_at_build_time():
     assert "clearance" in packages
     for folder in (*packages, "es_mappings"):
         assert f"COPY {folder} {folder}" in text
+
+
+def nginx_conf() -> str:
+    return compose()["configs"]["nginx_conf"]["content"].replace("$$", "$")
+
+
+def test_gunicorn_is_reached_only_through_a_buffering_nginx_with_client_timeouts():
+    services = compose()["services"]
+    web, proxy = services["web"], services["proxy"]
+    assert "ports" not in web, "gunicorn must not be published: slow clients are nginx's to hold"
+    assert web["command"][-1] == "8000" and web["environment"]["FAGUI_TRUSTED_PROXIES"] == "1"
+    assert proxy["image"].startswith("nginx:") and proxy["ports"] == ["127.0.0.1:8000:80"]
+    assert proxy["configs"][0]["source"] == "nginx_conf" and "service_healthy" in str(proxy["depends_on"])
+    conf = nginx_conf()
+    assert conf.count("{") == conf.count("}")
+    directives = dict(re.findall(r"^\s*([a-z_]+)\s+([^;{]+?)\s*[;{]", conf, re.M))
+    assert directives["server"] == "web:8000"
+    for name in ("client_header_timeout", "client_body_timeout", "send_timeout"):
+        assert int(directives[name].rstrip("s")) <= 30, name
+    assert directives["proxy_request_buffering"] == "on" and directives["proxy_buffering"] == "on"
+    # an upload as large as the batch check accepts gets through; the forwarded address is the client's
+    assert int(directives["client_max_body_size"].rstrip("m")) * 2**20 > load_settings({}).checklist_max_bytes
+    assert "X-Forwarded-For $proxy_add_x_forwarded_for" in conf and "limit_conn per_address" in conf

@@ -84,6 +84,30 @@ def users_add(name: str, role: str, password_stdin: bool) -> None:
     click.echo(f"已创建用户 {name.strip()}（{role}）")
 
 
+@users.command("passwd")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="从标准输入读取新密码（一行）")
+def users_passwd(name: str, password_stdin: bool) -> None:
+    """修改密码；该账号已有的登录全部失效，须用新密码重新登录。"""
+    from sqlalchemy import select
+
+    from indexer.store.models import User
+    from portal.accounts import AccountError, set_password
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("新密码", hide_input=True, confirmation_prompt="再次输入新密码")
+    store = open_store()
+    with store.sessions() as session:
+        user = session.scalar(select(User).where(User.name == name.strip()))
+        if user is None:
+            raise AccountError(f"没有这个用户：{name.strip()}")
+        ended = set_password(session, user, password)
+        session.commit()
+    click.echo(f"已修改 {user.name} 的密码；已结束其 {ended} 个登录")
+
+
 @users.command("list")
 def users_list() -> None:
     """列出账号及其角色和最近登录时间。"""

@@ -84,8 +84,10 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int = 4) -> di
     return {
         "bind": f"{host}:{port}",
         "workers": workers,
-        # Threads let one worker overlap the database and the search engine; gthread keeps it dependency-free.
-        "worker_class": "gthread",
+        # Threads let one worker overlap the database and the search engine; gthread keeps it dependency-free,
+        # and our subclass reads each request in the event loop, so slow clients hold no thread
+        # (fagui/cli/guarded_worker.py).
+        "worker_class": "fagui.cli.guarded_worker.GuardedThreadWorker",
         "threads": threads,
         "timeout": 60,
         # gunicorn's largest request line: a shared search URL with a long Chinese query and its filters is

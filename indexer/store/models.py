@@ -314,6 +314,30 @@ class User(Base):
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
+class LoginSession(Base):
+    """One login of a portal account: the cookie carries a random token, this row its SHA-256. Logging out,
+    changing the password or staying idle too long deletes the row, and the cookie opens nothing any more."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class LoginFailure(Base):
+    """A failed login, by account name and client address, kept while it counts towards the login throttle."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
 class ChecklistJob(Base):
     """One batch validity check of an uploaded document list (清单核查): the input rows are stored with the job
     and each row's result is written as it is matched, so an interrupted run continues where it stopped."""

@@ -227,3 +227,15 @@ def test_search_modes_exact_fuzzy_and_the_fallback(client):
     status, fallback = get(client, "/api/v1/search", q="驾驶证吊销")
     assert status == 200 and fallback["mode"] == "fuzzy"
     assert "没有找到与“驾驶证吊销”完全一致的内容，以下为近似结果" in fallback["warnings"]
+
+
+@pytest.mark.parametrize("proxies", [0, 1])
+def test_the_client_address_is_the_forwarded_one_only_behind_a_trusted_proxy(tmp_path, portal_instance, proxies):
+    env = {"FAGUI_DATA_DIR": str(portal_instance.data_dir), "FAGUI_API_RATE_LIMIT": "1",
+           "FAGUI_SECRET_KEY": "x", "FAGUI_TRUSTED_PROXIES": str(proxies)}
+    client = create_app(load_settings(env), testing=True).test_client()
+    nginx = {"REMOTE_ADDR": "172.18.0.5"}
+    statuses = [client.get("/api/v1/facets", environ_base=nginx, headers={"X-Forwarded-For": address}).status_code
+                for address in ("203.0.113.1", "203.0.113.2")]
+    # behind nginx two readers have a budget each; without a trusted proxy a forged header changes nothing
+    assert statuses == ([200, 429] if proxies == 0 else [200, 200])

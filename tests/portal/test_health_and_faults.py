@@ -53,6 +53,36 @@ def _instance(tmp_path, database_url: str | None = None, records: int = 40):
     return settings, engine, factory, report
 
 
+def test_an_unreadable_index_folder_is_the_chinese_503_not_a_500(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from portal import create_app
+
+    settings, engine, *_ = _instance(tmp_path, records=5)
+    client = create_app(settings, testing=True).test_client()
+    assert client.get("/search?q=条例").status_code == 200
+    root = str(tmp_path / "tantivy")
+    real_stat = Path.stat
+
+    def stat(self, *args, **kwargs):  # what a folder without permissions gives (tests may run as root)
+        if str(self).startswith(root + "/"):
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_stat(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "stat", stat)
+    page = client.get("/search?q=办法")
+    assert page.status_code == 503 and page.headers["Retry-After"]  # before: 500 服务器内部错误
+    assert "检索服务暂时不可用" in page.get_data(as_text=True) and "权限" in page.get_data(as_text=True)
+    api = client.get("/api/v1/search?q=规定")
+    assert api.status_code == 503 and "检索服务暂时不可用" in api.json["error"]["message"]
+    assert client.get("/readyz").status_code == 503
+    metrics = client.get("/metrics").get_data(as_text=True)
+    assert 'fagui_dependency_unavailable_total{part="search"}' in metrics
+    monkeypatch.undo()
+    assert client.get("/search?q=通知").status_code == 200
+    engine.dispose()
+
+
 def test_search_engine_down_then_back(tmp_path):
     from portal import create_app
 
