@@ -27,7 +27,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from clearance.exports import safe_text
-from clearance.matching import MATCH_LABELS, MATCHED, VIA_LABELS, Matcher, MatchResult
+from clearance.matching import MATCH_LABELS, MATCHED, REVIEW, VIA_LABELS, Matcher, MatchResult
 from clearance.models import Column, Report
 from clearance.reports import CHANGE_LABELS, ReportOptions, basis_changes
 from clearance.snapshot import WorkRow, snapshot
@@ -571,7 +571,7 @@ def result_cells(result: CheckResult | None) -> dict[str, Any]:
                           if not result.matched or c.work_id != m.work_id)
     return {
         "r_match": MATCH_LABELS.get(m.match, m.match),
-        "r_via": VIA_LABELS.get(m.via or "", "") if result.matched else "",
+        "r_via": VIA_LABELS.get(m.via or "", "") if m.match in (MATCHED, REVIEW) else "",
         "r_confidence": m.confidence if m.match != "unmatched" else None,
         "r_title": m.title or "",
         "r_link": result.link or "",

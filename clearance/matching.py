@@ -11,9 +11,15 @@ built once, so thousands of rows match in a second or two:
 - a title with no exact key is looked up through a character-bigram index and confirmed by an edit distance of
   at most two: a title within distance k of the query shares at least one of any 2k+1 distinct bigrams of the
   query (each edit destroys at most two), so only the postings of its rarest bigrams need reading;
-- issuing body and date break ties between equally good candidates.
+- a title found only by the edit distance is a candidate, never a match: it is offered for review (需人工确认)
+  unless it is a near-namesake, another document (clearance.namesakes: another region or city, ordinal, year,
+  kind of document or issuing body), which is ruled out and named in the note;
+- a row's issuing body rules out works of another region, city or level; issuing body and date only break ties
+  between equally good candidates.
 
-Each row gets matched (one work), ambiguous (the candidates with their scores) or unmatched (said plainly)."""
+Each row gets matched (one work, found by its number, its exact title or a reviewed short name), review (one
+near title, with the reason), ambiguous (the candidates with their scores) or unmatched (said plainly, with the
+near-namesakes ruled out). A row is only ever matched to a work it names exactly."""
 
 from __future__ import annotations
 
@@ -27,6 +33,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from clearance.namesakes import Places, body_conflicts, conflicts, title_places
 from fagui.abbreviations import expand
 from fagui.normalise.dates import parse_date
 from fagui.normalise.docnumbers import normalise_doc_number, parse_doc_number
@@ -34,8 +41,10 @@ from fagui.normalise.text import fold_width
 from indexer.store.models import IssuingBody, Version, Work, work_issuing_bodies
 from indexer.store.upsert import title_key
 
-MATCHED, AMBIGUOUS, UNMATCHED = "matched", "ambiguous", "unmatched"
-MATCH_LABELS = {MATCHED: "已匹配", AMBIGUOUS: "多个候选", UNMATCHED: "未找到"}
+MATCHED, REVIEW, AMBIGUOUS, UNMATCHED = "matched", "review", "ambiguous", "unmatched"
+MATCH_LABELS = {MATCHED: "已匹配", REVIEW: "需人工确认", AMBIGUOUS: "多个候选", UNMATCHED: "未找到"}
+# How a candidate was found; only these name a work exactly enough to be matched.
+EXACT_VIAS = frozenset({"number", "number_title", "exact_title", "abbreviation", "inner_title"})
 VIA_LABELS = {
     "number": "文号", "number_title": "文号与标题", "exact_title": "标题完全一致", "abbreviation": "简称",
     "inner_title": "通知所印发文件的标题", "fuzzy_title": "标题近似",
@@ -53,6 +62,8 @@ _SPACES = re.compile(r"\s+")  # spaces, punctuation and brackets of any width
 # 关于印发《X》的通知 names X; X may hold brackets itself (《北京市实施〈…法〉办法》 typed with 《》 inside).
 _INNER = re.compile(r"(?:印发|转发|发布|公布)[^《]*《(.{2,160})》")
 _QUOTED = re.compile(r"^《([^《》]{2,120})》$")
+# An inner title written with or without 中华人民共和国: 浙江省实施《献血法》办法.
+_INNER_PREFIX = re.compile(r"([《〈<])中华人民共和国")
 # Body names as lists shorten them (全国人大常委会 for 全国人民代表大会常务委员会).
 _BODY_SHORT = (("人民代表大会常务委员会", "人大常委会"), ("人民代表大会", "人大"), ("人民政府", "政府"))
 
@@ -67,7 +78,7 @@ def match_key(title: str) -> str:
     t = _LEADING_YEAR.sub("", t)
     for _ in range(2):  # 标题（2019年修正）2019年 has two notes
         t = _EDITION_NOTE.sub("", t.strip())
-    t = title_key(t)
+    t = title_key(_INNER_PREFIX.sub(r"\1", t))
     return _NON_WORD.sub("", t)
 
 
@@ -130,6 +141,7 @@ class WorkEntry:
     title: str
     region: str
     bodies: list[str] = field(default_factory=list)
+    doc_type: str | None = None
     dates: set[date] = field(default_factory=set)  # every version's published and effective dates
 
 
@@ -174,6 +186,14 @@ class MatchResult:
                    note=data.get("note", ""))
 
 
+@dataclass
+class TitleHits:
+    """The works a title names (exact first, else the near ones) and the near-namesakes ruled out, with why."""
+
+    candidates: list[Candidate] = field(default_factory=list)
+    excluded: list[tuple[Candidate, list[str]]] = field(default_factory=list)
+
+
 class Matcher:
     """An in-memory index of the store's works by title key, bigram and document number."""
 
@@ -197,11 +217,15 @@ class Matcher:
         for work_id, number in numbers:
             if number and work_id in self.works:
                 self._numbers[number].add(work_id)
+        local = [k for k, ids in zip(self._keys, self._key_ids, strict=True)
+                 if any(self.works[w].region != "全国" for w in ids)]
+        self.places = Places.build(local, [body_key(b) for w in self.works.values() for b in w.bodies])
+        self._work_places: dict[str, list[str]] = {}
 
     @classmethod
     def load(cls, session: Session) -> Matcher:
-        works = {w.id: WorkEntry(work_id=w.id, title=w.title, region=w.region) for w in
-                 session.execute(select(Work.id, Work.title, Work.region))}
+        works = {w.id: WorkEntry(work_id=w.id, title=w.title, region=w.region, doc_type=w.doc_type) for w in
+                 session.execute(select(Work.id, Work.title, Work.region, Work.doc_type))}
         titles = [(wid, w.title) for wid, w in works.items()]
         numbers = []
         for v in session.execute(
@@ -246,14 +270,15 @@ class Matcher:
         if not doc_number and parse_doc_number(title):
             title, doc_number = "", title  # a number typed into the title column
         by_number = self._by_number(doc_number)
-        by_title = self._by_title(title) if title else []
-        note = ""
-        if by_number and by_title:
+        hits = self._by_title(title) if title else TitleHits()
+        by_title = hits.candidates
+        note, uncertain = "", ""
+        if by_number and title:
             both = {c.work_id for c in by_title} & by_number
             if both:
                 candidates = [Candidate(w, self.works[w].title, 1.0, "number_title") for w in sorted(both)]
             else:
-                note = "文号与标题指向不同的文件"
+                uncertain = "文号与标题指向不同的文件" if by_title else "文号对应的文件与所填标题不一致"
                 candidates = [Candidate(w, self.works[w].title, 0.9, "number") for w in sorted(by_number)]
                 candidates += [Candidate(c.work_id, c.title, min(c.score, 0.9), c.via) for c in by_title]
         elif by_number:
@@ -262,10 +287,7 @@ class Matcher:
             candidates = by_title
             if doc_number and title:
                 note = f"文号“{doc_number}”在库中未找到，按标题匹配"
-        if not candidates:
-            what = "、".join(x for x in (title and f"标题“{title}”", doc_number and f"文号“{doc_number}”") if x)
-            return MatchResult(UNMATCHED, note=f"库中没有与{what}对应的文件")
-        return self._decide(candidates, body, _row_date(when), note)
+        return self._decide(candidates, hits.excluded, title, doc_number, body, _row_date(when), note, uncertain)
 
     def _by_number(self, doc_number: str) -> set[str]:
         if not doc_number:
@@ -274,7 +296,7 @@ class Matcher:
         key = parsed.key if parsed else normalise_doc_number(doc_number)
         return set(self._numbers.get(key, ()))
 
-    def _by_title(self, title: str) -> list[Candidate]:
+    def _by_title(self, title: str) -> TitleHits:
         key = match_key(title)
         variants: list[tuple[str, str, float]] = [(key, "exact_title", 1.0)]
         full = expand(key)
@@ -286,17 +308,42 @@ class Matcher:
         for vkey, via, score in variants:
             i = self._exact.get(vkey)
             if i is not None:
-                return self._literal_first(self._candidates(self._key_ids[i], score, via), title)
-        found: dict[str, Candidate] = {}
+                return self._exact_hits(self._candidates(self._key_ids[i], score, via), title)
+        found: dict[str, tuple[int, Candidate]] = {}
+        excluded: dict[str, tuple[Candidate, list[str]]] = {}
         national = fold_width(title).strip().lstrip("《").startswith("中华人民共和国")
-        for vkey, via, score in variants:
+        for vkey, _via, score in variants:
             for i, distance in self._fuzzy(vkey, national):
                 c_score = score * (0.92 - 0.08 * (distance - 1))
+                reasons = conflicts(vkey, self._keys[i], self.places)
                 for wid in self._key_ids[i]:
-                    if wid not in found or found[wid].score < c_score:
-                        found[wid] = Candidate(wid, self.works[wid].title, c_score,
-                                               "fuzzy_title" if via == "exact_title" else via)
-        return sorted(found.values(), key=lambda c: (-c.score, c.title))
+                    candidate = Candidate(wid, self.works[wid].title, c_score, "fuzzy_title")
+                    if reasons:
+                        excluded.setdefault(wid, (candidate, reasons))
+                    elif wid not in found or found[wid][1].score < c_score:
+                        found[wid] = (distance, candidate)
+        if found:  # a closer title beats a farther one outright
+            best = min(d for d, _ in found.values())
+            kept = [c for d, c in found.values() if d == best]
+        else:
+            kept = []
+        kept_ids = {c.work_id for c in kept}
+        return TitleHits(sorted(kept, key=lambda c: (-c.score, c.title)),
+                         sorted((e for wid, e in excluded.items() if wid not in kept_ids),
+                                key=lambda e: (-e[0].score, e[0].title)))
+
+    def _exact_hits(self, candidates: list[Candidate], title: str) -> TitleHits:
+        """Works with the row's title key, but for those whose title begins with another year (2023年… is not
+        2022年…, though a leading year is dropped from the key as lists add one)."""
+        year = _leading_year(title)
+        kept, excluded = [], []
+        for c in candidates:
+            other = _leading_year(c.title)
+            if year and other and other != year:
+                excluded.append((c, [f"年份不符（清单：{year}；库中：{other}）"]))
+            else:
+                kept.append(c)
+        return TitleHits(self._literal_first(kept, title), excluded)
 
     def _candidates(self, ids: Iterable[str], score: float, via: str) -> list[Candidate]:
         return [Candidate(w, self.works[w].title, score, via) for w in sorted(ids)]
@@ -314,6 +361,7 @@ class Matcher:
         return [c if c is same[0] else Candidate(c.work_id, c.title, c.score - 0.01, c.via) for c in candidates]
 
     def _fuzzy(self, key: str, national: bool = False) -> list[tuple[int, int]]:
+        """Every stored title key within the allowed edit distance of key, with its distance."""
         limit = _max_distance(key, national)
         if limit == 0:
             return []
@@ -326,31 +374,54 @@ class Matcher:
             distance = levenshtein(key, self._keys[i], limit)
             if distance <= limit:
                 hits.append((i, distance))
-        if not hits:
-            return []
-        best = min(d for _, d in hits)
-        return [(i, d) for i, d in hits if d == best]  # a closer title beats a farther one outright
+        return hits
 
-    def _decide(self, candidates: list[Candidate], body: str | None, when: date | None, note: str) -> MatchResult:
+    def _decide(self, candidates: list[Candidate], excluded: list[tuple[Candidate, list[str]]], title: str,
+                doc_number: str, body: str | None, when: date | None, note: str, uncertain: str) -> MatchResult:
+        blocked: dict[str, list[str]] = {}
+        if body:
+            for c in candidates:
+                reasons = self._body_conflicts(c.work_id, body)
+                if reasons and c.via not in EXACT_VIAS:
+                    excluded.append((c, reasons))  # a near title of another region or level: ruled out
+                elif reasons:
+                    blocked[c.work_id] = reasons  # the title says one thing, the body another: a person decides
+            ruled_out = {c.work_id for c, _ in excluded}
+            candidates = [c for c in candidates if c.work_id not in ruled_out or c.via in EXACT_VIAS]
+        if not candidates:
+            what = "、".join(x for x in (title and f"标题“{title}”", doc_number and f"文号“{doc_number}”") if x)
+            return MatchResult(UNMATCHED, note=_join(note, f"库中没有与{what}对应的文件", _excluded_note(excluded)))
         candidates = sorted(candidates, key=lambda c: (-c.score, c.title, c.work_id))
         top = [c for c in candidates if c.score >= candidates[0].score - 1e-9]
+        decided = ""
         if len(top) > 1 and (body or when):
-            fits = {c.work_id: self._fit(c.work_id, body, when) for c in top}
+            fits = {c.work_id: self._fit(c.work_id, body, when) if c.work_id not in blocked else -1 for c in top}
             best_fit = max(fits.values())
             if best_fit > 0:
-                narrowed = [c for c in top if fits[c.work_id] == best_fit]
-                if len(narrowed) == 1:
-                    chosen = narrowed[0]
-                    return MatchResult(MATCHED, chosen.work_id, chosen.title, chosen.score * 0.95, chosen.via,
-                                       candidates[:MAX_CANDIDATES], _join(note, "按制定机关或日期从多个同名文件中选定"))
-                top = narrowed
-        if len(top) == 1:
-            chosen = top[0]
-            return MatchResult(MATCHED, chosen.work_id, chosen.title, chosen.score, chosen.via,
-                               candidates[:MAX_CANDIDATES] if len(candidates) > 1 else [], note)
-        shown = top + [c for c in candidates if c not in top]
-        return MatchResult(AMBIGUOUS, confidence=top[0].score, candidates=shown[:MAX_CANDIDATES],
-                           note=_join(note, f"有 {len(top)} 个同样相符的文件，请补充文号、制定机关或日期"))
+                top = [c for c in top if fits[c.work_id] == best_fit]
+                decided = "按制定机关或日期从多个同名文件中选定" if len(top) == 1 else ""
+        shown = (top + [c for c in candidates if c not in top])[:MAX_CANDIDATES]
+        if len(top) > 1:
+            return MatchResult(AMBIGUOUS, confidence=top[0].score, candidates=shown,
+                               note=_join(note, uncertain, f"有 {len(top)} 个同样相符的文件，请补充文号、制定机关或日期",
+                                          _excluded_note(excluded)))
+        chosen = top[0]
+        why = uncertain or "；".join(blocked.get(chosen.work_id, ()))
+        if chosen.via not in EXACT_VIAS:
+            why = _join(why, f"标题与库中《{chosen.title}》不完全一致")
+        if why:
+            return MatchResult(REVIEW, confidence=chosen.score, via=chosen.via, candidates=shown,
+                               note=_join(note, why, "请人工确认是否为同一文件", _excluded_note(excluded)))
+        score = chosen.score * 0.95 if decided else chosen.score
+        return MatchResult(MATCHED, chosen.work_id, chosen.title, score, chosen.via,
+                           shown if len(candidates) > 1 else [], _join(note, decided))
+
+    def _body_conflicts(self, work_id: str, body: str) -> list[str]:
+        work = self.works[work_id]
+        if work_id not in self._work_places:
+            self._work_places[work_id] = title_places(match_key(work.title), self.places)
+        return body_conflicts(body_key(body), self._work_places[work_id], work.region, work.doc_type,
+                              [body_key(b) for b in work.bodies], self.places)
 
     def _fit(self, work_id: str, body: str | None, when: date | None) -> int:
         work = self.works[work_id]
@@ -365,6 +436,19 @@ class Matcher:
         if when and when in work.dates:
             score += 2
         return score
+
+
+def _leading_year(title: str) -> str | None:
+    m = _LEADING_YEAR.match(fold_width(title or "").strip().lstrip("《"))
+    return m.group(0)[:4] if m else None
+
+
+def _excluded_note(excluded: list[tuple[Candidate, list[str]]]) -> str:
+    if not excluded:
+        return ""
+    shown = "；".join(f"《{c.title}》（{'，'.join(reasons)}）" for c, reasons in excluded[:3])
+    more = f"等 {len(excluded)} 件" if len(excluded) > 3 else ""
+    return f"已排除标题相近但不是同一文件的：{shown}{more}"
 
 
 def _join(*notes: str) -> str:

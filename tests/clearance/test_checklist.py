@@ -174,22 +174,31 @@ def test_rows_get_status_version_changes_and_links(sample_store):
         ["北京市安全生产条例", None, None],
         ["劳动仲裁和劳动诉讼的攻略之外的文件", None, None],
         [None, "法释（2023）3号", None],
-        ["某州市物业管理条例", None, None],
+        ["某路货物运输合同实施细则", None, None],
         ["北京历史文化名城保护条例", None, None],
+        ["北京市安全生产条列", None, None],
+        ["温州市物业管理条例", None, None],
     ])
     job_id = run_list(sample_store, data, "清单.xlsx", as_of=date(2025, 6, 1))
     with sample_store.sessions() as s:
         rows = job_report(s, job_id).rows
         assert get_job(s, job_id).state == "finished"
-    beijing, nothing, number, two, repealed = rows
+    beijing, nothing, number, two, repealed, typo, namesake = rows
     assert beijing["r_match"] == "已匹配" and beijing["r_status"] == "现行有效" and beijing["r_official"] == "推定"
     assert beijing["r_link"].startswith("https://fagui.example.gov.cn/works/")
     assert "中华人民共和国安全生产法" in beijing["r_basis"] and "修改" in beijing["r_basis"]
     assert beijing["r_version"].startswith("第1版") and beijing["r_version_date"] == "2016-11-25"
     assert nothing["r_match"] == "未找到" and "库中没有" in nothing["r_note"] and nothing["r_link"] == ""
     assert number["r_match"] == "已匹配" and number["r_via"] == "文号"
-    assert two["r_match"] == "多个候选" and "郑州市物业管理条例" in two["r_candidates"]
+    assert two["r_match"] == "多个候选" and "铁路货物运输合同实施细则" in two["r_candidates"]
     assert repealed["r_status"] == "已废止" and repealed["r_change"]
+    # a typo is for review: the near title is named, no status, version or link of it is reported
+    assert typo["r_match"] == "需人工确认" and typo["r_via"] == "标题近似" and "北京市安全生产条例" in typo["r_candidates"]
+    assert typo["r_title"] == typo["r_link"] == typo["r_status"] == typo["r_version"] == typo["r_basis"] == ""
+    assert "请人工确认" in typo["r_note"]
+    # a near-namesake of another city is not found, and the note says which near title was ruled out
+    assert namesake["r_match"] == "未找到" and namesake["r_status"] == "" and namesake["r_candidates"] == ""
+    assert "《郑州市物业管理条例》" in namesake["r_note"] and "地区不符" in namesake["r_note"]
 
 
 def test_exports_never_carry_a_live_formula(sample_store, tmp_path):

@@ -136,8 +136,8 @@ def test_round_workflow_and_batch_check(browser, clearance_server, tmp_path):
 
     # the batch check: upload, watch the page refresh itself, read the results
     listing = tmp_path / "清单.csv"
-    listing.write_text("序号,文件名称,发文字号\n1,中华人民共和国刑法,\n2,道交法,\n3,某州市物业管理条例,\n"
-                       "4,青川县夜间经济促进办法,\n5,=cmd|' /C calc'!A0,\n", encoding="gb18030")
+    listing.write_text("序号,文件名称,发文字号\n1,中华人民共和国刑法,\n2,道交法,\n3,某路货物运输合同实施细则,\n"
+                       "4,青川县夜间经济促进办法,\n5,=cmd|' /C calc'!A0,\n6,北京市安全生产条列,\n", encoding="gb18030")
     browser.get(base + "/clearance/check")
     browser.find_element(By.ID, "checklist-file").send_keys(str(listing))
     browser.find_element(By.CSS_SELECTOR, ".upload-form button[type=submit]").click()
@@ -145,6 +145,7 @@ def test_round_workflow_and_batch_check(browser, clearance_server, tmp_path):
         lambda d: "已完成" in d.find_element(By.ID, "job-progress").text)  # the page refreshes itself
     results = browser.find_element(By.CSS_SELECTOR, "table.checklist-results").text
     assert "中华人民共和国道路交通安全法" in results and "多个候选" in results and "未找到" in results
+    assert "需人工确认" in results  # a near title: for review, never matched
     assert "=cmd|' /C calc'!A0" in results
     Select(browser.find_element(By.ID, "match-filter")).select_by_value("unmatched")
     browser.find_element(By.CSS_SELECTOR, "form.report-filters button").click()
