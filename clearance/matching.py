@@ -53,7 +53,7 @@ MAX_CANDIDATES = 5
 
 # Edition notes a list adds to a title: （2019年修正）, (2018修订), （2021年版）, 2019年, 2019年修订.
 _EDITION_NOTE = re.compile(
-    r"[（(][^（）()]{0,20}?(?:\d{4}|修正|修订|修改|年版)[^（）()]{0,12}[）)]$"
+    r"[（(\[【〔][^（）()\[\]【】〔〕]{0,20}?(?:\d{4}|修正|修订|修改|年版)[^（）()\[\]【】〔〕]{0,12}[）)\]】〕]$"
     r"|(?:\d{4}年?(?:第[一二三四五六七八九十]+次)?(?:修正|修订|修改)?(?:版|本|文本)?)$"
 )
 _LEADING_YEAR = re.compile(r"^\d{4}年(?:版)?")
@@ -62,15 +62,13 @@ _SPACES = re.compile(r"\s+")  # spaces, punctuation and brackets of any width
 # 关于印发《X》的通知 names X; X may hold brackets itself (《北京市实施〈…法〉办法》 typed with 《》 inside).
 _INNER = re.compile(r"(?:印发|转发|发布|公布)[^《]*《(.{2,160})》")
 _QUOTED = re.compile(r"^《([^《》]{2,120})》$")
-# An inner title written with or without 中华人民共和国: 浙江省实施《献血法》办法.
-_INNER_PREFIX = re.compile(r"([《〈<])中华人民共和国")
 # Body names as lists shorten them (全国人大常委会 for 全国人民代表大会常务委员会).
 _BODY_SHORT = (("人民代表大会常务委员会", "人大常委会"), ("人民代表大会", "人大"), ("人民政府", "政府"))
 
 
 def match_key(title: str) -> str:
-    """What two spellings of one title share: width folded, edition notes, 中华人民共和国, spaces and
-    punctuation removed (书名号, 顿号, brackets of every kind)."""
+    """What two spellings of one title share: width folded, edition notes, 中华人民共和国 (before the title and
+    inside it: 实施《献血法》办法), spaces and punctuation removed (书名号, 顿号, brackets of every kind)."""
     t = fold_width(title or "").strip()
     quoted = _QUOTED.match(t)
     if quoted:
@@ -78,8 +76,8 @@ def match_key(title: str) -> str:
     t = _LEADING_YEAR.sub("", t)
     for _ in range(2):  # 标题（2019年修正）2019年 has two notes
         t = _EDITION_NOTE.sub("", t.strip())
-    t = title_key(_INNER_PREFIX.sub(r"\1", t))
-    return _NON_WORD.sub("", t)
+    t = _NON_WORD.sub("", title_key(t))
+    return t.replace("中华人民共和国", "") or t  # inner titles too: 浙江省实施《献血法》办法
 
 
 def body_key(name: str) -> str:
@@ -219,7 +217,9 @@ class Matcher:
                 self._numbers[number].add(work_id)
         local = [k for k, ids in zip(self._keys, self._key_ids, strict=True)
                  if any(self.works[w].region != "全国" for w in ids)]
-        self.places = Places.build(local, [body_key(b) for w in self.works.values() for b in w.bodies])
+        bodies = {_NON_WORD.sub("", fold_width(b)).removeprefix("中华人民共和国") for w in self.works.values()
+                  for b in w.bodies}
+        self.places = Places.build(local, bodies)
         self._work_places: dict[str, list[str]] = {}
 
     @classmethod

@@ -30,6 +30,8 @@ _FIRST_PLACE = re.compile(r"[\u4e00-\u9fff]{2,6}?(?:自治区|自治州|自治�
 _NEXT_PLACE = re.compile(r"[\u4e00-\u9fff]{2,6}?(?:自治州|自治县|市|县|区|旗)")
 _BODY_SUFFIX = re.compile(r"(?:人民代表大会常务委员会|人民代表大会|人大常委会|人大|人民政府|政府)$")
 _NATIONAL_BODIES = ("全国人", "国务院", "最高人民法院", "最高人民检察院", "中共中央", "中央")
+_KNOWN_BODIES = ("最高人民法院", "最高人民检察院", "国务院办公厅", "国务院", "全国人民代表大会常务委员会", "全国人民代表大会",
+                 "全国人大常委会")
 _LEGISLATURE_TYPES = {"宪法", "法律", "地方性法规", "自治条例和单行条例"}
 _GOVERNMENT_TYPES = {"行政法规", "部门规章", "地方政府规章", "行政规范性文件"}
 _JUDICIAL_TYPES = {"司法解释"}
@@ -41,9 +43,12 @@ class Places:
     store's titles and issuing bodies name."""
 
     names: dict[str, str]  # as written -> canonical (河北 -> 河北省)
+    bodies: tuple[str, ...] = _KNOWN_BODIES  # issuing bodies a title may begin with, longest first
 
     @classmethod
     def build(cls, titles: Iterable[str] = (), bodies: Iterable[str] = ()) -> Places:
+        bodies = list(bodies)
+        known = sorted({b for b in (*_KNOWN_BODIES, *bodies) if len(b) >= 3}, key=lambda b: (-len(b), b))
         names: dict[str, str] = {}
         for province in PROVINCES:
             names[province] = province
@@ -58,7 +63,10 @@ class Places:
                 names.setdefault(place, place)
         for name in [n for n in names if n.endswith("市") and len(n) >= 3]:
             names.setdefault(name[:-1], name)  # 郑州 for 郑州市
-        return cls(names)
+        return cls(names, tuple(known))
+
+    def leading_body(self, key: str) -> str | None:
+        return next((b for b in self.bodies if key.startswith(b)), None)
 
     def longest_at(self, key: str, i: int) -> str | None:
         for size in range(min(10, len(key) - i), 1, -1):
@@ -127,8 +135,10 @@ def conflicts(query: str, candidate: str, places: Places) -> list[str]:
         reasons.append(f"文件种类不符（清单：{q_form or '—'}{'、'.join(q_marks)}；库中：{c_form or '—'}"
                        f"{'、'.join(c_marks)}）")
     q_body, c_body = _before_guanyu(query), _before_guanyu(candidate)
-    if q_body is not None and c_body is not None and q_body != c_body:
-        reasons.append(f"发文机关不符（清单：{q_body}；库中：{c_body}）")
+    if q_body is None or c_body is None:  # no 关于 (最高人民法院于…): the known body a title begins with
+        q_body, c_body = places.leading_body(query), places.leading_body(candidate)
+    if (q_body or c_body) and q_body != c_body:
+        reasons.append(f"发文机关不符（清单：{q_body or '未写'}；库中：{c_body or '未写'}）")
     return reasons
 
 

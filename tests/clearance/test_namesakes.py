@@ -137,3 +137,10 @@ def test_conflict_reasons():
     assert "发文机关不符" in conflicts(match_key("最高人民检察院关于X的解释"), match_key("最高人民法院关于X的解释"),
                                   places)[0]
     assert conflicts(match_key("河南省物业管理条列"), match_key("河南省物业管理条例"), places) == []
+
+
+def test_title_keys_drop_the_state_name_inside_and_edition_notes_in_any_bracket():
+    assert match_key("浙江省实施《中华 人民共和国献血法》办法") == match_key("浙江省实施献血法办法")
+    assert match_key("中华人民共和国宪法修正案[2018年]") == match_key("中华人民共和国宪法修正案（2018年）")
+    assert match_key("道路交通安全法【2021年修正】") == match_key("中华人民共和国道路交通安全法")
+    assert match_key("规定〔一〕") != match_key("规定〔二〕")
