@@ -272,7 +272,7 @@ def job_export(job_id: int, fmt: str):
 def _download(data: bytes, fmt: str, name: str) -> Response:
     from urllib.parse import quote
 
-    response = Response(data, mimetype=EXPORTS.get(fmt, "application/octet-stream"))
+    response = Response(data, content_type=EXPORTS.get(fmt, "application/octet-stream"))  # charset given once
     ascii_name = name.encode("ascii", "ignore").decode() or f"export.{fmt}"
     response.headers["Content-Disposition"] = (
         f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}")

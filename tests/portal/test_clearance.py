@@ -203,7 +203,9 @@ def test_upload_runs_in_the_background_with_filters_and_downloads(app, logged_in
     ws = load_workbook(io.BytesIO(download.data)).active
     assert not [c for row in ws.iter_rows() for c in row if c.data_type == "f"]
     assert ws.cell(row=5, column=2).value == "'" + INJECTION
-    csv_text = logged_in.get(f"/clearance/check/{job_id}/export.csv?match=matched").data.decode("utf-8-sig")
+    csv_download = logged_in.get(f"/clearance/check/{job_id}/export.csv?match=matched")
+    assert csv_download.headers["Content-Type"] == "text/csv; charset=utf-8"  # one charset, not two
+    csv_text = csv_download.data.decode("utf-8-sig")
     assert csv_text.count("\r\n") == 3  # header and the two matched rows
     assert logged_in.get(f"/clearance/check/{job_id}?match=bogus").status_code == 400
     assert logged_in.get("/clearance/check/999999").status_code == 404

@@ -54,6 +54,8 @@ def test_public_reports_need_no_login_and_have_chart_and_downloads(client):
     assert "/reports/counts/export.xlsx?as_of=2024-01-01" in html
     data = client.get("/reports/counts/export.csv?as_of=2024-01-01")
     assert data.status_code == 200 and data.data.startswith("\ufeff".encode())
+    assert data.headers["Content-Type"] == "text/csv; charset=utf-8"  # one charset, not two
+    assert client.get("/reports/counts/export.json").headers["Content-Type"] == "application/json; charset=utf-8"
     assert 'filename="counts-2024-01-01.csv"' in data.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(data.data.decode("utf-8-sig"))))
     xlsx = client.get("/reports/counts/export.xlsx?as_of=2024-01-01")
