@@ -553,6 +553,10 @@ def _latest_change(w: WorkRow, as_of: date, amends: list[tuple[date | None, str]
 # ----------------------------------------------------------------------------------------------------------
 # Output
 
+# The 匹配结果 cell's colour in the XLSX export, as on the site (portal/static/clearance.css): only an exact match is
+# green; a near title for review, several candidates and nothing found each stand apart.
+MATCH_FILLS = {"已匹配": "C6EFCE", "需人工确认": "FFD966", "多个候选": "F8CBAD", "未找到": "FFC7CE"}
+
 RESULT_COLUMNS = [
     Column("r_match", "匹配结果"), Column("r_via", "匹配依据"), Column("r_confidence", "置信度", "number"),
     Column("r_title", "匹配文件"), Column("r_link", "链接"), Column("r_status", "时效性"),
@@ -629,7 +633,7 @@ def job_report(session: Session, job_id: int, match: str | None = None) -> Repor
         "checklist", "".join("_" if ch in "\\/?*[]:" else ch for ch in f"清单核查结果 {job.filename}")[:60],
         f"{job.filename}：共 {job.total} 行，按 {job.as_of.isoformat()} 核查时效性。",
         [Column("row", "行号", "int"), *inputs, *RESULT_COLUMNS], rows,
-        {"as_of": job.as_of}, summary=counts,
+        {"as_of": job.as_of}, summary=counts, fills={"r_match": MATCH_FILLS},
     )
 
 

@@ -64,7 +64,7 @@ def to_csv(report: Report) -> bytes:
 
 def to_xlsx(report: Report) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     wb = Workbook()
@@ -74,6 +74,14 @@ def to_xlsx(report: Report) -> bytes:
         ws.append(row)
     for cell_ in ws[1]:
         cell_.font = Font(bold=True)
+    for i, col in enumerate(report.columns, start=1):
+        colours = report.fills.get(col.key)
+        if not colours:
+            continue
+        for (cell_,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
+            if isinstance(cell_.value, str) and cell_.value in colours:
+                cell_.fill = PatternFill(fill_type="solid", fgColor=colours[cell_.value])
+                cell_.font = Font(bold=True)
     ws.freeze_panes = "A2"
     for i, col in enumerate(report.columns, start=1):
         width = {"work": 40, "text": 16, "date": 12, "int": 10, "number": 10}.get(col.kind, 16)

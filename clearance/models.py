@@ -45,6 +45,8 @@ class Report:
     chart_title: str | None = None
     summary: dict[str, Any] = field(default_factory=dict)
     sections: list[Section] = field(default_factory=list)  # empty: the rows are one list
+    # Cell colours in the XLSX export: column key -> cell text -> RGB (the batch check's 已匹配 / 需人工确认 ...).
+    fills: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -199,6 +199,11 @@ def test_rows_get_status_version_changes_and_links(sample_store):
     # a near-namesake of another city is not found, and the note says which near title was ruled out
     assert namesake["r_match"] == "未找到" and namesake["r_status"] == "" and namesake["r_candidates"] == ""
     assert "《郑州市物业管理条例》" in namesake["r_note"] and "地区不符" in namesake["r_note"]
+    with sample_store.sessions() as s:
+        ws = load_workbook(io.BytesIO(export(job_report(s, job_id), "xlsx"))).active
+    column = [c.value for c in ws[1]].index("匹配结果") + 1
+    colour = {ws.cell(row=r, column=column).value: ws.cell(row=r, column=column).fill.fgColor.rgb for r in range(2, 9)}
+    assert colour["需人工确认"] != colour["已匹配"] and len(set(colour.values())) == 4  # a colour per result
 
 
 def test_exports_never_carry_a_live_formula(sample_store, tmp_path):

@@ -114,3 +114,15 @@ def test_cli_report_formats_and_errors(cli_env):
     assert bad.exit_code != 0 and "没有名为“nope”的报表" in bad.output
     assert "XLSX 是二进制文件" in runner.invoke(cli, ["report", "counts", "--format", "xlsx"]).output
     assert "无法识别的日期" in runner.invoke(cli, ["report", "counts", "--as-of", "昨天"]).output
+
+
+def test_xlsx_colours_the_cells_a_report_asks_for_and_csv_keeps_the_words():
+    report = Report("checklist", "核查", "说明", [Column("r_match", "匹配结果"), Column("title", "标题")],
+                    [{"r_match": "已匹配", "title": "已匹配"}, {"r_match": "需人工确认", "title": "x"},
+                     {"r_match": "其他", "title": "y"}], {}, fills={"r_match": {"已匹配": "C6EFCE", "需人工确认": "FFD966"}})
+    ws = load_workbook(io.BytesIO(export(report, "xlsx"))).active
+    colours = [ws.cell(row=r, column=1).fill.fgColor.rgb for r in (2, 3)]
+    assert colours == ["00C6EFCE", "00FFD966"]
+    assert ws.cell(row=4, column=1).fill.fill_type is None and ws.cell(row=2, column=2).fill.fill_type is None
+    assert ws.cell(row=1, column=1).fill.fill_type is None  # the header keeps its own look
+    assert xlsx_rows(export(report, "xlsx")) == csv_rows(export(report, "csv"))

@@ -185,7 +185,8 @@ def test_hostile_uploads_get_a_chinese_400_and_no_job(app, logged_in, monkeypatc
 
 def test_upload_runs_in_the_background_with_filters_and_downloads(app, logged_in):
     data = xlsx([["文件名称", "发文字号", "发文机关"], ["中华人民共和国刑法", None, None],
-                 [None, "法释〔2023〕3号", None], ["某州市物业管理条例", None, None], [INJECTION, None, None]])
+                 [None, "法释〔2023〕3号", None], ["某州市物业管理条例", None, None], [INJECTION, None, None],
+                 ["北京市安全生产条列", None, None]])
     response = logged_in.post("/clearance/check", data={"csrf_token": token(logged_in), "as_of": "2025-06-01",
                                                         "file": (io.BytesIO(data), "清单.xlsx")})
     assert response.status_code == 302
@@ -194,15 +195,25 @@ def test_upload_runs_in_the_background_with_filters_and_downloads(app, logged_in
     html = logged_in.get(f"/clearance/check/{job_id}").get_data(as_text=True)
     assert "已完成" in html and 'http-equiv="refresh"' not in html
     assert "中华人民共和国刑法" in html and "郑州市物业管理条例" in html and "<script>" not in html
+    # a near title is for review: its own word and colour, never the exact matches' green, and no status of it
+    assert html.count('<tr class="m-已匹配">') == 2 and html.count('<tr class="m-需人工确认">') == 1
+    assert 'id="match-legend"' in html and "已排除" in html
+    review = logged_in.get(f"/clearance/check/{job_id}?match=review").get_data(as_text=True)
+    row = review.split('<tr class="m-需人工确认">', 1)[1].split("</tr>", 1)[0]
+    assert "北京市安全生产条例" in row and "请人工确认" in row and "现行有效" not in row and "<a " not in row
     only = logged_in.get(f"/clearance/check/{job_id}?match=unmatched").get_data(as_text=True)
     assert INJECTION.replace("'", "&#39;") in only and "中华人民共和国刑法</a>" not in only
     status = logged_in.get(f"/clearance/check/{job_id}/status.json").get_json()
-    assert status == {"id": job_id, "state": "finished", "done": 4, "total": 4, "running": False, "error": None}
+    assert status == {"id": job_id, "state": "finished", "done": 5, "total": 5, "running": False, "error": None}
     download = logged_in.get(f"/clearance/check/{job_id}/export.xlsx")
     assert download.status_code == 200 and "attachment" in download.headers["Content-Disposition"]
     ws = load_workbook(io.BytesIO(download.data)).active
     assert not [c for row in ws.iter_rows() for c in row if c.data_type == "f"]
     assert ws.cell(row=5, column=2).value == "'" + INJECTION
+    match_column = [c.value for c in ws[1]].index("匹配结果") + 1
+    fills = {ws.cell(row=r, column=match_column).value: ws.cell(row=r, column=match_column).fill.fgColor.rgb
+             for r in range(2, 7)}
+    assert len(set(fills.values())) == 3 and set(fills) == {"已匹配", "未找到", "需人工确认"}  # one colour each
     csv_download = logged_in.get(f"/clearance/check/{job_id}/export.csv?match=matched")
     assert csv_download.headers["Content-Type"] == "text/csv; charset=utf-8"  # one charset, not two
     csv_text = csv_download.data.decode("utf-8-sig")
