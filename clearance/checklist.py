@@ -30,7 +30,7 @@ from clearance.exports import safe_text
 from clearance.matching import MATCH_LABELS, MATCHED, REVIEW, VIA_LABELS, Matcher, MatchResult
 from clearance.models import Column, Report
 from clearance.reports import CHANGE_LABELS, ReportOptions, basis_changes
-from clearance.snapshot import WorkRow, snapshot
+from clearance.snapshot import LINKS_NOT_BUILT, WorkRow, links_built, snapshot
 from clearance.xlsx_guard import UnsafeXlsx, check_xlsx
 from fagui.errors import FaguiError
 from fagui.normalise.text import NormaliseError, decode_bytes
@@ -444,12 +444,13 @@ class WorkFacts:
     expires: str | None  # YYYY-MM-DD
     basis_changed: str  # the basis changes, joined with ；; "" for none
     bodies: str  # joined with 、
+    links_built: bool = True  # False: the store's citations were never read, so "" says nothing
 
     def as_dict(self) -> dict[str, Any]:
         return {"status": self.status, "status_label": self.status_label, "status_official": self.status_official,
                 "status_reason": self.status_reason, "version": self.version, "version_date": self.version_date,
                 "latest_change": self.latest_change, "expires": self.expires, "basis_changed": self.basis_changed,
-                "bodies": self.bodies}
+                "bodies": self.bodies, "links_built": self.links_built}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> WorkFacts:
@@ -457,7 +458,8 @@ class WorkFacts:
                    status_official=data["status_official"], status_reason=data["status_reason"],
                    version=data["version"], version_date=data["version_date"],
                    latest_change=data["latest_change"], expires=data["expires"],
-                   basis_changed=data["basis_changed"], bodies=data["bodies"])
+                   basis_changed=data["basis_changed"], bodies=data["bodies"],
+                   links_built=data.get("links_built", True))
 
 
 @dataclass(frozen=True)
@@ -500,6 +502,7 @@ def describe_works(session: Session, work_ids: set[str], as_of: date) -> dict[st
         .where(Relation.object_work_id.in_(list(work_ids)), Relation.relation_type == "amends")
     ):
         amends.setdefault(link.object_work_id, []).append((link.effective, link.title))
+    built = links_built(session)
     basis: dict[str, list[str]] = {}
     for change in basis_changes(session, ReportOptions(as_of=as_of), work_ids=set(work_ids)):
         when = change.change_date.isoformat() if change.change_date else "日期不详"
@@ -522,6 +525,7 @@ def describe_works(session: Session, work_ids: set[str], as_of: date) -> dict[st
             expires=v.expires.isoformat() if v and v.expires else None,
             basis_changed="；".join(dict.fromkeys(basis.get(wid, []))),
             bodies="、".join(w.bodies),
+            links_built=built,
         )
     return out
 
@@ -585,10 +589,17 @@ def result_cells(result: CheckResult | None) -> dict[str, Any]:
         "r_version_date": (facts.version_date if facts else None) or "",
         "r_change": facts.latest_change if facts else "",
         "r_expires": (facts.expires if facts else None) or "",
-        "r_basis": ((facts.basis_changed if facts else "") or "否") if result.matched else "",
+        "r_basis": _basis_cell(facts) if result.matched else "",
         "r_candidates": candidates,
         "r_note": m.note or "",
     }
+
+
+def _basis_cell(facts: WorkFacts | None) -> str:
+    """The changes of the basis; 否 only where the citations were read and none changed."""
+    if facts is None:
+        return ""
+    return facts.basis_changed or ("否" if facts.links_built else LINKS_NOT_BUILT)
 
 
 @dataclass(frozen=True)

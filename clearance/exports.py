@@ -48,8 +48,10 @@ def cell(value: object) -> str | int | float:
 
 
 def table(report: Report) -> list[list[str | int | float]]:
-    """Header row of Chinese labels, then one row per report row, in column order."""
-    rows: list[list[str | int | float]] = [[c.label for c in report.columns]]
+    """Header row of Chinese labels, then one row per report row, in column order; a report's notice, when it
+    has one, comes first on a line of its own, so no file of an empty table is mistaken for "nothing found"."""
+    rows: list[list[str | int | float]] = [[cell(f"注意：{report.notice}")]] if report.notice else []
+    rows.append([c.label for c in report.columns])
     rows.extend([cell(r.get(c.key)) for c in report.columns] for r in report.rows)
     return rows
 
@@ -72,17 +74,20 @@ def to_xlsx(report: Report) -> bytes:
     ws.title = report.title[:31]  # Excel's limit on sheet names
     for row in table(report):
         ws.append(row)
-    for cell_ in ws[1]:
+    header = 2 if report.notice else 1
+    for cell_ in ws[header]:
         cell_.font = Font(bold=True)
+    if report.notice:
+        ws["A1"].font = Font(bold=True, color="9C0006")
     for i, col in enumerate(report.columns, start=1):
         colours = report.fills.get(col.key)
         if not colours:
             continue
-        for (cell_,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
+        for (cell_,) in ws.iter_rows(min_row=header + 1, min_col=i, max_col=i):
             if isinstance(cell_.value, str) and cell_.value in colours:
                 cell_.fill = PatternFill(fill_type="solid", fgColor=colours[cell_.value])
                 cell_.font = Font(bold=True)
-    ws.freeze_panes = "A2"
+    ws.freeze_panes = f"A{header + 1}"
     for i, col in enumerate(report.columns, start=1):
         width = {"work": 40, "text": 16, "date": 12, "int": 10, "number": 10}.get(col.kind, 16)
         if col.key in ("evidence", "reason", "changes"):

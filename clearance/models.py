@@ -47,6 +47,9 @@ class Report:
     sections: list[Section] = field(default_factory=list)  # empty: the rows are one list
     # Cell colours in the XLSX export: column key -> cell text -> RGB (the batch check's 已匹配 / 需人工确认 ...).
     fills: dict[str, dict[str, str]] = field(default_factory=dict)
+    # What a reader must know before trusting the rows (the store lacks what the report reads); exports write it
+    # above the table, the page shows it first.
+    notice: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -57,6 +60,7 @@ class Report:
             "columns": [{"key": c.key, "label": c.label, "kind": c.kind} for c in self.columns],
             "rows": [{k: (v.isoformat() if isinstance(v, date) else v) for k, v in r.items()} for r in self.rows],
             "summary": self.summary,
+            "notice": self.notice,
             "sections": [{"key": x.key, "title": x.title, "start": x.start, "count": x.count, "note": x.note}
                          for x in self.sections],
         }

@@ -18,7 +18,16 @@ from sqlalchemy.orm import Session
 
 from clearance.models import Column, Report, Section
 from clearance.rounds import DecisionConflict, decision_conflicts
-from clearance.snapshot import VersionRow, WorkRow, chunks, fill, snapshot, works_from
+from clearance.snapshot import (
+    LINKS_NOT_BUILT_NOTICE,
+    VersionRow,
+    WorkRow,
+    chunks,
+    fill,
+    links_built,
+    snapshot,
+    works_from,
+)
 from fagui.errors import FaguiError
 from fagui.settings import load_settings
 from fagui.vocabulary import DOC_TYPES, RELATION_LABELS, STATUS_LABELS
@@ -286,6 +295,7 @@ def basis_changed(session: Session, opts: ReportOptions, work_ids: set[str] | No
         rows, {"as_of": opts.as_of},
         chart=per_law.most_common(15), chart_title="涉及文件最多的被引法规（件）",
         summary={"total": len(rows), "documents": len({r["work_id"] for r in rows})},
+        notice="" if links_built(session) else LINKS_NOT_BUILT_NOTICE,
     )
 
 
@@ -502,6 +512,7 @@ def unresolved(session: Session, opts: ReportOptions) -> Report:
         rows, {"as_of": opts.as_of},
         chart=per_title.most_common(15), chart_title="引用最多的未对应标题（次）",
         summary={"total": len(rows), "documents": len({r["work_id"] for r in rows})},
+        notice="" if links_built(session) else LINKS_NOT_BUILT_NOTICE,
     )
 
 

@@ -12,11 +12,22 @@ from typing import Any, TypeVar
 from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
-from indexer.store.models import IssuingBody, Relation, Version, Work, work_issuing_bodies
+from indexer.store.citations import CITATION_SOURCE
+from indexer.store.models import IssuingBody, Relation, Source, Version, Work, work_issuing_bodies
 from indexer.store.status import RepealLink, Status, VersionDates, in_force_index, work_status
 
 T = TypeVar("T")
 CHUNK = 500  # ids per IN (...) list: well under every database's limit on bound parameters
+# Said wherever a basis change cannot be known because the citations were never read from the texts.
+LINKS_NOT_BUILT = "未建立引用关系"
+LINKS_NOT_BUILT_NOTICE = ("本库尚未建立引用关系（从未运行 `fagui links rebuild`），无法判断文件的制定依据或所引用的法规"
+                          "是否已变化：请先运行 `fagui links rebuild`。")
+
+
+def links_built(session: Session) -> bool:
+    """Whether the citations were ever read from the texts (`fagui links rebuild`): without them no document has
+    a basis, so "basis unchanged" would be a guess. The rebuild registers its derived source on its first run."""
+    return session.scalar(select(Source.id).where(Source.name == CITATION_SOURCE)) is not None
 
 
 @dataclass

@@ -65,6 +65,7 @@ from clearance.rounds import (
     scope_label,
 )
 from clearance.rounds import WorkFilter as RoundFilter
+from clearance.snapshot import LINKS_NOT_BUILT_NOTICE, links_built
 from fagui.settings import Settings
 from fagui.vocabulary import DOC_TYPES, REGION_CODES, STATUS_LABELS
 from indexer.store.models import ChecklistJob, utcnow
@@ -239,6 +240,7 @@ def job_page(job_id: int):
         page=page, pages=pages, running=running, finished=finished, refresh=_REFRESH_SECONDS,
         percent=int(job.done * 100 / job.total) if job.total else 100,
         roles={ROLE_LABELS[r]: job.headers[i] for r, i in job.mapping.items() if i < len(job.headers)},
+        links_notice="" if links_built(session) else LINKS_NOT_BUILT_NOTICE,
     )
 
 

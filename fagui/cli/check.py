@@ -25,6 +25,7 @@ class Finding:
 
 
 def check_instance(settings: Settings, now: datetime | None = None) -> list[Finding]:
+    from clearance.snapshot import links_built
     from indexer.store.app_store import StoreNotReady, open_store
     from indexer.store.models import Article, CrawlRun, OutboxEvent, Version, Work
 
@@ -44,6 +45,7 @@ def check_instance(settings: Settings, now: datetime | None = None) -> list[Find
                                      .where(OutboxEvent.processed_at.is_(None))) or 0
             oldest = session.scalar(select(func.min(OutboxEvent.created_at)).where(OutboxEvent.processed_at.is_(None)))
             runs = _last_runs(session, CrawlRun)
+            links = links_built(session)
     except StoreNotReady as exc:
         return [Finding("database", "error", str(exc))]
     except Exception as exc:  # unreachable server, bad URL, wrong password: all end here with the reason
@@ -67,6 +69,11 @@ def check_instance(settings: Settings, now: datetime | None = None) -> list[Find
     else:
         findings.append(Finding("outbox", "ok", "所有变更均已写入检索索引", {"pending": 0}))
 
+    if links or not counts["works"]:
+        findings.append(Finding("links", "ok", "已建立引用关系" if links else "库中尚无法规", {"built": links}))
+    else:
+        findings.append(Finding("links", "warning", "尚未建立引用关系（从未运行 `fagui links rebuild`）：清单核查的“依据已变化”"
+                                "和“依据或引用的法规已变化”报表无从判断，请运行 `fagui links rebuild`", {"built": False}))
     findings.append(_engine_finding(settings, counts, pending))
     if not runs:
         findings.append(Finding("crawl", "ok", "尚未运行过采集（fagui crawl SOURCE）", {"sources": {}}))

@@ -4,6 +4,7 @@ user cell is a live formula, and jobs that continue where an interrupted run sto
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import tracemalloc
 import zipfile
@@ -346,11 +347,15 @@ def test_a_stored_result_reads_back_as_it_was_written():
     for result in (matched, ambiguous):
         stored = result.to_json()
         assert CheckResult.from_json(stored) == result and CheckResult.from_json(stored).to_json() == stored
-    assert list(matched.to_json())[-2:] == ["bodies", "link"] and "status" not in ambiguous.to_json()
+    assert list(matched.to_json())[-3:] == ["bodies", "links_built", "link"] and "status" not in ambiguous.to_json()
+    older = {k: v for k, v in matched.to_json().items() if k != "links_built"}  # stored before links_built
+    assert CheckResult.from_json(older) == matched
     cells = result_cells(matched)
     assert cells["r_status"] == "已废止" and cells["r_official"] == "官方标注" and cells["r_basis"] == "否"
     assert cells["r_candidates"] == "浙江省乙办法（0.88）" and cells["r_expires"] == ""
     assert result_cells(ambiguous)["r_basis"] == "" and result_cells(None) == {"r_match": "未处理"}
+    unlinked = CheckResult(matched.match, dataclasses.replace(facts, links_built=False), "http://x/works/w1")
+    assert result_cells(unlinked)["r_basis"] == "未建立引用关系"
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -448,3 +453,40 @@ def test_a_cell_longer_than_the_limit_is_refused():
     with pytest.raises(ChecklistError, match="第 2 行第 1 列的内容有 2001 个字符"):
         read_table(data, "long.csv")
     assert read_table(data, "long.csv", limits=ReadLimits(cell_chars=3000)).rows[0][0] == "规" * 2001
+
+
+def _law_and_rule(s) -> None:
+    """A law amended in 2022 and a provincial rule of 2020 made under it."""
+    for n, (effective, text) in enumerate(((date(2015, 1, 1), "第一条 为了甲。\n第二条 施行。"),
+                                           (date(2022, 1, 1), "第一条 为了甲乙。\n第二条 施行。")), start=1):
+        upsert_record(s, DocumentRecord(source="test", source_ref=f"law-{n}", title="中华人民共和国甲事务法", text=text,
+                                        doc_type="法律", region="全国", published=effective, effective=effective,
+                                        issuing_bodies=["全国人民代表大会常务委员会"]))
+    upsert_record(s, DocumentRecord(source="test", source_ref="rule", title="浙江省甲事务管理办法",
+                                    text="第一条 根据《中华人民共和国甲事务法》，制定本办法。\n第二条 施行。",
+                                    doc_type="地方政府规章", region="浙江省", published=date(2020, 6, 1),
+                                    effective=date(2020, 6, 1), issuing_bodies=["浙江省人民政府"]))
+
+
+def test_where_links_were_never_built_the_basis_column_says_so_not_no(sqlite_store):
+    with sqlite_store.sessions() as s:
+        _law_and_rule(s)
+        s.commit()
+    data = csv_bytes(["标题", "浙江省甲事务管理办法"])
+    table = read_table(data, "zj.csv")
+
+    def basis_cell() -> str:
+        with sqlite_store.sessions() as s:
+            job_id = create_job(s, table, "zj.csv", file_hash(data), as_of=date(2025, 1, 1)).id
+            s.commit()
+        run_job(sqlite_store.sessions, job_id)
+        with sqlite_store.sessions() as s:
+            (row,) = job_report(s, job_id).rows
+        assert row["r_match"] == "已匹配"
+        return row["r_basis"]
+
+    assert basis_cell() == "未建立引用关系"  # not 否: nothing was read, so nothing can be said to be unchanged
+    with sqlite_store.sessions() as s:
+        rebuild_links(s)
+        s.commit()
+    assert "《中华人民共和国甲事务法》2022-01-01修改" in basis_cell()

@@ -310,3 +310,41 @@ def test_changes_lists_repeals_no_source_dates_apart_from_the_period(store):
     assert [r["title"] for r in in_2023.rows if r["change"] == "废止"] == ["浙江省被决定废止办法"]
     assert in_2023.summary["repealed"] == 1 and in_2023.summary["undated"] == 2
     assert [r["title"] for r in in_2023.rows if r["date"] is None] == ["浙江省仅标注失效办法", "浙江省无日期决定废止办法"]
+
+
+def test_the_basis_reports_say_when_links_were_never_built(sqlite_store):
+    import csv
+    import io
+    import json
+
+    from openpyxl import load_workbook
+
+    from clearance.exports import export
+
+    with sqlite_store.sessions() as s:
+        for n, effective in enumerate((date(2015, 1, 1), date(2022, 1, 1)), start=1):
+            upsert_record(s, DocumentRecord(source="test", source_ref=f"law-{n}", title="中华人民共和国甲事务法",
+                                            text=f"第一条 为了甲{'乙' * n}。\n第二条 施行。", doc_type="法律",
+                                            region="全国", published=effective, effective=effective))
+        upsert_record(s, DocumentRecord(source="test", source_ref="rule", title="浙江省甲事务管理办法",
+                                        text="第一条 根据《中华人民共和国甲事务法》，制定本办法。\n第二条 施行。",
+                                        doc_type="地方政府规章", region="浙江省", published=date(2020, 6, 1),
+                                        effective=date(2020, 6, 1)))
+        s.commit()
+        opts = ReportOptions(as_of=date(2025, 1, 1))
+        for name in ("basis-changed", "unresolved"):
+            rep = run_report(s, name, opts)
+            assert rep.rows == [] and "尚未建立引用关系" in rep.notice and "fagui links rebuild" in rep.notice
+        rep = run_report(s, "basis-changed", opts)
+        lines = list(csv.reader(io.StringIO(export(rep, "csv").decode("utf-8-sig"))))
+        assert lines[0] == ["注意：" + rep.notice] and lines[1][0] == "标题"  # no empty table passes for "none"
+        sheet = load_workbook(io.BytesIO(export(rep, "xlsx"))).active
+        assert [["" if v is None else str(v) for v in r if v is not None] for r in sheet.iter_rows(values_only=True)] \
+            == [[c for c in line if c] for line in lines]
+        assert json.loads(export(rep, "json"))["notice"] == rep.notice
+        assert run_report(s, "counts", opts).notice == ""  # reports that read no links say nothing
+        rebuild_links(s)
+        s.commit()
+        rep = run_report(s, "basis-changed", opts)
+    assert rep.notice == "" and [r["cited_title"] for r in rep.rows] == ["中华人民共和国甲事务法"]
+    assert export(rep, "csv").decode("utf-8-sig").startswith("标题")

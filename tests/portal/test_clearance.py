@@ -297,3 +297,18 @@ def test_the_menu_offers_clearance_work_only_after_login(client, logged_in):
     assert '<a href="/clearance/">清理工作</a>' in client.get("/").get_data(as_text=True)
     anonymous = client.application.test_client()
     assert "清理工作" not in anonymous.get("/").get_data(as_text=True)
+
+
+def test_the_job_page_says_when_links_were_never_built(app, logged_in, monkeypatch):
+    from clearance.checklist import create_job, read_table
+    from portal import services
+
+    with app.app_context():
+        sess = services.store().sessions()
+        job_id = create_job(sess, read_table("标题\r\n道交法\r\n".encode(), "a.csv"), "a.csv", "links").id
+        sess.commit()
+        sess.close()
+    assert 'id="links-notice"' not in logged_in.get(f"/clearance/check/{job_id}").get_data(as_text=True)
+    monkeypatch.setattr("portal.clearance.links_built", lambda session: False)
+    html = logged_in.get(f"/clearance/check/{job_id}").get_data(as_text=True)
+    assert 'id="links-notice"' in html and "依据已变化" in html and "fagui links rebuild" in html

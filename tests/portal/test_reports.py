@@ -252,3 +252,12 @@ def test_private_pages_are_never_stored_in_a_cache(client):
         res = client.get(url)
         assert res.status_code == 200 and res.headers["Cache-Control"] == "private, no-store", url
     assert "no-store" not in client.get("/static/site.css").headers.get("Cache-Control", "")
+
+
+def test_the_basis_report_page_says_when_links_were_never_built(client, monkeypatch):
+    login(client)
+    assert 'id="report-notice"' not in client.get("/reports/basis-changed").get_data(as_text=True)
+    monkeypatch.setattr("clearance.reports.links_built", lambda session: False)  # a store never linked
+    html = client.get("/reports/basis-changed").get_data(as_text=True)
+    assert 'id="report-notice"' in html and "尚未建立引用关系" in html and "fagui links rebuild" in html
+    assert client.get("/reports/basis-changed/export.csv").data.decode("utf-8-sig").startswith("注意：本库尚未建立引用关系")

@@ -46,6 +46,11 @@ def test_check_reports_a_sound_instance_and_each_fault(env, monkeypatch):
     assert found["database"]["details"]["works"] > 300
     assert found["search"]["details"]["documents"] == found["search"]["details"]["expected"]
     assert found["outbox"]["details"]["pending"] == 0
+    # imported, but the citations never read: a warning naming the fix (the batch check cannot tell a basis change)
+    assert found["links"]["level"] == "warning" and "fagui links rebuild" in found["links"]["message"]
+    assert "未建立引用关系" in run("check").output
+    assert run("links", "rebuild").exit_code == 0
+    assert findings(run("check", "--json"))["links"]["level"] == "ok"
 
     # the index directory lost: an error naming the fix
     index_dir = next((env / "tantivy").glob("index-*"))
