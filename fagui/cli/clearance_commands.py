@@ -183,7 +183,8 @@ def check_list_cmd(file: Path | None, output: Path | None, resume_job: int | Non
         report = job_report(session, job_id)
     output.write_bytes(export(report, fmt))
     counts = report.summary
-    click.echo(f"已写入 {output}：已匹配 {counts.get('matched', 0)} 行，多个候选 {counts.get('ambiguous', 0)} 行，"
+    click.echo(f"已写入 {output}：已匹配 {counts.get('matched', 0)} 行，需人工确认 {counts.get('review', 0)} 行，"
+               f"多个候选 {counts.get('ambiguous', 0)} 行，"
                f"未找到 {counts.get('unmatched', 0)} 行")
 
 

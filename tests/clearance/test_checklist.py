@@ -283,7 +283,7 @@ def test_check_list_command_writes_xlsx_and_resumes(sample_store, tmp_path):
     out = tmp_path / "out.xlsx"
     result = CliRunner().invoke(cli, ["check-list", str(source), "-o", str(out)], env=env)
     assert result.exit_code == 0, result.output
-    assert "已匹配 2 行" in result.output and "未找到 1 行" in result.output
+    assert "已匹配 2 行" in result.output and "需人工确认 0 行" in result.output and "未找到 1 行" in result.output
     ws = load_workbook(out).active
     header = [c.value for c in ws[1]]
     assert header[:2] == ["行号", "文件名称"] and "时效性" in header and "链接" in header
