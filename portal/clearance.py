@@ -33,6 +33,7 @@ from clearance.charts import bar_chart
 from clearance.checklist import (
     ROLE_LABELS,
     ChecklistError,
+    CheckResult,
     JobNotFound,
     ReadLimits,
     create_job,
@@ -231,7 +232,7 @@ def job_page(job_id: int):
     shown_total = counts.get(match, 0) if match else job.total
     pages = max(1, -(-shown_total // PER_PAGE))
     page = parse_int_param(request.args.get("page"), "页码", 1, 1, pages)
-    rows = [(r.position, r.cells, result_cells(r.result))
+    rows = [(r.position, r.cells, result_cells(r.result), _candidate_links(r.result))
             for r in job_rows(session, job_id, match, (page - 1) * PER_PAGE, PER_PAGE)] if job.done else []
     running = _is_running(job)
     finished = job.state == "finished"
@@ -242,6 +243,13 @@ def job_page(job_id: int):
         roles={ROLE_LABELS[r]: job.headers[i] for r, i in job.mapping.items() if i < len(job.headers)},
         links_notice="" if links_built(session) else LINKS_NOT_BUILT_NOTICE,
     )
+
+
+def _candidate_links(result: CheckResult | None) -> list[tuple[str, float, str]]:
+    """The candidates of a row not matched (for review, several), each linking to its work for the check."""
+    if result is None or result.matched:
+        return []
+    return [(c.title, c.score, url_for("document_pages.work", work_id=c.work_id)) for c in result.match.candidates]
 
 
 @bp.get("/check/<int:job_id>/status.json")

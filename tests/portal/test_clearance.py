@@ -200,7 +200,8 @@ def test_upload_runs_in_the_background_with_filters_and_downloads(app, logged_in
     assert 'id="match-legend"' in html and "已排除" in html
     review = logged_in.get(f"/clearance/check/{job_id}?match=review").get_data(as_text=True)
     row = review.split('<tr class="m-需人工确认">', 1)[1].split("</tr>", 1)[0]
-    assert "北京市安全生产条例" in row and "请人工确认" in row and "现行有效" not in row and "<a " not in row
+    assert "北京市安全生产条例" in row and "请人工确认" in row and "现行有效" not in row
+    assert row.count("<a ") == 1 and '<a class="candidate" href="/works/' in row  # the candidate, to check by hand
     only = logged_in.get(f"/clearance/check/{job_id}?match=unmatched").get_data(as_text=True)
     assert INJECTION.replace("'", "&#39;") in only and "中华人民共和国刑法</a>" not in only
     status = logged_in.get(f"/clearance/check/{job_id}/status.json").get_json()
