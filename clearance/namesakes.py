@@ -26,8 +26,10 @@ _FORMS = ("实施细则", "实施办法", "实施条例", "实施意见", "暂�
 # Words whose presence alone makes another document: 暂行 / 试行 versions, 实施 rules, 修改 / 废止 decisions.
 _MARKERS = ("暂行", "试行", "实施", "补充", "修改", "废止", "批准", "修正案", "若干")
 _TRAILING_NUMERALS = re.compile(r"[0-9一二三四五六七八九十百千零〇两]+$")
-_FIRST_PLACE = re.compile(r"[\u4e00-\u9fff]{2,6}?(?:自治区|自治州|自治县|省|市|县|盟)")
-_NEXT_PLACE = re.compile(r"[\u4e00-\u9fff]{2,6}?(?:自治州|自治县|市|县|区|旗)")
+# Shaped like a place at a title's start (not 市场, 区域, 县级, 市民, 市容, 市政).
+_FIRST_PLACE = re.compile(r"[\u4e00-\u9fff]{2,6}?(?:自治区|自治州|自治县|省|市|县|盟)(?![场域级民容政])")
+_NEXT_PLACE = re.compile(r"[\u4e00-\u9fff]{2,6}?(?:自治州|自治县|市|县|区|旗)(?![场域级民容政])")
+_MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
 _BODY_SUFFIX = re.compile(r"(?:人民代表大会常务委员会|人民代表大会|人大常委会|人大|人民政府|政府)$")
 _NATIONAL_BODIES = ("全国人", "国务院", "最高人民法院", "最高人民检察院", "中共中央", "中央")
 _KNOWN_BODIES = ("最高人民法院", "最高人民检察院", "国务院办公厅", "国务院", "全国人民代表大会常务委员会", "全国人民代表大会",
@@ -58,11 +60,15 @@ class Places:
             place = _BODY_SUFFIX.sub("", body)
             if place != body and 2 < len(place) <= 10 and place.endswith(("市", "县", "州", "区", "旗", "盟")):
                 names.setdefault(place, place)
-        for title in titles:
-            for place in leading_places(title, names):
-                names.setdefault(place, place)
-        for name in [n for n in names if n.endswith("市") and len(n) >= 3]:
-            names.setdefault(name[:-1], name)  # 郑州 for 郑州市
+        _add_short_names(names)
+        for title in titles:  # a local title starts with its city or county: 郑州市…, 山东省济南市…
+            first = leading_places(title, names)[:2]
+            if first and first[0] in PROVINCES:
+                first = first[1:] if first[0] not in _MUNICIPALITIES else []
+            if (first and first[0].endswith(("市", "县", "自治州")) and first[0] in title[:12]
+                    and not any(word in first[0] for word in ("实施", "城市", "促进", "推进"))):
+                names.setdefault(first[0], first[0])
+        _add_short_names(names)
         return cls(names, tuple(known))
 
     def leading_body(self, key: str) -> str | None:
@@ -73,6 +79,11 @@ class Places:
             if key[i:i + size] in self.names:
                 return key[i:i + size]
         return None
+
+
+def _add_short_names(names: dict[str, str]) -> None:
+    for name in [n for n in names if n.endswith("市") and len(n) >= 3 and n not in PROVINCES]:
+        names.setdefault(name[:-1], name)  # 郑州 for 郑州市
 
 
 def leading_places(key: str, known: dict[str, str] | Places | None = None) -> list[str]:

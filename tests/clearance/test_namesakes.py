@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from clearance.matching import AMBIGUOUS, MATCHED, REVIEW, UNMATCHED, Matcher, WorkEntry, match_key
-from clearance.namesakes import Places, conflicts
+from clearance.namesakes import Places, conflicts, leading_places
 
 STORED = [
     # (title, region, doc_type, bodies, dates)
@@ -144,3 +144,12 @@ def test_title_keys_drop_the_state_name_inside_and_edition_notes_in_any_bracket(
     assert match_key("中华人民共和国宪法修正案[2018年]") == match_key("中华人民共和国宪法修正案（2018年）")
     assert match_key("道路交通安全法【2021年修正】") == match_key("中华人民共和国道路交通安全法")
     assert match_key("规定〔一〕") != match_key("规定〔二〕")
+
+
+def test_places_are_cities_and_counties_not_words_ending_in_shi():
+    places = Places.build(["上海市商品交易市场管理条例", "郑州市物业管理条例", "杭州城市大脑赋能城市治理促进条例",
+                           "山东省实施城市房地产管理法办法"], ["杭州市人民代表大会常务委员会"])
+    assert {"郑州市", "郑州", "杭州市", "杭州"} <= set(places.names)
+    assert not {"商品交易市", "实施城市", "杭州城市"} & set(places.names)
+    assert leading_places(match_key("上海市商品交易市场管理条例"), places) == ["上海市"]
+    assert leading_places(match_key("杭州城市大脑赋能城市治理促进条例"), places) == ["杭州市"]
