@@ -139,8 +139,8 @@ class WorkEntry:
     title: str
     region: str
     bodies: list[str] = field(default_factory=list)
-    doc_type: str | None = None
     dates: set[date] = field(default_factory=set)  # every version's published and effective dates
+    doc_type: str | None = None  # 地方性法规 ...: the level a row's issuing body must fit
 
 
 @dataclass(frozen=True)

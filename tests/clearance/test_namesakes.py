@@ -31,7 +31,7 @@ STORED = [
 
 @pytest.fixture(scope="module")
 def matcher() -> Matcher:
-    works = [WorkEntry(f"w{i}", title, region, list(bodies), set(dates), doc_type)
+    works = [WorkEntry(f"w{i}", title, region, bodies=list(bodies), dates=set(dates), doc_type=doc_type)
              for i, (title, region, doc_type, bodies, dates) in enumerate(STORED)]
     return Matcher(works, [(w.work_id, w.title) for w in works], [])
 
@@ -76,6 +76,8 @@ def test_an_exact_title_with_a_body_of_another_province_is_for_review(matcher):
     assert result.candidates[0].title == "河南省物业管理条例" and "制定机关属河北省" in result.note
     national = matcher.match("河南省档案管理条例", body="国务院")
     assert national.match == REVIEW and "中央机关" in national.note
+    level = matcher.match("河南省物业管理条例", body="河南省人民政府")  # a government makes no 地方性法规
+    assert level.match == REVIEW and "制定机关为人民政府，库中文件为地方性法规" in level.note
 
 
 def test_a_city_body_rules_out_a_near_title_of_the_province(matcher):
