@@ -8,7 +8,8 @@ The store is only read. Two kinds of lists are generated from every stored work 
   province swapped for every other province (also with that province's 人大常委会 as 制定机关 and the original's
   date), a city's title with its city swapped for the other cities the store names, every ordinal （一）/（二）
   swapped for the others from 一 to 十 (and added to a title without one), every 修正案（N） swapped, every number
-  in a title (第X号, years) moved by one, 最高人民法院 and 最高人民检察院 swapped. A row whose new title is itself
+  in a title (第X号, years) moved by one, the kind swapped (条例 / 办法, 规定 / 决定, 暂行办法 for 办法, 实施条例 for 条例), 最高人民法院 and
+  最高人民检察院 swapped. A row whose new title is itself
   stored (its exact key) must match that work; any other row must not be matched. Printed: rows, wrong matches
   (must be 0), and how many offered the original for review or named it as ruled out;
 - realistic rows, each naming the work it was made from: the title as stored, without 中华人民共和国, in 《》,
@@ -80,6 +81,9 @@ def namesake_rows(matcher: Matcher) -> Iterator[Row]:
         for m in _DIGITS.finditer(t):
             for step in (-1, 1):
                 yield Row("number moved", t[:m.start()] + str(int(m.group()) + step) + t[m.end():], w.work_id)
+        for a, b in (("条例", "办法"), ("办法", "条例"), ("规定", "决定"), ("办法", "暂行办法"), ("条例", "实施条例")):
+            if t.endswith(a) and not t.endswith(b):
+                yield Row("kind swapped", t[: -len(a)] + b, w.work_id)
         for a, b in (("最高人民法院", "最高人民检察院"), ("最高人民检察院", "最高人民法院")):
             if t.startswith(a) and not t.startswith(b):
                 yield Row("court swapped", b + t[len(a):], w.work_id)

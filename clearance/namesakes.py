@@ -66,7 +66,7 @@ class Places:
             if first and first[0] in PROVINCES:
                 first = first[1:] if first[0] not in _MUNICIPALITIES else []
             if (first and first[0].endswith(("市", "县", "自治州")) and first[0] in title[:12]
-                    and not any(word in first[0] for word in ("实施", "城市", "促进", "推进"))):
+                    and not any(word in first[0] for word in ("实施", "城市", "促进", "推进", "关于"))):
                 names.setdefault(first[0], first[0])
         _add_short_names(names)
         return cls(names, tuple(known))
@@ -120,6 +120,17 @@ def title_places(key: str, places: Places) -> list[str]:
     return found
 
 
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance (titles here are a few dozen characters)."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i]
+        for j, cb in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
 def _form(key: str) -> str | None:
     stem = _TRAILING_NUMERALS.sub("", key)
     return next((f for f in _FORMS if stem.endswith(f)), None)
@@ -139,15 +150,30 @@ def conflicts(query: str, candidate: str, places: Places) -> list[str]:
     q_numbers, c_numbers = _NUMERALS.findall(query), _NUMERALS.findall(candidate)
     if q_numbers != c_numbers:
         reasons.append(f"序号、年份或编号不符（清单：{'、'.join(q_numbers) or '无'}；库中：{'、'.join(c_numbers) or '无'}）")
+    # A kind word or marker that is there in one title and gone from the other makes another document; one
+    # garbled by a typo (实及办法, 规干规定, 条法) leaves the titles closer than the word is long: for review.
+    distance = edit_distance(query, candidate)
     q_form, c_form = _form(query), _form(candidate)
     q_marks = [m for m in _MARKERS if m in query]
     c_marks = [m for m in _MARKERS if m in candidate]
-    if (q_form and c_form and q_form != c_form) or q_marks != c_marks:
+    form_differs = bool(q_form and c_form and not q_form.endswith(c_form) and not c_form.endswith(q_form)
+                        and (distance >= 2 or min(len(q_form), len(c_form)) >= 2))  # 暂行办法 / 办法: a marker
+    only_q = {m for m in _MARKERS if query.count(m) > candidate.count(m)}  # counted: 暂行管理暂行办法
+    only_c = {m for m in _MARKERS if candidate.count(m) > query.count(m)}
+    marks_differ = bool(only_q and only_c) or any(distance >= len(m) for m in only_q | only_c)  # 暂行 / 试行
+    if form_differs or marks_differ:
         reasons.append(f"文件种类不符（清单：{q_form or '—'}{'、'.join(q_marks)}；库中：{c_form or '—'}"
                        f"{'、'.join(c_marks)}）")
     q_body, c_body = _before_guanyu(query), _before_guanyu(candidate)
     if q_body is None or c_body is None:  # no 关于 (最高人民法院于…): the known body a title begins with
         q_body, c_body = places.leading_body(query), places.leading_body(candidate)
+    if q_body != c_body and (q_body or c_body):
+        # 最高人民检察院 for 最高人民法院 is another body; 最高例民法院 or 国务某 a typo of one (for review)
+        q_text = q_body if q_body is not None else query[:len(c_body or "")]
+        c_text = c_body if c_body is not None else candidate[:len(q_body or "")]
+        known = q_body in places.bodies and c_body in places.bodies
+        if not (known or edit_distance(q_text, c_text) >= 2):
+            q_body = c_body
     if (q_body or c_body) and q_body != c_body:
         reasons.append(f"发文机关不符（清单：{q_body or '未写'}；库中：{c_body or '未写'}）")
     return reasons
