@@ -121,6 +121,8 @@ def test_a_kept_alive_connection_serves_its_next_request_sent_in_pieces(server):
             time.sleep(0.3)
             s.sendall(b"Host: 127.0.0.1\r\n\r\n")
             reply = s.recv(65536)
+            while not reply.endswith(b'{"status":"ok"}\n') and (chunk := s.recv(65536)):
+                reply += chunk  # the head and the body may come in separate reads
             assert reply.startswith(b"HTTP/1.1 200 "), reply[:100]
 
 
@@ -134,3 +136,33 @@ def test_a_300_mb_post_to_login_is_answered_413_without_being_read(server):
             answer += chunk
     assert answer.startswith(b"HTTP/1.1 413 ")
     assert "请求内容过大".encode() in answer
+
+
+def raw(port: int, request: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(request)
+        answer = b""
+        while chunk := s.recv(65536):
+            answer += chunk
+    return answer
+
+
+def test_a_request_line_over_8190_bytes_is_a_chinese_414_with_the_security_headers(server):
+    query = "%E6%B3%95" * 3000  # 27,000 bytes of 法 percent-encoded
+    answer = raw(server, f"GET /search?q={query} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 414 ")
+    headers = head.decode().lower()
+    assert "content-security-policy: default-src 'self'" in headers  # before: gunicorn's bare English page
+    assert "x-content-type-options: nosniff" in headers and "x-frame-options: deny" in headers
+    assert "text/html; charset=utf-8" in headers
+    assert "网址过长".encode() in body and b"URI Too Long" not in body
+    assert get(server, "/healthz?q=" + "%E6%B3%95" * 800).status == 200  # a long but allowed link still works
+
+
+def test_the_workers_own_answers_carry_the_security_headers_and_hsts_on_https():
+    from fagui.cli.guarded_worker import Answers
+
+    for answer in vars(Answers()).values():
+        assert b"Content-Security-Policy: " in answer and b"Strict-Transport-Security" not in answer
+    assert all(b"Strict-Transport-Security: max-age=" in a for a in vars(Answers(https=True)).values())
