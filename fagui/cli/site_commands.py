@@ -43,7 +43,7 @@ def serve_cmd(host: str | None, port: int | None, workers: int | None, threads: 
         create_app(settings).run(host=host, port=port, debug=True)
         return
 
-    prepare_metrics_dir(settings)
+    prepare_metrics_dir(settings, host, port)
     PortalServer(settings, gunicorn_options(host, port, workers or settings.workers, threads)).run()
 
 

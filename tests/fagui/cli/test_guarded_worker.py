@@ -25,7 +25,7 @@ from fagui.settings import load_settings
 settings = load_settings()
 options = gunicorn_options("127.0.0.1", int(sys.argv[1]), 1, threads=2)
 options["accesslog"] = None
-prepare_metrics_dir(settings)
+prepare_metrics_dir(settings, "127.0.0.1", int(sys.argv[1]))
 PortalServer(settings, options).run()
 """
 
