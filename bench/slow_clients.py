@@ -39,7 +39,7 @@ options = gunicorn_options("127.0.0.1", int(sys.argv[1]), int(sys.argv[2]))
 options["accesslog"] = None
 if sys.argv[3]:
     options["worker_class"] = sys.argv[3]
-prepare_metrics_dir(settings)
+prepare_metrics_dir(settings, "127.0.0.1", int(sys.argv[1]))
 PortalServer(settings, options).run()
 """
 

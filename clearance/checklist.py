@@ -364,9 +364,36 @@ def unfinished_job(session: Session, content_hash: str, as_of: date | None = Non
         .order_by(ChecklistJob.id.desc()).limit(1))
 
 
+HEARTBEAT_SECONDS = 60  # a job whose runner wrote no progress for this long has stopped (its process is gone)
+
+
+def is_active(job: ChecklistJob, now: datetime | None = None) -> bool:
+    """Whether some process runs (or is about to run) the job: pending or running, with progress written within
+    HEARTBEAT_SECONDS (a runner writes after every batch, well under a second apart)."""
+    now = now or utcnow()
+    return job.state in ("pending", "running") and (now - job.updated_at).total_seconds() < HEARTBEAT_SECONDS
+
+
+def may_resume(job: ChecklistJob, now: datetime | None = None) -> bool:
+    """Only a stopped job is offered resume: interrupted or failed, or left running by a process that is gone;
+    never a finished one, nor one another process is running now."""
+    return job.state != "finished" and not is_active(job, now)
+
+
+def _reading(sessions: sessionmaker[Session]) -> Session:
+    """A session whose transaction only reads: on SQLite it starts deferred and takes no write lock, so the
+    matching of a batch (its slow part) never keeps the site's writes (logins, decisions) waiting."""
+    session = sessions()
+    session.connection(execution_options={"fagui_sqlite_begin": "DEFERRED"})
+    return session
+
+
 def run_job(sessions: sessionmaker[Session], job_id: int, on_progress: Callable[[int, int], None] | None = None,
             batch: int = BATCH, matcher: Matcher | None = None) -> int:
     """Match every row of the job that has no result yet, committing each batch; returns the rows done now.
+
+    Each batch is read and matched in a reading transaction; its results are then written in one short
+    transaction of their own, the only time the job holds the store's write lock.
 
     An exception (an interrupted command, a stopped worker) leaves the finished batches stored; running the job
     again continues with the first row without a result."""
@@ -377,11 +404,13 @@ def run_job(sessions: sessionmaker[Session], job_id: int, on_progress: Callable[
         job.state, job.error = "running", None
         session.commit()
         as_of, base_url, mapping = job.as_of, job.base_url, dict(job.mapping)
-        matcher = matcher or Matcher.load(session)
+    if matcher is None:
+        with _reading(sessions) as session:
+            matcher = Matcher.load(session)
     processed = 0
     try:
         while True:
-            with sessions() as session:
+            with _reading(sessions) as session:
                 rows = session.execute(
                     select(ChecklistRow.id, ChecklistRow.cells).where(
                         ChecklistRow.job_id == job_id, ChecklistRow.match.is_(None))
@@ -391,18 +420,19 @@ def run_job(sessions: sessionmaker[Session], job_id: int, on_progress: Callable[
                     break
                 matches = [_match_row(matcher, row.cells, mapping) for row in rows]
                 facts = describe_works(session, {m.work_id for m in matches if m.work_id}, as_of)
-                for row, m in zip(rows, matches, strict=True):
-                    result = CheckResult(m, facts.get(m.work_id), f"{base_url}/works/{m.work_id}") if m.work_id \
-                        else CheckResult(m)
-                    session.execute(update(ChecklistRow).where(ChecklistRow.id == row.id)
+            results = [(row.id, m, CheckResult(m, facts.get(m.work_id), f"{base_url}/works/{m.work_id}")
+                        if m.work_id else CheckResult(m)) for row, m in zip(rows, matches, strict=True)]
+            with sessions() as session:  # the write: a few hundred row updates, committed at once
+                for row_id, m, result in results:
+                    session.execute(update(ChecklistRow).where(ChecklistRow.id == row_id)
                                     .values(result=result.to_json(), match=m.match))
                 done = session.scalar(select(func.count()).select_from(ChecklistRow).where(
                     ChecklistRow.job_id == job_id, ChecklistRow.match.is_not(None))) or 0
                 session.execute(update(ChecklistJob).where(ChecklistJob.id == job_id)
                                 .values(done=done, updated_at=utcnow()))
-                session.commit()
-                processed += len(rows)
                 total = session.scalar(select(ChecklistJob.total).where(ChecklistJob.id == job_id)) or 0
+                session.commit()
+            processed += len(rows)
             if on_progress is not None:
                 on_progress(done, total)
     except BaseException as exc:

@@ -40,9 +40,11 @@ from clearance.checklist import (
     export_name,
     file_hash,
     get_job,
+    is_active,
     job_report,
     job_rows,
     match_counts,
+    may_resume,
     read_table,
     result_cells,
     run_job,
@@ -69,7 +71,7 @@ from clearance.rounds import WorkFilter as RoundFilter
 from clearance.snapshot import LINKS_NOT_BUILT_NOTICE, links_built
 from fagui.settings import Settings
 from fagui.vocabulary import DOC_TYPES, REGION_CODES, STATUS_LABELS
-from indexer.store.models import ChecklistJob, utcnow
+from indexer.store.models import ChecklistJob
 from portal import services
 from portal.accounts import current_user, login_required
 from portal.body_limit import large_body
@@ -86,7 +88,6 @@ DEFAULT_MAX_UPLOAD = 20 * 1024 * 1024
 EXPORTS = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
            "csv": "text/csv; charset=utf-8"}
 _REFRESH_SECONDS = 2
-_HEARTBEAT_SECONDS = 60
 
 # Jobs running in a thread of this worker: a job is never run twice at once by one worker.
 _running: dict[int, threading.Thread] = {}
@@ -207,11 +208,8 @@ def _run_in_background(sessions, job_id: int) -> None:
 
 
 def _is_running(job: ChecklistJob) -> bool:
-    """Running here, or in another worker or a `fagui check-list` that wrote progress a moment ago (a job
-    writes after every batch, well under a second apart)."""
-    if job.id in _alive_ids():
-        return True
-    return job.state == "running" and (utcnow() - job.updated_at).total_seconds() < _HEARTBEAT_SECONDS
+    """Running here, or pending or running in another worker or a `fagui check-list` (clearance.checklist.is_active)."""
+    return job.id in _alive_ids() or is_active(job)
 
 
 def _job_or_404(job_id: int) -> ChecklistJob:
@@ -262,7 +260,7 @@ def job_status(job_id: int):
 @bp.post("/check/<int:job_id>/resume")
 def job_resume(job_id: int):
     job = _job_or_404(job_id)
-    if job.state != "finished" and not _is_running(job):
+    if may_resume(job) and job.id not in _alive_ids():  # never a second runner beside a running one
         _start(job_id)
     return redirect(url_for("clearance.job_page", job_id=job_id))
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, jsonify, render_template, request
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from fagui.errors import FaguiError
 from indexer.search.backends.base import BackendUnavailable
+from indexer.store.db import StoreUnreadable, as_store_error
 from portal.metrics import UNAVAILABLE
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,8 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(FaguiError, lambda e: error_response(e.status, str(e)))
     app.register_error_handler(BackendUnavailable, _unavailable_engine)
     app.register_error_handler(OperationalError, _unavailable_database)
+    app.register_error_handler(DatabaseError, _database_error)
+    app.register_error_handler(StoreUnreadable, _database_error)  # its message names the file: not for the public
     app.register_error_handler(OSError, _os_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)
@@ -97,6 +100,16 @@ def _unavailable_database(exc: OperationalError) -> Response:
     log.warning("database unavailable: %s", exc)
     UNAVAILABLE.labels("database").inc()
     return error_response(503, "数据库暂时不可用，请稍后再试。")
+
+
+def _database_error(exc: DatabaseError | StoreUnreadable) -> Response:
+    """A damaged or truncated SQLite file is the database being unavailable (503, said in Chinese, counted);
+    any other database error (a constraint, a programming error) is unexpected."""
+    if as_store_error(exc) is None:
+        return _unexpected(exc)
+    log.warning("database unreadable: %s", exc)
+    UNAVAILABLE.labels("database").inc()
+    return error_response(503, "数据库暂时不可用，请稍后再试。数据库文件无法读取：请管理员检查或从备份恢复。")
 
 
 def _unexpected(exc: Exception) -> Response:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import time
 
 from flask import Blueprint, Response, current_app, jsonify, request
-from sqlalchemy import text
 
+from indexer.store.db import StoreUnreadable, check_readable
 from portal import metrics, services
 from portal.errors import error_response
 
@@ -29,16 +29,16 @@ def _check(name: str, probe) -> dict:
     except Exception as exc:  # any failure of a part is the answer here, not an error of this page
         # The exception's text can name hosts, ports, users and paths: it goes to the log, not the public page.
         current_app.logger.warning("readyz: %s failed: %s: %s", name, type(exc).__name__, exc)
+        if isinstance(exc, StoreUnreadable):
+            return {"name": name, "ok": False, "error": "数据库文件无法读取：文件已损坏或不完整"}
         return {"name": name, "ok": False, "error": f"{FAILED[name]}（{type(exc).__name__}）"}
     return {"name": name, "ok": True, "ms": round((time.perf_counter() - started) * 1000, 1), **(detail or {})}
 
 
 def _database() -> dict:
-    session = services.session()
-    try:
-        session.execute(text("select 1"))
-    finally:
-        session.rollback()
+    # Every page of an SQLite file is read (again only once it has changed): a truncated or overwritten file
+    # answers `select 1` from a connection opened before, while every page that needs its data fails.
+    check_readable(services.store().engine)
     # The kind of database only ("sqlite", "postgresql"): its URL names hosts, users and paths, not for the public.
     return {"kind": services.store().engine.dialect.name}
 

@@ -100,6 +100,14 @@ def _body(raw: str | None) -> str | None:
     return body
 
 
+SHOWN_QUERY_CHARS = 50
+
+
+def shown_query(q: str) -> str:
+    """A query as a page shows it back: a refused, too long one cut to its first 50 characters and …"""
+    return q if len(q) <= MAX_QUERY_CHARS else q[:SHOWN_QUERY_CHARS] + "…"
+
+
 def lenient_search_params(args: MultiDict) -> SearchParams:
     """The request's filters as far as they can be read, to show the search form again around an error
     message so the reader corrects one field instead of starting over."""
@@ -110,8 +118,9 @@ def lenient_search_params(args: MultiDict) -> SearchParams:
             return None
 
     statuses = _list(args, "status")
+    q = _CONTROL.sub("", args.get("q", ""))
     return SearchParams(
-        q=_CONTROL.sub("", args.get("q", ""))[:MAX_QUERY_CHARS],
+        q=q if len(q) <= MAX_QUERY_CHARS else "",  # a refused long query is shown once, cut (shown_query)
         statuses=tuple(STATUSES) if "all" in statuses else statuses or ("effective",),
         doc_types=_list(args, "doc_type"),
         regions=_list(args, "region"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, g, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from fagui.vocabulary import DOC_TYPES, STATUS_LABELS
@@ -12,7 +12,7 @@ from indexer.search.results import DirectAnswer, SearchResult
 from indexer.search.service import MAX_PAGE, SearchError, SearchParams
 from portal.document_pages import work_url
 from portal.errors import BadParameter, wants_json
-from portal.params import lenient_search_params, search_params
+from portal.params import lenient_search_params, search_params, shown_query
 from portal.search_cache import cached_search
 
 bp = Blueprint("search_pages", __name__)
@@ -38,9 +38,12 @@ def search_page():
         # A filter the reader must correct (reversed dates, an unknown issuing body): the form stays, with
         # what they chose, and the message says which field to change.
         params = lenient_search_params(request.args)
+        args = MultiDict(request.args)
+        args.setlist("q", [params.q] if params.q else [])  # a refused long query goes into no link or field
+        g.search_args = args
         page = render_template("search.html", params=params, result=_refused(), error=str(exc), pages=1,
                                doc_types=DOC_TYPES, status_labels=STATUS_LABELS, sort_labels=SORT_LABELS,
-                               args=request.args)
+                               args=args, top_q=params.q or shown_query(request.args.get("q", "")))
         return page, 400
     direct = result.direct
     if direct and params.page == 1 and request.args.get("direct") != "0":
@@ -57,6 +60,9 @@ def _refused() -> SearchResult:
     cache."""
     return SearchResult(query="", total=0, page=1, per_page=1, took_ms=0,
                         facets=cached_search(SearchParams(per_page=1)).facets)
+
+
+bp.add_app_template_global(shown_query, "shown_query")
 
 
 @bp.app_template_global("direct_url")
@@ -83,7 +89,8 @@ def search_url(args: MultiDict, **changes: object) -> str:
 
 @bp.app_template_global("search_url")
 def _search_url(**changes: object) -> str:
-    return search_url(request.args, **changes)
+    # On a refused search, the request's parameters less a query too long to repeat (search_page).
+    return search_url(g.get("search_args", request.args), **changes)
 
 
 @bp.app_template_global("toggled")

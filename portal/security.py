@@ -16,16 +16,23 @@ CSP = (
 
 HSTS = "max-age=31536000"  # a year; subdomains are not ours to decide
 
+# What every answer carries; the gunicorn worker's own answers (408, 414, 503 before the site sees a request)
+# send them too (fagui/cli/guarded_worker.py).
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
+
 
 def init_app(app: Flask) -> None:
     app.after_request(_headers)
 
 
 def _headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", CSP)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
     if current_app.config["FAGUI_SETTINGS"].public_url.lower().startswith("https://"):
         response.headers.setdefault("Strict-Transport-Security", HSTS)
     if request.endpoint != "static" and (request.endpoint == "accounts.login" or _logged_in()):

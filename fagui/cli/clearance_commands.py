@@ -135,10 +135,13 @@ def check_list_cmd(file: Path | None, output: Path | None, resume_job: int | Non
                    new_job: bool) -> None:
     """清单核查：逐行匹配 CSV/XLSX 清单中的文件，给出时效性。"""
     from clearance.checklist import (
+        HEARTBEAT_SECONDS,
+        ChecklistError,
         create_job,
         file_hash,
         get_job,
         job_report,
+        may_resume,
         read_table,
         run_job,
         unfinished_job,
@@ -166,6 +169,9 @@ def check_list_cmd(file: Path | None, output: Path | None, resume_job: int | Non
     if resume_job is not None:
         with store.sessions() as session:
             job = get_job(session, resume_job)
+            if not may_resume(job) and job.state != "finished":
+                raise ChecklistError(f"核查任务 {job.id} 正在另一个进程中核查（{HEARTBEAT_SECONDS} 秒内仍有进度）："
+                                     "请等它完成或中断后再继续")
             job_id, total, done, stem = job.id, job.total, job.done, Path(job.filename).stem
         click.echo(f"继续核查任务 {job_id}：已完成 {done} / {total} 行", err=True)
     with click.progressbar(length=total, label="核查", file=sys.stderr) as bar:

@@ -187,6 +187,14 @@ class _Chinese:
             raise chinese(exc) from exc
         except FaguiError as exc:  # the one place the command line turns the project's errors into messages
             raise ChineseError(str(exc)) from exc
+        except Exception as exc:
+            # A damaged database file met after the store opened (a page deep in the file) is the store's error too.
+            from indexer.store.db import as_store_error
+
+            error = as_store_error(exc)
+            if error is None:
+                raise
+            raise ChineseError(str(error)) from exc
 
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
         option = super().get_help_option(ctx)  # type: ignore[misc]

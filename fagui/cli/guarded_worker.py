@@ -11,7 +11,10 @@ and gives a thread only a request that has fully arrived:
   Retry-After at once instead of waiting for seconds;
 - a thread's reads and writes of one socket (a large upload's body, a response the client does not read)
   give up after `FAGUI_READ_SECONDS` as well, so no client holds a thread indefinitely;
-- beyond `worker_connections` open connections, a new one is closed at once.
+- beyond `worker_connections` open connections, a new one is closed at once;
+- a request line longer than gunicorn's limit (8,190 bytes) is answered with a Chinese 414 page, headers over
+  its limits with a Chinese 431; every answer of the worker's own carries the site's
+  security headers (portal/security.py).
 """
 
 from __future__ import annotations
@@ -24,9 +27,12 @@ from functools import partial
 from selectors import EVENT_READ
 from typing import Any
 
+from gunicorn import util
+from gunicorn.http.errors import LimitRequestHeaders, LimitRequestLine
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
 from fagui.settings import load_settings
+from portal.security import HEADERS, HSTS
 
 HEAD_LIMIT = 64 * 1024  # the largest request head (gunicorn's own limits on lines and fields apply after)
 BODY_PREREAD = 64 * 1024  # bodies up to this size are read in the loop too; larger ones by the thread
@@ -35,15 +41,26 @@ _CHUNKED = re.compile(rb"\r?\ntransfer-encoding:[^\r\n]*chunked", re.IGNORECASE)
 _EXPECT = re.compile(rb"\r?\nexpect:[ \t]*100-continue", re.IGNORECASE)  # the client waits before its body
 
 
-def plain_response(status: str, message: str, extra: str = "") -> bytes:
-    body = (message + "\n").encode()
-    return (f"HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {len(body)}\r\n"
-            f"{extra}Connection: close\r\nCache-Control: no-store\r\n\r\n").encode() + body
+def plain_response(status: str, message: str, extra: str = "", https: bool = False) -> bytes:
+    """A complete answer of the worker's own: a small Chinese page with the site's security headers."""
+    code, _, reason = status.partition(" ")
+    body = (f'<!doctype html>\n<html lang="zh-CN">\n<head><meta charset="utf-8"><title>{message}</title>'
+            f'<link rel="stylesheet" href="/static/site.css"></head>\n<body><main><h1>{code} {message}</h1>'
+            f'<p><a href="/">返回首页</a></p></main></body>\n</html>\n').encode()
+    headers = {**HEADERS, **({"Strict-Transport-Security": HSTS} if https else {})}
+    return (f"HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {len(body)}\r\n"
+            f"{extra}Connection: close\r\nCache-Control: no-store\r\n"
+            + "".join(f"{name}: {value}\r\n" for name, value in headers.items()) + "\r\n").encode() + body
 
 
-BUSY = plain_response("503 Service Unavailable", "服务繁忙，请稍后再试", "Retry-After: 1\r\n")
-TOO_SLOW = plain_response("408 Request Timeout", "请求发送超时，请重试")
-TOO_LARGE = plain_response("431 Request Header Fields Too Large", "请求头过大")
+class Answers:
+    """The worker's own answers, made once (with HSTS when the site is https)."""
+
+    def __init__(self, https: bool = False) -> None:
+        self.busy = plain_response("503 Service Unavailable", "服务繁忙，请稍后再试", "Retry-After: 1\r\n", https)
+        self.too_slow = plain_response("408 Request Timeout", "请求发送超时，请重试", "", https)
+        self.too_large = plain_response("431 Request Header Fields Too Large", "请求头过大", "", https)
+        self.uri_too_long = plain_response("414 URI Too Long", "网址过长：请缩短检索词或减少筛选条件后重试", "", https)
 
 
 class BoundedSocket(socket.socket):
@@ -80,6 +97,7 @@ class GuardedThreadWorker(ThreadWorker):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         settings = load_settings()
+        self.answers = Answers(settings.public_url.lower().startswith("https://"))
         self.read_seconds = settings.read_seconds
         self.queue_limit = settings.queue_limit
         # Accepting never stops (a client waiting in the kernel's backlog would wait unseen): the cap is ours.
@@ -136,7 +154,7 @@ class GuardedThreadWorker(ThreadWorker):
             self.dispatch(conn)
         elif len(conn.head) > HEAD_LIMIT + BODY_PREREAD:
             self.stop_reading(conn)
-            self.drop(conn, TOO_LARGE)
+            self.drop(conn, self.answers.too_large)
 
     def stop_reading(self, conn: TConn) -> None:
         self.poller.unregister(conn.sock)
@@ -148,7 +166,7 @@ class GuardedThreadWorker(ThreadWorker):
         while self.reading and self.reading[0].timeout <= now:
             conn = self.reading.popleft()
             self.poller.unregister(conn.sock)
-            self.drop(conn, TOO_SLOW if conn.head else b"")
+            self.drop(conn, self.answers.too_slow if conn.head else b"")
 
     def drop(self, conn: TConn, answer: bytes = b"") -> None:
         """Close a connection no thread has; answer it first when there is something to say."""
@@ -165,7 +183,7 @@ class GuardedThreadWorker(ThreadWorker):
 
     def dispatch(self, conn: TConn) -> None:
         if self.in_pool >= self.cfg.threads + self.queue_limit:
-            self.drop(conn, BUSY)
+            self.drop(conn, self.answers.busy)
             return
         self.enqueue_req(conn)
 
@@ -194,3 +212,19 @@ class GuardedThreadWorker(ThreadWorker):
         if head:
             conn.parser.unreader.unread(head)
         return super().handle(conn)
+
+    def handle_error(self, req: Any, client: socket.socket, addr: Any, exc: BaseException) -> None:
+        """gunicorn answers a request it cannot parse with a bare English page and no security headers: the
+        cases a reader can meet (a shared search link grown too long) get the site's Chinese answer instead."""
+        if isinstance(exc, LimitRequestLine):
+            answer = self.answers.uri_too_long
+        elif isinstance(exc, LimitRequestHeaders):
+            answer = self.answers.too_large
+        else:
+            super().handle_error(req, client, addr, exc)
+            return
+        self.log.warning("Invalid request from ip=%s: %s", (addr or ("",))[0], exc)
+        try:
+            util.write_nonblock(client, answer)
+        except Exception:  # the client went away: nothing to tell it
+            self.log.debug("Failed to send error message.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import shutil
 import socket
 from pathlib import Path
@@ -25,6 +26,7 @@ class PortalServer(BaseApplication):
             if key in self.cfg.settings and value is not None:
                 self.cfg.set(key, value)
         self.cfg.set("child_exit", _child_exit)
+        self.cfg.set("on_exit", _on_exit)
 
     def load(self):
         from portal import create_app
@@ -65,9 +67,17 @@ def check_port(host: str, port: int) -> None:
         raise PortUnavailable(f"端口 {port} 无效：应在 1 到 65535 之间{hint}") from None
 
 
-def prepare_metrics_dir(settings: Settings) -> Path:
-    """A fresh directory where each worker keeps its Prometheus numbers, set before the workers start."""
-    path = settings.data_dir / "metrics"
+def server_dir(settings: Settings, host: str, port: int) -> Path:
+    """This server's own directory, `$FAGUI_DATA_DIR/run/<host>-<port>`: no other live server can have it
+    (check_port has just bound that address), so a second `fagui serve` never touches the first one's files."""
+    key = re.sub(r"[^0-9A-Za-z.]", "_", host.strip("[]")) + f"-{port}"
+    return settings.data_dir / "run" / key
+
+
+def prepare_metrics_dir(settings: Settings, host: str, port: int) -> Path:
+    """A fresh directory where each worker of this server keeps its Prometheus numbers, set before the workers
+    start. Before, every server shared `$FAGUI_DATA_DIR/metrics` and a second one wiped the first one's numbers."""
+    path = server_dir(settings, host, port) / "metrics"
     shutil.rmtree(path, ignore_errors=True)
     path.mkdir(parents=True)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
@@ -78,6 +88,13 @@ def _child_exit(_server, worker) -> None:
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
+
+
+def _on_exit(_server) -> None:
+    """The server stops: its numbers go with it (another server's directory is never this one)."""
+    path = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if path:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def gunicorn_options(host: str, port: int, workers: int, threads: int = 4) -> dict:
@@ -94,6 +111,9 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int = 4) -> di
         # several KB once percent-encoded, and must reach the site's own Chinese answer, not a bare 414.
         "limit_request_line": 8190,
         "graceful_timeout": 10,
+        # gunicorn's control socket (for gunicornc) defaults to one path per user, ~/.gunicorn/gunicorn.ctl: a
+        # second server took it over and removed it when it stopped. fagui uses none.
+        "control_socket_disable": True,
         "accesslog": "-",
         "access_log_format": '%(h)s "%(r)s" %(s)s %(b)s %(M)sms',
     }

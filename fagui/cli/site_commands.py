@@ -22,6 +22,9 @@ def serve_cmd(host: str | None, port: int | None, workers: int | None, threads: 
 
     settings = load_settings()
     store = open_store()  # fail here, clearly, when the database has not been set up
+    from indexer.store.db import check_readable
+
+    check_readable(store.engine)  # or is damaged: every page read once, not a 503 on the first visitor
     store.engine.dispose()
     host = host or settings.host
     port = port or settings.port
@@ -40,7 +43,7 @@ def serve_cmd(host: str | None, port: int | None, workers: int | None, threads: 
         create_app(settings).run(host=host, port=port, debug=True)
         return
 
-    prepare_metrics_dir(settings)
+    prepare_metrics_dir(settings, host, port)
     PortalServer(settings, gunicorn_options(host, port, workers or settings.workers, threads)).run()
 
 

@@ -490,3 +490,78 @@ def test_where_links_were_never_built_the_basis_column_says_so_not_no(sqlite_sto
         rebuild_links(s)
         s.commit()
     assert "《中华人民共和国甲事务法》2022-01-01修改" in basis_cell()
+
+
+def test_a_running_job_holds_the_write_lock_only_while_it_writes_a_batch(sqlite_store):
+    """While a batch is matched, another writer gets the SQLite write lock at once (before: the batch's
+    transaction began IMMEDIATE and held it through the matching and describe_works)."""
+    import sqlite3
+
+    from clearance.matching import Matcher
+
+    store = sqlite_store
+    with store.sessions() as s:
+        for n in range(5):
+            upsert_record(s, rec(f"浙江省第{n}号办法", n, doc_number=f"浙政规〔2020〕{n + 1}号"))
+        s.commit()
+    lines = ["标题"] + [f"浙江省第{n % 7}号办法" for n in range(25)]
+    data = csv_bytes(lines)
+    with store.sessions() as s:
+        job_id = create_job(s, read_table(data, "w.csv"), "w.csv", file_hash(data), as_of=date(2025, 1, 1)).id
+        s.commit()
+    path = store.engine.url.database
+    tries: list[str] = []
+
+    class Probing(Matcher):
+        def match(self, *args, **kwargs):
+            other = sqlite3.connect(path, timeout=0, isolation_level=None)
+            try:
+                other.execute("BEGIN IMMEDIATE")  # a login, a decision: raises "database is locked" if held
+                other.execute("ROLLBACK")
+                tries.append("ok")
+            except sqlite3.OperationalError as exc:
+                tries.append(str(exc))
+            finally:
+                other.close()
+            return super().match(*args, **kwargs)
+
+    with store.sessions() as s:
+        matcher = Probing.load(s)
+    assert run_job(store.sessions, job_id, batch=10, matcher=matcher) == 25
+    assert tries == ["ok"] * 25
+    with store.sessions() as s:
+        assert get_job(s, job_id).state == "finished"
+
+
+def test_only_a_stopped_job_may_be_resumed():
+    from datetime import datetime, timedelta
+
+    from clearance.checklist import is_active, may_resume
+    from indexer.store.models import ChecklistJob
+
+    now = datetime(2026, 1, 1, 12)
+    fresh, stale = now - timedelta(seconds=5), now - timedelta(minutes=5)
+    cases = [("pending", fresh, False), ("running", fresh, False), ("running", stale, True),
+             ("pending", stale, True), ("interrupted", fresh, True), ("failed", fresh, True),
+             ("finished", stale, False)]
+    for state, updated, expected in cases:
+        job = ChecklistJob(state=state, updated_at=updated)
+        assert may_resume(job, now) is expected, state
+        assert is_active(job, now) is (state in ("pending", "running") and updated == fresh)
+
+
+def test_check_list_resume_of_a_job_another_process_runs_is_refused(sample_store, tmp_path):
+    from sqlalchemy import update
+
+    from indexer.store.models import ChecklistJob, utcnow
+
+    data = csv_bytes(["标题", "道交法"])
+    with sample_store.sessions() as s:
+        job_id = create_job(s, read_table(data, "r.csv"), "r.csv", file_hash(data)).id
+        s.execute(update(ChecklistJob).where(ChecklistJob.id == job_id).values(state="running", updated_at=utcnow()))
+        s.commit()
+    env = {"FAGUI_DATA_DIR": str(sample_store.settings.data_dir)}
+    result = CliRunner().invoke(cli, ["check-list", "--resume", str(job_id), "-o", str(tmp_path / "o.xlsx")], env=env)
+    assert result.exit_code == 1 and "正在另一个进程中核查" in result.output  # before: a second runner
+    with sample_store.sessions() as s:
+        assert get_job(s, job_id).done == 0

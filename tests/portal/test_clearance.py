@@ -313,3 +313,26 @@ def test_the_job_page_says_when_links_were_never_built(app, logged_in, monkeypat
     monkeypatch.setattr("portal.clearance.links_built", lambda session: False)
     html = logged_in.get(f"/clearance/check/{job_id}").get_data(as_text=True)
     assert 'id="links-notice"' in html and "依据已变化" in html and "fagui links rebuild" in html
+
+
+def test_a_job_another_process_runs_is_never_offered_resume(app, logged_in):
+    from clearance.checklist import create_job, read_table
+    from portal import clearance, services
+
+    with app.app_context():
+        sess = services.store().sessions()
+        job = create_job(sess, read_table("标题\r\n道交法\r\n".encode(), "b.csv"), "b.csv", "h2")
+        sess.commit()
+        job_id = job.id
+        sess.close()
+    # just created by another worker, whose thread has not yet marked it running: not stopped, not resumable
+    assert job_id not in clearance._alive_ids()
+    html = logged_in.get(f"/clearance/check/{job_id}").get_data(as_text=True)
+    assert "继续核查" not in html and "已中断" not in html  # before: offered, and a second runner started
+    assert logged_in.get(f"/clearance/check/{job_id}/status.json").get_json()["running"] is True
+    logged_in.post(f"/clearance/check/{job_id}/resume", data={"csrf_token": token(logged_in)})
+    assert job_id not in clearance._alive_ids()  # the resume request started nothing
+    with app.app_context():
+        sess = services.store().sessions()
+        assert sess.get(ChecklistJob, job_id).state == "pending"
+        sess.close()

@@ -161,3 +161,35 @@ def test_database_refusing_connections_then_back(tmp_path, pg_admin):
 def _env(settings) -> dict[str, str]:
     return {"FAGUI_DATA_DIR": str(settings.data_dir), "FAGUI_API_RATE_LIMIT": "100000", "FAGUI_SECRET_KEY": "t",
             "FAGUI_SEARCH_CACHE_SECONDS": "0"}
+
+
+@pytest.mark.parametrize("how", ["truncated", "random"])
+def test_a_damaged_database_file_is_not_ready_and_pages_answer_a_chinese_503(tmp_path, how):
+    """Truncated under a running site (its connections open), or random bytes before it starts (a connection
+    opened on a file still cached in memory may keep serving those pages: only what it must read fails)."""
+    from indexer.store.models import Work
+    from portal import create_app
+    from tests.indexer.store.test_damaged_file import damage
+
+    settings, engine, factory, _ = _instance(tmp_path, records=40)
+    with factory() as session:
+        work = session.scalars(select(Work.id).limit(1)).one()
+    engine.dispose()
+    if how == "random":
+        damage(tmp_path / "fagui.db", how)
+    client = create_app(settings, testing=True).test_client()
+    if how == "truncated":
+        assert client.get("/readyz").status_code == 200
+        assert client.get(f"/works/{work}").status_code == 200  # the app's connections are open on a whole file
+        damage(tmp_path / "fagui.db", how)
+    ready = client.get("/readyz")
+    assert ready.status_code == 503  # before: 200 ready, while pages answered 500
+    checks = {c["name"]: c for c in ready.json["checks"]}
+    assert not checks["database"]["ok"] and "无法读取" in checks["database"]["error"]
+    assert str(tmp_path) not in ready.get_data(as_text=True)
+    for url in (f"/works/{work}", f"/works/{work}/print", "/"):
+        page = client.get(url)
+        assert page.status_code == 503, url
+        assert "数据库暂时不可用" in page.get_data(as_text=True) and str(tmp_path) not in page.get_data(as_text=True)
+    api = client.get(f"/api/v1/works/{work}")
+    assert api.status_code == 503 and "数据库" in api.json["error"]["message"]

@@ -205,3 +205,21 @@ def test_a_pasted_run_is_found_whole_and_marked_whole(client):
     html = text_of(client.get("/search?q=" + urllib.parse.quote(q)))
     assert "中华人民共和国道路交通安全法" in html
     assert f"<mark>{q}</mark>" in html
+
+
+@pytest.mark.parametrize("url", ["/search?q={q}", "/search?q={q}&region=四川省&doc_type=地方性法规&page=2"])
+def test_a_refused_long_query_is_shown_once_and_cut(client, url):
+    q = "交" + "法" * 7998 + "尾"
+    page = client.get(url.format(q=urllib.parse.quote(q)))
+    assert page.status_code == 400
+    text = page.get_data(as_text=True)
+    assert "检索词过长" in text
+    unquoted = urllib.parse.unquote(text)  # links carry it percent-encoded
+    assert unquoted.count("交" + "法" * 49) == 1  # before: 9 times, in the title, the fields and every link
+    assert ("交" + "法" * 49 + "…") in text and "法" * 50 not in unquoted and "尾" not in unquoted
+    assert len(text) < 40_000
+
+
+def test_a_long_query_on_another_page_is_cut_in_the_header_search_box(client):
+    page = client.get("/saved?q=" + "法" * 8000)
+    assert "法" * 50 + "…" in page.get_data(as_text=True) and "法" * 51 not in page.get_data(as_text=True)

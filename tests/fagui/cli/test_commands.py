@@ -383,3 +383,35 @@ def test_an_interrupted_import_is_kept_as_an_abandoned_run(env, monkeypatch):
         assert stopped.new + stopped.changed + stopped.unchanged == 200  # the first batch, committed
     line = next(line for line in run("crawl", "--list").output.splitlines() if line.startswith("lawrefbook"))
     assert "已放弃" in line and f"新增 {stopped.new}，" in line
+
+
+@pytest.mark.parametrize("how", ["truncated", "random"])
+@pytest.mark.parametrize("command", [["serve", "--port", "1"], ["stats"], ["works", "find", "法"]])
+def test_a_damaged_database_file_is_a_chinese_error_at_start(env, how, command):
+    from tests.indexer.store.test_damaged_file import damage
+
+    assert run("db", "upgrade").exit_code == 0
+    assert run("import", "lawrefbook").exit_code == 0
+    damage(env / "fagui.db", how)
+    result = CliRunner().invoke(cli, command)
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith("错误：数据库文件") and "无法读取" in result.output  # before: an English traceback
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_a_damaged_page_met_while_a_command_runs_is_a_chinese_error():
+    import sqlite3
+
+    from sqlalchemy.exc import DatabaseError
+
+    from fagui.cli.click_zh import ChineseCommand
+
+    @click.command(cls=ChineseCommand)
+    def reads() -> None:
+        error = sqlite3.DatabaseError("database disk image is malformed")
+        error.sqlite_errorcode = 11  # type: ignore[attr-defined]
+        raise DatabaseError("select", {}, error)
+
+    result = CliRunner().invoke(reads, [])
+    assert result.exit_code == 1 and result.output.startswith("错误：数据库文件无法读取")
+    assert "malformed" in result.output

@@ -9,6 +9,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from contextlib import ExitStack
 
@@ -25,7 +26,7 @@ from fagui.settings import load_settings
 settings = load_settings()
 options = gunicorn_options("127.0.0.1", int(sys.argv[1]), 1, threads=2)
 options["accesslog"] = None
-prepare_metrics_dir(settings)
+prepare_metrics_dir(settings, "127.0.0.1", int(sys.argv[1]))
 PortalServer(settings, options).run()
 """
 
@@ -103,14 +104,40 @@ def test_a_request_that_never_finishes_arriving_is_answered_408_and_closed(serve
 
 def test_when_every_thread_is_busy_a_request_is_answered_503_with_retry_after_at_once(server):
     head = b"POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: %d\r\n\r\n" % (BODY_PREREAD * 4)
+    stop = threading.Event()
     with ExitStack() as stack:
+        slow = []
         for _ in range(2):  # each holds a thread while the thread waits for its large body
             s = stack.enter_context(socket.create_connection(("127.0.0.1", server)))
             s.sendall(head + b"x" * 10)
-        time.sleep(0.5)
-        response = get(server, "/healthz", timeout=1.5)  # long before the 2 s the body reads may wait
-        assert response.status == 503
-        assert response.getheader("Retry-After") == "1"
+            slow.append(s)
+
+        def trickle() -> None:  # a byte now and then: each read succeeds, the threads stay taken
+            while not stop.wait(0.3):
+                for s in slow:
+                    try:
+                        s.sendall(b"x")
+                    except OSError:
+                        return
+
+        feeder = threading.Thread(target=trickle, daemon=True)
+        feeder.start()
+        try:
+            # On a busy machine the two slow requests may reach their threads late: ask until the queue is full.
+            deadline = time.monotonic() + 15
+            while True:
+                response = get(server, "/healthz", timeout=3)
+                if response.status == 503 or time.monotonic() > deadline:
+                    break
+                time.sleep(0.2)
+            assert response.status == 503
+            assert response.getheader("Retry-After") == "1"
+        finally:
+            stop.set()
+            feeder.join()
+    deadline = time.monotonic() + 15
+    while get(server, "/healthz").status != 200 and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert get(server, "/healthz").status == 200  # the threads are free again
 
 
@@ -121,6 +148,8 @@ def test_a_kept_alive_connection_serves_its_next_request_sent_in_pieces(server):
             time.sleep(0.3)
             s.sendall(b"Host: 127.0.0.1\r\n\r\n")
             reply = s.recv(65536)
+            while not reply.endswith(b'{"status":"ok"}\n') and (chunk := s.recv(65536)):
+                reply += chunk  # the head and the body may come in separate reads
             assert reply.startswith(b"HTTP/1.1 200 "), reply[:100]
 
 
@@ -134,3 +163,33 @@ def test_a_300_mb_post_to_login_is_answered_413_without_being_read(server):
             answer += chunk
     assert answer.startswith(b"HTTP/1.1 413 ")
     assert "请求内容过大".encode() in answer
+
+
+def raw(port: int, request: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(request)
+        answer = b""
+        while chunk := s.recv(65536):
+            answer += chunk
+    return answer
+
+
+def test_a_request_line_over_8190_bytes_is_a_chinese_414_with_the_security_headers(server):
+    query = "%E6%B3%95" * 3000  # 27,000 bytes of 法 percent-encoded
+    answer = raw(server, f"GET /search?q={query} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 414 ")
+    headers = head.decode().lower()
+    assert "content-security-policy: default-src 'self'" in headers  # before: gunicorn's bare English page
+    assert "x-content-type-options: nosniff" in headers and "x-frame-options: deny" in headers
+    assert "text/html; charset=utf-8" in headers
+    assert "网址过长".encode() in body and b"URI Too Long" not in body
+    assert get(server, "/healthz?q=" + "%E6%B3%95" * 800).status == 200  # a long but allowed link still works
+
+
+def test_the_workers_own_answers_carry_the_security_headers_and_hsts_on_https():
+    from fagui.cli.guarded_worker import Answers
+
+    for answer in vars(Answers()).values():
+        assert b"Content-Security-Policy: " in answer and b"Strict-Transport-Security" not in answer
+    assert all(b"Strict-Transport-Security: max-age=" in a for a in vars(Answers(https=True)).values())

@@ -50,3 +50,69 @@ def test_serve_on_a_busy_port_exits_with_a_chinese_message(tmp_path, monkeypatch
     assert result.exit_code == 1
     assert f"错误：端口 {busy_port} 已被占用" in result.output and "用 --port 或 FAGUI_PORT 换一个" in result.output
     assert "网站地址" not in result.output and "Traceback" not in result.output
+
+
+def _start(port: int, env: dict):
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    proc = subprocess.Popen([sys.executable, "-m", "fagui.cli.commands", "serve", "--port", str(port),
+                             "--workers", "1", "--threads", "2"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5):
+                return proc
+        except OSError:
+            assert proc.poll() is None and time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.2)
+
+
+def _metrics(port: int) -> str:
+    import urllib.request
+
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as answer:
+        return answer.read().decode()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_a_second_server_keeps_its_own_metrics_and_control_files(tmp_path, monkeypatch):
+    import os
+
+    monkeypatch.setenv("FAGUI_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("FAGUI_DATABASE_URL", raising=False)
+    assert CliRunner().invoke(cli, ["db", "upgrade"]).exit_code == 0
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {**os.environ, "HOME": str(home), "XDG_RUNTIME_DIR": str(home)}
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    first_port, second_port = _free_port(), _free_port()
+    line = 'fagui_http_requests_total{endpoint="health.healthz",method="GET",status="200"}'
+    first = _start(first_port, env)
+    second = None
+    try:
+        assert line in _metrics(first_port)
+        second = _start(second_port, env)
+        # before: the second server emptied the shared metrics directory, and the first one's counts were gone
+        assert line in _metrics(first_port)
+        assert line in _metrics(second_port)
+        assert {p.name for p in (tmp_path / "run").iterdir()} == {f"127.0.0.1-{first_port}",
+                                                                 f"127.0.0.1-{second_port}"}
+        assert not list(home.rglob("gunicorn.ctl"))  # no control socket one user's servers would share
+        second.terminate()
+        second.wait(timeout=30)
+        assert line in _metrics(first_port)
+        assert not (tmp_path / "run" / f"127.0.0.1-{second_port}" / "metrics").exists()
+    finally:
+        for proc in (first, second):
+            if proc is not None and proc.poll() is None:
+                proc.terminate()
+                proc.wait(timeout=30)
