@@ -29,6 +29,8 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 DEFAULT_DIR = Path("/tmp/fagui-slow-bench")
+from http_load import free_port, prepare_instance, wait_ready  # noqa: E402  (bench/ is the script's path)
+
 QUERIES = [entry["q"] for entry in json.loads((ROOT / "bench" / "queries.json").read_text(encoding="utf-8"))]
 SERVER = """
 import sys
@@ -42,37 +44,6 @@ if sys.argv[3]:
 prepare_metrics_dir(settings, "127.0.0.1", int(sys.argv[1]))
 PortalServer(settings, options).run()
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def prepare_instance(data_dir: Path, env: dict[str, str]) -> None:
-    if (data_dir / "fagui.db").exists() and (data_dir / "tantivy").exists():
-        return
-    data_dir.mkdir(parents=True, exist_ok=True)
-    for args in (["db", "upgrade"], ["import", "lawrefbook"], ["index", "rebuild"]):
-        print("准备数据：fagui", " ".join(args), flush=True)
-        subprocess.run([str(VENV_BIN / "fagui"), *args], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-
-
-def wait_ready(port: int, proc: subprocess.Popen, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"gunicorn 退出，返回码 {proc.returncode}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/search?q=%E6%B3%95")
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise SystemExit("网站在 60 秒内没有就绪")
 
 
 class Slowloris:

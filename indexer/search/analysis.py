@@ -144,7 +144,7 @@ def line_forms(text: str, cache: LineForms) -> tuple[str, str]:
         if forms is None:
             folded = fold(line)
             forms = cache[line] = (" ".join(_analyse_folded(folded)) if line.strip() else "",
-                                   _SPACE.sub("", strip_ignored(folded)))
+                                   _exact_of_folded(folded))
         if forms[0]:
             words.append(forms[0])
         exact.append(forms[1])
@@ -167,7 +167,11 @@ _SPACE = re.compile(r"\s+")
 def exact_form(text: str) -> str:
     """The folded text without whitespace and without the characters search ignores
     (indexer.search.characters): what exact matching compares, on both sides."""
-    return _SPACE.sub("", strip_ignored(fold(text)))
+    return _exact_of_folded(fold(text))
+
+
+def _exact_of_folded(folded: str) -> str:
+    return _SPACE.sub("", strip_ignored(folded))
 
 
 def bigrams(compact: str) -> list[str]:
