@@ -18,6 +18,7 @@ sys.path.insert(0, str(HERE.parents[1]))
 from tests.examples.example_files import (  # noqa: E402
     corpus_markdown,
     document_lines,
+    make_doc,
     make_docx,
     make_pdf,
     write_json,
@@ -36,33 +37,52 @@ def _route(method: str, path: str, file: str, kind: str, content_type: str = JSO
     return route
 
 
+FLK_FILES = "https://flkoss.obs-bj2.cucloud.cn"  # the object store of the signed download links
+
+
+def _signed(day: str, name: str) -> str:
+    """A signed object-store link in the form api_reference.md shows (made-up key, date and signature)."""
+    return (f"{FLK_FILES}/prod/{day}/{name}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=20260601T000000Z"
+            f"&X-Amz-SignedHeaders=host&X-Amz-Expires=3600&X-Amz-Credential=MADEUP%2F20260601%2Fcn-north-4%2Fs3"
+            f"%2Faws4_request&X-Amz-Signature=0000madeup")
+
+
 def build_flk() -> None:
+    """Following ZongziForu/npc-law-db references/api_reference.md: list rows, a details answer whose
+    `content` is headings only, ossFile paths `prod/<date>/<uuid>.<ext>`, and a download API answering a
+    signed link on flkoss.obs-bj2.cucloud.cn (with the internal `urlIn`), the Word file often an old .doc."""
     folder = HERE / "flk"
+    for old in folder.glob("*"):
+        if old.is_file() and not old.name.endswith(".expected.json") and old.name != "README.md":
+            old.unlink()
+    # bbbs -> corpus file, sxx, flxz, body, gbrq, sxrq, flfgCodeId, the text's file: doc (binary Word), docx, pdf
     laws = {
         "ff8081818f5e7e3c018fe0a0b1b2001a": ("宪法相关法/立法法(2023-03-13).md", 3, "法律", "全国人民代表大会",
-                                            "2023-03-13", "2023-03-15", "docx"),
+                                            "2023-03-13", "2023-03-15", 110, "doc"),
         "ff808181796a636a0179822a19350acb": ("宪法相关法/立法法(2015-03-15).md", 2, "法律", "全国人民代表大会",
-                                            "2015-03-15", "2015-03-15", "docx"),
+                                            "2015-03-15", "2015-03-15", 110, "docx"),
         "ff808181653e2d1b01659c2b6ff204c7": ("诉讼与非诉讼程序法/行政复议法(2017-09-01).md", 2, "法律",
-                                            "全国人民代表大会常务委员会", "2017-09-01", "2018-01-01", "pdf"),
+                                            "全国人民代表大会常务委员会", "2017-09-01", "2018-01-01", 110, "pdf"),
         "ff8080816f135f46016f202df4eb0e49": ("行政法规/行政复议法实施条例(2007-05-29).md", 3, "行政法规", "国务院",
-                                            "2007-05-29", "2007-08-01", "content"),
+                                            "2007-05-29", "2007-08-01", 210, "doc"),
     }
     texts = corpus_markdown([v[0] for v in laws.values()])
     titles = {b: document_lines(texts[v[0]])[0] for b, v in laws.items()}
     routes = []
     rows = []
-    for bbbs, (path, sxx, flxz, body, gbrq, sxrq, fmt) in laws.items():
+    for n, (bbbs, (path, sxx, flxz, body, gbrq, sxrq, code, fmt)) in enumerate(laws.items()):
         lines = document_lines(texts[path])
         title = lines[0]
+        day = gbrq.replace("-", "")
+        uuid = f"0000000{n}-made-up0-uuid-{bbbs[-12:]}"
         rows.append({"bbbs": bbbs, "title": title, "gbrq": gbrq, "sxrq": sxrq, "sxx": sxx, "flxz": flxz,
-                     "zdjgName": body, "flfgCodeId": 110 if flxz == "法律" else 210, "zdjgCodeId": 10,
-                     "score": None, "titleHightLightList": []})
+                     "zdjgName": body, "flfgCodeId": code, "zdjgCodeId": 10, "score": None,
+                     "titleHightLightList": []})
         detail = {"bbbs": bbbs, "title": title, "flxz": flxz, "zdjgName": body, "gbrq": gbrq, "sxrq": sxrq,
-                  "sxx": sxx, "flfgCodeId": rows[-1]["flfgCodeId"],
-                  "ossFile": {"ossWordPath": f"flfg/docx/{bbbs}.docx", "ossPdfPath": f"flfg/pdf/{bbbs}.pdf",
-                              "ossWordOfdPath": None, "ossPdfOfdPath": None},
-                  "content": _content_tree(lines, with_text=fmt == "content"),
+                  "sxx": sxx, "flfgCodeId": code,
+                  "ossFile": {"ossWordPath": f"prod/{day}/{uuid}.docx", "ossPdfPath": f"prod/{day}/{uuid}.pdf",
+                              "ossWordOfdPath": f"prod/{day}/{uuid}.ofd", "ossPdfOfdPath": f"prod/{day}/{uuid}.ofd"},
+                  "content": _content_tree(lines, with_text=False),
                   "lsyg": [{"bbbs": b, "title": titles[b], "gbrq": laws[b][4]} for b in laws
                            if b != bbbs and laws[b][0].split("(")[0] == path.split("(")[0]],
                   "xgwj": []}
@@ -70,23 +90,27 @@ def build_flk() -> None:
         routes.append(_route("GET", f"/law-search/search/flfgDetails?bbbs={bbbs}", f"detail_{bbbs}.json", "detail"))
         for kind in ("docx", "pdf"):
             link = f"download_{bbbs}_{kind}.json"
-            if kind == fmt:
-                name = f"{bbbs}.{kind}"
-                (folder / name).write_bytes(make_docx(lines) if kind == "docx" else make_pdf(lines))
-                media = ("application/vnd.openxmlformats-officedocument.wordprocessingml.document" if kind == "docx"
-                         else "application/pdf")
-                file_path = f"/oss/flfg/{kind}/{name}?Expires=1798761600&OSSAccessKeyId=LTAI&Signature=x"
-                write_json(folder / link, {"code": 200, "msg": "操作成功", "data": {"url": file_path}})
-                routes.append(_route("GET", file_path, name, "asset", media))
-            elif fmt == "pdf" and kind == "docx" or fmt == "content":
+            if (kind == "docx") == (fmt in ("doc", "docx")):
+                ext = fmt if kind == "docx" else "pdf"
+                name = f"{bbbs}.{ext}"
+                data = {"doc": make_doc, "docx": make_docx, "pdf": make_pdf}[ext](lines)
+                (folder / name).write_bytes(data)
+                media = {"doc": "application/msword", "pdf": "application/pdf",
+                         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}[ext]
+                url = _signed(day, f"{uuid}.{ext}")
+                write_json(folder / link, {"code": 200, "msg": "操作成功", "data": {
+                    "url": url, "urlIn": f"http://172.16.220.27:38080/law-search/file/download?bbbs={bbbs}"}})
+                routes.append(_route("GET", url.removeprefix(FLK_FILES), name, "asset", media))
+            elif kind == "docx":
                 write_json(folder / link, {"code": 500, "msg": "文件不存在", "data": None})
-            else:
-                continue
+            else:  # "format=pdf may return code 200 with empty data" (api_reference.md)
+                write_json(folder / link, {"code": 200, "msg": "操作成功", "data": None})
             routes.append(_route("GET", f"/law-search/download/pc?format={kind}&bbbs={bbbs}", link, "asset"))
     rows.sort(key=lambda r: r["gbrq"], reverse=True)  # the query asks for the newest 公布日期 first
     for page_num, chunk in ((1, rows[:2]), (2, rows[2:])):
         name = f"list_page{page_num}.json"
-        write_json(folder / name, {"code": 200, "msg": "查询成功", "total": len(rows), "rows": chunk})
+        write_json(folder / name, {"code": 200, "msg": "查询成功", "total": len(rows), "rows": chunk,
+                                   "searchType": 2, "searchContent": None})
         routes.append(_route("POST", "/law-search/search/list", name, "list", match={"pageNum": page_num}))
     write_json(folder / "routes.json", {"base_url": "https://flk.npc.gov.cn", "page_size": 2, "routes": routes})
 
