@@ -10,6 +10,7 @@ After building, write the expected records with FAGUI_REGENERATE_EXAMPLES=1 and 
 from __future__ import annotations
 
 import sys
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -25,6 +26,7 @@ from tests.examples.example_files import (  # noqa: E402
 )
 
 JSON = "application/json;charset=UTF-8"
+SHANGHAI = timezone(timedelta(hours=8))
 
 
 def _route(method: str, path: str, file: str, kind: str, content_type: str = JSON, match: dict | None = None,
@@ -228,6 +230,20 @@ def build_gov_policy() -> None:
               '<div class="pages-date">2021-08-11 17:25　来源： 新华社</div></div>')
     pages.append(("/zhengce/2021-08/11/content_5630802.htm", title, "2021-08-11", "gb2312", header,
                   _html_paragraphs(lines), "", "中共中央 国务院", "国务院组织机构", "其他", "中央有关文件_中国政府网"))
+    # 4. A ministry rule in the 部门文件 category: an info table whose labels carry no colon, the list row with
+    #    `pubtime` (ms) only.
+    plates = document_lines(corpus_markdown(["部门规章/公安部/机动车登记规定(2021-12-17).md"])[
+        "部门规章/公安部/机动车登记规定(2021-12-17).md"])
+    info = [("索引号", "000019705/2021-00391", "主题分类", "公安、安全、司法\\公安"),
+            ("发文机关", "公安部", "成文日期", "2021年12月17日"),
+            ("标题", plates[0], None, None),
+            ("发文字号", "公安部令第164号", "发布日期", "2022年01月05日")]
+    body = ["中华人民共和国公安部令", "第164号", f"修订后的《{plates[0]}》已经2021年12月1日公安部部务会议通过，现予发布，"
+            "自2022年5月1日起施行。", "部长　赵克志", "2021年12月17日", plates[0]] + plates[2:]
+    pages.append(("/zhengce/zhengceku/2022-01/05/content_5666456.htm", plates[0], "2022-01-05", "utf-8",
+                  '<div class="policyLibraryOverview_header">\n' + _info_table(info, "mhide") + "\n</div>",
+                  _html_paragraphs(body), "公安部令第164号", "公安部", "公安、安全、司法", "公安",
+                  "国务院部门文件_中国政府网"))
     routes = []
     rows = []
     for path, title, published, charset, header, body_html, pcode, puborg, child, sub, column in pages:
@@ -238,16 +254,27 @@ def build_gov_policy() -> None:
         routes.append(_route("GET", path, name, "detail", f"text/html; charset={charset}" if charset == "utf-8"
                              else "text/html"))
         y, m, d = published.split("-")
-        rows.append({"title": title.replace("经营者集中", "<em>经营者集中</em>", 1), "url": f"https://www.gov.cn{path}",
-                     "pcode": pcode, "puborg": puborg, "childtype": child, "subchildtype": sub,
-                     "pubtimeStr": f"{y}.{m}.{d}", "ptime": None, "summary": "", "id": path.rsplit("_", 1)[1][:-4]})
-    rows.sort(key=lambda r: r["pubtimeStr"], reverse=True)
-    for page_num, chunk in ((1, rows[:2]), (2, rows[2:])):
+        row = {"id": path.rsplit("_", 1)[1][:-4], "title": title.replace("经营者集中", "<em>经营者集中</em>", 1),
+               "summary": "", "url": f"https://www.gov.cn{path}", "pcode": pcode, "source": puborg,
+               "puborg": puborg, "childtype": child, "subchildtype": sub, "pubtimeStr": f"{y}.{m}.{d}",
+               "pubtime": int(datetime(int(y), int(m), int(d), 9, 0, tzinfo=SHANGHAI).timestamp() * 1000)}
+        if "zhengceku" in path:
+            del row["pubtimeStr"]  # rows carrying `pubtime` only (the public client's tests)
+        rows.append(row)
+    rows.sort(key=lambda r: r["pubtime"], reverse=True)
+    gongwen = [r for r in rows if "zhengceku" not in r["url"]]
+    bumen = [r for r in rows if "zhengceku" in r["url"]]
+    for page_num in (1, 2):
         name = f"list_page{page_num}.json"
-        write_json(folder / name, {"code": 200, "msg": "操作成功", "searchVO": {
-            "totalCount": len(rows), "listVO": chunk, "pager": {"pageNo": page_num, "pageSize": 2}}})
-        query = ("t=zhengcelibrary_gw|zhengcelibrary_bm&q=&timetype=timeqb&mintime=&maxtime=&sort=pubtime"
-                 f"&sortType=1&searchfield=title&p={page_num}&n=2&type=gwyzcwjk")
+        cats = {"gongwen": gongwen[(page_num - 1) * 2:page_num * 2], "bumenfile": bumen[(page_num - 1) * 2:page_num * 2],
+                "otherfile": [], "gongbao": gongwen[:1] if page_num == 1 else []}  # 公报 republishes a 国务院文件
+        totals = {"gongwen": len(gongwen), "bumenfile": len(bumen), "otherfile": 0, "gongbao": 1}
+        write_json(folder / name, {"code": 200, "msg": "操作成功", "data": None, "searchVO": {
+            "totalCount": 0, "pageSize": 0, "totalpage": 0,
+            "catMap": {c: {"totalCount": totals[c], "currentNum": len(v), "listVO": v} for c, v in cats.items()}}})
+        query = ("t=zhengcelibrary&q=&timetype=timeqb&mintime=&maxtime=&sort=pubtime&sortType=1&searchfield=title"
+                 "&pcodeJiguan=&childtype=&subchildtype=&tsbq=&pubtimeyear=&puborg=&pcodeYear=&pcodeNum=&filetype="
+                 f"&p={page_num}&n=2&inpro=&bmfl=&dup=&orpro=&bmpubyear=&type=gwyzcwjk")
         routes.append(_route("GET", f"/search-gov/data?{query}", name, "list"))
     write_json(folder / "routes.json", {"base_url": "https://www.gov.cn", "page_size": 2, "routes": routes})
 
