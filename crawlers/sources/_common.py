@@ -486,6 +486,16 @@ def region_of(*names: str | None) -> str | None:
     return None
 
 
+def place_of(name: str) -> str | None:
+    """The city, prefecture or municipality a body's name starts with (广州市人民代表大会常务委员会 -> 广州市,
+    延边朝鲜族自治州人民代表大会 -> 延边朝鲜族自治州); None for a province's body (广东省人民政府)."""
+    for suffix in ("市", "自治州", "盟", "地区"):  # 市 first: 广州市 is a city, not a 州
+        m = re.match(rf"^([\u4e00-\u9fff]{{1,8}}?{suffix})", name)
+        if m and "省" not in m.group(1) and "自治区" not in m.group(1):
+            return m.group(1)
+    return None
+
+
 def checked_doc_type(value: str | None, ref: str) -> str | None:
     if value is None:
         return None

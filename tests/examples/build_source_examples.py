@@ -279,23 +279,41 @@ def build_gov_policy() -> None:
     write_json(folder / "routes.json", {"base_url": "https://www.gov.cn", "page_size": 2, "routes": routes})
 
 
+GD_PATH_SPELLING = {"(": "left", ")": "right", "（": "zLeft", "）": "zRight", "[": "lBracket", "]": "rBracket"}
+
+
 def build_guangdong() -> None:
+    """Following the public Guangdong clients (README.md): list answers whose msg is the next Q-Token, a
+    "Too many requests" answer, details with a file list (fileClass 37 the text; fileExt sometimes with a
+    dot), files fetched by downloadFile with the site's path spelling; a city regulation, an old .doc and a
+    scanned PDF."""
+    from urllib.parse import quote
+
     folder = HERE / "normative_library" / "guangdong"
-    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*"):
+        if old.is_file() and not old.name.endswith(".expected.json") and old.name != "README.md":
+            old.unlink()
     stats_path = "DLC/广东地方法规/地方性法规/广东/广东省统计条例(2022-09-29).md"
     houses_path = "DLC/广东地方法规/地方性法规/广东/广东省城镇华侨房屋征收补偿规定(2021-12-01).md"
-    texts = corpus_markdown([stats_path, houses_path])
-    body = "广东省人民代表大会常务委员会"
+    nursery_path = "DLC/广东地方法规/地方性法规/广东/广州市幼儿园条例(2021-04-09).md"
+    appoint_path = "DLC/广东地方法规/地方性法规/广东/深圳市人民代表大会常务委员会任免国家机关工作人员条例(2022-12-08).md"
+    texts = corpus_markdown([stats_path, houses_path, nursery_path, appoint_path])
+    province = ("440000001", "广东省人民代表大会常务委员会")
     docs = [
         ("8a8c81e583577a5d01837f0f4a1c0231", document_lines(texts[stats_path]), "2022-09-29 00:00:00",
-         "2023-01-01 00:00:00", [("37", "docx", "法规文本")]),
+         "2023-01-01 00:00:00", province, [("37", "docx", "法规文本", "")]),
         ("8a8c81e57d4a1c3b017d73b0c6f2012e", document_lines(texts[houses_path]), "2021-12-01 00:00:00",
-         "2021-12-01 00:00:00", [("6", "docx", "起草说明"), ("37", "pdf", "法规文本")]),
+         "2021-12-01 00:00:00", province, [("6", "docx", "起草说明", ""), ("37", "pdf", "法规文本", "")]),
+        ("8a8c81e578b5d6a10178c2a31f4b0a55", document_lines(texts[nursery_path]), "2021-04-09 00:00:00",
+         "2021-06-01 00:00:00", ("440100001", "广州市人民代表大会常务委员会"),
+         [("37", "doc", "法规文本", "（2021年修正）[1]")]),
+        ("8a8c81e584f0b2c70184f9d3a6e20017", document_lines(texts[appoint_path]), "2022-12-08 00:00:00",
+         "2023-01-01 00:00:00", ("440300001", "深圳市人民代表大会常务委员会"), [("37", "scan", "法规文本", "")]),
     ]
     routes = []
     rows = []
-    for doc_id, lines, passed, effective, files in docs:
-        office = {"groupId": "440000001", "groupName": body}
+    for doc_id, lines, passed, effective, (group_id, office_name), files in docs:
+        office = {"groupId": group_id, "groupName": office_name}
         law_rule = {"id": doc_id, "title": lines[0], "lawRuleType": 1, "timeliness": "有效", "passDate": passed,
                     "effectiveDate": effective, "formulateMode": "制定", "fileType": "地方性法规",
                     "officeVo": office, "tagNames": "", "releaseNum": None, "fileName": lines[0]}
@@ -303,25 +321,33 @@ def build_guangdong() -> None:
                                                "effectiveDate", "formulateMode", "fileType", "officeVo",
                                                "tagNames")})
         entries = []
-        for n, (cls, ext, what) in enumerate(files):
-            path = f"/upload/nfrr/{passed[:4]}/{doc_id}_{n}.{ext}"
+        for n, (cls, kind, what, suffix) in enumerate(files):
+            ext = "pdf" if kind == "scan" else kind
+            path = f"/upload/nfrr/{passed[:4]}/{doc_id}_{n}{suffix}.{ext}"
             name = f"file_{doc_id}_{n}.{ext}"
             content = lines if what == "法规文本" else [f"关于《{lines[0]}》的起草说明", "一、起草的必要性", "（略）"]
-            (folder / name).write_bytes(make_docx(content) if ext == "docx" else make_pdf(content))
+            data = {"docx": make_docx, "doc": make_doc, "pdf": make_pdf}[ext](content) if kind != "scan" \
+                else make_pdf([" "] * 3)  # pages with no text layer: a scan
+            (folder / name).write_bytes(data)
             entries.append({"id": f"{doc_id}{n}", "fileClass": cls, "fileExt": f".{ext}" if n else ext,
                             "filePath": path, "fileName": f"{what}.{ext}"})
-            from urllib.parse import quote
-
-            routes.append(_route("GET", f"/bascdata/downloadFile?type=1&fileFolder={quote(path, safe='')}", name,
+            spelled = path
+            for char, word in GD_PATH_SPELLING.items():
+                spelled = spelled.replace(char, word)
+            routes.append(_route("GET", f"/bascdata/downloadFile?type=1&fileFolder={quote(spelled, safe='')}", name,
                                  "asset", "application/octet-stream"))
         write_json(folder / f"detail_{doc_id}.json", {"lawRule": law_rule, "list": entries})
         routes.append(_route("GET", f"/bascdata/nfrr/law-rule!noSession_getById.gx?id={doc_id}",
                              f"detail_{doc_id}.json", "detail"))
-    for law_rule_type, chunk in ((1, rows), (2, []), (3, [])):
-        name = f"list_type{law_rule_type}_page1.json"
-        write_json(folder / name, {"code": 200, "msg": "查询成功", "data": {"rows": chunk, "total": len(chunk)}})
-        routes.append(_route("POST", "/bascdata/nfrr/law-rule!noSession_es_regulation_search.gx", name, "list",
-                             match={"pageNum": 1, "lawRuleType": law_rule_type}))
+    search = "/bascdata/nfrr/law-rule!noSession_es_regulation_search.gx"
+    write_json(folder / "list_type1_page1.json", {"code": 200, "msg": "madeup-q-token-0001",
+                                                  "data": {"rows": rows, "total": len(rows)}})
+    routes.append(_route("POST", search, "list_type1_page1.json", "list", match={"pageNum": 1, "lawRuleType": 1}))
+    write_json(folder / "list_type2_page1.json", {"code": 500, "msg": "Too many requests", "data": None})
+    routes.append(_route("POST", search, "list_type2_page1.json", "rate_limit", match={"pageNum": 1, "lawRuleType": 2}))
+    write_json(folder / "list_type3_page1.json", {"code": 200, "msg": "madeup-q-token-0003",
+                                                  "data": {"rows": [], "total": 0}})
+    routes.append(_route("POST", search, "list_type3_page1.json", "list", match={"pageNum": 1, "lawRuleType": 3}))
     write_json(folder / "routes.json", {"base_url": "https://www.gdpc.gov.cn", "routes": routes})
 
 
