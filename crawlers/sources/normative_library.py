@@ -215,8 +215,6 @@ class NormativeLibrarySource:
             page_size = spec.get("page_size") or len(rows)
             if not rows or (total is not None and seen_pages * page_size >= total):
                 return
-            if total is None and len(rows) < page_size:
-                return  # a short page ends a list that gives no total
             if max_pages and seen_pages >= int(max_pages):
                 raise ListingIncomplete(url, "page_cap", f"{label}已到页数上限 {max_pages} 页"
                                         + (f"（共 {total} 条）" if total is not None else "")
@@ -484,13 +482,17 @@ class NormativeLibrarySource:
 
 
 def _select_value(root: Any, selector: str) -> str | None:
-    """The text (or `@attr` attribute) of what a selector finds under root."""
-    css, _, attr = selector.partition("@")
-    node = select_one(root, css) if css.strip() else root
-    if node is None:
-        return None
-    value = node.get(attr) if attr else element_text(node)
-    return value.strip() if value else None
+    """The text (or `@attr` attribute) of what a selector finds under root; `a@title || b` tries each in
+    turn until one gives a value."""
+    for choice in selector.split("||"):
+        css, _, attr = choice.strip().partition("@")
+        node = select_one(root, css) if css.strip() else root
+        if node is None:
+            continue
+        value = node.get(attr.strip()) if attr else element_text(node)
+        if value and value.strip():
+            return value.strip()
+    return None
 
 
 def _query_label(query: dict[str, Any]) -> str:

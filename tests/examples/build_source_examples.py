@@ -352,28 +352,28 @@ def build_guangdong() -> None:
 
 
 JIAXING_LIST = """<!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>行政规范性文件_嘉兴市人民政府</title></head>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>行政规范性文件_嘉兴市人民政府</title>
+<script type="text/javascript" src="/module/jslib/jquery/jquery.js"></script></head>
 <body>
-<div class="main"><div class="gfxwj-box">
-<table class="gfxwj-list" width="100%">
-<thead><tr><th>发文单位</th><th>成文日期</th><th>标题</th><th>发文字号</th><th>发布日期</th><th>有效性</th></tr></thead>
-<tbody>
+<div class="main-right">
+<div id="分页列表" class="list-content">
+<ul class="page-content">
 {rows}
-</tbody>
-</table>
-<div class="gfxwj-page">共 <span class="total-records">{total}</span> 条记录 第 {page} 页</div>
-</div></div>
+</ul>
+<div class="page-box"><script>/* later pages: build/unit?…&paramJson={{"pageNo":N,"pageSize":15}} */</script></div>
+</div>
+</div>
 </body></html>
 """
 JIAXING_DETAIL = """<!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>{title}</title></head>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>{title}_嘉兴市人民政府</title>
+<meta name="ArticleTitle" content="{title}"><meta name="PubDate" content="{published} 10:00"></head>
 <body>
-<div class="xxgk-title"><h1>{title}</h1></div>
-<table class="xxgk-info">
-<tr><td class="lab">索引号：</td><td>{index_no}</td><td class="lab">发布机构：</td><td>{issuer}</td></tr>
-<tr><td class="lab">文号：</td><td>{doc_number}</td><td class="lab">成文日期：</td><td>{written}</td></tr>
-<tr><td class="lab">发布日期：</td><td>{published}</td><td class="lab">有效性：</td><td>{status}</td></tr>
-<tr><td class="lab">文件类别：</td><td>{kind}</td><td class="lab">有效期至：</td><td>{expires}</td></tr>
+<div class="xxgk_title"><h1>{title}</h1></div>
+<table class="xxgk_table">
+<tr><td class="lab">索引号：</td><td>{index_no}</td><td class="lab">文件编号：</td><td>{doc_number}</td></tr>
+<tr><td class="lab">发布机构：</td><td>{issuer}</td><td class="lab">生成日期：</td><td>{written}</td></tr>
+<tr><td class="lab">统一编号：</td><td>{unified_no}</td><td class="lab">公开方式：</td><td>主动公开</td></tr>
 </table>
 <div class="article-content" id="zoom">
 {body}
@@ -381,11 +381,18 @@ JIAXING_DETAIL = """<!DOCTYPE html>
 <div class="share">分享到： 微信 微博</div>
 </body></html>
 """
+JIAXING_UNIT = ("/api-gateway/jpaas-publish-server/front/page/build/unit?parseType=bulidstatic&webId=madeupwebid0000"
+                "&tplSetId=madeuptplset0000&pageType=column&tagId=%E5%88%86%E9%A1%B5%E5%88%97%E8%A1%A8&editType=null"
+                "&pageId=1229426511&paramJson=%7B%22pageNo%22%3A{page}%2C%22pageSize%22%3A15%7D")
 
 
 def build_jiaxing() -> None:
+    """A Zhejiang JCMS column: page 1 static `<li>` rows, later pages the build/unit JSON with the same rows
+    in data.html, an empty page at the end; detail pages with 文件编号 / 生成日期 / 统一编号."""
     folder = HERE / "normative_library" / "jiaxing"
-    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*"):
+        if old.is_file() and not old.name.endswith(".expected.json") and old.name != "README.md":
+            old.unlink()
     oil = "DLC/浙江地方法规/地方性法规/浙江/嘉兴市餐饮业油烟管理办法(2020-04-10).md"
     rent = "DLC/浙江地方法规/地方性法规/浙江/嘉兴市住房租赁管理若干规定(2018-04-17).md"
     texts = corpus_markdown([oil, rent])
@@ -393,34 +400,34 @@ def build_jiaxing() -> None:
     plan = [ln.strip() for ln in sample.read_text(encoding="utf-8").splitlines() if ln.strip()][3:]
     docs = [
         ("art_1229426511_59123456", document_lines(texts[oil], history_in_brackets=False), "嘉兴市人民代表大会常务委员会",
-         "2019-12-27", "2020-04-10", "", "有效", "地方性法规", ""),
+         "2019-12-27", "2020-04-10", "", ""),
         ("art_1229426511_58712345", "全市人民政府全年度法治政府建设工作方案", "嘉兴市人民政府办公室",
-         "2018-03-02", "2018-03-05", "嘉政办发〔2018〕12号", "失效", "规范性文件", "2019-12-31"),
+         "2018-03-02", "2018-03-05", "嘉政办发〔2018〕12号", "ZJFC00-2018-0012"),
         ("art_1229426511_55012345", document_lines(texts[rent], history_in_brackets=False), "嘉兴市人民代表大会常务委员会",
-         "2017-12-27", "2018-04-17", "", "有效", "地方性法规", ""),
+         "2017-12-27", "2018-04-17", "", ""),
     ]
     routes = []
     rows = []
-    for art, lines, issuer, written, published, number, status, kind, expires in docs:
+    for art, lines, issuer, written, published, number, unified in docs:
         if isinstance(lines, str):
             lines = [lines, *plan]
         name = f"{art}.html"
         path = f"/art/{published[:4]}/{int(published[5:7])}/{int(published[8:])}/{art}.html"
         page = JIAXING_DETAIL.format(title=lines[0], index_no=f"002541285/{published[:4]}-{art[-5:]}", issuer=issuer,
-                                     doc_number=number, written=written.replace("-", "年", 1).replace("-", "月") + "日",
-                                     published=published, status=status, kind=kind, expires=expires,
+                                     doc_number=number, written=written, unified_no=unified, published=published,
                                      body=_html_paragraphs(lines[1:]))
         (folder / name).write_bytes(page.encode("utf-8"))
         routes.append(_route("GET", path, name, "detail", "text/html; charset=utf-8"))
-        rows.append(f'<tr><td class="fwdw">{issuer}</td><td class="cwrq">{written}</td>'
-                    f'<td class="bt"><a href="{path}" target="_blank" title="{lines[0]}">{lines[0]}</a></td>'
-                    f'<td class="fwzh">{number}</td><td class="fbrq">{published}</td><td class="yxx">{status}</td></tr>')
-    for page_num, chunk in ((1, rows[:2]), (2, rows[2:])):
-        name = f"list_page{page_num}.html"
-        (folder / name).write_text(JIAXING_LIST.format(rows="\n".join(chunk), total=len(rows), page=page_num),
-                                   encoding="utf-8")
-        routes.append(_route("GET", f"/col/col1229426511/index.html?uid=7713207&pageNum={page_num}", name, "list",
-                             "text/html; charset=utf-8"))
+        rows.append(f'<li><a class="news" href="{path}" target="_blank" title="{lines[0]}">{lines[0]}</a>'
+                    f'<span class="time">{published}</span></li>')
+    (folder / "list_page1.html").write_text(JIAXING_LIST.format(rows="\n".join(rows[:2])), encoding="utf-8")
+    routes.append(_route("GET", "/col/col1229426511/index.html", "list_page1.html", "list", "text/html; charset=utf-8"))
+    for page_num, chunk in ((2, rows[2:]), (3, [])):
+        name = f"list_page{page_num}.json"
+        html = '<ul class="page-content">\n' + "\n".join(chunk) + "\n</ul>" if chunk else ""
+        write_json(folder / name, {"success": True, "data": {"html": html}})
+        routes.append(_route("GET", JIAXING_UNIT.format(page=page_num), name, "list" if chunk else "asset",
+                             "application/json;charset=UTF-8"))
     write_json(folder / "routes.json", {"base_url": "https://www.jiaxing.gov.cn", "routes": routes})
 
 

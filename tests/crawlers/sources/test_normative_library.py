@@ -170,13 +170,18 @@ def test_a_page_cap_is_an_incomplete_listing():
 
 
 def test_jiaxing_facts():
-    records = _records("jiaxing")
+    example = site("jiaxing")
+    records = _records("jiaxing", example)
     oil = records["/art/2020/4/10/art_1229426511_59123456.html"]
     plan = records["/art/2018/3/5/art_1229426511_58712345.html"]
-    assert oil.doc_type == "地方性法规" and oil.region == "浙江省" and oil.extra["written"] == "2019-12-27"
+    rent = records["/art/2018/4/17/art_1229426511_55012345.html"]  # listed on page 2, from build/unit
+    assert oil.region == "浙江省" and oil.extra["written"] == "2019-12-27" and oil.published == date(2020, 4, 10)
     assert plan.doc_type == "行政规范性文件" and plan.doc_number == "嘉政办发〔2018〕12号"
-    assert (plan.source_status, plan.extra["status"], plan.extra["end_status"]) == ("失效", "expired", "expired")
-    assert plan.expires == date(2019, 12, 31) and "分享到" not in plan.text
+    assert plan.extra["unified_no"] == "ZJFC00-2018-0012" and plan.issuing_bodies == ["嘉兴市人民政府办公室"]
+    assert "分享到" not in plan.text and rent.title == "嘉兴市住房租赁管理若干规定"
+    # page 1 is the static column page, pages 2 and 3 the build/unit API; the empty page 3 ends the list
+    lists = [url for _, url in example.requests if "index.html" in url or "build/unit" in url]
+    assert lists[0].endswith("/col/col1229426511/index.html") and "pageNo%22%3A3" in lists[-1] and len(lists) == 3
 
 
 def test_since_stops_at_older_entries():
