@@ -16,7 +16,7 @@
 Verified against public records (see tests/examples/flk/README.md): ZongziForu/npc-law-db
 `references/api_reference.md` (list payload and answer, details fields, the download API and its signed
 flkoss.obs-bj2.cucloud.cn link, the ossFile paths answering the app page, `format=pdf` with empty data) and
-`scripts/download.py` (Referer headers, sxx 1-4 labels). Needs a first live run (`fagui sites check flk`):
+`scripts/download.py` (Referer headers, sxx 1-4 labels). Needs a first live run (`fagui crawl flk --dry-run`):
 whether flkoss.obs-bj2.cucloud.cn answers /robots.txt (a 403 there makes the fetcher refuse the files), the
 flfgCodeId codes beyond those named below (260 自治条例和单行条例, 310 修改、废止的决定), and how fast the
 list may be walked before a 429.

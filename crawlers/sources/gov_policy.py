@@ -17,7 +17,7 @@
 Verified against public records (tests/examples/gov_policy/README.md): the catMap answer, the per-category
 totals, `pubtime` in ms and the code 1001 answer as a public client's tests of this API (index id
 62455458346) and a second client (69769449473) record them; the query parameters as those tests send them.
-Needs a first live run (`fagui sites check gov_policy`): whether the API answers without the cookies the
+Needs a first live run (`fagui crawl gov_policy --dry-run`): whether the API answers without the cookies the
 site's own page sets, how deep `p` may go, and the markup of today's content pages.
 """
 

@@ -26,7 +26,7 @@ A config says (see sites/*.toml for complete ones):
 Completeness: a query whose first page has no rows, `max_pages` reached with more to list, and a rate limit
 outlasting the backoff end that query (the others are still asked) and then raise ListingIncomplete: the run
 is not complete and nothing is marked gone. Each site's config says what was checked against public records
-and what its first live run (`fagui sites check norms-<site>`) must confirm.
+and what its first live run (`fagui crawl norms-<site> --dry-run`) must confirm.
 Fields: ref, url, title, issuer, doc_number, written, published, effective, expires, status, doc_type,
 unified_no (浙江 规范性文件统一编号)."""
 

@@ -12,7 +12,7 @@ from fagui.cli.click_zh import ChineseCommand, ChineseGroup
 from fagui.cli.common import date_option, echo_json, open_store
 
 # At the top, not in the command: a missing or broken source module stops `fagui` at start-up, named.
-from fagui.cli.crawl import crawl_list, crawl_source
+from fagui.cli.crawl import crawl_dry_run, crawl_list, crawl_source
 from indexer.ingest.pipeline import IngestSummary
 from indexer.store.app_store import Store
 
@@ -121,8 +121,13 @@ def import_dump(path: Path) -> None:
 @click.option("--from-archive", is_flag=True, help="从 WARC 存档重新解析，不联网")
 @click.option("--restart", is_flag=True, help="放弃未完成的抓取，重新开始")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出摘要")
-def crawl_cmd(source_name, list_sources, since, limit, delay, from_archive, restart, as_json) -> None:
+@click.option("--dry-run", is_flag=True, help="试运行：联网取列表前几条并解析，报告结果；不保存、不存档（首次抓取前先运行）")
+def crawl_cmd(source_name, list_sources, since, limit, delay, from_archive, restart, as_json, dry_run) -> None:
     """抓取：运行一个来源 SOURCE（其未完成的抓取会继续）。"""
+    if dry_run and source_name:
+        crawl_dry_run(source_name, since=date_option(since, "--since"), entries=limit or 3,
+                      delay=1.0 if delay is None else delay, as_json=as_json)
+        return
     store = open_store(migrate=True)
     if list_sources or not source_name:
         crawl_list(store, as_json)
