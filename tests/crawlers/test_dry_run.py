@@ -36,7 +36,7 @@ def test_nothing_listed_is_not_ok():
 
     def fetch(url, **kwargs):
         return FetchResult(url=url, status=200, headers={"content-type": "text/html; charset=utf-8"},
-                           content="<html><body><div class='new-list'></div></body></html>".encode())
+                           content=b"<html><body><div class='new-list'></div></body></html>")
 
     report = dry_run(nl.load_site("jiaxing"), entries=2, fetch=fetch)
     assert not report.ok and report.listed == [] and report.listing_stop is not None
