@@ -280,7 +280,7 @@ def pdf_text(data: bytes, ref: str) -> str:
         raise RecordError(ref, "PDF 文件已损坏或不完整，无法读取") from exc
     text = "\n".join(unwrap_lines(page) for page in pages)
     if not re.search(r"[\u4e00-\u9fff]", text):
-        raise NeedsOcr(ref, f"需要 OCR：PDF 没有可提取的文字层（共 {len(pages)} 页，是扫描件），"
+        raise NeedsOcr(ref, f"需要 OCR：PDF 没有可提取的文字层（共 {len(pages)} 页，应是扫描件），"
                             "本平台不做文字识别，正文待人工或 OCR 录入")
     return text
 
