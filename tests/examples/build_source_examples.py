@@ -426,7 +426,7 @@ def build_jiaxing() -> None:
         name = f"list_page{page_num}.json"
         html = '<ul class="page-content">\n' + "\n".join(chunk) + "\n</ul>" if chunk else ""
         write_json(folder / name, {"success": True, "data": {"html": html}})
-        routes.append(_route("GET", JIAXING_UNIT.format(page=page_num), name, "list" if chunk else "asset",
+        routes.append(_route("GET", JIAXING_UNIT.format(page=page_num), name, "list" if chunk else "list_end",
                              "application/json;charset=UTF-8"))
     write_json(folder / "routes.json", {"base_url": "https://www.jiaxing.gov.cn", "routes": routes})
 
