@@ -12,6 +12,7 @@ import shutil
 import threading
 import time
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 import tantivy
@@ -32,6 +33,7 @@ from indexer.search.backends.base import (
     SearchRequest,
     TextQuery,
     phrase_slop,
+    status_facet_foldable,
 )
 from indexer.search.side_by_side import later
 
@@ -67,6 +69,7 @@ def build_schema() -> tantivy.Schema:
 
 class TantivyBackend:
     name = "tantivy"
+    folds_status_facet = True
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
@@ -197,8 +200,18 @@ class TantivyBackend:
         order = {"published": "published", "effective": "effective"}.get(request.sort)
         # Facets and the distinct-work total come from one aggregation pass; the hit count is only
         # asked of the top-k collector when nothing else gives the total.
-        aggs = {}
-        if request.facets:
+        aggs: dict = {}
+        aggregated_query = query
+        fold_status = (request.facets and request.status_wide and not request.count_field
+                       and status_facet_foldable(request.filters))
+        if fold_status:
+            # One pass without the status filter: its status buckets are the wider status facet, and the
+            # 现行有效 bucket's sub-buckets are this search's own facets.
+            aggregated_query = self._query(request.text, replace(request.filters, statuses=()))
+            aggs["status"] = {"terms": {"field": "status", "size": FACET_FIELDS["status"]},
+                              "aggs": {name: {"terms": {"field": name, "size": size}}
+                                       for name, size in FACET_FIELDS.items() if name != "status"}}
+        elif request.facets:
             aggs.update({name: {"terms": {"field": name, "size": size}} for name, size in FACET_FIELDS.items()})
         if request.count_field:
             # Tantivy's cardinality is an estimate (3238 for 3305 works); counting the terms is exact and as
@@ -208,7 +221,7 @@ class TantivyBackend:
         need_count = not request.count_field
         hits_raw, total = [], None
         # The aggregation is a second pass over the matches: it runs beside the top-k pass.
-        aggregated = later(lambda: searcher.aggregate(query, aggs)) if aggs else None
+        aggregated = later(lambda: searcher.aggregate(aggregated_query, aggs)) if aggs else None
         if request.limit > 0 or need_count:
             result = searcher.search(
                 query,
@@ -238,11 +251,17 @@ class TantivyBackend:
                     article_id=int(article[0]) if article else None,
                 )
             )
-        facets = {
-            name: [(str(b["key"]), int(b["doc_count"])) for b in raw.get(name, {}).get("buckets", [])]
-            for name in FACET_FIELDS
-        } if request.facets else {}
-        return BackendResult(total=total or 0, hits=hits, facets=facets)
+        wider: dict[str, list[tuple[str, int]]] = {}
+        if fold_status:
+            statuses = raw.get("status", {}).get("buckets", [])
+            wider["status"] = _buckets(statuses)
+            own: dict = next((b for b in statuses if b["key"] in request.filters.statuses), {})
+            facets = {name: _buckets(own.get(name, {}).get("buckets", [])) for name in FACET_FIELDS}
+            facets["status"] = [(str(own["key"]), int(own["doc_count"]))] if own else []
+        else:
+            facets = {name: _buckets(raw.get(name, {}).get("buckets", []))
+                      for name in FACET_FIELDS} if request.facets else {}
+        return BackendResult(total=total or 0, hits=hits, facets=facets, wider=wider)
 
     # -- query building -------------------------------------------------------------------------------
     def _clause(self, clause: Clause, field: str) -> tantivy.Query:
@@ -385,6 +404,10 @@ class TantivyBackend:
 
     def close(self) -> None:
         self._index = None
+
+
+def _buckets(buckets: list[dict]) -> list[tuple[str, int]]:
+    return [(str(b["key"]), int(b["doc_count"])) for b in buckets]
 
 
 def _boosted(query: tantivy.Query, boost: float) -> tantivy.Query:
