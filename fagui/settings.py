@@ -50,6 +50,7 @@ class Settings:
     login_lock_minutes: float = 15.0
     metrics_allow: tuple[str, ...] = ("127.0.0.1/32", "::1/128")  # networks that may read /metrics
     metrics_token: str | None = None  # or any client sending `Authorization: Bearer <token>`
+    index_heap_mb: int = 1000  # memory `fagui index rebuild` gives Tantivy's writer: fewer, larger segments
 
     @property
     def secret_key(self) -> str:
@@ -110,6 +111,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         login_lock_minutes=_number(env, "FAGUI_LOGIN_LOCK_MINUTES", 15.0),
         metrics_allow=_networks(env, "FAGUI_METRICS_ALLOW", "127.0.0.1,::1"),
         metrics_token=env.get("FAGUI_METRICS_TOKEN") or None,
+        index_heap_mb=_int(env, "FAGUI_INDEX_HEAP_MB", 1000, positive=True),
     )
 
 

@@ -38,7 +38,12 @@ from indexer.search.backends.base import (
 from indexer.search.side_by_side import later
 
 POINTER = "CURRENT"
-WRITER_HEAP = 200_000_000
+# A rebuild's writer memory (FAGUI_INDEX_HEAP_MB, split between its two threads): each thread writes a segment
+# whenever its share fills, and a search visits every segment, so a larger heap means fewer segments and faster
+# searches (the corpus in 2 segments at 1,000 MB instead of 6 at 200 MB: 15% less CPU per search).
+DEFAULT_HEAP_MB = 1000
+MIN_HEAP_MB = 60  # Tantivy wants at least 15 MB per thread
+UPDATE_HEAP = 50_000_000  # replace_works: a few works at a time
 EXACT_DISTINCT_LIMIT = 60_000  # below tantivy's default limit of 65,000 buckets per aggregation
 
 
@@ -71,8 +76,9 @@ class TantivyBackend:
     name = "tantivy"
     folds_status_facet = True
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, heap_mb: int = DEFAULT_HEAP_MB) -> None:
         self.root = Path(root)
+        self.heap_bytes = max(heap_mb, MIN_HEAP_MB) * 1_000_000
         self.schema = build_schema()
         self._index: tantivy.Index | None = None
         self._lock = threading.Lock()
@@ -131,7 +137,7 @@ class TantivyBackend:
     def replace_works(self, work_ids: list[str], docs: list[dict]) -> None:
         with self._lock:
             index = self._open(create=True)
-            writer = index.writer(heap_size=WRITER_HEAP // 4, num_threads=1)
+            writer = index.writer(heap_size=UPDATE_HEAP, num_threads=1)
             try:
                 for work_id in work_ids:
                     writer.delete_documents_by_term("work_id", work_id)
@@ -149,7 +155,7 @@ class TantivyBackend:
         with self._lock:
             target = self._new_dir()
             index = tantivy.Index(self.schema, path=str(target))
-            writer = index.writer(heap_size=WRITER_HEAP, num_threads=2)
+            writer = index.writer(heap_size=self.heap_bytes, num_threads=2)
             count = 0
             try:
                 for batch in batches:
