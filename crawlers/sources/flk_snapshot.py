@@ -72,10 +72,13 @@ def parse_record(raw: Any, ref: str) -> DocumentRecord:
               "sxx": raw.get("status"), "zdjgName": raw.get("issuing_body")}
     if raw.get("status") and fields["sxx"] not in ("in_force", "amended", "not_yet_in_force", "repealed"):
         raise RecordError(ref, f"未知的时效性：{raw.get('status')}")
-    record = flk_record(NAME, bbbs, fields, provisions_text(provisions, ref),
-                        doc_type=category_doc_type(raw.get("category"), bodies),
-                        source_url=str(raw.get("url") or f"https://flk.npc.gov.cn/detail?bbbs={bbbs}"),
-                        extra={"category": raw.get("category"), "collected_by": raw.get("source")})
+    try:
+        record = flk_record(NAME, bbbs, fields, provisions_text(provisions, ref),
+                            doc_type=category_doc_type(raw.get("category"), bodies),
+                            source_url=str(raw.get("url") or f"https://flk.npc.gov.cn/detail?bbbs={bbbs}"),
+                            extra={"category": raw.get("category"), "collected_by": raw.get("source")})
+    except RecordError as exc:
+        raise RecordError(ref, exc.reason) from None  # named by its line, as every other error of the file
     if record.published is None:
         raise RecordError(ref, "缺少公布日期（issued_date）")
     return record
