@@ -50,6 +50,10 @@ def main() -> None:
     snap_day = date.fromisoformat(args.as_of)
     present = 0
     eff_total = eff_same = 0
+    shared_total = shared_same = 0  # versions another source describes too (the corpus's texts)
+    described = {f.version_id for f in session.scalars(
+        select(VersionFact).join(Source).where(Source.name.not_in(("flk-snapshot", "flk")),
+                                               VersionFact.field == "effective"))}
     eff_diff: list[str] = []
     eff_diff_recorded = 0
     status_counts: dict[str, Counter] = {"snapshot": Counter(), "today": Counter()}
@@ -75,9 +79,12 @@ def main() -> None:
         work = version.work
         if raw["in_force_date"]:
             eff_total += 1
-            if version.effective_from and version.effective_from.isoformat() == raw["in_force_date"]:
-                eff_same += 1
-            else:
+            same = bool(version.effective_from and version.effective_from.isoformat() == raw["in_force_date"])
+            eff_same += same
+            if version.id in described:
+                shared_total += 1
+                shared_same += same
+            if not same:
                 recorded = (version.id, "effective") in conflicts
                 eff_diff_recorded += recorded
                 eff_diff.append(f"{raw['title']} {raw['issued_date']}: 快照 {raw['in_force_date']}，本库 "
@@ -107,6 +114,8 @@ def main() -> None:
     print(f"snapshot versions present in the store: {present}/{n} ({present / n:.1%})")
     print(f"施行日期 agreeing for matched versions with a snapshot 施行日期: {eff_same}/{eff_total} "
           f"({eff_same / max(eff_total, 1):.1%}); differences {len(eff_diff)}, recorded as conflicts {eff_diff_recorded}")
+    print(f"  of them texts another source describes too: {shared_same}/{shared_total} "
+          f"({shared_same / max(shared_total, 1):.1%})")
     for label, counts in status_counts.items():
         total = counts["agree"] + counts["differ"]
         print(f"status agreeing where the snapshot is the newest source, as of "
