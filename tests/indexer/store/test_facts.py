@@ -153,3 +153,42 @@ def test_the_document_view_names_the_source_of_each_fact(store):
                              ("lawrefbook", "2022-03-29", "推定", False)]
         link = next(f for f in facts if f.source == "flk-snapshot")
         assert link.source_url == "https://flk.npc.gov.cn/detail?bbbs=ff80818180e0a44101811e3947411441"
+
+
+def test_the_migration_gives_stored_versions_their_facts(db_url):
+    """A store made before version_facts: each version's own dates and label become facts of its source, with
+    the basis the corpus recorded (a 施行日期 taken from the publication date is inferred)."""
+    from sqlalchemy import text
+
+    from indexer.store.db import make_engine
+    from indexer.store.migrate import upgrade
+
+    engine = make_engine(db_url)
+    try:
+        upgrade(engine, "0006")
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO sources (id, name, kind, created_at) VALUES "
+                              "(1, 'lawrefbook', 'corpus', '2026-01-01'), (2, 'gov_policy', 'crawler', '2026-01-01')"))
+            conn.execute(text("INSERT INTO works (id, identity_key, title, region, status, status_official, "
+                              "created_at, updated_at) VALUES ('w1', '全国|a', 'A', '全国', 'effective', false, "
+                              "'2026-01-01', '2026-01-01')"))
+            conn.execute(text(
+                "INSERT INTO versions (id, work_id, seq, title, published, effective_from, source_status, status, "
+                "status_official, content_hash, text, meta, source_id, source_ref, created_at) VALUES "
+                "(1, 'w1', 1, 'A', '2022-03-29', '2022-03-29', '有效', 'effective', false, 'h1', 'A', "
+                "'{\"date_sources\": {\"published\": \"history\", \"effective\": \"published\"}}', 1, 'a.md', "
+                "'2026-01-01'), "
+                "(2, 'w1', 2, 'A', '2023-01-01', NULL, NULL, 'effective', false, 'h2', 'A2', NULL, 2, 'g1', "
+                "'2026-01-01')"))
+        upgrade(engine)
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT version_id, source_id, source_ref, field, value, basis "
+                                     "FROM version_facts ORDER BY version_id, field")).all()
+        assert [tuple(r) for r in rows] == [
+            (1, 1, "a.md", "effective", "2022-03-29", "inferred"),
+            (1, 1, "a.md", "published", "2022-03-29", "collection"),
+            (1, 1, "a.md", "status", "有效", "collection"),
+            (2, 2, "g1", "published", "2023-01-01", "official"),
+        ]
+    finally:
+        engine.dispose()
