@@ -87,12 +87,15 @@ def facts_of(session: Session, version_id: int) -> list[VersionFact]:
 
 
 def reconcile(session: Session, version: Version) -> None:
-    """Set the version's dates and status label to the best fact of each field (a field no source states
-    keeps what the version has)."""
+    """Set the version's dates and status label to the best fact of each field. A label no source states any
+    more is dropped; a date no source states keeps what the version has (a status follows the label, a point in
+    time needs a date)."""
     best: dict[str, VersionFact] = {}
     for fact in session.scalars(select(VersionFact).where(VersionFact.version_id == version.id)):
         if fact.field in _COLUMNS and (fact.field not in best or _rank(fact) > _rank(best[fact.field])):
             best[fact.field] = fact
+    if "status" not in best and version.source_status is not None:
+        version.source_status = None
     for field, fact in best.items():
         value: object = fact.value if field == "status" else date.fromisoformat(fact.value)
         if getattr(version, _COLUMNS[field]) != value:
