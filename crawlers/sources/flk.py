@@ -27,7 +27,6 @@ versions by region and title, the same identity a law has when it comes from the
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -38,19 +37,15 @@ from crawlers.sources._common import (
     RATE_LIMIT_WAITS,
     absolute,
     api_payload,
-    check_not_garbled,
-    checked_doc_type,
-    clean_text,
-    history_of,
     load_json,
     origin_of,
     patient_fetch,
     pdf_text,
-    region_of,
-    status_extra,
     word_text,
 )
 from crawlers.sources.base import Fetch, Listing, ListingIncomplete, Page
+from crawlers.sources.flk_mapping import doc_type_of, flk_record
+from crawlers.sources.flk_mapping import plain as _plain
 from fagui.normalise import parse_date
 from fagui.records import Attachment, DocumentRecord, RecordError
 
@@ -61,48 +56,6 @@ TITLE = "国家法律法规数据库"
 BASE_URL = "https://flk.npc.gov.cn"
 # The object store the download API's signed links point at.
 FILE_HOSTS = ("https://flkoss.obs-bj2.cucloud.cn",)
-
-# sxx code -> (label shown by the site, our status)
-SXX: dict[int, tuple[str, str]] = {
-    3: ("有效", "effective"),
-    4: ("尚未生效", "not_yet_effective"),
-    2: ("已修改", "amended"),
-    1: ("已废止", "repealed"),
-}
-# flxz labels (法律性质) -> our doc_type. The NPC's decisions on legal questions (有关法律问题和重大问题的决定),
-# its interpretations and its amending/repealing decisions have the force of law.
-FLXZ_DOC_TYPE: dict[str, str] = {
-    "宪法": "宪法",
-    "宪法相关法": "法律",
-    "法律": "法律",
-    "法律解释": "法律",
-    "有关法律问题和重大问题的决定": "法律",
-    "修改、废止的决定": "法律",  # a local people's congress's decision of this kind is 地方性法规 (see doc_type_of)
-    "行政法规": "行政法规",
-    "监察法规": "监察法规",
-    "司法解释": "司法解释",
-    "地方性法规": "地方性法规",
-    "地方法规": "地方性法规",
-    "经济特区法规": "地方性法规",
-    "浦东新区法规": "地方性法规",
-    "海南自由贸易港法规": "地方性法规",
-    "自治条例": "自治条例和单行条例",
-    "单行条例": "自治条例和单行条例",
-    "自治条例和单行条例": "自治条例和单行条例",
-}
-# flfgCodeId groups as public clients of the 2025 API use them, for rows that carry no flxz label.
-_CODE_GROUPS: tuple[tuple[range, str], ...] = (
-    (range(100, 110), "宪法"),
-    (range(110, 200), "法律"),
-    (range(210, 211), "行政法规"),
-    (range(220, 221), "监察法规"),
-    (range(260, 261), "自治条例和单行条例"),
-    (range(230, 310), "地方性法规"),
-    (range(310, 311), "法律"),  # 修改、废止的决定: local when a local body made it (doc_type_of)
-    (range(320, 341), "司法解释"),
-)
-_NATIONAL_BODIES = ("全国人民代表大会", "中华人民共和国", "国务院", "最高人民法院", "最高人民检察院",
-                    "国家监察委员会")
 
 
 class FlkSource:
@@ -222,13 +175,6 @@ class FlkSource:
         return absolute(self.base_url, url)
 
 
-def _plain(value: Any) -> str | None:
-    """Titles come with search highlighting (<em>...</em>) in list rows."""
-    if value is None:
-        return None
-    return re.sub(r"<[^>]+>", "", str(value)).strip() or None
-
-
 def parse_list(page: Page, ref: str) -> tuple[list[dict[str, Any]], int]:
     data = api_payload(load_json(page, ref), ref)
     rows = data.get("rows")
@@ -280,66 +226,18 @@ def content_tree_text(node: Any) -> str:
     return "\n".join(lines) if has_text else ""
 
 
-def doc_type_of(detail: dict[str, Any], hints: dict[str, Any]) -> str | None:
-    """The flxz label's type, else the flfgCodeId group's; a decision (修改、废止的决定) made by a local
-    people's congress is a local regulation, not a national law."""
-    label = (detail.get("flxz") or hints.get("flxz") or "").strip()
-    doc_type = FLXZ_DOC_TYPE.get(label)
-    if doc_type is None:
-        code = detail.get("flfgCodeId") or hints.get("flfgCodeId")
-        try:
-            number = int(code) if code is not None else None
-        except (TypeError, ValueError):
-            number = None
-        doc_type = next((t for codes, t in _CODE_GROUPS if number in codes), None)
-    if doc_type == "法律":
-        body = str(detail.get("zdjgName") or hints.get("zdjgName") or "").strip()
-        if body and not body.startswith(_NATIONAL_BODIES) and (region_of(body) or _place_of(body)):
-            return "地方性法规"
-    return doc_type
-
-
-def _place_of(name: str) -> str | None:
-    """The city or prefecture a body or title starts with (广州市人民代表大会常务委员会 -> 广州市), for local
-    regulations whose province the name does not say."""
-    for suffix in ("市", "自治州", "盟", "地区"):  # 市 first: 广州市 is a city, not a 州
-        m = re.match(rf"^([\u4e00-\u9fff]{{1,8}}?{suffix})", name)
-        if m:
-            return m.group(1)
-    return None
-
-
 def build_record(detail: dict[str, Any], listing: Listing, raw_text: str, text_from: str, problems: list[str],
                  base_url: str) -> DocumentRecord:
     ref = listing.ref
     hints = listing.hints
-    check_not_garbled(raw_text, ref, "正文")
-    text = clean_text(raw_text)
     title = _plain(detail.get("title")) or listing.title
     if not title:
         raise RecordError(ref, "详情接口缺少标题")
-    title = clean_text(title).strip()
-    lines = text.splitlines()
-    if lines and lines[0].strip() != title:
-        text = f"{title}\n{text}"  # the contents tree starts with the first heading, not the title
-        lines = text.splitlines()
-    history = history_of(text)
-    sxx_raw = detail.get("sxx", hints.get("sxx"))
-    try:
-        sxx = int(sxx_raw) if sxx_raw not in (None, "") else None
-    except (TypeError, ValueError):
-        sxx = None
-    label, status = SXX.get(sxx, (None, None)) if sxx is not None else (None, None)
-    bodies = [b.strip() for b in re.split(r"[、,，;；]", detail.get("zdjgName") or hints.get("zdjgName") or "")
-              if b.strip()]
-    doc_type = checked_doc_type(doc_type_of(detail, hints), ref)
-    region = "全国"
-    if doc_type in ("地方性法规", "自治条例和单行条例"):
-        region = region_of(*bodies, title) or _place_of(bodies[0] if bodies else title) or "全国"
+    fields = {"title": title, **{k: detail.get(k) or hints.get(k) for k in ("gbrq", "sxrq", "zdjgName")},
+              "sxx": detail.get("sxx", hints.get("sxx"))}
     oss = detail.get("ossFile") or {}
     attachments: list[Attachment] = []  # the ossFile paths answer the site's app page, the signed links expire
-    extra: dict[str, Any] = {"flxz": detail.get("flxz") or hints.get("flxz"), "sxx": sxx, "text_from": text_from,
-                             **status_extra(label or (str(sxx_raw) if sxx_raw else None), status)}
+    extra: dict[str, Any] = {"flxz": detail.get("flxz") or hints.get("flxz"), "text_from": text_from}
     oss_paths = {k: v for k, v in oss.items() if isinstance(v, str) and v}
     if oss_paths:
         extra["oss_paths"] = oss_paths
@@ -348,23 +246,8 @@ def build_record(detail: dict[str, Any], listing: Listing, raw_text: str, text_f
     versions = [v.get("bbbs") for v in detail.get("lsyg") or [] if isinstance(v, dict) and v.get("bbbs")]
     if versions:
         extra["other_versions"] = versions
-    return DocumentRecord(
-        source=NAME,
-        source_ref=ref,
-        title=title,
-        text=text,
-        doc_type=doc_type,
-        issuing_bodies=bodies,
-        doc_number=None,
-        region=region,
-        published=parse_date(detail.get("gbrq") or hints.get("gbrq")),
-        effective=parse_date(detail.get("sxrq") or hints.get("sxrq")),
-        source_status=label,
-        source_url=f"{base_url}/detail?id={quote(ref)}",
-        attachments=attachments,
-        history=history,
-        extra=extra,
-    )
+    return flk_record(NAME, ref, fields, raw_text, doc_type=doc_type_of(detail, hints),
+                      source_url=f"{base_url}/detail?id={quote(ref)}", attachments=attachments, extra=extra)
 
 
 def make_source(base_url: str = BASE_URL, **options: Any) -> FlkSource:
