@@ -2,9 +2,10 @@
 
 Behaviour matches the Tantivy engine (one conformance suite, tests/indexer/search/backends/test_conformance.py):
 
-- Text arrives pre-tokenised by indexer.search.analysis (tokens joined by single spaces) and `title_tok`/`text_tok`
-  are analysed with the `pretokenised` analyzer (whitespace tokenizer + lowercase), so both engines see the
-  same tokens. A clause's tokens must all occur (a `match` with operator `and`); a phrase clause asks for them
+- Text arrives pre-tokenised by indexer.search.analysis (tokens joined by single spaces, folded and lower-cased
+  there) and every text field is split on ASCII whitespace and nothing else (a `pattern` tokenizer, no filters),
+  as Tantivy's whitespace tokenizer does: both engines index the same terms at the same positions
+  (tests/indexer/search/backends/test_es_analysis_lucene.py checks it with Lucene's own classes). A clause's tokens must all occur (a `match` with operator `and`); a phrase clause asks for them
   close together with the same slop as Tantivy (`match_phrase`, slop `phrase_slop`); title hits count
   TITLE_BOOST times for version documents; an exact `title_key` adds EXACT_TITLE_BOOST; the text score is
   multiplied by log2(2 + weight) (a `function_score` `field_value_factor` with modifier `ln2p`, scaled by
@@ -25,7 +26,7 @@ Behaviour matches the Tantivy engine (one conformance suite, tests/indexer/searc
 
 Exact matching (精确检索). `title_bi`/`text_bi` hold the folded characters as bigrams (with positions) and
 `title_uni`/`text_uni` the distinct single characters, made in Python (indexer.search.analysis.exact_tokens) and
-analysed by `exact_chars` (whitespace only, nothing lowered or dropped), so both engines index identical tokens.
+analysed by `exact_chars` (the same split), so both engines index identical tokens.
 A clause with `chars` must match where those characters stand together: a `match_phrase` (slop 0) of its
 bigrams, or a `term` on the single characters for a one-character term, in the text or (boosted) the title;
 its words only rank (`should`). Without `chars` (模糊检索) the words must match, as above.

@@ -82,10 +82,11 @@ def test_template_file_is_valid_json_for_the_docs_pattern(template):
 
 def test_template_analyzers(template):
     analysis = template["template"]["settings"]["analysis"]
-    pre = analysis["analyzer"]["pretokenised"]
-    assert pre == {"type": "custom", "tokenizer": "whitespace", "filter": ["lowercase"]}
-    # the exact fields: tokens made in Python, split on spaces and nothing else (no lowercasing, no dropping)
-    assert analysis["analyzer"]["exact_chars"] == {"type": "custom", "tokenizer": "whitespace", "filter": []}
+    # tokens made in Python, split where Tantivy's whitespace tokenizer splits (ASCII whitespace) and nothing
+    # else: no lowercasing, no dropping (test_es_analysis_lucene.py runs them through Lucene's classes)
+    assert analysis["tokenizer"] == {"ascii_whitespace": {"type": "pattern", "pattern": "[ \\t\\n\\f\\r]+"}}
+    for name in ("pretokenised", "exact_chars"):
+        assert analysis["analyzer"][name] == {"type": "custom", "tokenizer": "ascii_whitespace", "filter": []}
     assert "char_filter" not in analysis
 
 
