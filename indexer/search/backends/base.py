@@ -27,6 +27,14 @@ def phrase_slop(tokens: list[str] | tuple[str, ...]) -> int:
     return len(tokens) + 3
 
 
+def pair_slop(first: str, second: str) -> int:
+    """The slop of one neighbouring pair of a phrase's tokens: both engines check a phrase pair by pair (all
+    pairs must match). A pair may stand as far apart as the pieces indexed around its two words: the longer
+    word that holds the first (河南 in 河南省) and the pieces that precede the second (未成年人保护 follows
+    未成, 成年, 未成年, 成年人, 未成年人, 保护)."""
+    return max(phrase_slop((first, second)), len(first) + len(second) + 2)
+
+
 @dataclass(frozen=True)
 class Clause:
     """One condition on the text.

@@ -31,7 +31,7 @@ from indexer.search.backends.base import (
     Filters,
     SearchRequest,
     TextQuery,
-    phrase_slop,
+    pair_slop,
 )
 from indexer.search.side_by_side import later
 
@@ -253,12 +253,9 @@ class TantivyBackend:
             # Tantivy's sloppy phrase over three or more terms orders the terms' postings by their frequency
             # in each segment and then can miss a match that is there (quickwit-oss/tantivy#1934): the same
             # title was found or not depending on how the index happened to be split into segments. Each
-            # neighbouring pair as its own two-term phrase matches the same texts, the same way every time.
-            # A pair may stand as far apart as the pieces indexed around its two words: the longer word
-            # that holds the first (河南 in 河南省) and the pieces that precede the second (未成年人保护
-            # follows 未成, 成年, 未成年, 成年人, 未成年人, 保护).
-            pairs = [tantivy.Query.phrase_query(self.schema, field, [a, b],
-                                                slop=max(phrase_slop((a, b)), len(a) + len(b) + 2))
+            # neighbouring pair as its own two-term phrase (base.pair_slop) matches the same texts, the same
+            # way every time.
+            pairs = [tantivy.Query.phrase_query(self.schema, field, [a, b], slop=pair_slop(a, b))
                      for a, b in zip(tokens, tokens[1:], strict=False)]
             return pairs[0] if len(pairs) == 1 else tantivy.Query.boolean_query(
                 [(tantivy.Occur.Must, q) for q in pairs])
