@@ -18,7 +18,7 @@ from indexer.search.index_docs import OPEN_END, digest
 pytestmark = pytest.mark.skipif(
     not os.environ.get("FAGUI_ES_URL"),
     reason="FAGUI_ES_URL is not set: no Elasticsearch to test against "
-    "(docker compose up elasticsearch, then FAGUI_ES_URL=http://127.0.0.1:9200)",
+    "(docker compose up -d --wait elasticsearch, then FAGUI_ES_URL=http://127.0.0.1:9200)",
 )
 
 
