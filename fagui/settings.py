@@ -52,6 +52,7 @@ class Settings:
     metrics_allow: tuple[str, ...] = ("127.0.0.1/32", "::1/128")  # networks that may read /metrics
     metrics_token: str | None = None  # or any client sending `Authorization: Bearer <token>`
     es_alias: str = "fagui-docs"  # the Elasticsearch alias searched; its versioned indices are <alias>-<time>
+    index_heap_mb: int = 1000  # memory `fagui index rebuild` gives Tantivy's writer: fewer, larger segments
 
     @property
     def secret_key(self) -> str:
@@ -113,6 +114,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         metrics_allow=_networks(env, "FAGUI_METRICS_ALLOW", "127.0.0.1,::1"),
         metrics_token=env.get("FAGUI_METRICS_TOKEN") or None,
         es_alias=_es_alias(env),
+        index_heap_mb=_int(env, "FAGUI_INDEX_HEAP_MB", 1000, positive=True),
     )
 
 

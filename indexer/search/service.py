@@ -26,6 +26,7 @@ from indexer.search.backends.base import (
     SearchBackend,
     SearchRequest,
     TextQuery,
+    status_facet_foldable,
 )
 from indexer.search.highlight import snippet
 from indexer.search.index_docs import day
@@ -280,9 +281,11 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> Se
     undated_wanted = filters.as_of is not None and filters.effective_from is None and filters.effective_to is None
 
     def side_calls(text: TextQuery) -> tuple[Future[dict[str, list[tuple[str, int]]]] | None, Future[int] | None]:
-        return (later(lambda: _wider_facets(backend, text, filters)) if params.facets else None,
+        return (later(lambda: _wider_facets(backend, text, filters, skip_status=folded)) if params.facets else None,
                 later(lambda: _undated_count(backend, text, filters)) if undated_wanted else None)
 
+    # The engine counts the status facet beside the search's own where it can (folds_status_facet).
+    folded = params.facets and backend.folds_status_facet and status_facet_foldable(filters)
     wider, undated_count = side_calls(text)
     result = _collapsed(session, backend, text, filters, params, offset)
     if parsed and typed and exact and not result.total:
@@ -309,7 +312,7 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> Se
     if parsed and parsed.doc_number is not None and direct is None and result.total and not filters.doc_number_key:
         warnings.append("下面列出正文提到这个文号的文件")
     hits = _hits(session, backend, result, parsed, params, exact)
-    facets = _facets(session, {**result.facets, **wider.result()}) if wider is not None else None
+    facets = _facets(session, {**result.facets, **result.wider, **wider.result()}) if wider is not None else None
     return SearchResult(
         query=params.q,
         mode="exact" if exact else "fuzzy",
@@ -349,11 +352,11 @@ def _collapsed(session: Session, backend: SearchBackend, text: TextQuery, filter
     by_articles = _ranks_by_articles(text, filters, params)
     if single_version and not by_articles:
         return backend.search(SearchRequest(text=text, filters=filters, sort=params.sort, offset=offset,
-                                            limit=params.per_page, facets=params.facets))
+                                            limit=params.per_page, facets=params.facets, status_wide=True))
     limit = max(window, RANK_WINDOW) if by_articles else window
     request = SearchRequest(text=text, filters=filters, sort=params.sort, offset=0,
                             limit=limit if single_version else limit * 3 + 10,
-                            facets=params.facets, count_field=count_field)
+                            facets=params.facets, count_field=count_field, status_wide=True)
     pool = later(lambda: _article_pool(backend, text, filters)) if by_articles else None
     result = backend.search(request)
     hits = result.hits
@@ -416,11 +419,13 @@ def _titled(session: Session, key: str, version_ids: list[int]) -> set[int]:
 MULTI_SELECT = (("status", "statuses"), ("doc_type", "doc_types"), ("region", "regions"))
 
 
-def _wider_facets(backend: SearchBackend, text: TextQuery, filters: Filters) -> dict[str, list[tuple[str, int]]]:
-    """The facets of the filters in use, each counted without its own filter (to replace the search's)."""
+def _wider_facets(backend: SearchBackend, text: TextQuery, filters: Filters,
+                  skip_status: bool = False) -> dict[str, list[tuple[str, int]]]:
+    """The facets of the filters in use, each counted without its own filter (to replace the search's); the
+    status facet not when the search's own pass counts it (skip_status)."""
     wider: dict[str, list[tuple[str, int]]] = {}
     for field_name, attr in MULTI_SELECT:
-        if not getattr(filters, attr) or (attr == "statuses" and filters.as_of is not None):
+        if not getattr(filters, attr) or (attr == "statuses" and (filters.as_of is not None or skip_status)):
             continue
         without = Filters(**{**filters.__dict__, attr: ()})
         wider[field_name] = backend.search(
