@@ -5,8 +5,9 @@ Behaviour matches the Tantivy engine (one conformance suite, tests/indexer/searc
 - Text arrives pre-tokenised by indexer.search.analysis (tokens joined by single spaces, folded and lower-cased
   there) and every text field is split on ASCII whitespace and nothing else (a `pattern` tokenizer, no filters),
   as Tantivy's whitespace tokenizer does: both engines index the same terms at the same positions
-  (tests/indexer/search/backends/test_es_analysis_lucene.py checks it with Lucene's own classes). A clause's tokens must all occur (a `match` with operator `and`); a phrase clause asks for them
-  close together with the same slop as Tantivy (`match_phrase`, slop `phrase_slop`); title hits count
+  (tests/indexer/search/backends/test_es_analysis_lucene.py checks it with Lucene's own classes). A clause's
+  tokens must all occur (a `match` with operator `and`); a phrase clause asks for each neighbouring pair of its
+  tokens within the pair's slop (a `match_phrase` per pair, slop `pair_slop`), as Tantivy does; title hits count
   TITLE_BOOST times for version documents; an exact `title_key` adds EXACT_TITLE_BOOST; the text score is
   multiplied by log2(2 + weight) (a `function_score` `field_value_factor` with modifier `ln2p`, scaled by
   1/ln 2). Filters sit in the bool's `filter` clause, so they select without scoring.
@@ -22,7 +23,10 @@ Behaviour matches the Tantivy engine (one conformance suite, tests/indexer/searc
   Writes go through the alias with `require_alias`, so a missing alias is an error, never an auto-created
   index.
 - Connection failures raise BackendUnavailable with a message in Chinese; a missing index says to run
-  `fagui index rebuild`.
+  `fagui index rebuild`. Searches ask for complete answers (`allow_partial_search_results=false`, a response
+  with `_shards.failed` is a failure) and ask again after a failure a rebuild explains; a page reaching past
+  max_result_window is read with search_after in a point in time. With no search text every hit scores 0.0 and
+  Lucene's BM25 lacks Tantivy's factor (1 + k1), which constant scores are divided by (LUCENE_SCALE).
 
 Exact matching (精确检索). `title_bi`/`text_bi` hold the folded characters as bigrams (with positions) and
 `title_uni`/`text_uni` the distinct single characters, made in Python (indexer.search.analysis.exact_tokens) and
@@ -667,7 +671,8 @@ class ElasticsearchBackend:
         one point in time (so the steps see one state of the index), then the page cut from them."""
         offset, size = page_window(request)
         wanted = offset + size
-        opened = self._client.open_point_in_time(index=self.alias, keep_alive=PIT_KEEP_ALIVE)
+        opened = self._client.open_point_in_time(index=self.alias, keep_alive=PIT_KEEP_ALIVE,
+                                                 allow_partial_search_results=False)
         pit_id = str(opened["id"])
         try:
             first: dict | None = None

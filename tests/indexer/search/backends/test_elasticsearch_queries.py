@@ -766,7 +766,7 @@ def test_deep_pages_go_through_search_after_in_a_point_in_time(fake, monkeypatch
     page = backend.search(SearchRequest(offset=12, limit=6, facets=True))
     assert [h.doc_id for h in page.hits] == everything[12:18] and page.total == 25
     (pit,) = fake.calls("POST", "/fagui-docs/_pit")
-    assert pit[2]["keep_alive"] == "1m"
+    assert pit[2]["keep_alive"] == "1m" and pit[2]["allow_partial_search_results"] == "false"
     steps = fake.calls("POST", "/_search")
     assert [len(call[3].get("search_after", [])) for call in steps] == [0, 2]
     assert [call[3]["size"] for call in steps] == [10, 8]
