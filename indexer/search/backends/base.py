@@ -118,6 +118,15 @@ class BackendUnavailable(UnavailableError, RuntimeError):
     """The engine cannot be reached or its index is missing; the message is for the reader, in Chinese."""
 
 
+def listing_order(request: SearchRequest) -> str | None:
+    """The field a listing without search words is ordered by in relevance order, highest first (the latest
+    stored first), or None. Such hits all score 0.0 (filters select without scoring): both engines then order
+    them by this unique key rather than by where their own index happens to hold each document."""
+    if request.sort == "relevance" and request.text.is_empty:
+        return "article_id" if request.filters.kind == "article" else "version_id"
+    return None
+
+
 def status_facet_foldable(filters: Filters) -> bool:
     """The default search (现行有效, no 时点): its facets are the 现行有效 bucket's share of a pass without the
     status filter, which counts the status facet too."""

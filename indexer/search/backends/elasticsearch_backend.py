@@ -25,8 +25,9 @@ Behaviour matches the Tantivy engine (one conformance suite, tests/indexer/searc
 - Connection failures raise BackendUnavailable with a message in Chinese; a missing index says to run
   `fagui index rebuild`. Searches ask for complete answers (`allow_partial_search_results=false`, a response
   with `_shards.failed` is a failure) and ask again after a failure a rebuild explains; a page reaching past
-  max_result_window is read with search_after in a point in time. With no search text every hit scores 0.0 and
-  Lucene's BM25 lacks Tantivy's factor (1 + k1), which constant scores are divided by (LUCENE_SCALE).
+  max_result_window is read with search_after in a point in time. With no search text every hit scores 0.0,
+  ordered by base.listing_order as on Tantivy. Lucene's BM25 lacks Tantivy's factor (1 + k1): constant scores
+  are divided by it (LUCENE_SCALE).
 
 Exact matching (精确检索). `title_bi`/`text_bi` hold the folded characters as bigrams (with positions) and
 `title_uni`/`text_uni` the distinct single characters, made in Python (indexer.search.analysis.exact_tokens) and
@@ -78,6 +79,7 @@ from indexer.search.backends.base import (
     Filters,
     SearchRequest,
     TextQuery,
+    listing_order,
     pair_slop,
 )
 
@@ -261,7 +263,7 @@ def build_filters(f: Filters) -> list[dict]:
 def build_query(request: SearchRequest) -> dict:
     """The `query` of a search: text clauses scored, filters selecting, the score times log2(2 + weight).
     With no text every filtered document scores 0.0, as on the Tantivy engine (its filters select without
-    scoring and nothing else is asked): a filter-only listing comes in index order on both engines."""
+    scoring and nothing else is asked); both order such a listing by base.listing_order."""
     parts = _text_parts(request.text, request.filters.kind)
     bool_query: dict[str, Any] = {"filter": build_filters(request.filters)}
     if parts["must"]:
@@ -312,9 +314,8 @@ def is_deep(request: SearchRequest) -> bool:
 
 
 def _sort(request: SearchRequest) -> list[dict]:
-    if request.sort in ("published", "effective"):
-        return [{request.sort: {"order": "desc"}}]
-    return []
+    field = request.sort if request.sort in ("published", "effective") else listing_order(request)
+    return [{field: {"order": "desc"}}] if field else []
 
 
 def build_body(request: SearchRequest) -> dict:
@@ -362,11 +363,12 @@ def parse_response(request: SearchRequest, response: dict) -> BackendResult:
     """A search response as a BackendResult (scores are the field value when sorting by a date, as in
     the Tantivy engine)."""
     hits_raw = response.get("hits", {})
+    listing = listing_order(request)  # no search words: ordered by a unique key, every hit scoring 0.0
     hits = []
     for hit in hits_raw.get("hits", []):
         src = hit.get("_source") or {}
         sort_values = hit.get("sort")
-        score = sort_values[0] if sort_values else hit.get("_score")
+        score = 0.0 if listing else sort_values[0] if sort_values else hit.get("_score")
         article = src.get("article_id")
         hits.append(
             BackendHit(

@@ -32,6 +32,7 @@ from indexer.search.backends.base import (
     Filters,
     SearchRequest,
     TextQuery,
+    listing_order,
     pair_slop,
     status_facet_foldable,
 )
@@ -203,7 +204,8 @@ class TantivyBackend:
     def search(self, request: SearchRequest) -> BackendResult:
         searcher = self._searcher()
         query = self._query(request.text, request.filters)
-        order = {"published": "published", "effective": "effective"}.get(request.sort)
+        listing = listing_order(request)  # no search words: every hit scores 0.0, ordered by a unique key
+        order = {"published": "published", "effective": "effective"}.get(request.sort) or listing
         # Facets and the distinct-work total come from one aggregation pass; the hit count is only
         # asked of the top-k collector when nothing else gives the total.
         aggs: dict = {}
@@ -253,7 +255,7 @@ class TantivyBackend:
                     doc_id=doc["id"][0],
                     work_id=doc["work_id"][0],
                     version_id=int(doc["version_id"][0]),
-                    score=float(score),
+                    score=0.0 if listing else float(score),
                     article_id=int(article[0]) if article else None,
                 )
             )

@@ -23,6 +23,7 @@ from indexer.search.backends.base import (
     BackendResult,
     BackendUnavailable,
     SearchRequest,
+    listing_order,
 )
 
 HERE = Path(__file__).parent / "lucene"
@@ -119,10 +120,12 @@ class LuceneEngine:
             doc = self._docs[doc_id]
             factor = math.log(2 + float(doc.get("weight") or 0)) * (1 / math.log(2))
             hits.append((doc, _float32(score * _float32(factor))))
-        if request.sort in ("published", "effective"):
-            hits = [(d, float(d.get(request.sort) or 0)) for d, _ in hits]
+        listing = listing_order(request)
+        key = request.sort if request.sort in ("published", "effective") else listing
+        if key:
+            hits = [(d, float(d.get(key) or 0)) for d, _ in hits]
         order = sorted(range(len(hits)), key=lambda i: (-hits[i][1], i))
-        ranked = [hits[i] for i in order]
+        ranked = [(hits[i][0], 0.0 if listing else hits[i][1]) for i in order]
         total = (len({str(d[request.count_field]) for d, _ in ranked}) if request.count_field else len(ranked))
         facets: dict[str, list[tuple[str, int]]] = {}
         if request.facets:

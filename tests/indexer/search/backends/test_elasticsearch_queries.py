@@ -234,7 +234,13 @@ def test_terms_together_is_an_optional_exact_phrase_boost():
 def test_empty_text_scores_every_filtered_document_zero_as_tantivy():
     b = bool_of(SearchRequest())
     assert b == {"filter": [{"term": {"kind": "version"}}, {"terms": {"status": ["effective"]}}]}  # score 0.0
-    assert "sort" not in build_body(SearchRequest())  # ties: index order, as Tantivy's
+    # ordered by a unique key on both engines (base.listing_order), every hit scoring 0.0
+    assert build_body(SearchRequest())["sort"] == [{"version_id": {"order": "desc"}}]
+    assert build_body(SearchRequest(filters=Filters(kind="article")))["sort"] == [{"article_id": {"order": "desc"}}]
+    assert build_body(SearchRequest(sort="published"))["sort"] == [{"published": {"order": "desc"}}]
+    listed = parse_response(SearchRequest(), {"hits": {"total": {"value": 1}, "hits": [
+        {"_id": "v9", "_score": None, "sort": [9], "_source": {"work_id": "w9", "version_id": 9}}]}})
+    assert listed.hits[0].score == 0.0
 
 
 def test_filters():
@@ -276,13 +282,13 @@ def test_body_sort_paging_and_source():
     assert body["sort"] == [{"published": {"order": "desc"}}]
     assert (body["from"], body["size"], body["track_total_hits"]) == (20, 10, True)
     assert body["_source"] == ["work_id", "version_id", "article_id"]
-    assert "sort" not in build_body(SearchRequest(sort="relevance"))
+    assert "sort" not in build_body(SearchRequest(text=q("罚款"), sort="relevance"))
     assert build_body(SearchRequest(sort="effective"))["sort"] == [{"effective": {"order": "desc"}}]
     assert "aggs" not in build_body(SearchRequest())
     # a page reaching past max_result_window goes through search_after in a point in time
     assert not esb.is_deep(SearchRequest(offset=9990, limit=10))
     assert esb.is_deep(SearchRequest(offset=9995, limit=10)) and esb.is_deep(SearchRequest(limit=30010))
-    first = esb.deep_body(SearchRequest(limit=30010, facets=True), "p1", None, 10000)
+    first = esb.deep_body(SearchRequest(text=q("罚款"), limit=30010, facets=True), "p1", None, 10000)
     assert first["pit"] == {"id": "p1", "keep_alive": "1m"} and first["sort"] == [{"_score": {"order": "desc"}}]
     assert first["track_total_hits"] is True and "aggs" in first and "search_after" not in first
     later = esb.deep_body(SearchRequest(sort="published", limit=30010, facets=True), "p2", [20200101, 7], 10000)
@@ -313,7 +319,7 @@ def test_parse_response_hits_facets_and_totals():
             "distinct_total": {"value": 4},
         },
     }
-    plain = parse_response(SearchRequest(), response)
+    plain = parse_response(SearchRequest(text=q("罚款")), response)
     assert plain.total == 7 and plain.facets == {}
     assert [(h.doc_id, h.work_id, h.version_id, h.score, h.article_id) for h in plain.hits] == [
         ("v1", "w1", 1, 4.5, None), ("a9", "w2", 2, 2.0, 9)]
@@ -763,7 +769,7 @@ def test_deep_pages_go_through_search_after_in_a_point_in_time(fake, monkeypatch
                                                       for n in range(1, 26)})
     backend = ElasticsearchBackend(fake.url)
     everything = [f"v{n}" for n in range(1, 26)]
-    page = backend.search(SearchRequest(offset=12, limit=6, facets=True))
+    page = backend.search(SearchRequest(text=q("罚款"), offset=12, limit=6, facets=True))
     assert [h.doc_id for h in page.hits] == everything[12:18] and page.total == 25
     (pit,) = fake.calls("POST", "/fagui-docs/_pit")
     assert pit[2]["keep_alive"] == "1m" and pit[2]["allow_partial_search_results"] == "false"
@@ -772,7 +778,7 @@ def test_deep_pages_go_through_search_after_in_a_point_in_time(fake, monkeypatch
     assert [call[3]["size"] for call in steps] == [10, 8]
     assert "aggs" in steps[0][3] and "aggs" not in steps[1][3]
     assert fake.pits == {}  # closed
-    collapsed = backend.search(SearchRequest(limit=40))  # what the service asks to collapse versions: all of it
+    collapsed = backend.search(SearchRequest(text=q("罚款"), limit=40))  # what the service asks to collapse versions: all of it
     assert [h.doc_id for h in collapsed.hits] == everything
-    shallow = backend.search(SearchRequest(offset=4, limit=6))  # inside the window: from + size, no point in time
+    shallow = backend.search(SearchRequest(text=q("罚款"), offset=4, limit=6))  # inside the window: from + size, no point in time
     assert [h.doc_id for h in shallow.hits] == everything[4:10] and len(fake.calls("POST", "/fagui-docs/_pit")) == 2
