@@ -112,7 +112,7 @@ def main() -> None:
                     print(f"  不同：{line}")
         listing = [ask(e, TextQuery()) for e in (tantivy, lucene)]
         print(f"无检索词列表：总数 {listing[0][0]} / {listing[1][0]}，分面相同 {listing[0][2] == listing[1][2]}，"
-              f"第一页同集 {set(listing[0][1]) == set(listing[1][1])}")
+              f"第一页同序 {listing[0][1] == listing[1][1]}")
         lucene.close()
         tantivy.close()
     print(f"共用时 {time.perf_counter() - started:.0f} 秒")
