@@ -32,7 +32,8 @@ from indexer.search.backends.base import (
     Filters,
     SearchRequest,
     TextQuery,
-    phrase_slop,
+    listing_order,
+    pair_slop,
     status_facet_foldable,
 )
 from indexer.search.side_by_side import later
@@ -203,7 +204,8 @@ class TantivyBackend:
     def search(self, request: SearchRequest) -> BackendResult:
         searcher = self._searcher()
         query = self._query(request.text, request.filters)
-        order = {"published": "published", "effective": "effective"}.get(request.sort)
+        listing = listing_order(request)  # no search words: every hit scores 0.0, ordered by a unique key
+        order = {"published": "published", "effective": "effective"}.get(request.sort) or listing
         # Facets and the distinct-work total come from one aggregation pass; the hit count is only
         # asked of the top-k collector when nothing else gives the total.
         aggs: dict = {}
@@ -253,7 +255,7 @@ class TantivyBackend:
                     doc_id=doc["id"][0],
                     work_id=doc["work_id"][0],
                     version_id=int(doc["version_id"][0]),
-                    score=float(score),
+                    score=0.0 if listing else float(score),
                     article_id=int(article[0]) if article else None,
                 )
             )
@@ -278,12 +280,9 @@ class TantivyBackend:
             # Tantivy's sloppy phrase over three or more terms orders the terms' postings by their frequency
             # in each segment and then can miss a match that is there (quickwit-oss/tantivy#1934): the same
             # title was found or not depending on how the index happened to be split into segments. Each
-            # neighbouring pair as its own two-term phrase matches the same texts, the same way every time.
-            # A pair may stand as far apart as the pieces indexed around its two words: the longer word
-            # that holds the first (河南 in 河南省) and the pieces that precede the second (未成年人保护
-            # follows 未成, 成年, 未成年, 成年人, 未成年人, 保护).
-            pairs = [tantivy.Query.phrase_query(self.schema, field, [a, b],
-                                                slop=max(phrase_slop((a, b)), len(a) + len(b) + 2))
+            # neighbouring pair as its own two-term phrase (base.pair_slop) matches the same texts, the same
+            # way every time.
+            pairs = [tantivy.Query.phrase_query(self.schema, field, [a, b], slop=pair_slop(a, b))
                      for a, b in zip(tokens, tokens[1:], strict=False)]
             return pairs[0] if len(pairs) == 1 else tantivy.Query.boolean_query(
                 [(tantivy.Occur.Must, q) for q in pairs])
