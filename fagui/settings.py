@@ -16,6 +16,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # The shared corpus sits beside the project checkout; the bundled sample ships inside the package.
 SHARED_CORPUS = PROJECT_ROOT.parent / "shared" / "corpus" / "lawrefbook.jsonl.gz"
 BUNDLED_SAMPLE = Path(__file__).resolve().parent / "data" / "lawrefbook-sample.jsonl.gz"
+DEFAULT_PLATFORM_NAME = "法规统一公开查询平台"
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,8 @@ class Settings:
     login_lock_minutes: float = 15.0
     metrics_allow: tuple[str, ...] = ("127.0.0.1/32", "::1/128")  # networks that may read /metrics
     metrics_token: str | None = None  # or any client sending `Authorization: Bearer <token>`
+    region_code: str | None = None  # the deploying region (GB/T 2260); None: the nationwide site
+    platform_name: str = DEFAULT_PLATFORM_NAME  # carried by titles, the home page, feeds and exports
 
     @property
     def secret_key(self) -> str:
@@ -78,6 +81,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     data_dir = Path(env.get("FAGUI_DATA_DIR") or "instance").resolve()
     database_url = env.get("FAGUI_DATABASE_URL") or f"sqlite:///{data_dir / 'fagui.db'}"
     corpus = env.get("FAGUI_CORPUS_PATH")
+    region_code, platform_name = _deployment(env)
     return Settings(
         data_dir=data_dir,
         database_url=database_url,
@@ -110,7 +114,27 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         login_lock_minutes=_number(env, "FAGUI_LOGIN_LOCK_MINUTES", 15.0),
         metrics_allow=_networks(env, "FAGUI_METRICS_ALLOW", "127.0.0.1,::1"),
         metrics_token=env.get("FAGUI_METRICS_TOKEN") or None,
+        region_code=region_code,
+        platform_name=platform_name,
     )
+
+
+def _deployment(env: dict[str, str]) -> tuple[str | None, str]:
+    """FAGUI_REGION (a GB/T 2260 code or the division's exact name) and FAGUI_PLATFORM_NAME; a region without a
+    name of its own gives the platform its region's name (河南省法规统一公开查询平台)."""
+    from fagui.regions import get, regions
+
+    raw = (env.get("FAGUI_REGION") or "").strip()
+    name = (env.get("FAGUI_PLATFORM_NAME") or "").strip()
+    if len(name) > 60:
+        raise SettingsError("环境变量 FAGUI_PLATFORM_NAME 不应超过 60 个字")
+    if not raw:
+        return None, name or DEFAULT_PLATFORM_NAME
+    region = get(raw) or next((r for r in regions().values() if r.name == raw), None)
+    if region is None:
+        raise SettingsError(f"环境变量 FAGUI_REGION 应为 GB/T 2260 行政区划代码（如 410000 河南省、410100 郑州市），"
+                            f"未找到：{raw!r}")
+    return region.code, name or f"{region.name}{DEFAULT_PLATFORM_NAME}"
 
 
 def _int(env: dict[str, str], name: str, default: int, positive: bool = False) -> int:

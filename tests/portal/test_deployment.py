@@ -1,0 +1,207 @@
+"""A region's deployment (FAGUI_REGION): the default scope (the region and below, with the national texts unless
+含国家法律法规 is switched off, other regions only on request), the platform's name, the browse pages with their
+feeds and CSV, breadcrumbs and provenance on document pages. The store holds the bundled sample plus documents
+crawled over HTTP from two city sites of 浙江省 (嘉兴市, 湖州市; tests/portal/deployment_store.py)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from xml.etree import ElementTree as ET
+
+import pytest
+from sqlalchemy import text
+
+from indexer.store.app_store import open_store
+from tests.portal import deployment_store
+
+NS = {"a": "http://www.w3.org/2005/Atom"}
+
+
+@pytest.fixture(scope="module")
+def base_settings(tmp_path_factory):
+    return deployment_store.build(tmp_path_factory.mktemp("deployment"))
+
+
+def _client(settings, code):
+    from portal import create_app
+
+    return create_app(deployment_store.with_region(settings, code), testing=True).test_client()
+
+
+@pytest.fixture(scope="module")
+def province(base_settings):
+    return _client(base_settings, "330000")
+
+
+@pytest.fixture(scope="module")
+def city(base_settings):
+    return _client(base_settings, "330400")
+
+
+@pytest.fixture(scope="module")
+def nationwide(base_settings):
+    return _client(base_settings, None)
+
+
+@pytest.fixture(scope="module")
+def counts(base_settings):
+    """What each scope must hold, counted from the store by the sources' own region names and by the names
+    in titles and bodies, apart from the code under test."""
+    store = open_store(base_settings)
+    with store.sessions() as s:
+        def one(sql: str) -> int:
+            return int(s.execute(text(sql)).scalar_one())
+
+        effective = "status = 'effective'"
+        in_city = ("(title LIKE '{c}%' OR id IN (SELECT wb.work_id FROM work_issuing_bodies wb JOIN issuing_bodies b "
+                   "ON b.id = wb.body_id WHERE wb.position = 0 AND b.name LIKE '{c}%'))")
+        out = {
+            "all": one(f"SELECT count(*) FROM works WHERE {effective}"),
+            "national": one(f"SELECT count(*) FROM works WHERE {effective} AND region = '全国'"),
+            "zhejiang": one(f"SELECT count(*) FROM works WHERE {effective} AND region = '浙江省'"),
+            "jiaxing": one(f"SELECT count(*) FROM works WHERE {effective} AND region = '浙江省' AND "
+                           + in_city.format(c="嘉兴市")),
+            "huzhou": one(f"SELECT count(*) FROM works WHERE {effective} AND region = '浙江省' AND "
+                          + in_city.format(c="湖州市")),
+        }
+    store.engine.dispose()
+    return out
+
+
+def total(client, url: str, **query) -> int:
+    response = client.get(url, query_string=query or None)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    return int(re.search(r"共 <strong>(\d+)</strong>", response.get_data(as_text=True)).group(1))
+
+
+def api_total(client, **query) -> int:
+    response = client.get("/api/v1/search", query_string=query)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    return response.get_json()["total"]
+
+
+def test_the_store_holds_both_crawled_city_sites(counts):
+    # Each city site gave 2 documents in force; the sample adds 嘉兴's own regulations.
+    assert counts["huzhou"] == deployment_store.CRAWLED_EFFECTIVE_PER_CITY
+    assert counts["jiaxing"] >= deployment_store.CRAWLED_EFFECTIVE_PER_CITY
+    assert counts["national"] > 0 and counts["zhejiang"] > counts["jiaxing"] + counts["huzhou"]
+
+
+def test_province_deployment_shows_the_province_and_national_texts(province, counts):
+    expected = counts["national"] + counts["zhejiang"]
+    assert total(province, "/search") == expected
+    assert api_total(province) == expected
+    assert total(province, "/browse/list") == expected
+    assert total(province, "/") == expected
+    regions = {f["value"] for f in province.get("/api/v1/facets").get_json()["facets"]["region"]}
+    assert regions == {"全国", "浙江省"}
+    # 含国家法律法规 switched off, then other regions on request.
+    assert total(province, "/search", national="0") == counts["zhejiang"]
+    assert api_total(province, national="0") == counts["zhejiang"]
+    assert total(province, "/search", scope="all") == counts["all"]
+    # A search finds the other city's document within the province, and a text of another province only with scope=all.
+    assert api_total(province, q="湖州市餐饮业油烟管理办法") >= 1
+
+
+def test_city_deployment_shows_only_the_city_and_national_texts(city, counts):
+    expected = counts["national"] + counts["jiaxing"]
+    assert total(city, "/search") == expected
+    assert api_total(city) == expected
+    assert total(city, "/browse/list") == expected
+    assert total(city, "/browse/list", national="0") == counts["jiaxing"]
+    hits = city.get("/api/v1/search", query_string={"q": "餐饮业油烟管理办法", "status": "all"}).get_json()["hits"]
+    assert [h["title"] for h in hits] == ["嘉兴市餐饮业油烟管理办法"]  # 湖州's namesake stays out
+    assert api_total(city, q="湖州市餐饮业油烟管理办法", scope="all") >= 1
+
+
+def test_unset_region_is_the_nationwide_site(nationwide, counts):
+    assert total(nationwide, "/search") == counts["all"]
+    page = nationwide.get("/").get_data(as_text=True)
+    assert "<title>法规统一公开查询平台</title>" in page and "含国家法律法规" not in page
+
+
+def test_the_platform_name_is_carried_by_titles_home_feeds_and_exports(city):
+    home = city.get("/").get_data(as_text=True)
+    assert "<title>嘉兴市法规统一公开查询平台</title>" in home and "嘉兴市法规统一公开查询</h1>" in home
+    assert "含国家法律法规" in home
+    feed = ET.fromstring(city.get("/feeds/atom.xml").data)
+    assert feed.findtext("a:title", namespaces=NS).startswith("嘉兴市法规统一公开查询平台")
+    listed = city.get("/browse/list.csv", query_string={"national": "0"}).get_data(as_text=True)
+    assert listed.lstrip("\ufeff").startswith("嘉兴市法规统一公开查询平台")
+    manifest = city.get("/manifest.webmanifest").get_json()
+    assert manifest["name"] == "嘉兴市法规统一公开查询平台"
+
+
+def test_browse_lists_are_paged_by_date_with_status_number_and_dates(province, counts):
+    page = province.get("/browse/list").get_data(as_text=True)
+    rows = re.findall(r'<td data-label="公布日期">([^<]+)</td>', page)
+    assert len(rows) == 20
+    dated = [r for r in rows if r != "不详"]
+    assert dated == sorted(dated, reverse=True)
+    assert page.count('data-label="时效性"') == 20 and page.count('data-label="发文字号"') == 20
+    assert "第 1 / " in page and 'rel="next"' in page
+    second = province.get("/browse/list", query_string={"page": 2}).get_data(as_text=True)
+    assert re.findall(r'<td data-label="公布日期">([^<]+)</td>', second)[0] <= rows[-1]
+
+
+def test_every_list_is_a_csv_and_a_feed(province):
+    query = {"doc_type": "地方性法规", "national": "0"}
+    n = total(province, "/browse/list", **query)
+    rows = list(csv.reader(io.StringIO(province.get("/browse/list.csv", query_string=query).get_data(as_text=True))))
+    assert rows[1][:4] == ["标题", "效力级别", "制定机关", "发文字号"]
+    assert len(rows) - 2 == n and {r[1] for r in rows[2:]} == {"地方性法规"}
+    assert {r[7] for r in rows[2:]} == {"浙江省"}
+    feed = ET.fromstring(province.get("/browse/list.atom", query_string=query).data)
+    entries = feed.findall("a:entry", NS)
+    assert 0 < len(entries) <= 20
+    assert all("行政区划：浙江省" in e.findtext("a:summary", namespaces=NS) for e in entries)
+
+
+def test_directories_count_what_their_lists_hold(province, city):
+    bodies = province.get("/browse/bodies").get_data(as_text=True)
+    found = re.search(r'<a href="([^"]+)">嘉兴市人民代表大会常务委员会</a> <span class="count">(\d+)</span>', bodies)
+    assert found, "the body directory lists 嘉兴市人民代表大会常务委员会"
+    assert total(province, found.group(1).replace("&amp;", "&")) == int(found.group(2))
+    regions = province.get("/browse/regions").get_data(as_text=True)
+    for name in ("全国（国家法律法规）", "浙江省", "嘉兴市", "湖州市"):
+        found = re.search(rf'<a href="([^"]+)">{name}</a> <span class="count">(\d+)</span>', regions)
+        assert found, name
+        assert total(province, found.group(1).replace("&amp;", "&")) == int(found.group(2)), name
+    assert "湖州市" not in city.get("/browse/regions").get_data(as_text=True)
+    years = province.get("/browse/years").get_data(as_text=True)
+    found = re.search(r'<a href="([^"]+)">2020 年</a> <span class="count">(\d+)</span>', years)
+    assert found and total(province, found.group(1).replace("&amp;", "&")) == int(found.group(2))
+    topics = province.get("/browse/topics")
+    assert topics.status_code == 200
+
+
+def test_bad_browse_input_is_a_chinese_400(province):
+    response = province.get("/browse/list", query_string={"region_code": "999999"})
+    assert response.status_code == 400 and "行政区划代码" in response.get_data(as_text=True)
+    response = province.get("/browse/list", query_string={"year": "二〇二〇"})
+    assert response.status_code == 400 and "年份" in response.get_data(as_text=True)
+    response = province.get("/api/v1/search", query_string={"region_code": "12"})
+    assert response.status_code == 400 and "行政区划代码" in response.get_json()["error"]["message"]
+
+
+def _work_page(client, title: str) -> str:
+    hit = client.get("/api/v1/search", query_string={"q": title, "status": "all", "scope": "all"}).get_json()["hits"][0]
+    assert hit["title"] == title
+    return client.get(f"/works/{hit['work_id']}").get_data(as_text=True)
+
+
+def test_document_pages_show_breadcrumbs_and_provenance(province):
+    page = _work_page(province, "嘉兴市餐饮业油烟管理办法")
+    crumbs = re.search(r'<nav class="crumbs[^"]*" aria-label="位置">(.*?)</nav>', page, re.S).group(1)
+    assert re.findall(r">([^<>]+)</a>", crumbs) == ["首页", "行政区划", "浙江省", "嘉兴市",
+                                                       "浙江省人民代表大会常务委员会", "嘉兴市人民代表大会常务委员会"]
+    provenance = re.search(r'<section class="panel provenance.*?</section>', page, re.S).group(0)
+    assert "嘉兴市行政规范性文件库" in provenance and "art_1229426511_59123456.html" in provenance
+    assert "<dt>来源仍列出</dt><dd>是" in provenance and "首次收录</dt><dd>20" in provenance
+    gone = _work_page(province, "湖州市餐饮业油烟管理办法")
+    assert "<dt>来源仍列出</dt><dd>否（" in gone and "起来源不再列出" in gone
+    corpus = _work_page(province, "中华人民共和国道路交通安全法")
+    assert "<dt>来源仍列出</dt><dd>不详" in corpus
+    assert '>全国</a> ›' in corpus
