@@ -26,6 +26,7 @@ from tests.crawlers.site_source import FAST
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "normative_library" / "jiaxing"
 # Effective documents each city site publishes (the third of each is 失效).
 CRAWLED_EFFECTIVE_PER_CITY = 2
+PASSWORD = "deploy-password-20"
 
 
 def _huzhou(folder: Path, config_dir: Path) -> tuple[Path, NormativeLibrarySource]:
@@ -50,12 +51,15 @@ def _crawl(store, folder: Path, make_source, drop_on_second: str | None = None) 
         source = make_source(site.base_url)
         Runner(StoreSink(store.sessions), source, data_dir=store.settings.data_dir, fetcher_options=FAST).run()
         if drop_on_second:  # the site's list no longer shows this page: a full run marks it gone
-            for route in manifest["routes"]:
-                if route["kind"] == "list":
-                    body = site.routes[route["path"]].body.decode("utf-8")
-                    body = re.sub(r"<tr>(?:(?!</tr>).)*" + re.escape(drop_on_second) + r"(?:(?!</tr>).)*</tr>",
-                                  "", body, flags=re.S)
-                    site.set_body(route["path"], body.replace('total-records">3<', 'total-records">2<'))
+            lists = [r["path"] for r in manifest["routes"] if r["kind"] == "list"]
+            bodies = [site.routes[path].body.decode("utf-8") for path in lists]
+            row = re.compile(r"<tr><td.*?</tr>", re.S)
+            rows = [r for body in bodies for r in row.findall(body) if drop_on_second not in r]
+            size = manifest.get("page_size") or 2
+            for i, (path, body) in enumerate(zip(lists, bodies, strict=True)):
+                kept = "".join(rows[i * size:(i + 1) * size])
+                body = re.sub(r"<tbody>.*</tbody>", lambda _m, kept=kept: f"<tbody>\n{kept}\n</tbody>", body, flags=re.S)
+                site.set_body(path, re.sub(r'total-records">\d+<', f'total-records">{len(rows)}<', body))
             Runner(StoreSink(store.sessions), source, data_dir=store.settings.data_dir, fetcher_options=FAST).run()
 
 
@@ -74,6 +78,11 @@ def build(root: Path) -> Settings:
     folder, huzhou = _huzhou(root / "huzhou-site", root)
     gone = json.loads((folder / "routes.json").read_text(encoding="utf-8"))["routes"][0]["path"].rsplit("/", 1)[1]
     _crawl(store, folder, lambda url: NormativeLibrarySource(huzhou.config, base_url=url), drop_on_second=gone)
+    from portal.accounts import create_user
+
+    with store.sessions() as session:
+        create_user(session, "office", PASSWORD, "clearance")
+        session.commit()
     backend = open_backend(settings)
     rebuild(store.sessions, backend)
     backend.close()

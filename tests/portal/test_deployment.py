@@ -205,3 +205,69 @@ def test_document_pages_show_breadcrumbs_and_provenance(province):
     corpus = _work_page(province, "中华人民共和国道路交通安全法")
     assert "<dt>来源仍列出</dt><dd>不详" in corpus
     assert '>全国</a> ›' in corpus
+
+
+def _login(client):
+    from tests.portal.conftest import token_from
+
+    page = client.get("/login", query_string={"next": "/reports/"})
+    response = client.post("/login", data={"name": "office", "password": deployment_store.PASSWORD, "next": "/reports/",
+                                           "csrf_token": token_from(page.get_data(as_text=True))})
+    assert response.status_code == 302
+
+
+def _csv(client, url: str, **query) -> list[list[str]]:
+    response = client.get(url, query_string=query)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+
+
+def _table(rows: list[list[str]], first: str) -> tuple[list[str], list[list[str]]]:
+    start = next(i for i, r in enumerate(rows) if r and r[0] == first)
+    return rows[start], rows[start + 1:]
+
+
+def test_completeness_report_per_body_with_chart_and_exports(base_settings):
+    province = _client(base_settings, "330000")
+    assert province.get("/reports/completeness").status_code == 302  # for the office: a login first
+    _login(province)
+    page = province.get("/reports/completeness", query_string={"as_of": "2020-12-31"}).get_data(as_text=True)
+    assert "发布完整性：各制定机关" in page and "<svg" in page and "export.csv" in page and "export.xlsx" in page
+    header, rows = _table(_csv(province, "/reports/completeness/export.csv", as_of="2020-12-31"), "制定机关")
+    assert header[:4] == ["制定机关", "行政区划", "文件数", "现行有效"] and "2020年" in header
+    by_body = {r[0]: dict(zip(header, r, strict=True)) for r in rows}
+    huzhou = by_body["湖州市人民代表大会常务委员会"]
+    assert huzhou["行政区划"] == "浙江省湖州市" and huzhou["文件数"] == "2" and huzhou["2020年"] == "1"
+    assert huzhou["最近公布日期"] == "2020-04-10" and huzhou["近12个月无新文件"] == "否"
+    assert by_body["湖州市人民政府办公室"]["近12个月无新文件"] == "是"  # its only document: 2018
+    # Only this province's bodies, never a national one.
+    assert all(r["行政区划"].startswith("浙江省") for r in by_body.values()) and "国务院" not in by_body
+    city = _client(base_settings, "330400")
+    _login(city)
+    _, rows = _table(_csv(city, "/reports/completeness/export.csv", as_of="2020-12-31"), "制定机关")
+    assert {r[1] for r in rows} == {"浙江省嘉兴市"}
+
+
+def test_gone_source_pages_and_missing_normative_reports(base_settings):
+    province = _client(base_settings, "330000")
+    _login(province)
+    header, rows = _table(_csv(province, "/reports/gone-sources/export.csv"), "标题")
+    assert [r[0] for r in rows] == ["湖州市餐饮业油烟管理办法"]
+    assert dict(zip(header, rows[0], strict=True))["来源"] == "湖州市行政规范性文件库"
+    city = _client(base_settings, "330400")
+    _login(city)
+    assert _table(_csv(city, "/reports/gone-sources/export.csv"), "标题")[1] == []
+    page = province.get("/reports/missing-normative").get_data(as_text=True)
+    assert page.count("<h1") == 1 and "引用而未收录的规范性文件" in page
+
+
+def test_cited_documents_that_look_normative():
+    from clearance.completeness import looks_normative
+
+    assert looks_normative("嘉兴市住房租赁管理办法", None)
+    assert looks_normative("关于进一步加强安全生产工作的通知", None)
+    assert looks_normative(None, "浙政发〔2018〕12号")
+    assert not looks_normative("中华人民共和国行政处罚法", None)
+    assert not looks_normative("浙江省道路运输条例", None)
+    assert not looks_normative("关于修改部分地方性法规的决定", None)
+    assert not looks_normative("全国人民代表大会常务委员会关于加强社会治安综合治理的决定", None)
