@@ -10,11 +10,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, extract, func, or_, select
 from sqlalchemy.orm import Session
 
 from fagui.regions import NATIONAL, locate, path_codes
 from fagui.regions import get as region_by_code
+from fagui.vocabulary import DOC_TYPES, canonical_region
 from fagui.vocabulary import region_code as vocabulary_region_code
 from indexer.store.models import IssuingBody, Version, Work, work_issuing_bodies
 
@@ -28,7 +29,13 @@ def topic_of(meta: dict | None) -> str:
         return subject.strip()[:60]
     collection = meta.get("collection")
     category = collection.get("category") if isinstance(collection, dict) else None
-    return category.strip()[:60] if isinstance(category, str) and category.strip() not in ("", "其他") else ""
+    if not isinstance(category, str):
+        return ""
+    category = category.strip()
+    # The corpus files some works under their level (行政法规) or province (河南) instead of a subject.
+    if category in ("", "其他", *DOC_TYPES) or canonical_region(category) != category:
+        return ""
+    return category[:60]
 
 
 def work_region_code(province_code: str | None, body_names: list[str], title: str) -> str | None:
@@ -156,27 +163,34 @@ def region_directory(session: Session, scope: tuple[str, ...] = (), statuses: tu
 
 
 def _count() -> Any:
-    from sqlalchemy import func
-
     return func.count(Work.id)
-
-
-def _current_versions(session: Session, scope: tuple[str, ...], statuses: tuple[str, ...], *columns: Any) -> Any:
-    return session.execute(_scoped(select(*columns).select_from(Work).join(Version, Version.id == Work.current_version_id),
-                                   scope, statuses)).all()
 
 
 def year_directory(session: Session, scope: tuple[str, ...] = (), statuses: tuple[str, ...] = ("effective",)
                    ) -> list[tuple[int | None, int]]:
     """(year published, works), newest first; None for works whose date is not known (不详), last."""
-    counts: Counter[int | None] = Counter(
-        d.year if d else None for (d,) in _current_versions(session, scope, statuses, Version.published))
+    year = extract("year", Version.published)
+    rows = session.execute(_scoped(select(year, func.count(Work.id)).select_from(Work)
+                                   .join(Version, Version.id == Work.current_version_id).group_by(year),
+                                   scope, statuses)).all()
+    counts: Counter[int | None] = Counter()
+    for y, n in rows:
+        counts[int(y) if y is not None else None] += n
     return sorted(counts.items(), key=lambda kv: (kv[0] is None, -(kv[0] or 0)))
 
 
 def topic_directory(session: Session, scope: tuple[str, ...] = (), statuses: tuple[str, ...] = ("effective",)
                     ) -> list[tuple[str, int]]:
-    """(topic, works) for the topics the sources give, most works first; empty when no source gives one."""
-    counts: Counter[str] = Counter(
-        t for (meta,) in _current_versions(session, scope, statuses, Version.meta) if (t := topic_of(meta)))
+    """(topic, works) for the topics the sources give, most works first; empty when no source gives one.
+    Grouped in the database on the two places a topic is kept (topic_of), so no document's meta is loaded."""
+    subject = Version.meta["subject"].as_string()
+    category = Version.meta[("collection", "category")].as_string()
+    rows = session.execute(_scoped(select(subject, category, func.count(Work.id)).select_from(Work)
+                                   .join(Version, Version.id == Work.current_version_id)
+                                   .group_by(subject, category), scope, statuses)).all()
+    counts: Counter[str] = Counter()
+    for subj, cat, n in rows:
+        topic = topic_of({"subject": subj, "collection": {"category": cat}})
+        if topic:
+            counts[topic] += n
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
