@@ -26,7 +26,7 @@ from indexer.store.models import IssuingBody, Version, Work
 from portal import services
 from portal.feeds import build_feed
 from portal.params import scope_codes, search_params
-from portal.search_cache import cached_search
+from portal.search_cache import TTLCache, cached_search
 
 bp = Blueprint("browse", __name__, url_prefix="/browse")
 
@@ -77,6 +77,21 @@ def _scope() -> tuple[str, ...]:
     return scope_codes(request.args)
 
 
+def _directory(build: Callable[..., list[Any]]) -> list[Any]:
+    """A directory for the request's scope and statuses, reused by this worker for FAGUI_SEARCH_CACHE_SECONDS as
+    searches are (the counts change only when a crawl or import stores something)."""
+    key = (build.__name__, _scope(), _statuses())
+    ttl = current_app.config["FAGUI_SETTINGS"].search_cache_seconds
+    if ttl <= 0:
+        return build(services.session(), *key[1:])
+    cache: TTLCache[list[Any]] = current_app.extensions.setdefault("fagui.browse_cache", TTLCache[list[Any]](ttl))
+    found = cache.get(key)
+    if found is None:
+        found = build(services.session(), *key[1:])
+        cache.put(key, found)
+    return found
+
+
 @bp.get("/")
 def index():
     params = search_params(MultiDict(_scope_args()), default_per_page=1)
@@ -86,21 +101,21 @@ def index():
 
 @bp.get("/bodies")
 def bodies():
-    rows = body_directory(services.session(), _scope(), _statuses())
+    rows = _directory(body_directory)
     return render_template("browse/directory.html", kind="bodies", title="按制定机关浏览",
                            rows=[(r.name, r.count, r.depth, {"body": str(r.id)}) for r in rows])
 
 
 @bp.get("/regions")
 def regions_page():
-    rows = region_directory(services.session(), _scope(), _statuses())
+    rows = _directory(region_directory)
     return render_template("browse/directory.html", kind="regions", title="按行政区划浏览",
                            rows=[(r.name, r.count, max(r.level - 1, 0), {"region_code": r.code}) for r in rows])
 
 
 @bp.get("/years")
 def years():
-    rows = year_directory(services.session(), _scope(), _statuses())
+    rows = _directory(year_directory)
     return render_template("browse/directory.html", kind="years", title="按年份浏览",
                            rows=[(f"{y} 年" if y else "公布日期不详", n, 0, {"year": str(y)} if y else None)
                                  for y, n in rows])
@@ -108,7 +123,7 @@ def years():
 
 @bp.get("/topics")
 def topics():
-    rows = topic_directory(services.session(), _scope(), _statuses())
+    rows = _directory(topic_directory)
     return render_template("browse/directory.html", kind="topics", title="按主题浏览",
                            rows=[(t, n, 0, {"topic": t}) for t, n in rows])
 

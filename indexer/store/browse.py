@@ -103,25 +103,34 @@ def body_directory(session: Session, scope: tuple[str, ...] = (), statuses: tupl
     rows = session.execute(_scoped(
         select(work_issuing_bodies.c.body_id, Work.id).join(Work, Work.id == work_issuing_bodies.c.work_id),
         scope, statuses)).all()
-    bodies = {b.id: b for b in session.scalars(select(IssuingBody))}
+    bodies = {i: (name, parent) for i, name, parent in session.execute(
+        select(IssuingBody.id, IssuingBody.name, IssuingBody.parent_id))}
+    chains: dict[int, list[int]] = {}
+
+    def chain(body_id: int) -> list[int]:
+        if body_id not in chains:
+            out: list[int] = []
+            node: int | None = body_id
+            while node is not None and node in bodies and node not in out:
+                out.append(node)
+                node = bodies[node][1]
+            chains[body_id] = out
+        return chains[body_id]
+
     works: dict[int, set[str]] = defaultdict(set)
     for body_id, work_id in rows:
-        node = bodies.get(body_id)
-        seen: set[int] = set()
-        while node is not None and node.id not in seen:
-            seen.add(node.id)
-            works[node.id].add(work_id)
-            node = bodies.get(node.parent_id) if node.parent_id else None
+        for node in chain(body_id):
+            works[node].add(work_id)
     children: dict[int | None, list[int]] = defaultdict(list)
     for body_id in works:
-        parent = bodies[body_id].parent_id
+        parent = bodies[body_id][1]
         children[parent if parent in works else None].append(body_id)
     out: list[BodyCount] = []
 
     def walk(parent: int | None, depth: int) -> None:
-        for body_id in sorted(children.get(parent, []), key=lambda i: (-len(works[i]), bodies[i].name)):
-            body = bodies[body_id]
-            out.append(BodyCount(body.id, body.name, body.parent_id, depth, len(works[body_id])))
+        for body_id in sorted(children.get(parent, []), key=lambda i: (-len(works[i]), bodies[i][0])):
+            name, parent_id = bodies[body_id]
+            out.append(BodyCount(body_id, name, parent_id, depth, len(works[body_id])))
             walk(body_id, depth + 1)
 
     walk(None, 0)
