@@ -63,7 +63,8 @@ def test_works_are_placed_and_counted_by_region_body_year_and_topic(store):
         assert regions == {"000000": 1, "410000": 4, "410100": 2, "410105": 1, "410300": 1}
         assert {r.code: r.count for r in region_directory(s, ("410100",))} == {"410000": 2, "410100": 2, "410105": 1}
         bodies = {b.name: (b.count, b.depth) for b in body_directory(s, ("410000",))}
-        assert bodies["郑州市人民政府"][0] == 1 and "浙江省人民代表大会常务委员会" not in bodies
+        assert bodies["郑州市人民政府"] == (2, 1)  # with 金水区人民政府 below it, under 河南省人民政府
+        assert bodies["河南省人民政府"] == (3, 0) and "浙江省人民代表大会常务委员会" not in bodies
         assert dict(year_directory(s, ("410000",))) == {2021: 1, 2020: 1, 2019: 1, 2018: 1}
         assert topic_directory(s, ()) == [("城乡建设", 1)]
 
@@ -80,7 +81,10 @@ def test_provenance_and_breadcrumbs(store):
         assert corpus.listed is None and corpus.listed_label == "不详"
         crumbs = breadcrumbs(s, ids["b"])
         assert [r.name for r in crumbs.regions] == ["河南省", "郑州市", "金水区"]
-        assert [b.name for b in crumbs.bodies[0]][-1] == "郑州市金水区人民政府"
+        assert [b.name for b in crumbs.bodies[0]] == ["河南省人民政府", "郑州市人民政府", "郑州市金水区人民政府"]
+        from indexer.store.bodies import reparent_bodies
+
+        assert reparent_bodies(s) == 0  # bodies stored now already sit where they belong
 
 
 def test_completeness_reports(store):
