@@ -271,3 +271,24 @@ def test_cited_documents_that_look_normative():
     assert not looks_normative("浙江省道路运输条例", None)
     assert not looks_normative("关于修改部分地方性法规的决定", None)
     assert not looks_normative("全国人民代表大会常务委员会关于加强社会治安综合治理的决定", None)
+
+
+def test_command_line_search_takes_the_same_default_scope(base_settings, counts, monkeypatch):
+    import json
+
+    from click.testing import CliRunner
+
+    from fagui.cli.commands import cli
+
+    monkeypatch.setenv("FAGUI_DATA_DIR", str(base_settings.data_dir))
+    monkeypatch.setenv("FAGUI_REGION", "330400")
+
+    def found(*args: str) -> int:
+        result = CliRunner().invoke(cli, ["search", "", "--json", *args])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)["total"]
+
+    assert found() == counts["national"] + counts["jiaxing"]
+    assert found("--no-national") == counts["jiaxing"]
+    assert found("--all-regions") == counts["all"]
+    assert found("--all-regions", "--region-code", "330500") == counts["huzhou"]
