@@ -92,6 +92,14 @@ def _directory(build: Callable[..., list[Any]]) -> list[Any]:
     return found
 
 
+def sub_regions() -> list[Any]:
+    """The divisions directly below the deploying region with their counts, for the home page; [] nationwide."""
+    code = current_app.config["FAGUI_SETTINGS"].region_code
+    if code is None:
+        return []
+    return [r for r in _directory(region_directory) if r.parent == code]
+
+
 @bp.get("/")
 def index():
     params = search_params(MultiDict(_scope_args()), default_per_page=1)

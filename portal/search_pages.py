@@ -24,7 +24,10 @@ EXAMPLES = ("道路交通安全法第九十一条", "行政处罚 听证", "国�
 @bp.get("/")
 def home():
     result = cached_search(SearchParams(per_page=1, scope_codes=scope_codes(MultiDict())))
-    return render_template("home.html", facets=result.facets, total=result.total, examples=EXAMPLES)
+    from portal.browse import sub_regions
+
+    return render_template("home.html", facets=result.facets, total=result.total, examples=EXAMPLES,
+                           sub_regions=sub_regions())
 
 
 @bp.get("/search")

@@ -95,6 +95,9 @@ def test_province_deployment_shows_the_province_and_national_texts(province, cou
     assert api_total(province) == expected
     assert total(province, "/browse/list") == expected
     assert total(province, "/") == expected
+    home = province.get("/").get_data(as_text=True)
+    chips = dict(re.findall(r'region_code=(\d+)">([^<]+) <b>', home))
+    assert {"330400": "嘉兴市", "330500": "湖州市"}.items() <= chips.items()  # the cities, from the directory
     regions = {f["value"] for f in province.get("/api/v1/facets").get_json()["facets"]["region"]}
     assert regions == {"全国", "浙江省"}
     # 含国家法律法规 switched off, then other regions on request.
