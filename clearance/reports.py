@@ -56,6 +56,7 @@ class ReportOptions:
     period_to: date | None = None
     region: str | None = None
     doc_type: str | None = None
+    region_code: str | None = None  # the deployment's region (FAGUI_REGION), for the completeness reports
 
 
 def max_validity_years(env: dict[str, str] | None = None) -> float:
@@ -552,6 +553,18 @@ class ReportSpec:
     options: tuple[str, ...] = ()  # which options beyond as_of/region/doc_type the report uses
 
 
+def _completeness_specs() -> tuple[ReportSpec, ...]:
+    """Completeness of publication (clearance.completeness, issue 20), for the office running the platform."""
+    from clearance import completeness as c
+
+    return (
+        ReportSpec("completeness", "发布完整性：各制定机关", False, lambda s, o: c.by_body(s, o.as_of, o.region, o.region_code)),
+        ReportSpec("gone-sources", "发布完整性：来源页面已撤下", False, lambda s, o: c.gone_pages(s, o.as_of, o.region, o.region_code)),
+        ReportSpec("missing-normative", "发布完整性：引用而未收录的规范性文件", False,
+                   lambda s, o: c.missing_normative(s, o.as_of, o.region, o.region_code)),
+    )
+
+
 REPORTS: dict[str, ReportSpec] = {
     spec.name: spec for spec in (
         ReportSpec("counts", "法规文件数量统计", True, counts),
@@ -562,6 +575,7 @@ REPORTS: dict[str, ReportSpec] = {
         ReportSpec("basis-changed", "依据或引用的法规已变化", False, basis_changed),
         ReportSpec("validity-period", "规范性文件有效期检查", False, validity_period, ("max_years",)),
         ReportSpec("unresolved", "未能对应的引用", False, unresolved),
+        *_completeness_specs(),
     )
 }
 

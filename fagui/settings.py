@@ -20,6 +20,7 @@ BUNDLED_SAMPLE = Path(__file__).resolve().parent / "data" / "lawrefbook-sample.j
 # The 国家法律法规数据库 snapshot beside the checkout, and the slice of it matching the bundled sample.
 SHARED_FLK_SNAPSHOT = PROJECT_ROOT.parent / "shared" / "corpus" / "flk-snapshot.jsonl.gz"
 BUNDLED_FLK_SAMPLE = Path(__file__).resolve().parent / "data" / "flk-snapshot-sample.jsonl.gz"
+DEFAULT_PLATFORM_NAME = "法规统一公开查询平台"
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,8 @@ class Settings:
     metrics_token: str | None = None  # or any client sending `Authorization: Bearer <token>`
     es_alias: str = "fagui-docs"  # the Elasticsearch alias searched; its versioned indices are <alias>-<time>
     index_heap_mb: int = 1000  # memory `fagui index rebuild` gives Tantivy's writer: fewer, larger segments
+    region_code: str | None = None  # the deploying region (GB/T 2260); None: the nationwide site
+    platform_name: str = DEFAULT_PLATFORM_NAME  # carried by titles, the home page, feeds and exports
 
     @property
     def secret_key(self) -> str:
@@ -84,6 +87,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     data_dir = Path(env.get("FAGUI_DATA_DIR") or "instance").resolve()
     database_url = env.get("FAGUI_DATABASE_URL") or f"sqlite:///{data_dir / 'fagui.db'}"
     corpus = env.get("FAGUI_CORPUS_PATH")
+    region_code, platform_name = _deployment(env)
     return Settings(
         data_dir=data_dir,
         database_url=database_url,
@@ -118,6 +122,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         metrics_token=env.get("FAGUI_METRICS_TOKEN") or None,
         es_alias=_es_alias(env),
         index_heap_mb=_int(env, "FAGUI_INDEX_HEAP_MB", 1000, positive=True),
+        region_code=region_code,
+        platform_name=platform_name,
     )
 
 
@@ -131,6 +137,24 @@ def _es_alias(env: dict[str, str]) -> str:
         raise SettingsError(f"环境变量 FAGUI_ES_ALIAS 应由小写字母、数字、“.”、“_”、“-”组成，以字母或数字开头，"
                             f"最长 200 个字符，实际为：{raw!r}")
     return raw
+
+
+def _deployment(env: dict[str, str]) -> tuple[str | None, str]:
+    """FAGUI_REGION (a GB/T 2260 code or the division's exact name) and FAGUI_PLATFORM_NAME; a region without a
+    name of its own gives the platform its region's name (河南省法规统一公开查询平台)."""
+    from fagui.regions import get, regions
+
+    raw = (env.get("FAGUI_REGION") or "").strip()
+    name = (env.get("FAGUI_PLATFORM_NAME") or "").strip()
+    if len(name) > 60:
+        raise SettingsError("环境变量 FAGUI_PLATFORM_NAME 不应超过 60 个字")
+    if not raw:
+        return None, name or DEFAULT_PLATFORM_NAME
+    region = get(raw) or next((r for r in regions().values() if r.name == raw), None)
+    if region is None:
+        raise SettingsError(f"环境变量 FAGUI_REGION 应为 GB/T 2260 行政区划代码（如 410000 河南省、410100 郑州市），"
+                            f"未找到：{raw!r}")
+    return region.code, name or f"{region.name}{DEFAULT_PLATFORM_NAME}"
 
 
 def _int(env: dict[str, str], name: str, default: int, positive: bool = False) -> int:

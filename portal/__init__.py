@@ -29,6 +29,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
         accounts,
         api,
         body_limit,
+        browse,
         clearance,
         document_pages,
         errors,
@@ -48,6 +49,6 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
     security.init_app(app)
     errors.init_app(app)
     # Every part of the site, listed: a missing module fails here, at start-up, with its name.
-    for module in (health, search_pages, document_pages, api, feeds, reports, accounts, offline, clearance):
+    for module in (health, search_pages, document_pages, browse, api, feeds, reports, accounts, offline, clearance):
         app.register_blueprint(module.bp)
     return app

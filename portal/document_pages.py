@@ -32,7 +32,10 @@ def _page(work_id: str, seq: int | None, print_view: bool = False, missing_artic
         abort(404, f"未找到该文件的第 {seq} 版")
     template = "print.html" if print_view else "work.html"
     q = _search_context(session, work_id)
+    from indexer.store.provenance import breadcrumbs, provenance
+
     return render_template(template, work=work, doc=detail, version=detail.version, q=q, top_q=q,
+                           crumbs=breadcrumbs(session, work_id), provenance=provenance(session, work_id),
                            sections=_sections(detail.articles), cited=_cited_works(session, work_id),
                            missing_article=missing_article)
 

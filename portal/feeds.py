@@ -7,13 +7,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 from xml.etree import ElementTree as ET
 
-from flask import Blueprint, Response, request, url_for
+from flask import Blueprint, Response, current_app, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer, selectinload
 from werkzeug.routing import BuildError
 
 from fagui.vocabulary import STATUS_LABELS, STATUSES, canonical_region
 from indexer.search.service import MAX_PER_PAGE, SearchParams, resolve_body_ids, search, validate
+from indexer.store.browse import scope_condition
 from indexer.store.models import Version, Work, work_issuing_bodies
 from portal.api import checked_args
 from portal.params import parse_int_param, search_params
@@ -22,7 +23,7 @@ from portal.services import backend, session
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
-FEED_TITLE = "法规统一公开查询平台：新增和修改的法规文件"
+FEED_TITLE = "{name}：新增和修改的法规文件"
 DEFAULT_ENTRIES = 30
 MAX_ENTRIES = 100
 FILTER_LABELS = {"q": "检索词", "doc_type": "效力级别", "region": "行政区划", "status": "时效性", "body": "制定机关"}
@@ -45,9 +46,10 @@ def atom() -> Response:
 def recent_versions(sess: Session, params: SearchParams, statuses: tuple[str, ...], limit: int) -> list[Version]:
     """The newest stored versions of the works that pass the filters, newest first."""
     bad = [s for s in statuses if s not in STATUSES]
-    if bad or params.doc_types or params.q.strip():
+    if bad or params.doc_types or params.q.strip() or params.region_codes:
         # The same validation and messages as the search page (SearchError -> 400).
-        validate(SearchParams(statuses=statuses or ("effective",), doc_types=params.doc_types))
+        validate(SearchParams(statuses=statuses or ("effective",), doc_types=params.doc_types,
+                              region_codes=params.region_codes))
     stmt = (
         select(Version).join(Work, Work.id == Version.work_id)
         .options(defer(Version.text), defer(Version.html), defer(Version.history),
@@ -61,14 +63,22 @@ def recent_versions(sess: Session, params: SearchParams, statuses: tuple[str, ..
         stmt = stmt.where(Work.region.in_({canonical_region(r) for r in params.regions}))
     if statuses:
         stmt = stmt.where(Work.status.in_(statuses))
+    for codes in (params.scope_codes, params.region_codes):
+        condition = scope_condition(codes)
+        if condition is not None:
+            stmt = stmt.where(condition)
     if params.body:
         body_ids = [int(i) for i in resolve_body_ids(sess, params.body)]
         stmt = stmt.where(Work.id.in_(
             select(work_issuing_bodies.c.work_id).where(work_issuing_bodies.c.body_id.in_(body_ids))))
-    if params.q.strip():
-        # Text matching is the search engine's job: the best matching works (any status), then newest first.
+    if params.q.strip() or params.topics or params.published_from or params.published_to:
+        # Text, topic and year matching (browse lists) are the search engine's job: the best matching works
+        # (any status; the newest first without text), then newest first.
         found = search(sess, backend(), SearchParams(
             q=params.q, statuses=statuses or tuple(STATUSES), doc_types=params.doc_types, regions=params.regions,
+            scope_codes=params.scope_codes, region_codes=params.region_codes, topics=params.topics,
+            published_from=params.published_from, published_to=params.published_to,
+            sort="relevance" if params.q.strip() else "published",
             body=params.body, per_page=MAX_PER_PAGE, facets=False))
         work_ids = [h.work_id for h in found.hits]
         if not work_ids:
@@ -119,7 +129,8 @@ def build_feed(versions: list[Version], note: str) -> bytes:
     feed = ET.Element(f"{{{ATOM_NS}}}feed")
     feed.set("{http://www.w3.org/XML/1998/namespace}lang", "zh-CN")
     _sub(feed, "id", request.url)
-    _sub(feed, "title", FEED_TITLE + (f"（{note}）" if note else ""))
+    name = platform_name()
+    _sub(feed, "title", FEED_TITLE.format(name=name) + (f"（{note}）" if note else ""))
     _sub(feed, "subtitle", "按收录时间排列的最新法规、规章和规范性文件版本")
     newest = max((_updated(v) for v in versions), default=datetime.now(UTC))
     _sub(feed, "updated", _rfc3339(newest))
@@ -127,7 +138,7 @@ def build_feed(versions: list[Version], note: str) -> bytes:
     site = request.url_root.rstrip("/")
     _sub(feed, "link", rel="alternate", type="text/html", href=site + "/")
     author = _sub(feed, "author")
-    _sub(author, "name", "法规统一公开查询平台")
+    _sub(author, "name", name)
     _sub(feed, "generator", "fagui")
     for v in versions:
         work = v.work
@@ -144,6 +155,10 @@ def build_feed(versions: list[Version], note: str) -> bytes:
         if work.doc_type:
             _sub(entry, "category", term=work.doc_type, label=work.doc_type)
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+
+
+def platform_name() -> str:
+    return str(current_app.config["FAGUI_SETTINGS"].platform_name)
 
 
 def url_for_work(work_id: str) -> str:

@@ -14,7 +14,7 @@ SHELL_VERSION = "2"
 @bp.get("/manifest.webmanifest")
 def manifest() -> Response:
     data = {
-        "name": "法规统一公开查询平台",
+        "name": current_app.config["FAGUI_SETTINGS"].platform_name,
         "short_name": "法规查询",
         "lang": "zh-CN",
         "start_url": url_for("search_pages.home"),

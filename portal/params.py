@@ -9,6 +9,7 @@ from datetime import date
 
 from werkzeug.datastructures import MultiDict
 
+from fagui.regions import NATIONAL
 from fagui.vocabulary import STATUSES
 from indexer.search.service import MAX_PAGE, MAX_PER_PAGE, SearchParams
 from portal.errors import BadParameter
@@ -20,8 +21,8 @@ DATE_PARAMS = {
     "as_of": "时点",
 }
 # Names the site and the API accept; anything else is ignored, like any web form would.
-LIST_PARAMS = ("status", "doc_type", "region")
-SCALAR_PARAMS = ("q", "mode", "body", "sort", "page", "per_page", *DATE_PARAMS)
+LIST_PARAMS = ("status", "doc_type", "region", "region_code", "topic")
+SCALAR_PARAMS = ("q", "mode", "body", "sort", "page", "per_page", "scope", "national", "year", *DATE_PARAMS)
 
 
 def parse_date_param(raw: str, label: str) -> date | None:
@@ -69,11 +70,17 @@ def search_params(args: MultiDict, *, default_per_page: int = 10, facets: bool =
     elif not statuses:
         statuses = ("effective",)
     dates = {name: parse_date_param(args.get(name, ""), label) for name, label in DATE_PARAMS.items()}
+    year = parse_int_param(args.get("year"), "年份", 0, 1949, 2100) if args.get("year", "").strip() else None
+    if year:
+        dates["published_from"], dates["published_to"] = date(year, 1, 1), date(year, 12, 31)
     return SearchParams(
         q=q,
         statuses=statuses,
         doc_types=_list(args, "doc_type"),
         regions=_list(args, "region"),
+        scope_codes=scope_codes(args),
+        region_codes=_list(args, "region_code"),
+        topics=tuple(t[:60] for t in _list(args, "topic")),
         body=_body(args.get("body")),
         sort=(args.get("sort") or "relevance").strip(),
         mode=(args.get("mode") or "exact").strip(),
@@ -86,6 +93,22 @@ def search_params(args: MultiDict, *, default_per_page: int = 10, facets: bool =
         effective_to=dates["effective_to"],
         as_of=dates["as_of"],
     )
+
+
+def deployment_code() -> str | None:
+    """The deploying region's GB/T 2260 code (FAGUI_REGION); None on the nationwide site."""
+    from flask import current_app
+
+    return current_app.config["FAGUI_SETTINGS"].region_code
+
+
+def scope_codes(args: MultiDict) -> tuple[str, ...]:
+    """The deployment's default scope: its region and every region below it, with the national texts unless
+    national=0 (含国家法律法规 switched off); scope=all reaches every region. Nothing on the nationwide site."""
+    code = deployment_code()
+    if code is None or (args.get("scope") or "").strip() == "all":
+        return ()
+    return (code,) if (args.get("national") or "").strip() == "0" else (code, NATIONAL)
 
 
 _MAX_ID = 2**63 - 1  # the largest id a database row can have
@@ -124,6 +147,7 @@ def lenient_search_params(args: MultiDict) -> SearchParams:
         statuses=tuple(STATUSES) if "all" in statuses else statuses or ("effective",),
         doc_types=_list(args, "doc_type"),
         regions=_list(args, "region"),
+        scope_codes=scope_codes(args),
         body=_CONTROL.sub("", args.get("body") or "").strip()[:200] or None,
         sort=(args.get("sort") or "relevance").strip()[:20],
         mode="fuzzy" if (args.get("mode") or "").strip() == "fuzzy" else "exact",

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
@@ -41,8 +41,12 @@ DESCRIPTIONS = {
     "basis-changed": "制定依据或引用的法规在其公布后被修改、废止或失效的文件，附引用原文。",
     "validity-period": "未规定有效期或有效期超过上限的规范性文件。",
     "unresolved": "所依据或引用的法规在本库中找不到对应文件的引用（可能已被取代或尚未收录）。",
+    "completeness": "各制定机关每年公布的文件、最近一件，以及 12 个月没有新文件的机关（按部署地区）。",
+    "gone-sources": "来源网站已不再列出的文件（页面被撤下或迁移）。",
+    "missing-normative": "本地区文件引用、而本库中没有的规范性文件（可能未公开发布）。",
 }
-SUMMARY_LABELS = {**STATUS_LABELS, **CHANGE_LABELS, "documents": "涉及文件", "undated": "废止或失效日期不详"}
+SUMMARY_LABELS = {**STATUS_LABELS, **CHANGE_LABELS, "documents": "涉及文件", "undated": "废止或失效日期不详",
+                  "bodies": "制定机关", "silent": "12 个月无新文件的机关"}
 
 
 def report_options(args: MultiDict) -> ReportOptions:
@@ -69,6 +73,7 @@ def report_options(args: MultiDict) -> ReportOptions:
         period_to=parse_date_param(args.get("period_to", ""), "截止日期"),
         region=canonical_region(region) if region else None,
         doc_type=doc_type or None,
+        region_code=current_app.config["FAGUI_SETTINGS"].region_code,
     )
 
 

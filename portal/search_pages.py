@@ -12,7 +12,7 @@ from indexer.search.results import DirectAnswer, SearchResult
 from indexer.search.service import MAX_PAGE, SearchError, SearchParams
 from portal.document_pages import work_url
 from portal.errors import BadParameter, wants_json
-from portal.params import lenient_search_params, search_params, shown_query
+from portal.params import lenient_search_params, scope_codes, search_params, shown_query
 from portal.search_cache import cached_search
 
 bp = Blueprint("search_pages", __name__)
@@ -23,8 +23,11 @@ EXAMPLES = ("道路交通安全法第九十一条", "行政处罚 听证", "国�
 
 @bp.get("/")
 def home():
-    result = cached_search(SearchParams(per_page=1))
-    return render_template("home.html", facets=result.facets, total=result.total, examples=EXAMPLES)
+    result = cached_search(SearchParams(per_page=1, scope_codes=scope_codes(MultiDict())))
+    from portal.browse import sub_regions
+
+    return render_template("home.html", facets=result.facets, total=result.total, examples=EXAMPLES,
+                           sub_regions=sub_regions())
 
 
 @bp.get("/search")
@@ -59,7 +62,7 @@ def _refused() -> SearchResult:
     once), so the form still offers every level and region; a refused request adds nothing of its own to the
     cache."""
     return SearchResult(query="", total=0, page=1, per_page=1, took_ms=0,
-                        facets=cached_search(SearchParams(per_page=1)).facets)
+                        facets=cached_search(SearchParams(per_page=1, scope_codes=scope_codes(MultiDict()))).facets)
 
 
 bp.add_app_template_global(shown_query, "shown_query")

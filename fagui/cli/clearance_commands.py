@@ -26,7 +26,9 @@ def report_cmd(name, as_of, days, max_years, period_from, period_to, region, doc
     """报表：按 NAME 生成时效性报表。
 
     NAME：counts 数量统计、catalogue 现行有效目录、changes 期间变化、expiring 即将到期、conflicts 时效性标注冲突、
-    basis-changed 依据或引用的法规已变化、validity-period 有效期检查、unresolved 未能对应的引用。"""
+    basis-changed 依据或引用的法规已变化、validity-period 有效期检查、unresolved 未能对应的引用、
+    completeness 发布完整性（各制定机关）、gone-sources 来源页面已撤下、missing-normative 引用而未收录的规范性文件
+    （后三者按 FAGUI_REGION 的地区）。"""
     from datetime import date
 
     from clearance.exports import export
@@ -37,6 +39,7 @@ def report_cmd(name, as_of, days, max_years, period_from, period_to, region, doc
         max_validity_years,
         run_report,
     )
+    from fagui.settings import load_settings
     from fagui.vocabulary import canonical_region
 
     if name not in REPORTS:
@@ -49,6 +52,7 @@ def report_cmd(name, as_of, days, max_years, period_from, period_to, region, doc
         max_years=max_years or max_validity_years(),
         period_from=date_option(period_from, "--from"), period_to=date_option(period_to, "--to"),
         region=canonical_region(region) if region else None, doc_type=doc_type or None,
+        region_code=load_settings().region_code,
     )
     store = open_store()
     with store.sessions() as session:

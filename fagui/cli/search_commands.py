@@ -59,17 +59,25 @@ def index_sync() -> None:
 @click.option("--page", default=1, show_default=True, type=int, help="页码")
 @click.option("--limit", default=10, show_default=True, type=int, help="每页条数")
 @click.option("--fuzzy", is_flag=True, help="模糊检索：按词匹配，不要求原文连续（默认精确检索）")
+@click.option("--region-code", "region_codes", multiple=True, help="GB/T 2260 代码（含下级），如 410100；000000 为国家法律法规")
+@click.option("--no-national", is_flag=True, help="部署为某地区（FAGUI_REGION）时不含国家法律法规")
+@click.option("--all-regions", is_flag=True, help="部署为某地区时也检索其他地区")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果")
 def search_cmd(query: str, statuses, doc_types, regions, body, as_of, published_from, published_to,
-               effective_from, effective_to, sort, page, limit, fuzzy, as_json) -> None:
+               effective_from, effective_to, sort, page, limit, fuzzy, region_codes, no_national, all_regions,
+               as_json) -> None:
     """全文检索：在法规及其条文中检索。"""
+    from fagui.regions import NATIONAL
     from fagui.vocabulary import STATUSES
     from indexer.search.service import SearchParams, search
 
     store = open_store()
     chosen = tuple(STATUSES) if "all" in statuses else (tuple(statuses) or ("effective",))
+    deployed = store.settings.region_code  # FAGUI_REGION: the same default scope as the site
+    scope = () if deployed is None or all_regions else (deployed,) if no_national else (deployed, NATIONAL)
     params = SearchParams(
         q=query, statuses=chosen, doc_types=tuple(doc_types), regions=tuple(regions), body=body,
+        scope_codes=scope, region_codes=tuple(region_codes),
         as_of=date_option(as_of, "--as-of"),
         published_from=date_option(published_from, "--published-from"),
         published_to=date_option(published_to, "--published-to"),

@@ -165,4 +165,23 @@ def links_rebuild(work_id: str | None, as_json: bool) -> None:
                f"已解析 {data['resolved']} 条，未解析 {data['unresolved']} 条")
 
 
-COMMANDS = [db, stats_cmd, works, export_cmd, normalise_cmd, links]
+@click.group(cls=ChineseGroup)
+def regions() -> None:
+    """行政区划：按制定机关和标题确定每件法规所属的市、县（GB/T 2260）。"""
+
+
+@regions.command("assign")
+def regions_assign() -> None:
+    """重新确定全部法规所属的最细一级行政区划和制定机关的上级（之后运行 fagui index rebuild）。"""
+    from indexer.store.bodies import reparent_bodies
+    from indexer.store.browse import assign_region_codes
+
+    store = open_store()
+    with store.sessions() as session:
+        changed = assign_region_codes(session)
+        moved = reparent_bodies(session)
+        session.commit()
+    click.echo(f"已更新 {changed} 件法规的行政区划代码、{moved} 个制定机关的上级机关；运行 fagui index rebuild 使检索生效")
+
+
+COMMANDS = [db, stats_cmd, works, export_cmd, normalise_cmd, links, regions]

@@ -15,6 +15,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from fagui.regions import path_codes
+from indexer.store.browse import topic_of
 from indexer.store.models import IssuingBody, Relation, Version, Work
 from indexer.store.upsert import title_key
 
@@ -86,6 +88,7 @@ def docs_for_work(session: Session, work: Work) -> list[dict]:
     bodies = list(work.issuing_bodies)
     body_ids = _body_ids(bodies)
     ended = _end_day(session, work)
+    region_codes = path_codes(work.region_code)
     docs: list[dict] = []
     for version in work.versions:
         is_current = version.id == work.current_version_id
@@ -97,6 +100,8 @@ def docs_for_work(session: Session, work: Work) -> list[dict]:
             "region": work.region,
             "status": version.status,
             "body_ids": body_ids,
+            "region_codes": region_codes,
+            "topic": topic_of(version.meta),
             "published": day(version.published),
             "effective": day(version.effective_from or version.published),
             "effective_to": day(version.effective_to, OPEN_END),

@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session, defer, selectinload
 
 from fagui.abbreviations import expand as expand_abbreviation
 from fagui.errors import FaguiError
+from fagui.regions import NATIONAL
+from fagui.regions import get as region_by_code
 from fagui.vocabulary import DOC_TYPES, STATUS_LABELS, STATUSES, canonical_region
 from indexer.search.analysis import analyse_query, exact_form
 from indexer.search.backends.base import (
@@ -65,6 +67,11 @@ class SearchParams:
     statuses: tuple[str, ...] = ("effective",)
     doc_types: tuple[str, ...] = ()
     regions: tuple[str, ...] = ()
+    # GB/T 2260 codes (fagui.regions; NATIONAL for national texts): the deployment's scope and the reader's
+    # region choice; a text matches a code when it lies in that division or below it.
+    scope_codes: tuple[str, ...] = ()
+    region_codes: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
     body: str | None = None
     published_from: date | None = None
     published_to: date | None = None
@@ -88,6 +95,9 @@ def validate(params: SearchParams) -> None:
     bad = [t for t in params.doc_types if t not in DOC_TYPES]
     if bad:
         raise SearchError(f"未知的效力级别：{'、'.join(bad)}")
+    bad = [c for c in (*params.scope_codes, *params.region_codes) if c != NATIONAL and region_by_code(c) is None]
+    if bad:
+        raise SearchError(f"未知的行政区划代码：{'、'.join(bad)}（应为 GB/T 2260 代码，如 410000、410100）")
     if params.sort not in SORTS:
         raise SearchError(f"未知的排序方式：{params.sort}（可选：relevance、published、effective）")
     if not 1 <= params.page <= MAX_PAGE:
@@ -251,6 +261,9 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> Se
     filters = Filters(
         doc_types=params.doc_types,
         regions=tuple(canonical_region(r) for r in params.regions),
+        scope_codes=params.scope_codes,
+        region_codes=params.region_codes,
+        topics=params.topics,
         statuses=params.statuses,
         body_ids=resolve_body_ids(session, params.body) if params.body else (),
         published_from=day(params.published_from) or None,

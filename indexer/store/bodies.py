@@ -14,6 +14,7 @@ _KINDS = (
     ("人民代表大会常务委员会", "人大常委会"),
     ("人民代表大会", "人大"),
     ("人民政府办公厅", "政府办公厅"),
+    ("人民政府办公室", "政府办公厅"),
     ("人民政府", "政府"),
     ("人民法院", "法院"),
     ("人民检察院", "检察院"),
@@ -55,6 +56,27 @@ def _province_of(name: str) -> str | None:
     return None
 
 
+def _local_parent(name: str, province: str, kind: str) -> str | None:
+    """A city's or county's own bodies sit under its government (郑州市司法局, 郑州市人民政府办公厅 → 郑州市人民政府),
+    a county's government under its city's (金水区人民政府 → 郑州市人民政府), by the GB/T 2260 names
+    (fagui.regions); None when the name starts with no city or county of the province."""
+    from fagui.regions import get, lineage, locate
+
+    province_code = REGION_CODES.get(province)
+    code = locate(province_code, [name])
+    region = get(code)
+    if region is None or region.level == 1:
+        return None
+    chain = lineage(code)
+    prefix = "".join(r.name for r in chain[1:])  # 郑州市 or 郑州市金水区 as written …
+    own = region.name if name.removeprefix(province).startswith(region.name) else prefix
+    if kind in ("部门", "政府办公厅"):
+        return f"{own}人民政府"
+    if kind == "政府" and region.level == 3 and len(chain) > 2:
+        return f"{chain[1].name}人民政府"
+    return None
+
+
 def parent_name(name: str, region: str | None) -> str | None:
     """The body one level up: a city's body sits under its province's body of the same kind; a ministry
     under 国务院; a province's department under the province's government."""
@@ -68,12 +90,15 @@ def parent_name(name: str, region: str | None) -> str | None:
         province = canonical_region(region) if region and region != "全国" else None
     if province is None:
         return None
+    local = _local_parent(name, province, kind)
+    if local is not None:
+        return local
     if name.startswith(province):
         rest = name[len(province) :]
         if kind == "部门" and not rest.startswith("人民"):
             return f"{province}人民政府"
         return None
-    for suffix, _ in _KINDS[:4]:
+    for suffix, _ in _KINDS[:5]:  # the congress and government kinds
         if name.endswith(suffix):
             return province + suffix
     return f"{province}人民政府"
@@ -128,3 +153,22 @@ def _forget_cache(session: Session, _previous_transaction) -> None:
 
 
 event.listen(Session, "after_soft_rollback", _forget_cache)
+
+
+def reparent_bodies(session: Session) -> int:
+    """Place every stored body under the parent parent_name gives it now (stores filled before the city and
+    county hierarchy); returns how many moved. The index's body filter reads the chain: rebuild it after."""
+    moved = 0
+    for body in list(session.scalars(select(IssuingBody))):
+        wanted = parent_name(body.name, body.region)
+        if not wanted or wanted == body.name or (body.parent is not None and body.parent.name == wanted):
+            continue
+        parent = resolve_body(session, wanted, body.region)
+        node: IssuingBody | None = parent
+        while node is not None and node.id != body.id:  # never make a body its own ancestor
+            node = node.parent
+        if node is None:
+            body.parent = parent
+            moved += 1
+    session.flush()
+    return moved

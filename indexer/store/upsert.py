@@ -20,6 +20,7 @@ from fagui.records import DocumentRecord
 from fagui.vocabulary import canonical_region, region_code
 from indexer.store import outbox
 from indexer.store.bodies import resolve_body
+from indexer.store.browse import work_region_code
 from indexer.store.facts import reconcile, record_facts
 from indexer.store.models import Article, RecordFailure, Relation, Source, Version, VersionFact, Work
 from indexer.store.status import RepealLink, VersionDates, in_force_index, version_status, work_status
@@ -162,6 +163,8 @@ def upsert_record(session: Session, record: DocumentRecord) -> UpsertResult:
             if body not in bodies:
                 bodies.append(body)
         work.issuing_bodies = bodies
+    if new_work:
+        work.region_code = work_region_code(work.region_code, record.issuing_bodies, record.title)
     _store_relations(session, work, record)
     recompute_work(session, work)
     return UpsertResult(work_id, version.id, new_work, True)

@@ -69,6 +69,11 @@ class Filters:
     kind: str = "version"  # "version" or "article"
     doc_types: tuple[str, ...] = ()
     regions: tuple[str, ...] = ()
+    # GB/T 2260 codes (fagui.regions): a text matches a code when it lies in that division or below it, and
+    # national texts match NATIONAL. scope_codes is the deployment's scope, region_codes the reader's choice.
+    scope_codes: tuple[str, ...] = ()
+    region_codes: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ("effective",)
     body_ids: tuple[str, ...] = ()
     published_from: int | None = None  # yyyymmdd, inclusive

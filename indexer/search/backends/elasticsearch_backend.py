@@ -239,6 +239,9 @@ def build_filters(f: Filters) -> list[dict]:
     terms("doc_type", f.doc_types)
     terms("region", f.regions)
     terms("body_ids", [str(v) for v in f.body_ids])
+    terms("region_codes", f.scope_codes)
+    terms("region_codes", f.region_codes)
+    terms("topic", f.topics)
     if f.as_of is None:
         terms("status", f.statuses)
     else:  # in force on that day: started on or before it, neither replaced nor ended by then

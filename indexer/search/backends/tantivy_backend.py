@@ -59,6 +59,8 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("region", tokenizer_name="raw", fast=True)
     sb.add_text_field("status", tokenizer_name="raw", fast=True)
     sb.add_text_field("body_ids", tokenizer_name="raw", fast=True)
+    sb.add_text_field("region_codes", tokenizer_name="raw", fast=True)
+    sb.add_text_field("topic", tokenizer_name="raw", fast=True)
     sb.add_text_field("doc_number_key", tokenizer_name="raw")
     sb.add_text_field("title_key", tokenizer_name="raw")
     for name in ("published", "effective", "effective_to", "ended", "is_current", "number", "sub"):
@@ -379,6 +381,9 @@ class TantivyBackend:
         terms("doc_type", f.doc_types)
         terms("region", f.regions)
         terms("body_ids", f.body_ids)
+        terms("region_codes", f.scope_codes)
+        terms("region_codes", f.region_codes)
+        terms("topic", f.topics)
         if f.as_of is None:
             terms("status", f.statuses)
         else:
@@ -425,6 +430,6 @@ def _int_range(schema: tantivy.Schema, field: str, lower: int | None, upper: int
 
 _FIELDS = {
     "id", "kind", "work_id", "version_id", "article_id", "doc_type", "region", "status", "body_ids",
-    "doc_number_key", "title_key", "published", "effective", "effective_to", "ended", "is_current", "number", "sub",
+    "region_codes", "topic", "doc_number_key", "title_key", "published", "effective", "effective_to", "ended", "is_current", "number", "sub",
     "weight", "digest", "title_tok", "text_tok", "title_bi", "title_uni", "text_bi", "text_uni",
 }

@@ -213,7 +213,7 @@ def test_bodies_have_hierarchy_and_aliases(store):
         alias = s.scalar(select(BodyAlias).where(BodyAlias.alias == "济南市人大常委会"))
         assert alias.body_id == city.id
         work = s.scalar(select(Work).where(Work.title == "济南市城市道路管理条例"))
-        assert work.region == "山东省" and work.region_code == "370000"
+        assert work.region == "山东省" and work.region_code == "370100"  # the city its body names (GB/T 2260)
 
 
 def test_work_identity_survives_prefix_and_edition_notes():

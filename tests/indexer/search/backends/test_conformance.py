@@ -384,3 +384,18 @@ def test_deep_pages_come_back_whole(backend):
     assert [h.doc_id for h in deep.hits] == order[9_990:10_040] and deep.total == many
     last = backend.search(SearchRequest(filters=Filters(), offset=10_040, limit=50, count_field="work_id"))
     assert [h.doc_id for h in last.hits] == order[::-1][10_040:] and last.total == many  # latest stored first
+def test_region_scope_and_topic_filters(backend):
+    """A deployment's scope (issue 20): codes of the division and those above it, NATIONAL for national texts."""
+    docs = [
+        doc("v21", "w21", 21, "供水", region_codes=["000000"], topic=""),
+        doc("v22", "w22", 22, "供水", region="河南省", region_codes=["410000"], topic="城乡建设"),
+        doc("v23", "w23", 23, "供水", region="河南省", region_codes=["410000", "410100"], topic="城乡建设"),
+        doc("v24", "w24", 24, "供水", region="河南省", region_codes=["410000", "410300"], topic="交通"),
+        doc("v25", "w25", 25, "供水", region="浙江省", region_codes=["330000", "330400"], topic=""),
+    ]
+    backend.replace_works([d["work_id"] for d in docs], docs)
+    assert set(ids(backend, filters=Filters(scope_codes=("410000", "000000")))) == {"v21", "v22", "v23", "v24"}
+    assert set(ids(backend, filters=Filters(scope_codes=("410100", "000000")))) == {"v21", "v23"}
+    assert set(ids(backend, filters=Filters(scope_codes=("410000",), region_codes=("410300",)))) == {"v24"}
+    assert ids(backend, filters=Filters(scope_codes=("410100",), region_codes=("410300",))) == []
+    assert set(ids(backend, filters=Filters(topics=("城乡建设",)))) == {"v22", "v23"}

@@ -263,6 +263,18 @@ def test_filters():
     ]
 
 
+def test_region_scope_and_topic_filters():
+    """Issue 20: the deployment's scope and the reader's region are two filters on region_codes (each any-of)."""
+    out = build_filters(Filters(scope_codes=("410000", "000000"), region_codes=("410100",), topics=("交通",)))
+    assert out == [
+        {"term": {"kind": "version"}},
+        {"terms": {"region_codes": ["410000", "000000"]}},
+        {"terms": {"region_codes": ["410100"]}},
+        {"terms": {"topic": ["交通"]}},
+        {"terms": {"status": ["effective"]}},
+    ]
+
+
 def test_as_of_replaces_the_status_filter():
     out = build_filters(Filters(as_of=20180101, statuses=("effective",)))
     assert out == [
