@@ -569,8 +569,9 @@ def _latest_change(w: WorkRow, as_of: date, amends: list[tuple[date | None, str]
         if eff and eff <= as_of:
             events.append((eff, f"被《{by}》修改"))
     for link in w.repeals:
-        if link.effective is None or link.effective <= as_of:
-            events.append((link.effective or date.min, f"被《{link.by}》废止" if link.by else "被废止"))
+        if link.applies(as_of):
+            what = link.reason or (f"被《{link.by}》废止" if link.by else "被废止")
+            events.append((link.effective or date.min, what))
     current = w.version_on(as_of)
     if current is not None:
         if current.end_status and (current.ended_on is None or current.ended_on <= as_of):

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from indexer.store.citations import CITATION_SOURCE
 from indexer.store.models import IssuingBody, Relation, Source, Version, Work, work_issuing_bodies
+from indexer.store.published import published_links
 from indexer.store.status import RepealLink, Status, VersionDates, in_force_index, work_status
 
 T = TypeVar("T")
@@ -91,7 +92,7 @@ class WorkRow:
         saying so; else the reported end or the 有效期至. (None, ""): no source dates the end (a source that only says 废止/失效, or a link whose
         decision has no date either); such an end belongs in no period."""
         for link in sorted(self.repeals, key=lambda r: r.effective or date.min):
-            if link.effective is not None and link.effective <= as_of:
+            if link.effective is not None and link.applies(as_of):
                 return link.effective, ""
             if link.effective is None and isinstance(link, RepealRow) and link.decided is not None:
                 return link.decided, f"日期为《{link.by}》的{link.decided_label}（废止关系未注明日期）"
@@ -158,6 +159,8 @@ def fill(session: Session, works: dict[str, WorkRow]) -> dict[str, WorkRow]:
                               else (link.decision_published, "公布日期"))
             works[link.object_work_id].repeals.append(
                 RepealRow(effective=link.effective, by=link.by, decided=decided, decided_label=label))
+        for work_id, links in published_links(session, chunk).items():
+            works[work_id].repeals.extend(links)
     return works
 
 

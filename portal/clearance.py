@@ -62,10 +62,12 @@ from clearance.rounds import (
     decide,
     get_round,
     list_rounds,
+    publish_round,
     result_report,
     round_bodies,
     round_works,
     scope_label,
+    undecided_count,
 )
 from clearance.rounds import WorkFilter as RoundFilter
 from clearance.snapshot import LINKS_NOT_BUILT_NOTICE, links_built
@@ -337,6 +339,7 @@ def round_page(round_id: int, error: str | None = None, status: int = 200):
                       text=(args.get("q") or "").strip()[:100] or None)
     as_of = _as_of()
     works = round_works(session, round_id, as_of, flt)
+    undecided, scope_total = undecided_count(session, round_id) if rnd.closed is None else (0, 0)
     pages = max(1, -(-len(works) // PER_PAGE))
     page = parse_int_param(args.get("page"), "页码", 1, 1, pages)
     return render_template(
@@ -344,6 +347,7 @@ def round_page(round_id: int, error: str | None = None, status: int = 200):
         total=len(works), page=page, pages=pages, flt=flt, bodies=round_bodies(session, round_id),
         decisions=DECISIONS, statuses=STATUS_LABELS, as_of=as_of, error=error,
         other_rounds=[r for r in list_rounds(session) if r.id != round_id],
+        undecided=undecided, scope_total=scope_total,
         args={k: v for k, v in args.items() if v and k != "page"},
     ), status
 
@@ -370,7 +374,24 @@ def round_close(round_id: int):
     session = _writer()
     _round_or_404(round_id)
     try:
-        close_round(session, round_id, _user(), parse_date_param(request.form.get("closed", ""), "结束日期"))
+        close_round(session, round_id, _user(), parse_date_param(request.form.get("closed", ""), "结束日期"),
+                    allow_undecided=request.form.get("confirm_undecided") == "1")
+        session.commit()
+    except (ClearanceError, BadParameter) as exc:
+        session.rollback()
+        return round_page(round_id, error=str(exc), status=400)
+    return redirect(url_for("clearance.round_page", round_id=round_id))
+
+
+@bp.post("/rounds/<int:round_id>/publish")
+def round_publish_decision(round_id: int):
+    session = _writer()
+    _round_or_404(round_id)
+    try:
+        published_on = parse_date_param(request.form.get("published_on", ""), "公布日期")
+        if published_on is None:
+            raise ClearanceError("请填写公布日期")
+        publish_round(session, round_id, _user(), published_on, request.form.get("number", ""))
         session.commit()
     except (ClearanceError, BadParameter) as exc:
         session.rollback()

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, defer, selectinload
 
 from fagui.vocabulary import RELATION_TYPES
 from indexer.store.models import Article, Relation, Version, Work
+from indexer.store.published import published_decisions
 from indexer.store.views import (
     PAIR_OP_LABELS,
     ArticleDetail,
@@ -112,6 +113,7 @@ def work_detail(session: Session, work_id: str) -> WorkView | None:
         updated_at=work.updated_at,
         versions=versions,
         relations=tuple(relations_of(session, work.id)),
+        clearance=tuple(published_decisions(session, [work.id]).get(work.id, [])),
     )
 
 
