@@ -162,17 +162,34 @@ def conflicts(session: Session, opts: ReportOptions) -> Report:
             })
     # A clearance decision that disagrees with the computed status is a conflict too (clearance.rounds).
     rows.extend(_decision_row(c) for c in decision_conflicts(session, works, opts.as_of))
-    rows.sort(key=lambda r: (r["computed"], r["title"], r["version"]))
+    # The texts in force (or ended) whose label disagrees come first, then disagreeing clearance decisions; older
+    # versions a newer text replaced, whose source still labels them as it did when they were current, are a
+    # group of their own at the end: the label is stale, the work's status is not in question.
+    superseded_label = STATUS_LABELS["amended"]
+
+    def group(r: dict[str, Any]) -> int:
+        return 2 if r["computed"] == superseded_label else (1 if r["origin"] == "清理决定" else 0)
+
+    rows.sort(key=lambda r: (group(r), r["title"], r["version"]))
+    first = sum(1 for r in rows if group(r) < 2)
+    sections = [
+        Section("current", "现行文本或整件文件的标注冲突", 0, first),
+        Section("superseded", "已被新版本取代的历史版本", first, len(rows) - first,
+                f"以下 {len(rows) - first} 个历史版本已被同一文件的新版本取代，来源仍按其当时的状态标注"
+                "（如“有效”），文件本身的时效性不受影响，单独列出供核对。"),
+    ]
     pairs = Counter(f"标注{r['source_status']}·计算{r['computed']}" for r in rows)
     return Report(
         "conflicts", "时效性标注冲突",
         f"来源自身的时效性标注与本平台按 {opts.as_of.isoformat()} 计算的时效性不一致的文本"
-        "（例如有效期已过但仍标注“有效”），以及与计算结果不一致的清理决定（冲突来源为“清理决定”）。",
+        "（例如有效期已过但仍标注“有效”），以及与计算结果不一致的清理决定（冲突来源为“清理决定”）；"
+        f"现行文本的冲突 {first} 件在前，已被新版本取代的历史版本 {len(rows) - first} 个另列在后。",
         [*_BASE_COLUMNS, Column("version", "版本", "int"), Column("expires", "有效期至", "date"),
          Column("source_status", "来源标注"), Column("source_meaning", "标注含义"),
          Column("computed", "计算时效性"), Column("reason", "计算依据"), Column("origin", "冲突来源")],
         rows, {"as_of": opts.as_of},
-        chart=pairs.most_common(12), chart_title="冲突类型（件）", summary={"total": len(rows)},
+        chart=pairs.most_common(12), chart_title="冲突类型（件）",
+        summary={"total": len(rows), "superseded": len(rows) - first}, sections=sections,
     )
 
 
@@ -303,7 +320,10 @@ def _changes_after(o: WorkRow, since: date, as_of: date) -> list[tuple[date | No
     """What happened to a cited work after `since` and on or before as_of, oldest first."""
     found: dict[date | None, str] = {}
     for v in o.versions:
-        if v.start and since < v.start <= as_of and v is not o.versions[0]:
+        # A later text counts once it is in force, and only if it was made after the citing text: a text already
+        # adopted when the document was made (published before, in force after) is the one the document cites.
+        made = v.published or v.start
+        if v.start and since < v.start <= as_of and v is not o.versions[0] and not (made and made <= since):
             found.setdefault(v.start, "amended")
         for event in v.history or ():
             if event.get("kind") in ("amended", "revised") and event.get("date"):
@@ -311,8 +331,11 @@ def _changes_after(o: WorkRow, since: date, as_of: date) -> list[tuple[date | No
                 if since < d <= as_of:
                     found.setdefault(d, "amended")
     first = o.versions[0] if o.versions else None
-    if first is not None and first.start and since < first.start <= as_of and not found:
-        # A text first stored with a start after the citing date is a newer text than the one cited.
+    first_made = (first.published or first.start) if first is not None else None
+    if first is not None and first.start and first_made and since < first_made and first.start <= as_of \
+            and not found:
+        # A text first stored that was made after the citing date is a newer text than the one cited; one merely
+        # taking effect after it (民法典: adopted 2020-05-28, in force 2021-01-01) is the text cited, no change.
         found[first.start] = "amended"
     status = o.status_on(as_of).status
     if status in ("repealed", "expired"):
@@ -425,7 +448,7 @@ def changes(session: Session, opts: ReportOptions) -> Report:
         events: list[tuple[date, str, VersionRow]] = []
         for i, v in enumerate(w.versions):
             if v.start and start <= v.start <= end:
-                events.append((v.start, "new" if i == 0 else "amended", v))
+                events.append((v.start, "amended" if i or _history_change(v) else "new", v))
         status = w.status_on(end)
         note = ""
         if status.status in ("repealed", "expired"):
@@ -438,7 +461,12 @@ def changes(session: Session, opts: ReportOptions) -> Report:
             elif start <= when <= end:
                 events.append((when, status.status, last))
         for when, kind, v in events:
-            reason = "；".join(filter(None, (status.reason, note))) if kind in ("repealed", "expired") else ""
+            if kind in ("repealed", "expired"):
+                reason = "；".join(filter(None, (status.reason, note)))
+            else:
+                said = _history_change(v)
+                reason = f"{_HISTORY_WORDS[said['kind']]}（据文本沿革：{said.get('text') or said.get('date')}）" \
+                    if said else ""
             rows.append({**_base_row(w, v), "date": when, "change": CHANGE_LABELS[kind], "reason": reason})
     rows.sort(key=lambda r: (r["date"], r["title"]))
     undated.sort(key=lambda r: (r["change"], r["title"]))
@@ -461,6 +489,20 @@ def changes(session: Session, opts: ReportOptions) -> Report:
                  "undated": len(undated)},
         sections=sections,
     )
+
+
+_HISTORY_WORDS = {"amended": "修正", "revised": "修订"}
+
+
+def _history_change(v: VersionRow) -> dict[str, Any] | None:
+    """The latest amendment or revision the text's own history lines (题注) record up to its start, None where they
+    record none: a first stored text with one (刑法 of 2023-12-29, adopted 1979) is an amended text, not a new law."""
+    found = None
+    for event in v.history or ():
+        if event.get("kind") in _HISTORY_WORDS and event.get("date") and (
+                v.start is None or event["date"] <= v.start.isoformat()):
+            found = event
+    return found
 
 
 def catalogue(session: Session, opts: ReportOptions) -> Report:
