@@ -30,12 +30,11 @@ from clearance.exports import safe_text
 from clearance.matching import MATCH_LABELS, MATCHED, REVIEW, VIA_LABELS, Matcher, MatchResult
 from clearance.models import Column, Report
 from clearance.reports import CHANGE_LABELS, ReportOptions, basis_changes
-from clearance.snapshot import LINKS_NOT_BUILT, WorkRow, links_built, snapshot
+from clearance.snapshot import LINKS_NOT_BUILT, POINT_LABELS, WorkRow, links_built, snapshot
 from clearance.xlsx_guard import UnsafeXlsx, check_xlsx
 from fagui.errors import FaguiError
 from fagui.normalise.text import NormaliseError, decode_bytes
 from fagui.settings import Settings, load_settings
-from fagui.vocabulary import STATUS_LABELS
 from indexer.store.models import ChecklistJob, ChecklistRow, Relation, Work, utcnow
 from indexer.store.upsert import SOURCE_STATUS_MAP
 
@@ -539,14 +538,14 @@ def describe_works(session: Session, work_ids: set[str], as_of: date) -> dict[st
         basis.setdefault(change.work_id, []).append(f"《{change.cited.title}》{when}{CHANGE_LABELS[change.change]}")
     out = {}
     for wid, w in works.items():
-        status = w.status_on(as_of)
+        status = w.point_status(as_of)
         v = w.version_on(as_of) or (w.versions[-1] if w.versions else None)
         official = status.official or bool(v and SOURCE_STATUS_MAP.get((v.source_status or "").strip())
                                            == status.status)
         start = v.start if v else None
         out[wid] = WorkFacts(
             status=status.status,
-            status_label=STATUS_LABELS[status.status],
+            status_label=POINT_LABELS[status.status],
             status_official=official,
             status_reason=status.reason or "",
             version=f"第{v.seq}版（共{len(w.versions)}版）" if v else "",

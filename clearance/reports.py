@@ -20,6 +20,8 @@ from clearance.models import Column, Report, Section
 from clearance.rounds import DecisionConflict, decision_conflicts
 from clearance.snapshot import (
     LINKS_NOT_BUILT_NOTICE,
+    POINT_LABELS,
+    UNKNOWN,
     VersionRow,
     WorkRow,
     chunks,
@@ -394,14 +396,14 @@ def validity_period(session: Session, opts: ReportOptions) -> Report:
 # ----------------------------------------------------------------------------------------------------------
 # 5. counts, changes in a period, current catalogue
 
-_COUNT_STATUSES = ("effective", "not_yet_effective", "partially_invalid", "repealed", "expired")
+_COUNT_STATUSES = ("effective", "not_yet_effective", "partially_invalid", "repealed", "expired", UNKNOWN)
 
 
 def counts(session: Session, opts: ReportOptions) -> Report:
     """Works by doc_type, issuing body and region, split by status on as_of (for 清理结果 publication)."""
     table: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     for w in _snapshot(session, opts).values():
-        status = w.status_on(opts.as_of).status
+        status = w.point_status(opts.as_of).status
         table[("效力级别", w.doc_type or "未标注")][status] += 1
         table[("行政区划", w.region)][status] += 1
         for body in w.bodies or ["未标注"]:
@@ -419,9 +421,10 @@ def counts(session: Session, opts: ReportOptions) -> Report:
     return Report(
         "counts", "法规文件数量统计",
         f"按效力级别、行政区划和制定机关统计的文件数量，时效性按 {opts.as_of.isoformat()} 计算"
-        "（联合发文计入每个制定机关）。",
+        "（联合发文计入每个制定机关）。“不详”：废止或失效日期不详而无法判断该日时效性的文件，以及据文本沿革当时已制定"
+        "但未收录当时文本的文件，单独计数。",
         [Column("dimension", "统计维度"), Column("name", "名称"),
-         *[Column(s, STATUS_LABELS[s], "int") for s in _COUNT_STATUSES], Column("total", "合计", "int")],
+         *[Column(s, POINT_LABELS[s], "int") for s in _COUNT_STATUSES], Column("total", "合计", "int")],
         rows, {"as_of": opts.as_of},
         chart=chart, chart_title="现行有效文件按效力级别（件）",
         summary={s: table[("合计", "全部")].get(s, 0) for s in _COUNT_STATUSES},
@@ -508,8 +511,11 @@ def _history_change(v: VersionRow) -> dict[str, Any] | None:
 def catalogue(session: Session, opts: ReportOptions) -> Report:
     """现行有效目录: every document in force on as_of, by doc_type, newest first."""
     rows = []
+    unknown = 0
     for w in sorted(_snapshot(session, opts).values(), key=_by_doc_type_order):
-        if w.status_on(opts.as_of).status != "effective":
+        status = w.point_status(opts.as_of).status
+        unknown += status == UNKNOWN
+        if status != "effective":
             continue
         v = w.version_on(opts.as_of)
         rows.append({**_base_row(w, v), "expires": v.expires if v else None})
@@ -517,11 +523,13 @@ def catalogue(session: Session, opts: ReportOptions) -> Report:
                              -(r["published"] or date.min).toordinal(), r["title"]))
     return Report(
         "catalogue", "现行有效目录",
-        f"截至 {opts.as_of.isoformat()} 现行有效的文件目录，按效力级别排列。",
+        f"截至 {opts.as_of.isoformat()} 现行有效的文件目录，按效力级别排列。"
+        + (f"另有 {unknown} 件文件在该日的时效性不详（废止或失效日期不详，或未收录当时的文本），未列入。"
+           if unknown else ""),
         [*_BASE_COLUMNS, Column("effective", "施行日期", "date"), Column("expires", "有效期至", "date")],
         rows, {"as_of": opts.as_of},
         chart=Counter(r["doc_type"] or "未标注" for r in rows).most_common(), chart_title="按效力级别（件）",
-        summary={"total": len(rows)},
+        summary={"total": len(rows), UNKNOWN: unknown},
     )
 
 

@@ -22,7 +22,7 @@ from sqlalchemy import event, func, or_, select
 from sqlalchemy.orm import Session
 
 from clearance.models import Column, Report, report_title
-from clearance.snapshot import VersionRow, WorkRow, snapshot
+from clearance.snapshot import POINT_LABELS, VersionRow, WorkRow, snapshot
 from fagui.errors import FaguiError
 from fagui.vocabulary import DOC_TYPES, STATUS_LABELS, canonical_region
 from indexer.store.bodies import descendant_ids
@@ -425,7 +425,7 @@ def round_works(session: Session, round_id: int, as_of: date | None = None,
     decisions = decisions_of(session, round_id)
     rows = []
     for w in works.values():
-        status = w.status_on(as_of)
+        status = w.point_status(as_of)
         d = decisions.get(w.id)
         if flt.body and not any(flt.body in b for b in w.bodies):
             continue
@@ -441,7 +441,7 @@ def round_works(session: Session, round_id: int, as_of: date | None = None,
         rows.append(RoundWork(
             work_id=w.id, title=w.title, doc_type=w.doc_type or "", region=w.region, bodies="、".join(w.bodies),
             doc_number=(v.doc_number if v else None) or "", published=v.published if v else None,
-            status=status.status, status_label=STATUS_LABELS[status.status], status_reason=status.reason or "",
+            status=status.status, status_label=POINT_LABELS[status.status], status_reason=status.reason or "",
             decision=d.decision if d else None, decision_label=DECISIONS[d.decision] if d else "待定",
             reviewer=d.reviewer if d else "", decided_on=d.decided_on if d else None, reason=d.reason if d else "",
         ))

@@ -42,7 +42,8 @@ DESCRIPTIONS = {
     "validity-period": "未规定有效期或有效期超过上限的规范性文件。",
     "unresolved": "所依据或引用的法规在本库中找不到对应文件的引用（可能已被取代或尚未收录）。",
 }
-SUMMARY_LABELS = {**STATUS_LABELS, **CHANGE_LABELS, "documents": "涉及文件", "undated": "废止或失效日期不详"}
+SUMMARY_LABELS = {**STATUS_LABELS, **CHANGE_LABELS, "documents": "涉及文件", "undated": "废止或失效日期不详",
+                  "unknown": "时效性不详", "superseded": "已被取代的历史版本"}
 
 
 def report_options(args: MultiDict) -> ReportOptions:

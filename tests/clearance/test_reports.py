@@ -411,3 +411,37 @@ def test_conflicts_list_current_texts_first_and_superseded_versions_apart(store)
         ("浙江省壬条例", 1, "现行有效"), ("浙江省乙条例", 1, "已修改"), ("浙江省甲条例", 1, "已修改")]
     assert [(x.key, x.start, x.count) for x in rep.sections] == [("current", 0, 1), ("superseded", 1, 2)]
     assert rep.summary == {"total": 3, "superseded": 2}
+
+
+def test_point_in_time_says_unknown_where_the_store_cannot_place_the_date(store):
+    """环境噪声污染防治法 marked 失效 without a date is not 已废止 on every past day; 刑法 stored only as its text
+    of 2023 but adopted in 1979 (history lines) is not 尚未生效 in 2010: both are 不详 then, counted apart."""
+    from clearance.snapshot import snapshot
+    from fagui.records import HistoryEvent
+
+    undated = rec("中华人民共和国环境噪声污染防治法", doc_type="法律", region="全国", published=date(1996, 10, 29),
+                  status="失效", bodies=("全国人民代表大会常务委员会",))
+    undated.extra["end_status"] = "repealed"
+    later = rec("中华人民共和国刑法", doc_type="法律", region="全国", published=date(2023, 12, 29),
+                bodies=("全国人民代表大会常务委员会",))
+    later.history = [HistoryEvent("adopted", date(1979, 7, 1), "全国人民代表大会", "1979年7月1日 通过")]
+    new = rec("中华人民共和国粮食安全保障法", doc_type="法律", region="全国", published=date(2023, 12, 29),
+              bodies=("全国人民代表大会常务委员会",))
+    with store.sessions() as s:
+        for r in (undated, later, new):
+            upsert_record(s, r)
+        s.commit()
+        works = {w.title: w for w in snapshot(s).values()}
+    noise, criminal, grain = (works[t] for t in ("中华人民共和国环境噪声污染防治法", "中华人民共和国刑法",
+                                                 "中华人民共和国粮食安全保障法"))
+    assert noise.point_status(date(2020, 1, 1), today=TODAY).status == "unknown"
+    assert noise.point_status(TODAY, today=TODAY).status == "repealed"  # the source says so now
+    st = criminal.point_status(date(2010, 6, 30))
+    assert st.status == "unknown" and "1979年7月1日 通过" in st.reason
+    assert grain.point_status(date(2010, 6, 30)).status == "not_yet_effective"  # no history: not yet made
+    counts = {r["name"]: r for r in report(store, "counts", as_of=date(2010, 6, 30)).rows}
+    # 环境噪声污染防治法's undated end may be before 2010 or after it: 不详 too, never 已废止
+    assert (counts["全部"]["unknown"], counts["全部"]["not_yet_effective"], counts["全部"]["repealed"]) == (2, 1, 0)
+    catalogue = report(store, "catalogue", as_of=date(2010, 6, 30))
+    assert titles(catalogue) == [] and catalogue.summary["unknown"] == 2
+    assert "另有 2 件文件在该日的时效性不详" in catalogue.description
