@@ -593,7 +593,7 @@ MATCH_FILLS = {"已匹配": "C6EFCE", "需人工确认": "FFD966", "多个候选
 
 RESULT_COLUMNS = [
     Column("r_match", "匹配结果"), Column("r_via", "匹配依据"), Column("r_confidence", "置信度", "number"),
-    Column("r_title", "匹配文件"), Column("r_link", "链接"), Column("r_status", "时效性"),
+    Column("r_title", "匹配文件"), Column("r_link", "链接", "url"), Column("r_status", "时效性"),
     Column("r_official", "时效性来源"), Column("r_version", "现行版本"), Column("r_version_date", "版本日期"),
     Column("r_change", "最近变化"), Column("r_expires", "有效期至"), Column("r_basis", "依据已变化"),
     Column("r_candidates", "候选文件"), Column("r_note", "说明"),

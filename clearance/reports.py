@@ -112,7 +112,8 @@ def expiring(session: Session, opts: ReportOptions) -> Report:
         raise ReportError("天数不能为负数")
     until = _shifted(opts.as_of, opts.days)
     rows = []
-    for w in _snapshot(session, opts).values():
+    works = _snapshot(session, opts)
+    for w in works.values():
         v = w.version_on(opts.as_of)
         if v is None or v.expires is None or not opts.as_of <= v.expires <= until:
             continue
@@ -128,7 +129,16 @@ def expiring(session: Session, opts: ReportOptions) -> Report:
         rows, {"as_of": opts.as_of, "days": opts.days},
         chart=sorted(by_month.items()), chart_title="按到期月份统计（件）",
         summary={"total": len(rows)},
+        notice="" if rows or any(v.expires for w in works.values() for v in w.versions) else
+        f"{_scope_words(opts)}没有任何文件记有“有效期至”日期（来源未提供），因此无法列出即将到期的文件；"
+        "结果为空不代表没有即将到期的文件。",
     )
+
+
+def _scope_words(opts: ReportOptions) -> str:
+    """本库 or 本库中浙江省、行政规范性文件, for notices that say which data is missing."""
+    scope = "、".join(p for p in (opts.region, opts.doc_type) if p)
+    return f"本库中{scope}" if scope else "本库"
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -364,9 +374,11 @@ def _article_label(key: str) -> str:
 def validity_period(session: Session, opts: ReportOptions) -> Report:
     """Normative documents in force with no 有效期至, or with one longer than max_years after they started."""
     rows = []
+    normative = 0
     for w in _snapshot(session, opts).values():
         if w.doc_type not in NORMATIVE_TYPES:
             continue
+        normative += 1
         v = w.version_on(opts.as_of)
         if v is None or w.status_on(opts.as_of).status != "effective":
             continue
@@ -390,6 +402,8 @@ def validity_period(session: Session, opts: ReportOptions) -> Report:
         rows, {"as_of": opts.as_of, "max_years": opts.max_years},
         chart=Counter(r["problem"] for r in rows).most_common(), chart_title="问题类型（件）",
         summary={"total": len(rows)},
+        notice="" if normative else f"{_scope_words(opts)}没有收录{'或'.join(NORMATIVE_TYPES)}，"
+        "因此无法检查有效期；结果为空不代表没有问题。",
     )
 
 

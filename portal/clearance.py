@@ -172,7 +172,7 @@ def upload():
     except ChecklistError as exc:
         return _upload_error(str(exc), limits)
     session = _writer()
-    job = create_job(session, table, name, file_hash(data), as_of=as_of, base_url=_settings().public_url,
+    job = create_job(session, table, name, file_hash(data), as_of=as_of, base_url=services.public_base(),
                      created_by=_user())
     session.commit()
     _start(job.id)
@@ -241,6 +241,7 @@ def job_page(job_id: int):
         page=page, pages=pages, running=running, finished=finished, refresh=_REFRESH_SECONDS,
         percent=int(job.done * 100 / job.total) if job.total else 100,
         roles={ROLE_LABELS[r]: job.headers[i] for r, i in job.mapping.items() if i < len(job.headers)},
+        title_column=job.mapping.get("title", -1),
         links_notice="" if links_built(session) else LINKS_NOT_BUILT_NOTICE,
     )
 
@@ -276,7 +277,8 @@ def job_export(job_id: int, fmt: str):
     if match and match not in MATCH_LABELS:
         raise BadParameter(f"未知的匹配结果筛选：{match[:20]}")
     report = job_report(services.session(), job_id, match)
-    return _download(export(report, fmt), fmt, export_name(job, fmt))
+    return _download(export(report, fmt, services.public_base(), services.export_heading()), fmt,
+                     export_name(job, fmt))
 
 
 def _download(data: bytes, fmt: str, name: str) -> Response:
@@ -419,7 +421,8 @@ def rounds_compare():
         abort(404, str(exc))
     fmt = request.args.get("format")
     if fmt in EXPORTS:
-        return _download(export(report, fmt), fmt, f"compare-{a}-{b}.{fmt}")
+        return _download(export(report, fmt, services.public_base(), services.export_heading()), fmt,
+                         f"compare-{a}-{b}.{fmt}")
     downloads = [(f.upper(), url_for("clearance.rounds_compare", a=a, b=b, format=f)) for f in EXPORTS]
     return render_template("clearance/report.html", rep=report, downloads=downloads, chart=None,
                            back=url_for("clearance.round_page", round_id=a))
@@ -449,5 +452,6 @@ def round_publish_file(round_id: int, what: str, fmt: str):
     _round_or_404(round_id)
     as_of = _as_of()
     report = PUBLISH[what](services.session(), round_id, as_of)
-    return _download(export(report, fmt), fmt, f"round-{round_id}-{what}-{as_of.isoformat()}.{fmt}")
+    return _download(export(report, fmt, services.public_base(), services.export_heading()), fmt,
+                     f"round-{round_id}-{what}-{as_of.isoformat()}.{fmt}")
 

@@ -158,7 +158,8 @@ def _protected_download(name: str, fmt: str):
 
 def _download(name: str, fmt: str) -> Response:
     _, _, rep = _run(name)
-    response = Response(export(rep, fmt), content_type=FORMATS[fmt][0])  # as given: one charset
+    response = Response(export(rep, fmt, services.public_base(), services.export_heading()),
+                        content_type=FORMATS[fmt][0])  # as given: one charset
     response.headers["Content-Disposition"] = f'attachment; filename="{filename(rep, fmt)}"'
     response.headers["Cache-Control"] = "private, no-store" if not REPORTS[name].public else "public, max-age=300"
     return response

@@ -11,6 +11,15 @@ from fagui.cli.click_zh import ChineseCommand, ChineseGroup
 from fagui.cli.common import date_option, echo_json, open_store, search_backend
 
 
+def _link_args() -> tuple[str, str]:
+    """The public address (FAGUI_PUBLIC_URL) for links in an XLSX export, and its heading's data source line."""
+    from clearance.exports import source_line
+    from fagui.settings import load_settings
+
+    base = load_settings().public_url
+    return base, source_line(base)
+
+
 @click.command("report", cls=ChineseCommand)
 @click.argument("name")
 @click.option("--as-of", "as_of", help="时点（默认今天），例如 2024-01-01")
@@ -52,7 +61,7 @@ def report_cmd(name, as_of, days, max_years, period_from, period_to, region, doc
     )
     store = open_store()
     with store.sessions() as session:
-        data = export(run_report(session, name, opts), fmt)
+        data = export(run_report(session, name, opts), fmt, *_link_args())
     if output:
         output.write_bytes(data)
         click.echo(f"已写入 {output}（{len(data)} 字节）", err=True)
@@ -187,7 +196,7 @@ def check_list_cmd(file: Path | None, output: Path | None, resume_job: int | Non
     fmt = output.suffix.lower().lstrip(".")
     with store.sessions() as session:
         report = job_report(session, job_id)
-    output.write_bytes(export(report, fmt))
+    output.write_bytes(export(report, fmt, *_link_args()))
     counts = report.summary
     click.echo(f"已写入 {output}：已匹配 {counts.get('matched', 0)} 行，需人工确认 {counts.get('review', 0)} 行，"
                f"多个候选 {counts.get('ambiguous', 0)} 行，"
@@ -350,7 +359,7 @@ def rounds_export(round_id: int, output: Path | None, catalogue: bool, as_of: st
     store = open_store()
     with store.sessions() as session:
         build = catalogue_report if catalogue else result_report
-        data = export(build(session, round_id, date_option(as_of, "--as-of")), fmt)
+        data = export(build(session, round_id, date_option(as_of, "--as-of")), fmt, *_link_args())
     if output:
         output.write_bytes(data)
         click.echo(f"已写入 {output}（{len(data)} 字节）", err=True)

@@ -445,3 +445,18 @@ def test_point_in_time_says_unknown_where_the_store_cannot_place_the_date(store)
     catalogue = report(store, "catalogue", as_of=date(2010, 6, 30))
     assert titles(catalogue) == [] and catalogue.summary["unknown"] == 2
     assert "另有 2 件文件在该日的时效性不详" in catalogue.description
+
+
+def test_empty_reports_say_which_data_is_missing(store):
+    with store.sessions() as s:
+        upsert_record(s, rec("浙江省甲条例", doc_type="地方性法规", published=date(2020, 1, 1)))
+        s.commit()
+    expiring = report(store, "expiring", days=90)
+    assert expiring.rows == [] and "没有任何文件记有“有效期至”日期" in expiring.notice
+    period = report(store, "validity-period", max_years=5, region="浙江省")
+    assert period.rows == [] and period.notice.startswith("本库中浙江省没有收录行政规范性文件或其他规范性文件")
+    with store.sessions() as s:
+        upsert_record(s, rec("浙江省乙办法", published=date(2020, 1, 1), expires=date(2030, 1, 1)))
+        s.commit()
+    assert report(store, "expiring", days=90).notice == ""  # dates are there: none falls due, nothing missing
+    assert report(store, "validity-period", max_years=5).notice == ""

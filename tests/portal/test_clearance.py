@@ -210,10 +210,10 @@ def test_upload_runs_in_the_background_with_filters_and_downloads(app, logged_in
     assert download.status_code == 200 and "attachment" in download.headers["Content-Disposition"]
     ws = load_workbook(io.BytesIO(download.data)).active
     assert not [c for row in ws.iter_rows() for c in row if c.data_type == "f"]
-    assert ws.cell(row=5, column=2).value == "'" + INJECTION
-    match_column = [c.value for c in ws[1]].index("匹配结果") + 1
+    assert ws.cell(row=9, column=2).value == "'" + INJECTION  # below the 4 heading lines
+    match_column = [c.value for c in ws[5]].index("匹配结果") + 1
     fills = {ws.cell(row=r, column=match_column).value: ws.cell(row=r, column=match_column).fill.fgColor.rgb
-             for r in range(2, 7)}
+             for r in range(6, 11)}
     assert len(set(fills.values())) == 3 and set(fills) == {"已匹配", "未找到", "需人工确认"}  # one colour each
     csv_download = logged_in.get(f"/clearance/check/{job_id}/export.csv?match=matched")
     assert csv_download.headers["Content-Type"] == "text/csv; charset=utf-8"  # one charset, not two
@@ -280,7 +280,12 @@ def test_round_workflow_and_its_errors(logged_in):
     published = logged_in.get(f"{url}/publish/result").get_data(as_text=True)
     assert "清理结果" in published and "<svg" in published
     xlsx_bytes = logged_in.get(f"{url}/publish/catalogue.xlsx").data
-    assert load_workbook(io.BytesIO(xlsx_bytes)).active.cell(row=1, column=1).value == "制定机关"
+    sheet = load_workbook(io.BytesIO(xlsx_bytes)).active
+    assert "现行有效目录" in sheet.cell(row=1, column=1).value and "清理范围：北京市" in sheet.cell(row=2, column=1).value
+    assert sheet.cell(row=3, column=1).value.startswith("数据来源：法规统一公开查询平台（http://localhost）")
+    assert sheet.cell(row=5, column=1).value == "制定机关"
+    linked = sheet.cell(row=6, column=2)  # a title opens its work on the site it was downloaded from
+    assert linked.hyperlink.target.startswith("http://localhost/works/") and linked.data_type == "s"
     closed = logged_in.post(f"{url}/close", data={"csrf_token": t, "closed": "2025-03-01",
                                                    "confirm_undecided": "1"})
     assert closed.status_code == 302
