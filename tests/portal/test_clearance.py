@@ -379,6 +379,8 @@ def test_closing_needs_confirmation_and_a_published_repeal_takes_effect(app, log
     assert work["status"] == "repealed" and "京政发〔2025〕7号" in work["status_reason"]
     assert work["clearance_decisions"][0]["decision"] == "废止"
     assert "清理决定废止" in logged_in.get(f"/works/{work_id}").get_data(as_text=True)
+    feed = logged_in.get("/feeds/atom.xml", query_string={"status": "repealed", "region": "北京市"}).get_data(as_text=True)
+    assert f"{title}　[清理决定废止]" in feed and "京政发〔2025〕7号" in feed
     with app.app_context():
         sync(services.store().sessions, services.backend())
     # per_page differs from the search above: a cached answer from before the publication is not asked again
