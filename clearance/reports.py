@@ -30,6 +30,8 @@ from clearance.snapshot import (
     snapshot,
     works_from,
 )
+from clearance.source_conflicts import ORIGIN as SOURCE_ORIGIN
+from clearance.source_conflicts import SourceConflict, source_conflicts
 from fagui.errors import FaguiError
 from fagui.settings import load_settings
 from fagui.vocabulary import DOC_TYPES, RELATION_LABELS, STATUS_LABELS
@@ -174,35 +176,63 @@ def conflicts(session: Session, opts: ReportOptions) -> Report:
             })
     # A clearance decision that disagrees with the computed status is a conflict too (clearance.rounds).
     rows.extend(_decision_row(c) for c in decision_conflicts(session, works, opts.as_of))
-    # The texts in force (or ended) whose label disagrees come first, then disagreeing clearance decisions; older
-    # versions a newer text replaced, whose source still labels them as it did when they were current, are a
-    # group of their own at the end: the label is stale, the work's status is not in question.
+    # So is a version whose sources say different things of a date or its status (clearance.source_conflicts).
+    rows.extend(_source_row(c, opts.as_of) for c in source_conflicts(session, works))
+    for r in rows:
+        r.setdefault("field", "")
+        r.setdefault("source_values", "")
+    # The texts in force (or ended) whose label disagrees come first, then disagreeing clearance decisions and
+    # sources that disagree; older versions a newer text replaced, whose source still labels them as it did when
+    # they were current, are a group of their own at the end: the label is stale, the work's status is not in
+    # question.
     superseded_label = STATUS_LABELS["amended"]
 
     def group(r: dict[str, Any]) -> int:
-        return 2 if r["computed"] == superseded_label else (1 if r["origin"] == "清理决定" else 0)
+        if r["computed"] == superseded_label and r["origin"] != SOURCE_ORIGIN:
+            return 3
+        return {"清理决定": 1, SOURCE_ORIGIN: 2}.get(r["origin"], 0)
 
     rows.sort(key=lambda r: (group(r), r["title"], r["version"]))
-    first = sum(1 for r in rows if group(r) < 2)
+    first = sum(1 for r in rows if group(r) < 3)
     sections = [
         Section("current", "现行文本或整件文件的标注冲突", 0, first),
         Section("superseded", "已被新版本取代的历史版本", first, len(rows) - first,
                 f"以下 {len(rows) - first} 个历史版本已被同一文件的新版本取代，来源仍按其当时的状态标注"
                 "（如“有效”），文件本身的时效性不受影响，单独列出供核对。"),
     ]
-    pairs = Counter(f"标注{r['source_status']}·计算{r['computed']}" for r in rows)
+    pairs = Counter(f"标注{r['source_status']}·计算{r['computed']}" if r["origin"] != SOURCE_ORIGIN
+                    else f"{SOURCE_ORIGIN}·{r['field']}" for r in rows)
     return Report(
         "conflicts", "时效性标注冲突",
         f"来源自身的时效性标注与本平台按 {opts.as_of.isoformat()} 计算的时效性不一致的文本"
-        "（例如有效期已过但仍标注“有效”），以及与计算结果不一致的清理决定（冲突来源为“清理决定”）；"
+        "（例如有效期已过但仍标注“有效”），与计算结果不一致的清理决定（冲突来源为“清理决定”），以及同一版本的"
+        "几个来源对公布日期、施行日期或时效性说法不一（冲突来源为“来源之间不一致”，列出各来源的值，采用优先级最高者）；"
         f"现行文本的冲突 {first} 件在前，已被新版本取代的历史版本 {len(rows) - first} 个另列在后。",
         [*_BASE_COLUMNS, Column("version", "版本", "int"), Column("expires", "有效期至", "date"),
          Column("source_status", "来源标注"), Column("source_meaning", "标注含义"),
-         Column("computed", "计算时效性"), Column("reason", "计算依据"), Column("origin", "冲突来源")],
+         Column("computed", "计算时效性"), Column("reason", "计算依据"), Column("origin", "冲突来源"),
+         Column("field", "不一致字段"), Column("source_values", "各来源的值")],
         rows, {"as_of": opts.as_of},
         chart=pairs.most_common(12), chart_title="冲突类型（件）",
         summary={"total": len(rows), "superseded": len(rows) - first}, sections=sections,
     )
+
+
+def _source_row(c: SourceConflict, as_of: date) -> dict[str, Any]:
+    w, v = c.work, c.version
+    computed = version_status(w.dates(), w.versions.index(v), as_of, w.repeals)
+    return {
+        **_base_row(w, v),
+        "version": v.seq,
+        "expires": v.expires,
+        "source_status": v.source_status or "",
+        "source_meaning": "",
+        "computed": STATUS_LABELS[computed.status],
+        "reason": computed.reason or "",
+        "origin": SOURCE_ORIGIN,
+        "field": c.field,
+        "source_values": c.values,
+    }
 
 
 def _decision_row(c: DecisionConflict) -> dict[str, Any]:

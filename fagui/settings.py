@@ -7,6 +7,7 @@ used is a SettingsError naming the variable, raised when the settings are loaded
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # The shared corpus sits beside the project checkout; the bundled sample ships inside the package.
 SHARED_CORPUS = PROJECT_ROOT.parent / "shared" / "corpus" / "lawrefbook.jsonl.gz"
 BUNDLED_SAMPLE = Path(__file__).resolve().parent / "data" / "lawrefbook-sample.jsonl.gz"
+# The 国家法律法规数据库 snapshot beside the checkout, and the slice of it matching the bundled sample.
+SHARED_FLK_SNAPSHOT = PROJECT_ROOT.parent / "shared" / "corpus" / "flk-snapshot.jsonl.gz"
+BUNDLED_FLK_SAMPLE = Path(__file__).resolve().parent / "data" / "flk-snapshot-sample.jsonl.gz"
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,8 @@ class Settings:
     login_lock_minutes: float = 15.0
     metrics_allow: tuple[str, ...] = ("127.0.0.1/32", "::1/128")  # networks that may read /metrics
     metrics_token: str | None = None  # or any client sending `Authorization: Bearer <token>`
+    es_alias: str = "fagui-docs"  # the Elasticsearch alias searched; its versioned indices are <alias>-<time>
+    index_heap_mb: int = 1000  # memory `fagui index rebuild` gives Tantivy's writer: fewer, larger segments
 
     @property
     def secret_key(self) -> str:
@@ -112,7 +118,21 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         login_lock_minutes=_number(env, "FAGUI_LOGIN_LOCK_MINUTES", 15.0),
         metrics_allow=_networks(env, "FAGUI_METRICS_ALLOW", "127.0.0.1,::1"),
         metrics_token=env.get("FAGUI_METRICS_TOKEN") or None,
+        es_alias=_es_alias(env),
+        index_heap_mb=_int(env, "FAGUI_INDEX_HEAP_MB", 1000, positive=True),
     )
+
+
+_ES_ALIAS = re.compile(r"[a-z0-9][a-z0-9._-]{0,199}")
+
+
+def _es_alias(env: dict[str, str]) -> str:
+    """FAGUI_ES_ALIAS: a name Elasticsearch accepts for an alias and for indices named after it."""
+    raw = env.get("FAGUI_ES_ALIAS") or "fagui-docs"
+    if not _ES_ALIAS.fullmatch(raw):
+        raise SettingsError(f"环境变量 FAGUI_ES_ALIAS 应由小写字母、数字、“.”、“_”、“-”组成，以字母或数字开头，"
+                            f"最长 200 个字符，实际为：{raw!r}")
+    return raw
 
 
 def _int(env: dict[str, str], name: str, default: int, positive: bool = False) -> int:
@@ -160,3 +180,9 @@ def default_corpus_path(settings: Settings) -> Path:
     if SHARED_CORPUS.exists():
         return SHARED_CORPUS
     return BUNDLED_SAMPLE
+
+
+def default_flk_snapshot_path() -> Path:
+    """The flk snapshot to import when none is named: the shared one beside the checkout, else the bundled slice
+    (the versions of the bundled sample's national works)."""
+    return SHARED_FLK_SNAPSHOT if SHARED_FLK_SNAPSHOT.exists() else BUNDLED_FLK_SAMPLE

@@ -25,6 +25,38 @@ PG_URL = os.environ.get("FAGUI_TEST_PG_URL", "postgresql+psycopg://postgres@127.
 needs_corpus = pytest.mark.skipif(not CORPUS.exists(), reason=f"shared corpus not present at {CORPUS}")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def es_test_alias():
+    """With FAGUI_ES_URL set, whatever a test builds on Elasticsearch (the CLI, the portal, subprocesses) goes
+    under a random FAGUI_ES_ALIAS of this run, never a deployment's fagui-docs, and is deleted at the end."""
+    url = os.environ.get("FAGUI_ES_URL")
+    if not url:
+        yield None
+        return
+    alias = f"fagui-test-{uuid.uuid4().hex[:10]}"
+    before = os.environ.get("FAGUI_ES_ALIAS")
+    os.environ["FAGUI_ES_ALIAS"] = alias
+    try:
+        yield alias
+    finally:
+        if before is None:
+            os.environ.pop("FAGUI_ES_ALIAS", None)
+        else:
+            os.environ["FAGUI_ES_ALIAS"] = before
+        import warnings
+
+        from indexer.search.backends.base import BackendUnavailable
+        from indexer.search.backends.elasticsearch_backend import ElasticsearchBackend
+
+        backend = ElasticsearchBackend(url, alias=alias)
+        try:
+            backend.drop_all()
+        except BackendUnavailable as exc:  # the server went away: whatever is left there is named fagui-test-*
+            warnings.warn(f"could not delete the test indices {alias}-*: {exc}", stacklevel=1)
+        finally:
+            backend.close()
+
+
 def _pg_admin_engine():
     engine = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     try:

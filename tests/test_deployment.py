@@ -103,3 +103,27 @@ def test_gunicorn_is_reached_only_through_a_buffering_nginx_with_client_timeouts
     # an upload as large as the batch check accepts gets through; the forwarded address is the client's
     assert int(directives["client_max_body_size"].rstrip("m")) * 2**20 > load_settings({}).checklist_max_bytes
     assert "X-Forwarded-For $proxy_add_x_forwarded_for" in conf and "limit_conn per_address" in conf
+
+
+def test_readme_and_compose_name_the_same_elasticsearch_test_commands_and_ports():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    text = (REPO / "docker-compose.yml").read_text(encoding="utf-8")
+    section = readme[readme.index("## Elasticsearch"):]
+    comments = "\n".join(line.lstrip("# ") for line in text.splitlines() if line.startswith("#"))
+    start = "docker compose up -d --wait elasticsearch postgres"  # --wait: returns once both answer
+    assert start in section and start in comments
+    assert "docker compose up -d elasticsearch" not in readme + comments
+
+    def pytest_sets(where: str) -> list[str]:
+        return [" ".join(m.split()) for m in re.findall(r"pytest -q ([^\n#]+)", where)]
+
+    assert pytest_sets(section) == pytest_sets(comments) != []
+    # the PostgreSQL the tests are pointed at is the port compose publishes
+    services = compose()["services"]
+    (published,) = [p.split(":")[-2] for p in services["postgres"]["ports"]]
+    (es_port,) = [p.split(":")[-2] for p in services["elasticsearch"]["ports"]]
+    for where in (section, comments):
+        assert f"FAGUI_TEST_PG_URL=postgresql+psycopg://fagui:fagui@127.0.0.1:{published}/fagui" in where
+        assert f"FAGUI_ES_URL=http://127.0.0.1:{es_port}" in where
+    env = services["web"]["environment"]
+    assert env["FAGUI_ES_ALIAS"] == load_settings({}).es_alias

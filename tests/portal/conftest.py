@@ -27,6 +27,7 @@ def portal_instance(tmp_path_factory) -> Settings:
            "FAGUI_API_RATE_LIMIT": TEST_RATE_LIMIT, "FAGUI_SECRET_KEY": "test-secret"}
     if os.environ.get("FAGUI_ES_URL"):  # the portal tests then run on Elasticsearch (docker compose up)
         env["FAGUI_ES_URL"] = os.environ["FAGUI_ES_URL"]
+        env["FAGUI_ES_ALIAS"] = os.environ["FAGUI_ES_ALIAS"]  # this run's own alias (tests/conftest.py)
     settings = load_settings(env)
     engine = make_engine(settings=settings)
     upgrade(engine)

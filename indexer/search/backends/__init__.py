@@ -11,7 +11,7 @@ def open_backend(settings: Settings) -> SearchBackend:
     if settings.es_url:
         from indexer.search.backends.elasticsearch_backend import ElasticsearchBackend
 
-        return ElasticsearchBackend(settings.es_url)
+        return ElasticsearchBackend(settings.es_url, alias=settings.es_alias)
     from indexer.search.backends.tantivy_backend import TantivyBackend
 
-    return TantivyBackend(settings.data_dir / "tantivy")
+    return TantivyBackend(settings.data_dir / "tantivy", heap_mb=settings.index_heap_mb)

@@ -27,6 +27,14 @@ def phrase_slop(tokens: list[str] | tuple[str, ...]) -> int:
     return len(tokens) + 3
 
 
+def pair_slop(first: str, second: str) -> int:
+    """The slop of one neighbouring pair of a phrase's tokens: both engines check a phrase pair by pair (all
+    pairs must match). A pair may stand as far apart as the pieces indexed around its two words: the longer
+    word that holds the first (河南 in 河南省) and the pieces that precede the second (未成年人保护 follows
+    未成, 成年, 未成年, 成年人, 未成年人, 保护)."""
+    return max(phrase_slop((first, second)), len(first) + len(second) + 2)
+
+
 @dataclass(frozen=True)
 class Clause:
     """One condition on the text.
@@ -108,6 +116,15 @@ class BackendResult:
 
 class BackendUnavailable(UnavailableError, RuntimeError):
     """The engine cannot be reached or its index is missing; the message is for the reader, in Chinese."""
+
+
+def listing_order(request: SearchRequest) -> str | None:
+    """The field a listing without search words is ordered by in relevance order, highest first (the latest
+    stored first), or None. Such hits all score 0.0 (filters select without scoring): both engines then order
+    them by this unique key rather than by where their own index happens to hold each document."""
+    if request.sort == "relevance" and request.text.is_empty:
+        return "article_id" if request.filters.kind == "article" else "version_id"
+    return None
 
 
 def status_facet_foldable(filters: Filters) -> bool:

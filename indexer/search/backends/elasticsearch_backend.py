@@ -2,10 +2,12 @@
 
 Behaviour matches the Tantivy engine (one conformance suite, tests/indexer/search/backends/test_conformance.py):
 
-- Text arrives pre-tokenised by indexer.search.analysis (tokens joined by single spaces) and `title_tok`/`text_tok`
-  are analysed with the `pretokenised` analyzer (whitespace tokenizer + lowercase), so both engines see the
-  same tokens. A clause's tokens must all occur (a `match` with operator `and`); a phrase clause asks for them
-  close together with the same slop as Tantivy (`match_phrase`, slop `phrase_slop`); title hits count
+- Text arrives pre-tokenised by indexer.search.analysis (tokens joined by single spaces, folded and lower-cased
+  there) and every text field is split on ASCII whitespace and nothing else (a `pattern` tokenizer, no filters),
+  as Tantivy's whitespace tokenizer does: both engines index the same terms at the same positions
+  (tests/indexer/search/backends/test_es_analysis_lucene.py checks it with Lucene's own classes). A clause's
+  tokens must all occur (a `match` with operator `and`); a phrase clause asks for each neighbouring pair of its
+  tokens within the pair's slop (a `match_phrase` per pair, slop `pair_slop`), as Tantivy does; title hits count
   TITLE_BOOST times for version documents; an exact `title_key` adds EXACT_TITLE_BOOST; the text score is
   multiplied by log2(2 + weight) (a `function_score` `field_value_factor` with modifier `ln2p`, scaled by
   1/ln 2). Filters sit in the bool's `filter` clause, so they select without scoring.
@@ -21,11 +23,15 @@ Behaviour matches the Tantivy engine (one conformance suite, tests/indexer/searc
   Writes go through the alias with `require_alias`, so a missing alias is an error, never an auto-created
   index.
 - Connection failures raise BackendUnavailable with a message in Chinese; a missing index says to run
-  `fagui index rebuild`.
+  `fagui index rebuild`. Searches ask for complete answers (`allow_partial_search_results=false`, a response
+  with `_shards.failed` is a failure) and ask again after a failure a rebuild explains; a page reaching past
+  max_result_window is read with search_after in a point in time. With no search text every hit scores 0.0,
+  ordered by base.listing_order as on Tantivy. Lucene's BM25 lacks Tantivy's factor (1 + k1): constant scores
+  are divided by it (LUCENE_SCALE).
 
 Exact matching (精确检索). `title_bi`/`text_bi` hold the folded characters as bigrams (with positions) and
 `title_uni`/`text_uni` the distinct single characters, made in Python (indexer.search.analysis.exact_tokens) and
-analysed by `exact_chars` (whitespace only, nothing lowered or dropped), so both engines index identical tokens.
+analysed by `exact_chars` (the same split), so both engines index identical tokens.
 A clause with `chars` must match where those characters stand together: a `match_phrase` (slop 0) of its
 bigrams, or a `term` on the single characters for a one-character term, in the text or (boosted) the title;
 its words only rank (`should`). Without `chars` (模糊检索) the words must match, as above.
@@ -73,7 +79,8 @@ from indexer.search.backends.base import (
     Filters,
     SearchRequest,
     TextQuery,
-    phrase_slop,
+    listing_order,
+    pair_slop,
 )
 
 log = logging.getLogger(__name__)
@@ -82,6 +89,9 @@ TEMPLATE_PATH = Path(__file__).resolve().parents[3] / "es_mappings" / "index_tem
 DEFAULT_ALIAS = "fagui-docs"
 CARDINALITY_PRECISION = 40000  # Elasticsearch's maximum: exact counts up to about this many values
 MAX_RESULT_WINDOW = 10000  # from + size beyond this is refused by Elasticsearch (index.max_result_window)
+PIT_KEEP_ALIVE = "1m"  # a deep page's point in time lives this long between its steps
+SEARCH_ATTEMPTS = 3  # a search that fails while a rebuild swaps the alias is asked again, twice at most
+RETRY_PAUSE_S = 0.1
 HIT_SOURCE = ["work_id", "version_id", "article_id"]
 BULK_CHUNK_DOCS = 500
 BULK_CHUNK_BYTES = 20 * 1024 * 1024
@@ -96,17 +106,31 @@ def load_template() -> dict:
 
 
 # -- query building: pure functions of the request, testable without a server ------------------------------
+# Lucene's BM25 (since Lucene 8) leaves out the constant factor (k1 + 1) of the formula that Tantivy keeps, so
+# every text score here is Tantivy's divided by it: the constant scores that sit beside text scores are divided
+# by it too, so that they weigh against the words as much as on Tantivy.
+BM25_K1 = 1.2
+LUCENE_SCALE = 1 / (1 + BM25_K1)
+
+
+def _with_boost(query: dict, boost: float | None) -> dict:
+    if boost is None:
+        return query
+    (kind, spec), = query.items()
+    if kind == "bool":
+        return {"bool": {**spec, "boost": boost}}
+    (field, body), = spec.items()
+    return {kind: {field: {**body, "boost": boost}}}
+
+
 def _match(field: str, tokens: tuple[str, ...], phrase: bool, boost: float | None = None) -> dict:
-    text = " ".join(tokens)
+    """The words in the field: all of them; a phrase pair by pair, each neighbouring pair within its slop
+    (base.pair_slop), as the Tantivy engine checks it."""
     if phrase and len(tokens) > 1:
-        body: dict[str, Any] = {"query": text, "slop": phrase_slop(tokens)}
-        kind = "match_phrase"
-    else:
-        body = {"query": text, "operator": "and"}
-        kind = "match"
-    if boost is not None:
-        body["boost"] = boost
-    return {kind: {field: body}}
+        pairs = [{"match_phrase": {field: {"query": f"{a} {b}", "slop": pair_slop(a, b)}}}
+                 for a, b in zip(tokens, tokens[1:], strict=False)]
+        return _with_boost(pairs[0] if len(pairs) == 1 else {"bool": {"must": pairs}}, boost)
+    return _with_boost({"match": {field: {"query": " ".join(tokens), "operator": "and"}}}, boost)
 
 
 def _clause_query(clause: Clause, field: str, boost: float | None = None) -> dict:
@@ -131,7 +155,7 @@ def exact_scored(chars: str, field: str, boost: float) -> dict:
     per bigram so that a long term does not drown the title and the words); a single character adds a
     constant. The same as the Tantivy engine."""
     if len(chars) == 1:
-        return {"constant_score": {"filter": exact_query(chars, field), "boost": boost}}
+        return {"constant_score": {"filter": exact_query(chars, field), "boost": boost * LUCENE_SCALE}}
     return exact_query(chars, field, boost=boost * EXACT_SCALE / (len(chars) - 1))
 
 
@@ -185,7 +209,8 @@ def _text_parts(text: TextQuery, kind: str) -> dict[str, list[dict]]:
                 })
     field = "title_tok" if text.title_only else "text_tok"
     if text.together:
-        should.append({"constant_score": {"filter": exact_query(text.together, field), "boost": TOGETHER_BOOST}})
+        should.append({"constant_score": {"filter": exact_query(text.together, field),
+                                          "boost": TOGETHER_BOOST * LUCENE_SCALE}})
     if text.title_key and kind == "version":
         should.append({"term": {"title_key": {"value": text.title_key, "boost": EXACT_TITLE_BOOST}}})
     for clause in text.exclude:
@@ -236,10 +261,13 @@ def build_filters(f: Filters) -> list[dict]:
 
 
 def build_query(request: SearchRequest) -> dict:
-    """The `query` of a search: text clauses scored, filters selecting, the score times log2(2 + weight)."""
+    """The `query` of a search: text clauses scored, filters selecting, the score times log2(2 + weight).
+    With no text every filtered document scores 0.0, as on the Tantivy engine (its filters select without
+    scoring and nothing else is asked); both order such a listing by base.listing_order."""
     parts = _text_parts(request.text, request.filters.kind)
-    must = parts["must"] or [{"match_all": {}}]  # no text: every filtered document, ranked by weight alone
-    bool_query: dict[str, Any] = {"must": must, "filter": build_filters(request.filters)}
+    bool_query: dict[str, Any] = {"filter": build_filters(request.filters)}
+    if parts["must"]:
+        bool_query["must"] = parts["must"]
     if parts["should"]:
         bool_query["should"] = parts["should"]
     if parts["must_not"]:
@@ -274,16 +302,24 @@ def build_aggs(request: SearchRequest) -> dict:
 
 
 def page_window(request: SearchRequest) -> tuple[int, int]:
-    """(from, size), kept inside max_result_window so a deep page yields fewer hits instead of an error."""
-    offset = max(request.offset, 0)
-    size = max(request.limit, 0)
-    if offset >= MAX_RESULT_WINDOW:
-        return MAX_RESULT_WINDOW, 0
-    return offset, min(size, MAX_RESULT_WINDOW - offset)
+    """(from, size) of the page asked for."""
+    return max(request.offset, 0), max(request.limit, 0)
+
+
+def is_deep(request: SearchRequest) -> bool:
+    """A page reaching past max_result_window: fetched with a point in time and search_after (`deep_body`),
+    since from + size may not pass MAX_RESULT_WINDOW."""
+    offset, size = page_window(request)
+    return offset + size > MAX_RESULT_WINDOW
+
+
+def _sort(request: SearchRequest) -> list[dict]:
+    field = request.sort if request.sort in ("published", "effective") else listing_order(request)
+    return [{field: {"order": "desc"}}] if field else []
 
 
 def build_body(request: SearchRequest) -> dict:
-    """The whole search request body."""
+    """The whole search request body of a page inside the window (is_deep false)."""
     offset, size = page_window(request)
     body: dict[str, Any] = {
         "query": build_query(request),
@@ -292,11 +328,34 @@ def build_body(request: SearchRequest) -> dict:
         "track_total_hits": True,
         "_source": HIT_SOURCE,
     }
-    if request.sort in ("published", "effective"):
-        body["sort"] = [{request.sort: {"order": "desc"}}]
+    sort = _sort(request)
+    if sort:
+        body["sort"] = sort
     aggs = build_aggs(request)
     if aggs:
         body["aggs"] = aggs
+    return body
+
+
+def deep_body(request: SearchRequest, pit_id: str, search_after: list | None, size: int) -> dict:
+    """One step of a deep page: `size` hits after `search_after` in a point in time. Ties fall to the point in
+    time's own tiebreaker (_shard_doc: index order), as they do within the window. The first step also counts
+    the total and the facets."""
+    body: dict[str, Any] = {
+        "query": build_query(request),
+        "size": size,
+        "sort": _sort(request) or [{"_score": {"order": "desc"}}],
+        "pit": {"id": pit_id, "keep_alive": PIT_KEEP_ALIVE},
+        "_source": HIT_SOURCE,
+    }
+    if search_after is None:
+        body["track_total_hits"] = True
+        aggs = build_aggs(request)
+        if aggs:
+            body["aggs"] = aggs
+    else:
+        body["track_total_hits"] = False
+        body["search_after"] = search_after
     return body
 
 
@@ -304,11 +363,12 @@ def parse_response(request: SearchRequest, response: dict) -> BackendResult:
     """A search response as a BackendResult (scores are the field value when sorting by a date, as in
     the Tantivy engine)."""
     hits_raw = response.get("hits", {})
+    listing = listing_order(request)  # no search words: ordered by a unique key, every hit scoring 0.0
     hits = []
     for hit in hits_raw.get("hits", []):
         src = hit.get("_source") or {}
         sort_values = hit.get("sort")
-        score = sort_values[0] if sort_values else hit.get("_score")
+        score = 0.0 if listing else sort_values[0] if sort_values else hit.get("_score")
         article = src.get("article_id")
         hits.append(
             BackendHit(
@@ -578,17 +638,63 @@ class ElasticsearchBackend:
 
     # -- reading ----------------------------------------------------------------------------------------------
     def search(self, request: SearchRequest) -> BackendResult:
-        kwargs = _search_kwargs(build_body(request))
+        """One search; a failure that a rebuild's alias swap explains (the old index gone: 404, no shard: 503,
+        some shards failed) is asked again, and one that persists is BackendUnavailable: an answer with hits
+        missing is never returned (allow_partial_search_results=false, and `_shards.failed` checked)."""
         with self._guard():
-            try:
-                response = self._client.search(index=self.alias, **kwargs)
-            except ApiError as exc:
-                # A search that reached the old index just as a rebuild swapped the alias and deleted it
-                # fails once (404, or 503 when its only shard is gone); the alias already points further.
-                if exc.status_code not in (404, 503):
-                    raise
-                response = self._client.search(index=self.alias, **kwargs)
-        return parse_response(request, dict(response.body if hasattr(response, "body") else response))
+            for attempt in range(SEARCH_ATTEMPTS):
+                last = attempt == SEARCH_ATTEMPTS - 1
+                try:
+                    response = (self._search_deep(request) if is_deep(request)
+                                else self._search_once(_search_kwargs(build_body(request)), index=self.alias))
+                    return parse_response(request, response)
+                except _ShardsFailed as exc:
+                    if last:
+                        raise BackendUnavailable(
+                            f"搜索引擎暂时不可用（Elasticsearch 有 {exc.failed} 个分片未返回结果），请稍后重试") from exc
+                except ApiError as exc:
+                    if exc.status_code not in RETRIED_STATUSES or last:
+                        if exc.status_code in (429, 500, 503):
+                            raise BackendUnavailable(
+                                f"搜索引擎暂时不可用（Elasticsearch 返回 {exc.status_code}：{_error_type(exc)}），"
+                                "请稍后重试") from exc
+                        raise
+                time.sleep(RETRY_PAUSE_S * (attempt + 1))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _search_once(self, kwargs: dict, index: str | None = None) -> dict:
+        """One search request (of the alias, or of the point in time its body names); any shard failure is
+        raised as _ShardsFailed."""
+        response = self._client.search(index=index, allow_partial_search_results=False, **kwargs)
+        return _complete(dict(response.body if hasattr(response, "body") else response))
+
+    def _search_deep(self, request: SearchRequest) -> dict:
+        """A page past the window: the hits up to its end in steps of MAX_RESULT_WINDOW with search_after in
+        one point in time (so the steps see one state of the index), then the page cut from them."""
+        offset, size = page_window(request)
+        wanted = offset + size
+        opened = self._client.open_point_in_time(index=self.alias, keep_alive=PIT_KEEP_ALIVE,
+                                                 allow_partial_search_results=False)
+        pit_id = str(opened["id"])
+        try:
+            first: dict | None = None
+            hits: list[dict] = []
+            after: list | None = None
+            while len(hits) < wanted:
+                step = min(MAX_RESULT_WINDOW, wanted - len(hits))
+                page = self._search_once(deep_body(request, pit_id, after, step))
+                pit_id = str(page.get("pit_id") or pit_id)
+                first = first or page
+                got = page.get("hits", {}).get("hits", [])
+                hits += got
+                if len(got) < step:
+                    break
+                after = got[-1]["sort"]
+        finally:
+            with suppress(Exception):  # it expires after PIT_KEEP_ALIVE anyway
+                self._client.close_point_in_time(id=pit_id)
+        assert first is not None
+        return {**first, "hits": {**first.get("hits", {}), "hits": hits[offset:wanted]}}
 
     def digests(self) -> dict[str, str]:
         with self._guard():
@@ -611,6 +717,24 @@ class ElasticsearchBackend:
 
     def close(self) -> None:
         self._client.close()
+
+
+RETRIED_STATUSES = (404, 429, 500, 503)
+
+
+class _ShardsFailed(RuntimeError):
+    def __init__(self, failed: int) -> None:
+        super().__init__(f"{failed} shard(s) failed")
+        self.failed = failed
+
+
+def _complete(response: dict) -> dict:
+    """The response, if every shard answered: a partial answer would miss hits and count too few."""
+    shards = response.get("_shards") or {}
+    failed = int(shards.get("failed") or 0)
+    if failed:
+        raise _ShardsFailed(failed)
+    return response
 
 
 def _search_kwargs(body: dict) -> dict:

@@ -263,3 +263,124 @@ def test_terms_standing_together_rank_first(exact_index):
     assert ids(exact_index, apart) == ["v14", "v13"]
     together = TextQuery(must=apart.must, together=exact_form("用人单位拒不"))
     assert ids(exact_index, together) == ["v13", "v14"]
+
+
+# -- the same answers on both engines (issue 23): texts analysed as indexer.search.index_docs does, queries
+# built as the search service builds them from what a reader types ------------------------------------------
+PARITY_DOCS = [
+    real("v21", "w21", 21, "机动车驾驶人饮酒后驾驶机动车的，处暂扣六个月机动车驾驶证，并处一千元以上二千元以下罚款。"
+         "醉酒驾驶机动车的，由公安机关交通管理部门约束至酒醒，处十五日以下拘留。", title="中华人民共和国道路交通安全法",
+         weight=14.0),
+    real("v22", "w22", 22, "违反道交法规定的驾驶人，处警告或者二十元以上二百元以下罚款。", title="某市道路交通管理办法",
+         region="山东省", doc_type="地方政府规章", weight=2.0, body_ids=["3"]),
+    real("v23", "w23", 23, "有下列行为之一的，处五日以上十日以下拘留，可以并处五百元以下罚款。", title="治安管理处罚法",
+         weight=14.0),
+    real("v24", "w24", 24, "为了保护未成年人的身心健康，保障未成年人的合法权益，根据有关法律，结合本省实际，制定本条例。",
+         title="河南省未成年人保护条例", region="河南省", doc_type="地方性法规", weight=2.0, body_ids=["4"]),
+    real("v25", "w25", 25, "用人单位应当按时向员工支付劳动报酬。", title="劳动合同法", weight=14.0),
+    real("v26", "w26", 26, "深化公务员工资制度改革。", title="工资制度改革方案", doc_type="规范性文件", weight=6.0),
+    real("v27", "w27", 27, "对违法行为处以罚款。饮酒应当适量，驾驶车辆应当谨慎。", title="某某通知", doc_type="规范性文件",
+         weight=6.0),
+    real("v28", "w21", 28, "机动车驾驶人饮酒后驾驶机动车的，处暂扣三个月机动车驾驶证，并处罚款。",
+         title="中华人民共和国道路交通安全法", status="amended", is_current=0, weight=0.0, published=20110422),
+]
+
+
+@pytest.fixture
+def parity_index(backend):
+    backend.replace_works(sorted({d["work_id"] for d in PARITY_DOCS}), PARITY_DOCS)
+    return backend
+
+
+def typed(query: str, exact: bool = True) -> TextQuery:
+    from indexer.search.query import parse_query
+    from indexer.search.service import text_query
+
+    return text_query(parse_query(query, keep_punctuation=exact), exact=exact)
+
+
+def answer(backend, text: TextQuery, **kw) -> tuple[int, list[str], dict]:
+    """(total, first page, facets) as the search service asks for them."""
+    filters = kw.pop("filters", Filters())
+    result = backend.search(SearchRequest(text=text, filters=filters, limit=10, facets=True, **kw))
+    return result.total, [h.doc_id for h in result.hits], {k: dict(v) for k, v in result.facets.items()}
+
+
+@pytest.mark.parametrize("exact", [True, False])
+def test_or_groups_are_honoured(parity_index, exact):
+    total, page, facets = answer(parity_index, typed("驾驶人 罚款|拘留", exact))
+    assert total == 2 and page == ["v21", "v22"]  # 驾驶人 and either word: not v23 (拘留, 罚款), not v27
+    assert facets["region"] == {"全国": 1, "山东省": 1} and facets["doc_type"] == {"法律": 1, "地方政府规章": 1}
+    total, page, _ = answer(parity_index, typed("拘留|驾驶证 罚款", exact))
+    assert total == 2 and set(page) == {"v21", "v23"}
+
+
+@pytest.mark.parametrize("exact", [True, False])
+def test_an_abbreviation_with_other_words_widens_nothing(parity_index, exact):
+    # 道交法 is the text saying 道交法 or 道路交通安全法; 罚款 must hold too: not every text with 罚款
+    total, page, facets = answer(parity_index, typed("道交法 罚款", exact))
+    assert total == 2 and page == ["v21", "v22"]
+    assert facets["status"] == {"effective": 2}
+    every = parity_index.search(SearchRequest(text=typed("道交法 罚款", exact), filters=Filters(statuses=()),
+                                              count_field="work_id", facets=True))
+    assert every.total == 2 and dict(every.facets["status"]) == {"effective": 2, "amended": 1}  # works, versions
+
+
+def test_a_quoted_phrase_is_not_its_words_anywhere(parity_index):
+    # v27 holds 饮酒 and 驾驶, apart: the phrase is only where they stand together
+    for exact in (True, False):
+        total, page, _ = answer(parity_index, typed('"饮酒后驾驶"', exact))
+        assert (total, page) == (1, ["v21"])
+    total, page, _ = answer(parity_index, typed("饮酒 驾驶", exact=False))
+    assert total == 2 and page == ["v21", "v27"]
+
+
+def test_a_two_character_word(parity_index):
+    # 员工 is a word of v25; in v26 (公务员 工资) its characters stand together inside two other words
+    assert answer(parity_index, typed("员工", exact=False))[:2] == (1, ["v25"])
+    assert answer(parity_index, typed("员工", exact=True))[:2] == (2, ["v25", "v26"])
+
+
+@pytest.mark.parametrize("exact", [True, False])
+def test_a_title_finds_itself_as_a_phrase(parity_index, exact):
+    # the words of 河南省未成年人保护条例 stand apart in the index (河南 河南省 未成 … 未成年人保护 条例): each
+    # neighbouring pair within its own slop, as one phrase with one slop found it on Tantivy only
+    total, page, _ = answer(parity_index, typed("title:河南省未成年人保护条例", exact))
+    assert (total, page) == (1, ["v24"])
+    assert answer(parity_index, typed('"河南省未成年人保护条例"', exact))[:2] == (1, ["v24"])
+    assert answer(parity_index, typed("title:河南省保护条例", exact))[0] == (0 if exact else 1)
+    # one of the titles of the corpus that one phrase with one slop misses (上海 海市 … stand far apart from
+    # 人民代表大会常务委员会 once its pieces are indexed before it): each pair is near enough
+    title = "上海市人民代表大会常务委员会规范性文件备案审查条例"
+    parity_index.replace_works(["w29"], [real("v29", "w29", 29, "为了加强规范性文件备案审查工作，制定本条例。",
+                                              title=title, region="上海市", doc_type="地方性法规", weight=2.0)])
+    assert answer(parity_index, typed(f"title:{title}", exact))[:2] == (1, ["v29"])
+    assert answer(parity_index, typed(title, exact))[1][0] == "v29"
+
+
+def test_a_filter_only_listing_scores_nothing_and_comes_latest_stored_first(parity_index):
+    # every hit scores 0.0; ordered by version id, not by where an engine's index happens to hold them
+    result = parity_index.search(SearchRequest(filters=Filters(statuses=()), limit=20, facets=True))
+    assert [h.doc_id for h in result.hits] == [f"v{n}" for n in range(28, 20, -1)]
+    assert {h.score for h in result.hits} == {0.0}
+    assert result.total == 8 and dict(result.facets["status"]) == {"effective": 7, "amended": 1}
+    page = parity_index.search(SearchRequest(filters=Filters(doc_types=("规范性文件",)), limit=1, offset=1))
+    assert [h.doc_id for h in page.hits] == ["v26"] and page.total == 2
+    parity_index.replace_works(["w21"], [PARITY_DOCS[0]])  # written again: elsewhere in the index, same place here
+    assert [h.doc_id for h in parity_index.search(SearchRequest(limit=3)).hits] == ["v27", "v26", "v25"]
+    articles = parity_index.search(SearchRequest(filters=Filters(kind="article", statuses=()), limit=5))
+    assert articles.hits == []
+
+
+def test_deep_pages_come_back_whole(backend):
+    # past Elasticsearch's window of 10,000 hits (the service asks for up to 30,010 to collapse versions)
+    many = 10_050
+    docs = [doc(f"v{n}", f"w{n}", n, "驾驶人 罚款", title="条例", weight=0.0) for n in range(1, many + 1)]
+    backend.replace_works([d["work_id"] for d in docs], docs)
+    order = [d["id"] for d in docs]
+    whole = backend.search(SearchRequest(text=q("罚款"), limit=many + 10, facets=True))
+    assert whole.total == many and [h.doc_id for h in whole.hits] == order  # equal scores: index order
+    deep = backend.search(SearchRequest(text=q("罚款"), offset=9_990, limit=50))
+    assert [h.doc_id for h in deep.hits] == order[9_990:10_040] and deep.total == many
+    last = backend.search(SearchRequest(filters=Filters(), offset=10_040, limit=50, count_field="work_id"))
+    assert [h.doc_id for h in last.hits] == order[::-1][10_040:] and last.total == many  # latest stored first

@@ -18,7 +18,7 @@ from indexer.search.index_docs import OPEN_END, digest
 pytestmark = pytest.mark.skipif(
     not os.environ.get("FAGUI_ES_URL"),
     reason="FAGUI_ES_URL is not set: no Elasticsearch to test against "
-    "(docker compose up elasticsearch, then FAGUI_ES_URL=http://127.0.0.1:9200)",
+    "(docker compose up -d --wait elasticsearch, then FAGUI_ES_URL=http://127.0.0.1:9200)",
 )
 
 
@@ -83,8 +83,8 @@ def test_template_and_analyzers_as_elasticsearch_applies_them(backend):
     (index,) = backend._alias_indices()
     assert re.fullmatch(re.escape(backend.alias) + r"-\d{20}", index)
     assert client.indices.get_index_template(name=backend.alias)["index_templates"]
-    pre = client.indices.analyze(index=index, field="text_tok", text="道路 交通 道路交通 ABC")
-    assert [t["token"] for t in pre["tokens"]] == ["道路", "交通", "道路交通", "abc"]
+    pre = client.indices.analyze(index=index, field="text_tok", text="道路 交通\t道路交通\nABC x\u3000y")
+    assert [t["token"] for t in pre["tokens"]] == ["道路", "交通", "道路交通", "ABC", "x\u3000y"]  # as Tantivy
     exact = client.indices.analyze(index=index, field="text_bi", text="饮酒 酒后 后驾 PM M2")
     assert [t["token"] for t in exact["tokens"]] == ["饮酒", "酒后", "后驾", "PM", "M2"]  # nothing lowered
     assert [t["position"] for t in exact["tokens"]] == [0, 1, 2, 3, 4]

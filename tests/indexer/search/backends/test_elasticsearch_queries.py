@@ -24,6 +24,7 @@ from indexer.search.backends.base import (
     Filters,
     SearchRequest,
     TextQuery,
+    pair_slop,
 )
 from indexer.search.backends.elasticsearch_backend import (
     ElasticsearchBackend,
@@ -82,10 +83,11 @@ def test_template_file_is_valid_json_for_the_docs_pattern(template):
 
 def test_template_analyzers(template):
     analysis = template["template"]["settings"]["analysis"]
-    pre = analysis["analyzer"]["pretokenised"]
-    assert pre == {"type": "custom", "tokenizer": "whitespace", "filter": ["lowercase"]}
-    # the exact fields: tokens made in Python, split on spaces and nothing else (no lowercasing, no dropping)
-    assert analysis["analyzer"]["exact_chars"] == {"type": "custom", "tokenizer": "whitespace", "filter": []}
+    # tokens made in Python, split where Tantivy's whitespace tokenizer splits (ASCII whitespace) and nothing
+    # else: no lowercasing, no dropping (test_es_analysis_lucene.py runs them through Lucene's classes)
+    assert analysis["tokenizer"] == {"ascii_whitespace": {"type": "pattern", "pattern": "[ \\t\\n\\f\\r]+"}}
+    for name in ("pretokenised", "exact_chars"):
+        assert analysis["analyzer"][name] == {"type": "custom", "tokenizer": "ascii_whitespace", "filter": []}
     assert "char_filter" not in analysis
 
 
@@ -124,11 +126,10 @@ def test_mapping_types(template):
 
 
 def test_phrase_slop_is_the_one_both_engines_share():
-    from indexer.search.backends.base import phrase_slop as tantivy_slop
+    from indexer.search.backends import tantivy_backend
 
-    for n in range(2, 8):
-        tokens = [f"t{i}" for i in range(n)]
-        assert esb.phrase_slop(tokens) == tantivy_slop(tokens)
+    assert esb.pair_slop is pair_slop is tantivy_backend.pair_slop
+    assert pair_slop("河南", "未成年人保护") == 10 and pair_slop("饮酒", "驾驶") == 6
 
 
 # -- query building -------------------------------------------------------------------------------------------
@@ -168,9 +169,19 @@ def test_articles_get_no_title_clause_and_no_exact_title():
     assert "should" not in b
 
 
-def test_phrase_uses_the_shared_slop():
+def test_phrase_is_checked_pair_by_pair_with_the_shared_slop():
     must = bool_of(SearchRequest(text=q("饮酒 驾驶", phrase=True)))["must"][0]["bool"]["must"][0]
-    assert must == {"match_phrase": {"text_tok": {"query": "饮酒 驾驶", "slop": esb.phrase_slop(["饮酒", "驾驶"])}}}
+    assert must == {"match_phrase": {"text_tok": {"query": "饮酒 驾驶", "slop": pair_slop("饮酒", "驾驶")}}}
+    # three or more tokens: each neighbouring pair within its own slop, as Tantivy checks it (one phrase with one
+    # slop missed titles whose pieces stand between the words: 河南省 未成年人保护 条例)
+    tokens = ("河南", "未成年人保护", "条例")
+    clause = bool_of(SearchRequest(text=TextQuery(must=(Clause(tokens, phrase=True),), title_only=True)))["must"][0]
+    assert clause == {"bool": {"must": [
+        {"match_phrase": {"title_tok": {"query": "河南 未成年人保护", "slop": 10}}},
+        {"match_phrase": {"title_tok": {"query": "未成年人保护 条例", "slop": 10}}},
+    ]}}
+    title = bool_of(SearchRequest(text=TextQuery(must=(Clause(tokens, phrase=True),))))["must"][0]["bool"]["should"]
+    assert title[0]["bool"]["boost"] == esb.TITLE_BOOST and len(title[0]["bool"]["must"]) == 2
     # a one-token "phrase" is a plain term match
     single = bool_of(SearchRequest(text=q("饮酒", phrase=True)))["must"][0]["bool"]["must"][0]
     assert single == {"match": {"text_tok": {"query": "饮酒", "operator": "and"}}}
@@ -184,7 +195,7 @@ def test_title_only_searches_the_title_field_alone():
 
 def test_exclusion_is_a_phrase_in_must_not():
     b = bool_of(SearchRequest(text=q("驾驶人", exclude=(Clause(("从重", "处罚")),))))
-    assert b["must_not"] == [{"match_phrase": {"text_tok": {"query": "从重 处罚", "slop": esb.phrase_slop("ab")}}}]
+    assert b["must_not"] == [{"match_phrase": {"text_tok": {"query": "从重 处罚", "slop": pair_slop("从重", "处罚")}}}]
 
 
 def test_any_of_groups_need_one_clause_each():
@@ -213,16 +224,23 @@ def test_exact_title_key_is_an_optional_boost():
 def test_terms_together_is_an_optional_exact_phrase_boost():
     b = bool_of(SearchRequest(text=q("用人单位", "拒不", together="用人单位拒不")))
     run = {"match_phrase": {"text_bi": {"query": "用人 人单 单位 位拒 拒不", "slop": 0}}}
-    assert b["should"] == [{"constant_score": {"filter": run, "boost": esb.TOGETHER_BOOST}}]
+    # Lucene's BM25 is Tantivy's divided by (k1 + 1): a constant beside it is divided alike
+    assert b["should"] == [{"constant_score": {"filter": run, "boost": esb.TOGETHER_BOOST / 2.2}}]
     assert len(b["must"]) == 2
     title_only = bool_of(SearchRequest(text=q("用人单位", "拒不", together="用人单位拒不", title_only=True)))
     assert "title_bi" in title_only["should"][0]["constant_score"]["filter"]["match_phrase"]
 
 
-def test_empty_text_matches_everything_filtered_ranked_by_weight():
+def test_empty_text_scores_every_filtered_document_zero_as_tantivy():
     b = bool_of(SearchRequest())
-    assert b["must"] == [{"match_all": {}}]
-    assert b["filter"] == [{"term": {"kind": "version"}}, {"terms": {"status": ["effective"]}}]
+    assert b == {"filter": [{"term": {"kind": "version"}}, {"terms": {"status": ["effective"]}}]}  # score 0.0
+    # ordered by a unique key on both engines (base.listing_order), every hit scoring 0.0
+    assert build_body(SearchRequest())["sort"] == [{"version_id": {"order": "desc"}}]
+    assert build_body(SearchRequest(filters=Filters(kind="article")))["sort"] == [{"article_id": {"order": "desc"}}]
+    assert build_body(SearchRequest(sort="published"))["sort"] == [{"published": {"order": "desc"}}]
+    listed = parse_response(SearchRequest(), {"hits": {"total": {"value": 1}, "hits": [
+        {"_id": "v9", "_score": None, "sort": [9], "_source": {"work_id": "w9", "version_id": 9}}]}})
+    assert listed.hits[0].score == 0.0
 
 
 def test_filters():
@@ -264,13 +282,18 @@ def test_body_sort_paging_and_source():
     assert body["sort"] == [{"published": {"order": "desc"}}]
     assert (body["from"], body["size"], body["track_total_hits"]) == (20, 10, True)
     assert body["_source"] == ["work_id", "version_id", "article_id"]
-    assert "sort" not in build_body(SearchRequest(sort="relevance"))
+    assert "sort" not in build_body(SearchRequest(text=q("罚款"), sort="relevance"))
     assert build_body(SearchRequest(sort="effective"))["sort"] == [{"effective": {"order": "desc"}}]
     assert "aggs" not in build_body(SearchRequest())
-    # a page past max_result_window is empty rather than an error
-    deep = build_body(SearchRequest(offset=9995, limit=10))
-    assert (deep["from"], deep["size"]) == (9995, 5)
-    assert build_body(SearchRequest(offset=20000, limit=10))["size"] == 0
+    # a page reaching past max_result_window goes through search_after in a point in time
+    assert not esb.is_deep(SearchRequest(offset=9990, limit=10))
+    assert esb.is_deep(SearchRequest(offset=9995, limit=10)) and esb.is_deep(SearchRequest(limit=30010))
+    first = esb.deep_body(SearchRequest(text=q("罚款"), limit=30010, facets=True), "p1", None, 10000)
+    assert first["pit"] == {"id": "p1", "keep_alive": "1m"} and first["sort"] == [{"_score": {"order": "desc"}}]
+    assert first["track_total_hits"] is True and "aggs" in first and "search_after" not in first
+    later = esb.deep_body(SearchRequest(sort="published", limit=30010, facets=True), "p2", [20200101, 7], 10000)
+    assert later["search_after"] == [20200101, 7] and later["sort"] == [{"published": {"order": "desc"}}]
+    assert later["track_total_hits"] is False and "aggs" not in later and "from" not in later
 
 
 def test_aggs_facets_and_distinct_total():
@@ -296,7 +319,7 @@ def test_parse_response_hits_facets_and_totals():
             "distinct_total": {"value": 4},
         },
     }
-    plain = parse_response(SearchRequest(), response)
+    plain = parse_response(SearchRequest(text=q("罚款")), response)
     assert plain.total == 7 and plain.facets == {}
     assert [(h.doc_id, h.work_id, h.version_id, h.score, h.article_id) for h in plain.hits] == [
         ("v1", "w1", 1, 4.5, None), ("a9", "w2", 2, 2.0, 9)]
@@ -326,6 +349,9 @@ class FakeElasticsearch:
         self.templates: dict[str, dict] = {}
         self.requests: list[tuple[str, str, dict, object]] = []
         self.scrolls: dict[str, list[dict]] = {}
+        self.pits: dict[str, list[str]] = {}  # open points in time -> the indices they hold
+        self.failing_shards = 0  # the next searches answer 200 with a failed shard and half the hits
+        self.search_errors: list[int] = []  # statuses the next searches answer with
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -417,6 +443,15 @@ class FakeElasticsearch:
             if not found:
                 return 404, {"error": f"alias [{parts[1]}] missing", "status": 404}
             return 200, found
+        if parts == ["_pit"] and method == "DELETE":
+            self.pits.pop(body["id"], None)
+            return 200, {"succeeded": True, "num_freed": 1}
+        if len(parts) == 2 and parts[1] == "_pit" and method == "POST":
+            pit_id = f"pit-{len(self.requests)}"
+            self.pits[pit_id] = self.resolve(parts[0])
+            return 200, {"id": pit_id}
+        if parts == ["_search"] and (body or {}).get("pit"):
+            return self.search(self.pits[body["pit"]["id"]], query, body)
         if parts == ["_search", "scroll"]:
             if method == "DELETE":
                 return 200, {"succeeded": True, "num_freed": 1}
@@ -449,18 +484,43 @@ class FakeElasticsearch:
         if tail == "_bulk":
             return 200, self.bulk(names, query, body)
         if tail == "_search":
-            wanted = (body or {}).get("_source", query.get("_source", True))
-            if isinstance(wanted, str):
-                wanted = wanted not in ("false",) and wanted.split(",")
-            hits = [
-                {"_index": n, "_id": i, "_score": 1.0,
-                 **({"_source": {k: v for k, v in d.items() if wanted is True or k in wanted}} if wanted else {})}
-                for n in names for i, d in self.indices[n]["docs"].items()
-                if self.matches(d, (body or {}).get("query", {}))
-            ]
-            return 200, {"_scroll_id": "s1", "took": 1, "timed_out": False, "_shards": shards,
-                         "hits": {"total": {"value": len(hits), "relation": "eq"}, "hits": hits}}
+            return self.search(names, query, body)
         return 400, {"error": {"type": "fake_unsupported", "reason": f"{method} {path}"}, "status": 400}
+
+    def search(self, names: list[str], query: dict, body) -> tuple[int, object]:
+        """Every matching document scores 1.0; ties in index order, as Elasticsearch's (sort values [1.0, n]
+        stand for _score and the point in time's _shard_doc)."""
+        body = body or {}
+        if self.search_errors and "scroll" not in query:
+            status = self.search_errors.pop(0)
+            return status, {"error": {"type": "search_phase_execution_exception", "reason": "all shards failed"},
+                            "status": status}
+        wanted = body.get("_source", query.get("_source", True))
+        if isinstance(wanted, str):
+            wanted = wanted not in ("false",) and wanted.split(",")
+        hits = [
+            {"_index": n, "_id": i, "_score": 1.0,
+             **({"_source": {k: v for k, v in d.items() if wanted is True or k in wanted}} if wanted else {})}
+            for n in names for i, d in self.indices[n]["docs"].items()
+            if self.matches(d, body.get("query", {}))
+        ]
+        total = len(hits)
+        for n, hit in enumerate(hits):
+            hit["sort"] = [1.0, n]
+        if "search_after" in body:
+            hits = hits[body["search_after"][1] + 1:]
+        if "size" in body and "scroll" not in query:
+            hits = hits[body.get("from", 0): body.get("from", 0) + body["size"]]
+        shards = {"total": 1, "successful": 1, "skipped": 0, "failed": 0}
+        if self.failing_shards and "scroll" not in query:
+            self.failing_shards -= 1
+            shards = {"total": 2, "successful": 1, "skipped": 0, "failed": 1}
+            hits, total = hits[: len(hits) // 2], total // 2
+        answer = {"_scroll_id": "s1", "took": 1, "timed_out": False, "_shards": shards,
+                  "hits": {"total": {"value": total, "relation": "eq"}, "hits": hits}}
+        if body.get("pit"):
+            answer["pit_id"] = body["pit"]["id"]
+        return 200, answer
 
     @staticmethod
     def matches(doc: dict, query: dict) -> bool:
@@ -655,7 +715,7 @@ def test_exact_clause_matches_characters_and_ranks_by_words():
         {"match_phrase": {"title_bi": {"query": "酒后 后驾 驾驶", "slop": 0, "boost": esb.TITLE_BOOST * per_bigram}}},
     ]
     # the words only rank: they are `should`, beside the exact `must`
-    assert clause["bool"]["should"][0] == {"match_phrase": {"text_tok": {"query": "酒后 驾驶", "slop": 5}}}
+    assert clause["bool"]["should"][0] == {"match_phrase": {"text_tok": {"query": "酒后 驾驶", "slop": 6}}}
     assert "text_tok.cjk" not in json.dumps(query, ensure_ascii=False)
 
 
@@ -664,7 +724,7 @@ def test_exact_clause_of_one_character_and_in_articles_and_titles():
     query = esb.build_query(SearchRequest(text=one, filters=Filters(kind="article")))
     (clause,) = query["function_score"]["query"]["bool"]["must"]
     assert clause["bool"]["must"] == [  # articles: text only
-        {"constant_score": {"filter": {"term": {"text_uni": {"value": "卡"}}}, "boost": 1.0}}]
+        {"constant_score": {"filter": {"term": {"text_uni": {"value": "卡"}}}, "boost": 1.0 / 2.2}}]
     title = TextQuery(must=(Clause(("刑法",), chars="刑法"),), title_only=True)
     (clause,) = esb.build_query(SearchRequest(text=title))["function_score"]["query"]["bool"]["must"]
     assert clause["bool"]["must"] == [
@@ -675,3 +735,50 @@ def test_exact_exclusion_is_a_run_of_characters():
     text = TextQuery(must=(Clause(("驾驶",), chars="驾驶"),), exclude=(Clause(("罚款",), chars="罚款"),))
     query = esb.build_query(SearchRequest(text=text))["function_score"]["query"]["bool"]
     assert query["must_not"] == [{"match_phrase": {"text_bi": {"query": "罚款", "slop": 0}}}]
+
+
+def test_search_asks_for_complete_answers_and_asks_again_after_a_partial_one(fake):
+    fake.add_index(OLD, aliases=["fagui-docs"], docs={f"v{n}": {"work_id": f"w{n}", "version_id": n}
+                                                      for n in range(1, 5)})
+    backend = ElasticsearchBackend(fake.url)
+    fake.failing_shards = 1  # a search racing a rebuild: 200, one shard failed, half the hits
+    result = backend.search(SearchRequest(limit=10))
+    assert result.total == 4 and len(result.hits) == 4
+    searches = fake.calls("POST", "/fagui-docs/_search")
+    assert len(searches) == 2
+    assert all(call[2]["allow_partial_search_results"] == "false" for call in searches)
+    fake.failing_shards = 5  # it persists: a clear error, never an answer with hits missing
+    with pytest.raises(BackendUnavailable, match="分片未返回结果"):
+        backend.search(SearchRequest(limit=10))
+    fake.failing_shards = 0
+    # shards failing with allow_partial_search_results=false (the client itself asks again after a 503), then
+    # the old index gone
+    fake.search_errors = [500, 404]
+    assert backend.search(SearchRequest(limit=10)).total == 4
+    fake.search_errors = [500, 500, 500]
+    with pytest.raises(BackendUnavailable, match="500"):
+        backend.search(SearchRequest(limit=10))
+    fake.search_errors = [404, 404, 404]
+    with pytest.raises(BackendUnavailable, match="fagui index rebuild"):
+        backend.search(SearchRequest(limit=10))
+
+
+def test_deep_pages_go_through_search_after_in_a_point_in_time(fake, monkeypatch):
+    monkeypatch.setattr(esb, "MAX_RESULT_WINDOW", 10)  # the window, small enough to step through here
+    fake.add_index(OLD, aliases=["fagui-docs"], docs={f"v{n}": {"work_id": f"w{n}", "version_id": n}
+                                                      for n in range(1, 26)})
+    backend = ElasticsearchBackend(fake.url)
+    everything = [f"v{n}" for n in range(1, 26)]
+    page = backend.search(SearchRequest(text=q("罚款"), offset=12, limit=6, facets=True))
+    assert [h.doc_id for h in page.hits] == everything[12:18] and page.total == 25
+    (pit,) = fake.calls("POST", "/fagui-docs/_pit")
+    assert pit[2]["keep_alive"] == "1m" and pit[2]["allow_partial_search_results"] == "false"
+    steps = fake.calls("POST", "/_search")
+    assert [len(call[3].get("search_after", [])) for call in steps] == [0, 2]
+    assert [call[3]["size"] for call in steps] == [10, 8]
+    assert "aggs" in steps[0][3] and "aggs" not in steps[1][3]
+    assert fake.pits == {}  # closed
+    collapsed = backend.search(SearchRequest(text=q("罚款"), limit=40))  # what the service asks to collapse versions: all of it
+    assert [h.doc_id for h in collapsed.hits] == everything
+    shallow = backend.search(SearchRequest(text=q("罚款"), offset=4, limit=6))  # inside the window: from + size, no point in time
+    assert [h.doc_id for h in shallow.hits] == everything[4:10] and len(fake.calls("POST", "/fagui-docs/_pit")) == 2

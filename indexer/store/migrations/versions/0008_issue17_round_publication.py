@@ -2,8 +2,8 @@
 
 A published round's 废止 / 宣布失效 decisions end the works from the publication date (indexer.store.published).
 
-Revision ID: 0007_issue17
-Revises: 0006
+Revision ID: 0008_issue17
+Revises: 0007_issue21
 Create Date: 2026-12-03
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_issue17"
-down_revision = "0006"
+revision = "0008_issue17"
+down_revision = "0007_issue21"
 branch_labels = None
 depends_on = None
 
