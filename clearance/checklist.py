@@ -30,12 +30,11 @@ from clearance.exports import safe_text
 from clearance.matching import MATCH_LABELS, MATCHED, REVIEW, VIA_LABELS, Matcher, MatchResult
 from clearance.models import Column, Report
 from clearance.reports import CHANGE_LABELS, ReportOptions, basis_changes
-from clearance.snapshot import LINKS_NOT_BUILT, WorkRow, links_built, snapshot
+from clearance.snapshot import LINKS_NOT_BUILT, POINT_LABELS, WorkRow, links_built, snapshot
 from clearance.xlsx_guard import UnsafeXlsx, check_xlsx
 from fagui.errors import FaguiError
 from fagui.normalise.text import NormaliseError, decode_bytes
 from fagui.settings import Settings, load_settings
-from fagui.vocabulary import STATUS_LABELS
 from indexer.store.models import ChecklistJob, ChecklistRow, Relation, Work, utcnow
 from indexer.store.upsert import SOURCE_STATUS_MAP
 
@@ -539,14 +538,14 @@ def describe_works(session: Session, work_ids: set[str], as_of: date) -> dict[st
         basis.setdefault(change.work_id, []).append(f"《{change.cited.title}》{when}{CHANGE_LABELS[change.change]}")
     out = {}
     for wid, w in works.items():
-        status = w.status_on(as_of)
+        status = w.point_status(as_of)
         v = w.version_on(as_of) or (w.versions[-1] if w.versions else None)
         official = status.official or bool(v and SOURCE_STATUS_MAP.get((v.source_status or "").strip())
                                            == status.status)
         start = v.start if v else None
         out[wid] = WorkFacts(
             status=status.status,
-            status_label=STATUS_LABELS[status.status],
+            status_label=POINT_LABELS[status.status],
             status_official=official,
             status_reason=status.reason or "",
             version=f"第{v.seq}版（共{len(w.versions)}版）" if v else "",
@@ -569,8 +568,9 @@ def _latest_change(w: WorkRow, as_of: date, amends: list[tuple[date | None, str]
         if eff and eff <= as_of:
             events.append((eff, f"被《{by}》修改"))
     for link in w.repeals:
-        if link.effective is None or link.effective <= as_of:
-            events.append((link.effective or date.min, f"被《{link.by}》废止" if link.by else "被废止"))
+        if link.applies(as_of):
+            what = link.reason or (f"被《{link.by}》废止" if link.by else "被废止")
+            events.append((link.effective or date.min, what))
     current = w.version_on(as_of)
     if current is not None:
         if current.end_status and (current.ended_on is None or current.ended_on <= as_of):
@@ -593,7 +593,7 @@ MATCH_FILLS = {"已匹配": "C6EFCE", "需人工确认": "FFD966", "多个候选
 
 RESULT_COLUMNS = [
     Column("r_match", "匹配结果"), Column("r_via", "匹配依据"), Column("r_confidence", "置信度", "number"),
-    Column("r_title", "匹配文件"), Column("r_link", "链接"), Column("r_status", "时效性"),
+    Column("r_title", "匹配文件"), Column("r_link", "链接", "url"), Column("r_status", "时效性"),
     Column("r_official", "时效性来源"), Column("r_version", "现行版本"), Column("r_version_date", "版本日期"),
     Column("r_change", "最近变化"), Column("r_expires", "有效期至"), Column("r_basis", "依据已变化"),
     Column("r_candidates", "候选文件"), Column("r_note", "说明"),

@@ -20,6 +20,8 @@ from clearance.models import Column, Report, Section
 from clearance.rounds import DecisionConflict, decision_conflicts
 from clearance.snapshot import (
     LINKS_NOT_BUILT_NOTICE,
+    POINT_LABELS,
+    UNKNOWN,
     VersionRow,
     WorkRow,
     chunks,
@@ -113,7 +115,8 @@ def expiring(session: Session, opts: ReportOptions) -> Report:
         raise ReportError("天数不能为负数")
     until = _shifted(opts.as_of, opts.days)
     rows = []
-    for w in _snapshot(session, opts).values():
+    works = _snapshot(session, opts)
+    for w in works.values():
         v = w.version_on(opts.as_of)
         if v is None or v.expires is None or not opts.as_of <= v.expires <= until:
             continue
@@ -129,7 +132,16 @@ def expiring(session: Session, opts: ReportOptions) -> Report:
         rows, {"as_of": opts.as_of, "days": opts.days},
         chart=sorted(by_month.items()), chart_title="按到期月份统计（件）",
         summary={"total": len(rows)},
+        notice="" if rows or any(v.expires for w in works.values() for v in w.versions) else
+        f"{_scope_words(opts)}没有任何文件记有“有效期至”日期（来源未提供），因此无法列出即将到期的文件；"
+        "结果为空不代表没有即将到期的文件。",
     )
+
+
+def _scope_words(opts: ReportOptions) -> str:
+    """本库 or 本库中浙江省、行政规范性文件, for notices that say which data is missing."""
+    scope = "、".join(p for p in (opts.region, opts.doc_type) if p)
+    return f"本库中{scope}" if scope else "本库"
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -170,20 +182,40 @@ def conflicts(session: Session, opts: ReportOptions) -> Report:
     for r in rows:
         r.setdefault("field", "")
         r.setdefault("source_values", "")
-    rows.sort(key=lambda r: (r["computed"], r["title"], r["version"]))
+    # The texts in force (or ended) whose label disagrees come first, then disagreeing clearance decisions and
+    # sources that disagree; older versions a newer text replaced, whose source still labels them as it did when
+    # they were current, are a group of their own at the end: the label is stale, the work's status is not in
+    # question.
+    superseded_label = STATUS_LABELS["amended"]
+
+    def group(r: dict[str, Any]) -> int:
+        if r["computed"] == superseded_label and r["origin"] != SOURCE_ORIGIN:
+            return 3
+        return {"清理决定": 1, SOURCE_ORIGIN: 2}.get(r["origin"], 0)
+
+    rows.sort(key=lambda r: (group(r), r["title"], r["version"]))
+    first = sum(1 for r in rows if group(r) < 3)
+    sections = [
+        Section("current", "现行文本或整件文件的标注冲突", 0, first),
+        Section("superseded", "已被新版本取代的历史版本", first, len(rows) - first,
+                f"以下 {len(rows) - first} 个历史版本已被同一文件的新版本取代，来源仍按其当时的状态标注"
+                "（如“有效”），文件本身的时效性不受影响，单独列出供核对。"),
+    ]
     pairs = Counter(f"标注{r['source_status']}·计算{r['computed']}" if r["origin"] != SOURCE_ORIGIN
                     else f"{SOURCE_ORIGIN}·{r['field']}" for r in rows)
     return Report(
         "conflicts", "时效性标注冲突",
         f"来源自身的时效性标注与本平台按 {opts.as_of.isoformat()} 计算的时效性不一致的文本"
         "（例如有效期已过但仍标注“有效”），与计算结果不一致的清理决定（冲突来源为“清理决定”），以及同一版本的"
-        "几个来源对公布日期、施行日期或时效性说法不一（冲突来源为“来源之间不一致”，列出各来源的值，采用优先级最高者）。",
+        "几个来源对公布日期、施行日期或时效性说法不一（冲突来源为“来源之间不一致”，列出各来源的值，采用优先级最高者）；"
+        f"现行文本的冲突 {first} 件在前，已被新版本取代的历史版本 {len(rows) - first} 个另列在后。",
         [*_BASE_COLUMNS, Column("version", "版本", "int"), Column("expires", "有效期至", "date"),
          Column("source_status", "来源标注"), Column("source_meaning", "标注含义"),
          Column("computed", "计算时效性"), Column("reason", "计算依据"), Column("origin", "冲突来源"),
          Column("field", "不一致字段"), Column("source_values", "各来源的值")],
         rows, {"as_of": opts.as_of},
-        chart=pairs.most_common(12), chart_title="冲突类型（件）", summary={"total": len(rows)},
+        chart=pairs.most_common(12), chart_title="冲突类型（件）",
+        summary={"total": len(rows), "superseded": len(rows) - first}, sections=sections,
     )
 
 
@@ -331,7 +363,10 @@ def _changes_after(o: WorkRow, since: date, as_of: date) -> list[tuple[date | No
     """What happened to a cited work after `since` and on or before as_of, oldest first."""
     found: dict[date | None, str] = {}
     for v in o.versions:
-        if v.start and since < v.start <= as_of and v is not o.versions[0]:
+        # A later text counts once it is in force, and only if it was made after the citing text: a text already
+        # adopted when the document was made (published before, in force after) is the one the document cites.
+        made = v.published or v.start
+        if v.start and since < v.start <= as_of and v is not o.versions[0] and not (made and made <= since):
             found.setdefault(v.start, "amended")
         for event in v.history or ():
             if event.get("kind") in ("amended", "revised") and event.get("date"):
@@ -339,8 +374,11 @@ def _changes_after(o: WorkRow, since: date, as_of: date) -> list[tuple[date | No
                 if since < d <= as_of:
                     found.setdefault(d, "amended")
     first = o.versions[0] if o.versions else None
-    if first is not None and first.start and since < first.start <= as_of and not found:
-        # A text first stored with a start after the citing date is a newer text than the one cited.
+    first_made = (first.published or first.start) if first is not None else None
+    if first is not None and first.start and first_made and since < first_made and first.start <= as_of \
+            and not found:
+        # A text first stored that was made after the citing date is a newer text than the one cited; one merely
+        # taking effect after it (民法典: adopted 2020-05-28, in force 2021-01-01) is the text cited, no change.
         found[first.start] = "amended"
     status = o.status_on(as_of).status
     if status in ("repealed", "expired"):
@@ -367,9 +405,11 @@ def _article_label(key: str) -> str:
 def validity_period(session: Session, opts: ReportOptions) -> Report:
     """Normative documents in force with no 有效期至, or with one longer than max_years after they started."""
     rows = []
+    normative = 0
     for w in _snapshot(session, opts).values():
         if w.doc_type not in NORMATIVE_TYPES:
             continue
+        normative += 1
         v = w.version_on(opts.as_of)
         if v is None or w.status_on(opts.as_of).status != "effective":
             continue
@@ -393,20 +433,22 @@ def validity_period(session: Session, opts: ReportOptions) -> Report:
         rows, {"as_of": opts.as_of, "max_years": opts.max_years},
         chart=Counter(r["problem"] for r in rows).most_common(), chart_title="问题类型（件）",
         summary={"total": len(rows)},
+        notice="" if normative else f"{_scope_words(opts)}没有收录{'或'.join(NORMATIVE_TYPES)}，"
+        "因此无法检查有效期；结果为空不代表没有问题。",
     )
 
 
 # ----------------------------------------------------------------------------------------------------------
 # 5. counts, changes in a period, current catalogue
 
-_COUNT_STATUSES = ("effective", "not_yet_effective", "partially_invalid", "repealed", "expired")
+_COUNT_STATUSES = ("effective", "not_yet_effective", "partially_invalid", "repealed", "expired", UNKNOWN)
 
 
 def counts(session: Session, opts: ReportOptions) -> Report:
     """Works by doc_type, issuing body and region, split by status on as_of (for 清理结果 publication)."""
     table: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     for w in _snapshot(session, opts).values():
-        status = w.status_on(opts.as_of).status
+        status = w.point_status(opts.as_of).status
         table[("效力级别", w.doc_type or "未标注")][status] += 1
         table[("行政区划", w.region)][status] += 1
         for body in w.bodies or ["未标注"]:
@@ -424,9 +466,10 @@ def counts(session: Session, opts: ReportOptions) -> Report:
     return Report(
         "counts", "法规文件数量统计",
         f"按效力级别、行政区划和制定机关统计的文件数量，时效性按 {opts.as_of.isoformat()} 计算"
-        "（联合发文计入每个制定机关）。",
+        "（联合发文计入每个制定机关）。“不详”：废止或失效日期不详而无法判断该日时效性的文件，以及据文本沿革当时已制定"
+        "但未收录当时文本的文件，单独计数。",
         [Column("dimension", "统计维度"), Column("name", "名称"),
-         *[Column(s, STATUS_LABELS[s], "int") for s in _COUNT_STATUSES], Column("total", "合计", "int")],
+         *[Column(s, POINT_LABELS[s], "int") for s in _COUNT_STATUSES], Column("total", "合计", "int")],
         rows, {"as_of": opts.as_of},
         chart=chart, chart_title="现行有效文件按效力级别（件）",
         summary={s: table[("合计", "全部")].get(s, 0) for s in _COUNT_STATUSES},
@@ -453,7 +496,7 @@ def changes(session: Session, opts: ReportOptions) -> Report:
         events: list[tuple[date, str, VersionRow]] = []
         for i, v in enumerate(w.versions):
             if v.start and start <= v.start <= end:
-                events.append((v.start, "new" if i == 0 else "amended", v))
+                events.append((v.start, "amended" if i or _history_change(v) else "new", v))
         status = w.status_on(end)
         note = ""
         if status.status in ("repealed", "expired"):
@@ -466,7 +509,12 @@ def changes(session: Session, opts: ReportOptions) -> Report:
             elif start <= when <= end:
                 events.append((when, status.status, last))
         for when, kind, v in events:
-            reason = "；".join(filter(None, (status.reason, note))) if kind in ("repealed", "expired") else ""
+            if kind in ("repealed", "expired"):
+                reason = "；".join(filter(None, (status.reason, note)))
+            else:
+                said = _history_change(v)
+                reason = f"{_HISTORY_WORDS[said['kind']]}（据文本沿革：{said.get('text') or said.get('date')}）" \
+                    if said else ""
             rows.append({**_base_row(w, v), "date": when, "change": CHANGE_LABELS[kind], "reason": reason})
     rows.sort(key=lambda r: (r["date"], r["title"]))
     undated.sort(key=lambda r: (r["change"], r["title"]))
@@ -491,11 +539,28 @@ def changes(session: Session, opts: ReportOptions) -> Report:
     )
 
 
+_HISTORY_WORDS = {"amended": "修正", "revised": "修订"}
+
+
+def _history_change(v: VersionRow) -> dict[str, Any] | None:
+    """The latest amendment or revision the text's own history lines (题注) record up to its start, None where they
+    record none: a first stored text with one (刑法 of 2023-12-29, adopted 1979) is an amended text, not a new law."""
+    found = None
+    for event in v.history or ():
+        if event.get("kind") in _HISTORY_WORDS and event.get("date") and (
+                v.start is None or event["date"] <= v.start.isoformat()):
+            found = event
+    return found
+
+
 def catalogue(session: Session, opts: ReportOptions) -> Report:
     """现行有效目录: every document in force on as_of, by doc_type, newest first."""
     rows = []
+    unknown = 0
     for w in sorted(_snapshot(session, opts).values(), key=_by_doc_type_order):
-        if w.status_on(opts.as_of).status != "effective":
+        status = w.point_status(opts.as_of).status
+        unknown += status == UNKNOWN
+        if status != "effective":
             continue
         v = w.version_on(opts.as_of)
         rows.append({**_base_row(w, v), "expires": v.expires if v else None})
@@ -503,11 +568,13 @@ def catalogue(session: Session, opts: ReportOptions) -> Report:
                              -(r["published"] or date.min).toordinal(), r["title"]))
     return Report(
         "catalogue", "现行有效目录",
-        f"截至 {opts.as_of.isoformat()} 现行有效的文件目录，按效力级别排列。",
+        f"截至 {opts.as_of.isoformat()} 现行有效的文件目录，按效力级别排列。"
+        + (f"另有 {unknown} 件文件在该日的时效性不详（废止或失效日期不详，或未收录当时的文本），未列入。"
+           if unknown else ""),
         [*_BASE_COLUMNS, Column("effective", "施行日期", "date"), Column("expires", "有效期至", "date")],
         rows, {"as_of": opts.as_of},
         chart=Counter(r["doc_type"] or "未标注" for r in rows).most_common(), chart_title="按效力级别（件）",
-        summary={"total": len(rows)},
+        summary={"total": len(rows), UNKNOWN: unknown},
     )
 
 

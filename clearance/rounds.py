@@ -22,7 +22,7 @@ from sqlalchemy import event, func, or_, select
 from sqlalchemy.orm import Session
 
 from clearance.models import Column, Report, report_title
-from clearance.snapshot import VersionRow, WorkRow, snapshot
+from clearance.snapshot import POINT_LABELS, VersionRow, WorkRow, snapshot
 from fagui.errors import FaguiError
 from fagui.vocabulary import DOC_TYPES, STATUS_LABELS, canonical_region
 from indexer.store.bodies import descendant_ids
@@ -33,6 +33,7 @@ from indexer.store.models import (
     ClearanceRound,
     IssuingBody,
     Work,
+    utcnow,
     work_issuing_bodies,
 )
 from indexer.store.status import Status
@@ -40,7 +41,8 @@ from indexer.store.status import Status
 DECISIONS: dict[str, str] = {"keep": "保留", "amend": "修改", "repeal": "废止", "declare_invalid": "宣布失效"}
 DECISION_CODES = {label: code for code, label in DECISIONS.items()}
 ACTION_LABELS = {"create_round": "新建清理轮次", "decide": "作出决定", "change_decision": "变更决定",
-                 "close_round": "结束清理轮次"}
+                 "close_round": "结束清理轮次", "publish_round": "公布清理结果",
+                 "import_decisions": "导入清理决定"}
 _ENDED = ("repealed", "expired")
 
 
@@ -77,8 +79,11 @@ def decision_code(value: str) -> str:
 
 
 def _round_dict(r: ClearanceRound) -> dict:
-    return {"name": r.name, "body": r.body, "region": r.region, "doc_type": r.doc_type,
-            "opened": r.opened.isoformat(), "closed": r.closed.isoformat() if r.closed else None}
+    out = {"name": r.name, "body": r.body, "region": r.region, "doc_type": r.doc_type,
+           "opened": r.opened.isoformat(), "closed": r.closed.isoformat() if r.closed else None}
+    if r.published_on:
+        out |= {"published_on": r.published_on.isoformat(), "published_number": r.published_number}
+    return out
 
 
 def _decision_dict(d: ClearanceDecision) -> dict:
@@ -144,12 +149,16 @@ class RoundSummary:
     closed: date | None
     created_by: str
     decisions: int  # works decided so far
+    published_on: date | None = None  # the publishing decision's date and 文号, None while unpublished
+    published_number: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """For JSON output (`fagui rounds list --json`)."""
         return {"id": self.id, "name": self.name, "scope": self.scope, "opened": self.opened.isoformat(),
                 "closed": self.closed.isoformat() if self.closed else None, "created_by": self.created_by,
-                "decisions": self.decisions}
+                "decisions": self.decisions,
+                "published_on": self.published_on.isoformat() if self.published_on else None,
+                "published_number": self.published_number}
 
 
 def list_rounds(session: Session) -> list[RoundSummary]:
@@ -157,7 +166,8 @@ def list_rounds(session: Session) -> list[RoundSummary]:
     counts: dict[int, int] = {round_id: n for round_id, n in session.execute(
         select(ClearanceDecision.round_id, func.count()).group_by(ClearanceDecision.round_id))}
     return [RoundSummary(id=rnd.id, name=rnd.name, scope=scope_label(rnd), opened=rnd.opened, closed=rnd.closed,
-                         created_by=rnd.created_by, decisions=counts.get(rnd.id, 0))
+                         created_by=rnd.created_by, decisions=counts.get(rnd.id, 0),
+                         published_on=rnd.published_on, published_number=rnd.published_number)
             for rnd in session.scalars(select(ClearanceRound)
                                        .order_by(ClearanceRound.opened.desc(), ClearanceRound.id.desc()))]
 
@@ -167,18 +177,83 @@ def scope_label(rnd: ClearanceRound) -> str:
     return "、".join(parts) if parts else "全部文件"
 
 
-def close_round(session: Session, round_id: int, actor: str, closed: date | None = None) -> ClearanceRound:
+def undecided_count(session: Session, round_id: int) -> tuple[int, int]:
+    """(works still 待定, works in the scope) of a round."""
+    rnd = get_round(session, round_id)
+    scope = scope_work_ids(session, rnd)
+    decided = set(decisions_of(session, round_id)) & scope
+    return len(scope) - len(decided), len(scope)
+
+
+def close_round(session: Session, round_id: int, actor: str, closed: date | None = None, *,
+                allow_undecided: bool = False) -> ClearanceRound:
+    """End a round: no decision can be made or changed afterwards. Works still 待定 make this a ClearanceError
+    naming how many, unless allow_undecided (the person closing confirmed it); the audit row records the count."""
     rnd = get_round(session, round_id)
     if rnd.closed is not None:
         raise ClearanceError(f"清理轮次“{rnd.name}”已于 {rnd.closed.isoformat()} 结束")
     closed = closed or date.today()
     if closed < rnd.opened:
         raise ClearanceError("结束日期不能早于开始日期")
+    undecided, total = undecided_count(session, round_id)
+    if undecided and not allow_undecided:
+        raise ClearanceError(f"本轮清理范围内共 {total} 件，尚有 {undecided} 件待定（未作出决定）："
+                             "请先作出决定，或确认仍要结束本轮清理（待定的文件不作处理）")
     before = _round_dict(rnd)
     rnd.closed = closed
-    _audit(session, rnd.id, _actor(actor), "close_round", before=before, after=_round_dict(rnd))
+    _audit(session, rnd.id, _actor(actor), "close_round", before=before,
+           after={**_round_dict(rnd), "undecided": undecided, "total": total})
     session.flush()
     return rnd
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What publishing a round changed: works it ended (废止 / 宣布失效), amendment notes, works it kept."""
+
+    round_id: int
+    published_on: date
+    number: str
+    ended: list[str]  # work ids
+    amended: list[str]
+    kept: list[str]
+
+
+def publish_round(session: Session, round_id: int, actor: str, published_on: date, number: str) -> Publication:
+    """Publish a closed round's result by the decision dated published_on with 文号 number: from that date its
+    废止 / 宣布失效 decisions end the works (status, search, catalogues, feeds), 修改 shows a pending-amendment note,
+    and 保留 / 修改 undo an earlier published end. The works' stored status is recomputed now and each change goes
+    to the outbox, so the search index takes it at its next sync. Published once; the audit trail records it."""
+    from indexer.store.upsert import recompute_work  # the store's status, recomputed for the decided works
+
+    rnd = get_round(session, round_id)
+    if rnd.closed is None:
+        raise ClearanceError(f"清理轮次“{rnd.name}”尚未结束：请先结束本轮清理，再公布清理结果")
+    if rnd.published_on is not None:
+        raise ClearanceError(f"清理轮次“{rnd.name}”的清理结果已于 {rnd.published_on.isoformat()} 公布"
+                             f"（{rnd.published_number}）；如需变更，请在新的清理轮次中作出决定并公布")
+    number = (number or "").strip()
+    if not number or len(number) > 200:
+        raise ClearanceError("请填写公布清理结果的决定的文号（不超过 200 个字符）")
+    if published_on is None:
+        raise ClearanceError("请填写公布日期")
+    if published_on < rnd.closed:
+        raise ClearanceError(f"公布日期不能早于本轮清理的结束日期 {rnd.closed.isoformat()}")
+    actor = _actor(actor)
+    before = _round_dict(rnd)
+    rnd.published_on, rnd.published_number, rnd.published_by = published_on, number, actor
+    session.flush()
+    decisions = decisions_of(session, round_id)
+    for work in session.scalars(select(Work).where(Work.id.in_(list(decisions) or [""]))):
+        recompute_work(session, work)
+        work.updated_at = utcnow()  # the work changed: feeds and the index see it
+    by = {code: sorted(w for w, d in decisions.items() if d.decision in codes)
+          for code, codes in (("ended", ("repeal", "declare_invalid")), ("amended", ("amend",)), ("kept", ("keep",)))}
+    _audit(session, rnd.id, actor, "publish_round", before=before,
+           after={**_round_dict(rnd), "ended": len(by["ended"]), "amended": len(by["amended"]),
+                  "kept": len(by["kept"])})
+    session.flush()
+    return Publication(rnd.id, published_on, number, by["ended"], by["amended"], by["kept"])
 
 
 def decide(session: Session, round_id: int, work_id: str, decision: str, reason: str, actor: str,
@@ -214,6 +289,27 @@ def decide(session: Session, round_id: int, work_id: str, decision: str, reason:
         _audit(session, round_id, actor, "change_decision", work_id, before, _decision_dict(current))
     session.flush()
     return current
+
+
+def find_round_work(session: Session, round_id: int, ref: str) -> str:
+    """A work of the round's scope named by its id (文件编号) or its exact title; a title that names several works
+    of the scope, or none, is a ClearanceError that says so (the id then tells them apart)."""
+    rnd = get_round(session, round_id)
+    ref = (ref or "").strip()
+    if not ref:
+        raise ClearanceError("请注明文件编号或标题")
+    scope = scope_work_ids(session, rnd)
+    if ref in scope:
+        return ref
+    if session.get(Work, ref) is not None:
+        raise ClearanceError(f"文件 {ref} 不在本轮清理范围内")
+    found = sorted(w for w in session.scalars(select(Work.id).where(Work.title == ref)) if w in scope)
+    if not found:
+        raise ClearanceError(f"本轮清理范围内没有标题为“{ref[:100]}”的文件")
+    if len(found) > 1:
+        raise ClearanceError(f"本轮清理范围内有 {len(found)} 件标题为“{ref[:100]}”的文件（文件编号 "
+                             f"{'、'.join(found[:5])}）：请用文件编号指明")
+    return found[0]
 
 
 @dataclass(frozen=True)
@@ -329,7 +425,7 @@ def round_works(session: Session, round_id: int, as_of: date | None = None,
     decisions = decisions_of(session, round_id)
     rows = []
     for w in works.values():
-        status = w.status_on(as_of)
+        status = w.point_status(as_of)
         d = decisions.get(w.id)
         if flt.body and not any(flt.body in b for b in w.bodies):
             continue
@@ -345,7 +441,7 @@ def round_works(session: Session, round_id: int, as_of: date | None = None,
         rows.append(RoundWork(
             work_id=w.id, title=w.title, doc_type=w.doc_type or "", region=w.region, bodies="、".join(w.bodies),
             doc_number=(v.doc_number if v else None) or "", published=v.published if v else None,
-            status=status.status, status_label=STATUS_LABELS[status.status], status_reason=status.reason or "",
+            status=status.status, status_label=POINT_LABELS[status.status], status_reason=status.reason or "",
             decision=d.decision if d else None, decision_label=DECISIONS[d.decision] if d else "待定",
             reviewer=d.reviewer if d else "", decided_on=d.decided_on if d else None, reason=d.reason if d else "",
         ))
@@ -401,14 +497,22 @@ def result_report(session: Session, round_id: int, as_of: date | None = None) ->
         "clearance-result", report_title(f"{rnd.name} 清理结果"),
         f"清理范围：{scope_label(rnd)}；开始于 {rnd.opened.isoformat()}"
         + (f"，结束于 {rnd.closed.isoformat()}" if rnd.closed else "，尚未结束")
-        + f"。时效性按 {as_of.isoformat()} 计算，清理决定本身不改变文件的时效性。",
+        + f"。{publication_note(rnd)}时效性按 {as_of.isoformat()} 计算。",
         [Column("title", "标题", "work"), Column("doc_type", "效力级别"), Column("bodies", "制定机关"),
          Column("doc_number", "发文字号"), Column("published", "公布日期", "date"), Column("status", "时效性"),
          Column("decision", "清理决定"), Column("reason", "理由"), Column("reviewer", "审核人"),
-         Column("decided_on", "决定日期", "date")],
+         Column("decided_on", "决定日期", "date"), Column("work_id", "文件编号")],
         rows, {"as_of": as_of, "round": rnd.id},
         chart=[(k, v) for k, v in counts.items() if v], chart_title="清理决定（件）", summary=counts,
     )
+
+
+def publication_note(rnd: ClearanceRound) -> str:
+    """How the round's decisions bear on status, for the result list and catalogue descriptions."""
+    if rnd.published_on:
+        return (f"清理结果已于 {rnd.published_on.isoformat()} 公布（{rnd.published_number}），"
+                "自该日起决定废止、宣布失效的文件按已废止、已失效计。")
+    return "清理结果尚未公布，清理决定尚不改变文件的时效性。"
 
 
 def _result_row(w: RoundWork) -> dict[str, Any]:
@@ -441,7 +545,8 @@ def catalogue_report(session: Session, round_id: int, as_of: date | None = None)
         per_body[r["body"]] = per_body.get(r["body"], 0) + 1
     return Report(
         "clearance-catalogue", report_title(f"{rnd.name} 现行有效目录"),
-        f"清理范围：{scope_label(rnd)}。截至 {as_of.isoformat()} 现行有效的文件，按制定机关分列。",
+        f"清理范围：{scope_label(rnd)}。截至 {as_of.isoformat()} 现行有效的文件，按制定机关分列。"
+        + publication_note(rnd),
         [Column("body", "制定机关"), Column("title", "标题", "work"), Column("doc_type", "效力级别"),
          Column("doc_number", "发文字号"), Column("published", "公布日期", "date"),
          Column("effective", "施行日期", "date"), Column("expires", "有效期至", "date")],

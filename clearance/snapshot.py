@@ -12,14 +12,21 @@ from typing import Any, TypeVar
 from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
+from fagui.vocabulary import STATUS_LABELS
 from indexer.store.citations import CITATION_SOURCE
 from indexer.store.models import IssuingBody, Relation, Source, Version, Work, work_issuing_bodies
+from indexer.store.published import published_links
 from indexer.store.status import RepealLink, Status, VersionDates, in_force_index, work_status
 
 T = TypeVar("T")
 CHUNK = 500  # ids per IN (...) list: well under every database's limit on bound parameters
 # Said wherever a basis change cannot be known because the citations were never read from the texts.
 LINKS_NOT_BUILT = "未建立引用关系"
+# A date the store cannot place a work on: its end has no date (a past date may be before or after it), or its
+# history lines show it made by then while no text of that time is stored. Never a code of the store's status.
+UNKNOWN = "unknown"
+UNKNOWN_LABEL = "不详"
+POINT_LABELS = {**STATUS_LABELS, UNKNOWN: UNKNOWN_LABEL}
 LINKS_NOT_BUILT_NOTICE = ("本库尚未建立引用关系（从未运行 `fagui links rebuild`），无法判断文件的制定依据或所引用的法规"
                           "是否已变化：请先运行 `fagui links rebuild`。")
 
@@ -81,6 +88,35 @@ class WorkRow:
     def status_on(self, as_of: date) -> Status:
         return work_status(self.dates(), as_of, self.repeals)
 
+    def point_status(self, as_of: date, today: date | None = None) -> Status:
+        """status_on, but UNKNOWN (不详) for a date it cannot place: a past date before an end no source dates
+        (never 已废止 for every past day), or a date before the first stored text when the history lines show the
+        work made by then (never 尚未生效 for a law adopted years before the stored text)."""
+        status = self.status_on(as_of)
+        if status.status in ("repealed", "expired") and as_of < (today or date.today()):
+            end, _ = self.known_end(as_of)
+            if end is None:
+                return Status(UNKNOWN, False, "废止或失效日期不详，无法判断该日是否仍然有效"
+                              + (f"（{status.reason}）" if status.reason else ""))
+        if status.status == "not_yet_effective" and self.versions:
+            made = self.made_by(as_of)
+            if made is not None:
+                return Status(UNKNOWN, False, f"据文本沿革，{made.get('text') or made.get('date')}，"
+                              "但本库未收录该日施行的文本")
+        return status
+
+    def made_by(self, as_of: date) -> dict[str, Any] | None:
+        """The latest history event (adopted, amended, revised) of any stored text dated on or before as_of."""
+        found: dict[str, Any] | None = None
+        day = as_of.isoformat()
+        for v in self.versions:
+            for event in v.history or ():
+                when = event.get("date")
+                if event.get("kind") in ("adopted", "amended", "revised") and when and when <= day and (
+                        found is None or when > found["date"]):
+                    found = event
+        return found
+
     def version_on(self, as_of: date) -> VersionRow | None:
         i = in_force_index(self.dates(), as_of)
         return self.versions[i] if i is not None else None
@@ -91,7 +127,7 @@ class WorkRow:
         saying so; else the reported end or the 有效期至. (None, ""): no source dates the end (a source that only says 废止/失效, or a link whose
         decision has no date either); such an end belongs in no period."""
         for link in sorted(self.repeals, key=lambda r: r.effective or date.min):
-            if link.effective is not None and link.effective <= as_of:
+            if link.effective is not None and link.applies(as_of):
                 return link.effective, ""
             if link.effective is None and isinstance(link, RepealRow) and link.decided is not None:
                 return link.decided, f"日期为《{link.by}》的{link.decided_label}（废止关系未注明日期）"
@@ -158,6 +194,8 @@ def fill(session: Session, works: dict[str, WorkRow]) -> dict[str, WorkRow]:
                               else (link.decision_published, "公布日期"))
             works[link.object_work_id].repeals.append(
                 RepealRow(effective=link.effective, by=link.by, decided=decided, decided_label=label))
+        for work_id, links in published_links(session, chunk).items():
+            works[work_id].repeals.extend(links)
     return works
 
 

@@ -40,6 +40,7 @@ class Settings:
     crawl_hours: float = 24.0
     sync_seconds: float = 30.0
     public_url: str = "http://127.0.0.1:8000"  # absolute links in exported batch-check results
+    public_url_set: bool = False  # FAGUI_PUBLIC_URL was given: else the site links to the address it is served on
     checklist_max_rows: int = 20000
     checklist_max_bytes: int = 20 * 1024 * 1024
     checklist_max_columns: int = 100  # columns of one row of a batch-check list
@@ -104,6 +105,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         crawl_hours=_number(env, "FAGUI_CRAWL_HOURS", 24.0),
         sync_seconds=_number(env, "FAGUI_SYNC_SECONDS", 30.0),
         public_url=(env.get("FAGUI_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
+        public_url_set=bool((env.get("FAGUI_PUBLIC_URL") or "").strip()),
         checklist_max_rows=_int(env, "FAGUI_CHECKLIST_MAX_ROWS", 20000, positive=True),
         checklist_max_bytes=_int(env, "FAGUI_CHECKLIST_MAX_BYTES", 20 * 1024 * 1024, positive=True),
         checklist_max_columns=_int(env, "FAGUI_CHECKLIST_MAX_COLUMNS", 100, positive=True),

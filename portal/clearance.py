@@ -62,10 +62,12 @@ from clearance.rounds import (
     decide,
     get_round,
     list_rounds,
+    publish_round,
     result_report,
     round_bodies,
     round_works,
     scope_label,
+    undecided_count,
 )
 from clearance.rounds import WorkFilter as RoundFilter
 from clearance.snapshot import LINKS_NOT_BUILT_NOTICE, links_built
@@ -170,7 +172,7 @@ def upload():
     except ChecklistError as exc:
         return _upload_error(str(exc), limits)
     session = _writer()
-    job = create_job(session, table, name, file_hash(data), as_of=as_of, base_url=_settings().public_url,
+    job = create_job(session, table, name, file_hash(data), as_of=as_of, base_url=services.public_base(),
                      created_by=_user())
     session.commit()
     _start(job.id)
@@ -239,6 +241,7 @@ def job_page(job_id: int):
         page=page, pages=pages, running=running, finished=finished, refresh=_REFRESH_SECONDS,
         percent=int(job.done * 100 / job.total) if job.total else 100,
         roles={ROLE_LABELS[r]: job.headers[i] for r, i in job.mapping.items() if i < len(job.headers)},
+        title_column=job.mapping.get("title", -1),
         links_notice="" if links_built(session) else LINKS_NOT_BUILT_NOTICE,
     )
 
@@ -274,7 +277,8 @@ def job_export(job_id: int, fmt: str):
     if match and match not in MATCH_LABELS:
         raise BadParameter(f"未知的匹配结果筛选：{match[:20]}")
     report = job_report(services.session(), job_id, match)
-    return _download(export(report, fmt), fmt, export_name(job, fmt))
+    return _download(export(report, fmt, services.public_base(), services.export_heading()), fmt,
+                     export_name(job, fmt))
 
 
 def _download(data: bytes, fmt: str, name: str) -> Response:
@@ -337,6 +341,7 @@ def round_page(round_id: int, error: str | None = None, status: int = 200):
                       text=(args.get("q") or "").strip()[:100] or None)
     as_of = _as_of()
     works = round_works(session, round_id, as_of, flt)
+    undecided, scope_total = undecided_count(session, round_id) if rnd.closed is None else (0, 0)
     pages = max(1, -(-len(works) // PER_PAGE))
     page = parse_int_param(args.get("page"), "页码", 1, 1, pages)
     return render_template(
@@ -344,6 +349,7 @@ def round_page(round_id: int, error: str | None = None, status: int = 200):
         total=len(works), page=page, pages=pages, flt=flt, bodies=round_bodies(session, round_id),
         decisions=DECISIONS, statuses=STATUS_LABELS, as_of=as_of, error=error,
         other_rounds=[r for r in list_rounds(session) if r.id != round_id],
+        undecided=undecided, scope_total=scope_total,
         args={k: v for k, v in args.items() if v and k != "page"},
     ), status
 
@@ -370,7 +376,24 @@ def round_close(round_id: int):
     session = _writer()
     _round_or_404(round_id)
     try:
-        close_round(session, round_id, _user(), parse_date_param(request.form.get("closed", ""), "结束日期"))
+        close_round(session, round_id, _user(), parse_date_param(request.form.get("closed", ""), "结束日期"),
+                    allow_undecided=request.form.get("confirm_undecided") == "1")
+        session.commit()
+    except (ClearanceError, BadParameter) as exc:
+        session.rollback()
+        return round_page(round_id, error=str(exc), status=400)
+    return redirect(url_for("clearance.round_page", round_id=round_id))
+
+
+@bp.post("/rounds/<int:round_id>/publish")
+def round_publish_decision(round_id: int):
+    session = _writer()
+    _round_or_404(round_id)
+    try:
+        published_on = parse_date_param(request.form.get("published_on", ""), "公布日期")
+        if published_on is None:
+            raise ClearanceError("请填写公布日期")
+        publish_round(session, round_id, _user(), published_on, request.form.get("number", ""))
         session.commit()
     except (ClearanceError, BadParameter) as exc:
         session.rollback()
@@ -398,7 +421,8 @@ def rounds_compare():
         abort(404, str(exc))
     fmt = request.args.get("format")
     if fmt in EXPORTS:
-        return _download(export(report, fmt), fmt, f"compare-{a}-{b}.{fmt}")
+        return _download(export(report, fmt, services.public_base(), services.export_heading()), fmt,
+                         f"compare-{a}-{b}.{fmt}")
     downloads = [(f.upper(), url_for("clearance.rounds_compare", a=a, b=b, format=f)) for f in EXPORTS]
     return render_template("clearance/report.html", rep=report, downloads=downloads, chart=None,
                            back=url_for("clearance.round_page", round_id=a))
@@ -428,5 +452,6 @@ def round_publish_file(round_id: int, what: str, fmt: str):
     _round_or_404(round_id)
     as_of = _as_of()
     report = PUBLISH[what](services.session(), round_id, as_of)
-    return _download(export(report, fmt), fmt, f"round-{round_id}-{what}-{as_of.isoformat()}.{fmt}")
+    return _download(export(report, fmt, services.public_base(), services.export_heading()), fmt,
+                     f"round-{round_id}-{what}-{as_of.isoformat()}.{fmt}")
 

@@ -15,7 +15,8 @@ from werkzeug.routing import BuildError
 from fagui.vocabulary import STATUS_LABELS, STATUSES, canonical_region
 from indexer.search.service import MAX_PER_PAGE, SearchParams, resolve_body_ids, search, validate
 from indexer.store.browse import scope_condition
-from indexer.store.models import Version, Work, work_issuing_bodies
+from indexer.store.models import ClearanceDecision, ClearanceRound, Version, Work, work_issuing_bodies
+from indexer.store.published import PublishedDecision, published_decisions
 from portal.api import checked_args
 from portal.params import parse_int_param, search_params
 from portal.services import backend, session
@@ -37,7 +38,8 @@ def atom() -> Response:
     explicit_status = any(v.strip() for v in request.args.getlist("status"))
     statuses = params.statuses if explicit_status else ()
     versions = recent_versions(session(), params, statuses, limit)
-    xml = build_feed(versions, _filter_note(params, statuses))
+    decisions = recent_decisions(session(), params, statuses, limit)
+    xml = build_feed(versions, _filter_note(params, statuses), decisions)
     response = Response(xml, mimetype="application/atom+xml")
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
@@ -87,6 +89,35 @@ def recent_versions(sess: Session, params: SearchParams, statuses: tuple[str, ..
     return list(sess.scalars(stmt))
 
 
+def recent_decisions(sess: Session, params: SearchParams, statuses: tuple[str, ...],
+                     limit: int) -> list[tuple[Work, PublishedDecision]]:
+    """Decisions of published clearance rounds (废止, 宣布失效, 修改 ...) on the works that pass the filters, newest
+    publication first: a repeal by clearance is a change as much as a new version. A text query leaves them out
+    (text matching is the search engine's, and a decision has no text of its own)."""
+    if params.q.strip():
+        return []
+    stmt = (select(ClearanceDecision.work_id).join(ClearanceRound, ClearanceRound.id == ClearanceDecision.round_id)
+            .join(Work, Work.id == ClearanceDecision.work_id).where(ClearanceRound.published_on.is_not(None))
+            .order_by(ClearanceRound.published_on.desc(), ClearanceRound.id.desc()).limit(limit))
+    if params.doc_types:
+        stmt = stmt.where(Work.doc_type.in_(params.doc_types))
+    if params.regions:
+        stmt = stmt.where(Work.region.in_({canonical_region(r) for r in params.regions}))
+    if statuses:
+        stmt = stmt.where(Work.status.in_(statuses))
+    if params.body:
+        body_ids = [int(i) for i in resolve_body_ids(sess, params.body)]
+        stmt = stmt.where(Work.id.in_(
+            select(work_issuing_bodies.c.work_id).where(work_issuing_bodies.c.body_id.in_(body_ids))))
+    work_ids = list(dict.fromkeys(sess.scalars(stmt)))
+    if not work_ids:
+        return []
+    works = {w.id: w for w in sess.scalars(select(Work).where(Work.id.in_(work_ids)))}
+    found = [(works[wid], d) for wid, ds in published_decisions(sess, work_ids).items() for d in ds]
+    found.sort(key=lambda pair: (pair[1].published_on, pair[1].round_id), reverse=True)
+    return found[:limit]
+
+
 def _filter_note(params: SearchParams, statuses: tuple[str, ...]) -> str:
     parts = []
     if params.q.strip():
@@ -123,7 +154,8 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
     return el
 
 
-def build_feed(versions: list[Version], note: str) -> bytes:
+def build_feed(versions: list[Version], note: str,
+               decisions: list[tuple[Work, PublishedDecision]] | None = None) -> bytes:
     """The Atom document; ElementTree escapes every text and attribute."""
     ET.register_namespace("", ATOM_NS)
     feed = ET.Element(f"{{{ATOM_NS}}}feed")
@@ -132,7 +164,9 @@ def build_feed(versions: list[Version], note: str) -> bytes:
     name = platform_name()
     _sub(feed, "title", FEED_TITLE.format(name=name) + (f"（{note}）" if note else ""))
     _sub(feed, "subtitle", "按收录时间排列的最新法规、规章和规范性文件版本")
-    newest = max((_updated(v) for v in versions), default=datetime.now(UTC))
+    decisions = decisions or []
+    newest = max([*(_updated(v) for v in versions), *(datetime.combine(d.published_on, time.min) for _, d in decisions)],
+                 default=datetime.now(UTC))
     _sub(feed, "updated", _rfc3339(newest))
     _sub(feed, "link", rel="self", type="application/atom+xml", href=request.url)
     site = request.url_root.rstrip("/")
@@ -154,6 +188,17 @@ def build_feed(versions: list[Version], note: str) -> bytes:
         _sub(entry, "summary", _summary(v, work), type="text")
         if work.doc_type:
             _sub(entry, "category", term=work.doc_type, label=work.doc_type)
+    for work, d in decisions:
+        work_url = site + url_for_work(work.id)
+        entry = _sub(feed, "entry")
+        _sub(entry, "id", f"{work_url}/clearance/{d.round_id}")
+        _sub(entry, "title", f"{work.title}　[清理决定{d.label}]")
+        _sub(entry, "updated", _rfc3339(datetime.combine(d.published_on, time.min)))
+        _sub(entry, "link", rel="alternate", type="text/html", href=work_url)
+        summary = f"清理决定{d.label}：{d.source}；理由：{d.reason}"
+        if d.undone_on:
+            summary += f"；{d.undone_on.isoformat()} 起已被其后公布的清理决定取代"
+        _sub(entry, "summary", summary + f"；法规现行状态：{STATUS_LABELS.get(work.status, work.status)}", type="text")
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
 
 

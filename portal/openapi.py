@@ -111,6 +111,11 @@ SCHEMAS: dict[str, dict] = {
         "expires": N_DATE, "source_url": N_STR, "history": _array(_ref("HistoryEvent")),
         "updated_at": N_STR, "versions": _array(_ref("VersionSummary")),
         "relations": _array(_ref("RelationGroup")),
+        "clearance_decisions": _array(_obj({
+            "decision": {"type": "string", "enum": ["保留", "修改", "废止", "宣布失效"]},
+            "round": STR, "published_on": DATE, "doc_number": STR, "undone_on": N_DATE,
+            "pending_amendment": {**BOOL, "description": "a published 修改 decision no later decision followed"},
+        })),
     })]},
     "VersionList": _obj({"work_id": STR, "title": STR, "current_version": _nullable(INT),
                          "versions": _array(_ref("VersionSummary"))}),

@@ -46,7 +46,8 @@ DESCRIPTIONS = {
     "missing-normative": "本地区文件引用、而本库中没有的规范性文件（可能未公开发布）。",
 }
 SUMMARY_LABELS = {**STATUS_LABELS, **CHANGE_LABELS, "documents": "涉及文件", "undated": "废止或失效日期不详",
-                  "bodies": "制定机关", "silent": "12 个月无新文件的机关"}
+                  "bodies": "制定机关", "silent": "12 个月无新文件的机关",
+                  "unknown": "时效性不详", "superseded": "已被取代的历史版本"}
 
 
 def report_options(args: MultiDict) -> ReportOptions:
@@ -162,7 +163,8 @@ def _protected_download(name: str, fmt: str):
 
 def _download(name: str, fmt: str) -> Response:
     _, _, rep = _run(name)
-    response = Response(export(rep, fmt), content_type=FORMATS[fmt][0])  # as given: one charset
+    response = Response(export(rep, fmt, services.public_base(), services.export_heading()),
+                        content_type=FORMATS[fmt][0])  # as given: one charset
     response.headers["Content-Disposition"] = f'attachment; filename="{filename(rep, fmt)}"'
     response.headers["Cache-Control"] = "private, no-store" if not REPORTS[name].public else "public, max-age=300"
     return response

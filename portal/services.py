@@ -58,3 +58,19 @@ def _close_session(_exc: BaseException | None) -> None:
         sess = g.pop(name, None)
         if sess is not None:
             sess.close()
+
+
+def public_base() -> str:
+    """The site's address for absolute links in exports: FAGUI_PUBLIC_URL where set, else the address this request
+    reached the site at (so a site served on another port never links to the default one)."""
+    from flask import request
+
+    settings = current_app.config["FAGUI_SETTINGS"]
+    return settings.public_url if settings.public_url_set else request.host_url.rstrip("/")
+
+
+def export_heading() -> str:
+    """The data source line heading an XLSX export."""
+    from clearance.exports import source_line
+
+    return source_line(public_base())

@@ -8,7 +8,16 @@ from pathlib import Path
 import click
 
 from fagui.cli.click_zh import ChineseCommand, ChineseGroup
-from fagui.cli.common import date_option, echo_json, open_store
+from fagui.cli.common import date_option, echo_json, open_store, search_backend
+
+
+def _link_args() -> tuple[str, str]:
+    """The public address (FAGUI_PUBLIC_URL) for links in an XLSX export, and its heading's data source line."""
+    from clearance.exports import source_line
+    from fagui.settings import load_settings
+
+    base = load_settings().public_url
+    return base, source_line(base)
 
 
 @click.command("report", cls=ChineseCommand)
@@ -56,7 +65,7 @@ def report_cmd(name, as_of, days, max_years, period_from, period_to, region, doc
     )
     store = open_store()
     with store.sessions() as session:
-        data = export(run_report(session, name, opts), fmt)
+        data = export(run_report(session, name, opts), fmt, *_link_args())
     if output:
         output.write_bytes(data)
         click.echo(f"已写入 {output}（{len(data)} 字节）", err=True)
@@ -191,7 +200,7 @@ def check_list_cmd(file: Path | None, output: Path | None, resume_job: int | Non
     fmt = output.suffix.lower().lstrip(".")
     with store.sessions() as session:
         report = job_report(session, job_id)
-    output.write_bytes(export(report, fmt))
+    output.write_bytes(export(report, fmt, *_link_args()))
     counts = report.summary
     click.echo(f"已写入 {output}：已匹配 {counts.get('matched', 0)} 行，需人工确认 {counts.get('review', 0)} 行，"
                f"多个候选 {counts.get('ambiguous', 0)} 行，"
@@ -200,7 +209,7 @@ def check_list_cmd(file: Path | None, output: Path | None, resume_job: int | Non
 
 @click.group(cls=ChineseGroup)
 def rounds() -> None:
-    """清理轮次：新建、列出与导出。"""
+    """清理轮次：新建、作出决定、导入决定、结束、公布、列出与导出。"""
 
 
 @rounds.command("create")
@@ -208,17 +217,113 @@ def rounds() -> None:
 @click.option("--body", help="清理范围：制定机关（含其下属机关）")
 @click.option("--region", help="清理范围：行政区划")
 @click.option("--doc-type", help="清理范围：效力级别")
+@click.option("--opened", help="开始日期（默认今天）")
 @click.option("--by", "actor", default="command line", show_default=True, help="操作人（记入审计记录）")
-def rounds_create(name: str, body: str | None, region: str | None, doc_type: str | None, actor: str) -> None:
+def rounds_create(name: str, body: str | None, region: str | None, doc_type: str | None, opened: str | None,
+                  actor: str) -> None:
     """按范围（制定机关、行政区划、效力级别）新建一个清理轮次。"""
     from clearance.rounds import create_round, scope_label, scope_work_ids
 
     store = open_store()
     with store.sessions() as session:
-        rnd = create_round(session, name, actor, body=body, region=region, doc_type=doc_type)
+        rnd = create_round(session, name, actor, body=body, region=region, doc_type=doc_type,
+                           opened=date_option(opened, "--opened"))
         count = len(scope_work_ids(session, rnd))
         session.commit()
         click.echo(f"已新建清理轮次 {rnd.id}：{rnd.name}（范围：{scope_label(rnd)}，{count} 件文件）")
+
+
+@rounds.command("decide")
+@click.argument("round_id", type=int)
+@click.argument("work")
+@click.argument("decision")
+@click.option("--reason", required=True, help="决定理由")
+@click.option("--on", "decided_on", help="决定日期（默认今天）")
+@click.option("--by", "actor", required=True, help="审核人（记入决定和审计记录）")
+def rounds_decide(round_id: int, work: str, decision: str, reason: str, decided_on: str | None, actor: str) -> None:
+    """对本轮范围内的一件文件作出（或变更）决定：WORK 为文件编号或完整标题，DECISION 为 保留、修改、废止、宣布失效。"""
+    from clearance.rounds import DECISIONS, decide, find_round_work
+
+    store = open_store()
+    with store.sessions() as session:
+        work_id = find_round_work(session, round_id, work)
+        done = decide(session, round_id, work_id, decision, reason, actor, date_option(decided_on, "--on"))
+        session.commit()
+    if done is None:
+        click.echo(f"文件 {work_id} 的决定未变化")
+    else:
+        click.echo(f"已记录：文件 {work_id} {DECISIONS[done.decision]}（{done.reviewer}，{done.decided_on.isoformat()}）")
+
+
+@rounds.command("import")
+@click.argument("round_id", type=int)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--by", "actor", required=True, help="审核人（记入每项决定和审计记录）")
+def rounds_import(round_id: int, file: Path, actor: str) -> None:
+    """从 CSV/XLSX 文件导入决定：需要“文件编号”或“标题”列、“清理决定”列和“理由”列（可选“决定日期”）；
+    可直接使用本轮导出的清理结果。任一行有误则一项也不记录，并列出出错的行。"""
+    from clearance.decision_import import import_decisions
+    from clearance.rounds import ClearanceError
+
+    store = open_store()
+    with store.sessions() as session:
+        result = import_decisions(session, round_id, file, file.name, actor)
+        if result.errors:
+            session.rollback()
+            for line in result.errors[:50]:
+                click.echo(line, err=True)
+            more = f"（另有 {len(result.errors) - 50} 处）" if len(result.errors) > 50 else ""
+            raise ClearanceError(f"文件有 {len(result.errors)} 处错误{more}，未导入任何决定")
+        session.commit()
+    click.echo(f"已导入：记录或变更决定 {result.recorded} 件，未变化 {result.unchanged} 件，待定 {result.undecided} 行")
+
+
+@rounds.command("close")
+@click.argument("round_id", type=int)
+@click.option("--on", "closed", help="结束日期（默认今天）")
+@click.option("--by", "actor", required=True, help="操作人（记入审计记录）")
+@click.option("--yes", "confirmed", is_flag=True, help="尚有待定文件时不再询问，仍然结束")
+def rounds_close(round_id: int, closed: str | None, actor: str, confirmed: bool) -> None:
+    """结束清理轮次：此后不能再作出或变更决定。尚有待定的文件时先提示件数并请确认。"""
+    from clearance.rounds import close_round, get_round, undecided_count
+
+    store = open_store()
+    with store.sessions() as session:
+        rnd = get_round(session, round_id)
+        undecided, total = undecided_count(session, round_id)
+        if undecided and not confirmed:
+            click.echo(f"警告：“{rnd.name}”范围内共 {total} 件，尚有 {undecided} 件待定（未作出决定）。", err=True)
+            if not click.confirm("仍要结束本轮清理吗？待定的文件不作处理", default=False, err=True):
+                raise click.Abort()
+        close_round(session, round_id, actor, date_option(closed, "--on"), allow_undecided=True)
+        session.commit()
+        click.echo(f"已结束清理轮次 {rnd.id}：{rnd.name}（待定 {undecided} 件）")
+
+
+@rounds.command("publish")
+@click.argument("round_id", type=int)
+@click.option("--on", "published_on", required=True, help="公布清理结果的决定的日期，例如 2024-12-31")
+@click.option("--number", required=True, help="公布清理结果的决定的文号，例如 浙政发〔2024〕30号")
+@click.option("--by", "actor", required=True, help="操作人（记入审计记录）")
+@click.option("--no-sync", is_flag=True, help="不立即更新检索索引（留给后台任务 fagui worker）")
+def rounds_publish(round_id: int, published_on: str, number: str, actor: str, no_sync: bool) -> None:
+    """公布已结束的清理轮次的结果：自公布日期起，决定废止、宣布失效的文件按已废止、已失效计（时效性、检索、
+    现行有效目录、订阅），决定修改的文件显示待修改；然后更新检索索引。"""
+    from clearance.rounds import publish_round
+
+    store = open_store()
+    when = date_option(published_on, "--on")
+    assert when is not None  # a required option
+    with store.sessions() as session:
+        done = publish_round(session, round_id, actor, when, number)
+        session.commit()
+    click.echo(f"已公布清理结果（{done.number}，{done.published_on.isoformat()}）：废止或宣布失效 {len(done.ended)} 件，"
+               f"修改 {len(done.amended)} 件，保留 {len(done.kept)} 件")
+    if not no_sync:
+        from indexer.search.indexing import sync
+
+        summary = sync(store.sessions, search_backend(store))
+        click.echo(f"已更新检索索引：法规 {summary.works} 件")
 
 
 @rounds.command("list")
@@ -237,7 +342,8 @@ def rounds_list(as_json: bool) -> None:
         click.echo("尚无清理轮次：用 fagui rounds create 名称 --body 制定机关 新建")
     for r in rows:
         closed = r.closed.isoformat() if r.closed else "进行中"
-        click.echo(f"{r.id}\t{r.name}\t{r.scope}\t{r.opened.isoformat()} 至 {closed}\t决定 {r.decisions} 件")
+        published = f"\t{r.published_on.isoformat()} 公布（{r.published_number}）" if r.published_on else ""
+        click.echo(f"{r.id}\t{r.name}\t{r.scope}\t{r.opened.isoformat()} 至 {closed}\t决定 {r.decisions} 件{published}")
 
 
 @rounds.command("export")
@@ -257,7 +363,7 @@ def rounds_export(round_id: int, output: Path | None, catalogue: bool, as_of: st
     store = open_store()
     with store.sessions() as session:
         build = catalogue_report if catalogue else result_report
-        data = export(build(session, round_id, date_option(as_of, "--as-of")), fmt)
+        data = export(build(session, round_id, date_option(as_of, "--as-of")), fmt, *_link_args())
     if output:
         output.write_bytes(data)
         click.echo(f"已写入 {output}（{len(data)} 字节）", err=True)

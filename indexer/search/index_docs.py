@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from fagui.regions import path_codes
 from indexer.store.browse import topic_of
 from indexer.store.models import IssuingBody, Relation, Version, Work
+from indexer.store.published import published_links
 from indexer.store.upsert import title_key
 
 OPEN_END = 99991231  # "no end": dates are indexed as yyyymmdd integers
@@ -68,6 +69,9 @@ def _end_day(session: Session, work: Work) -> int:
         )
     ).scalars().all()
     ends = [day(d) for d in repeals]
+    # A published clearance decision's end, unless a later one undid it (a 时点 search then keeps the work).
+    ends += [day(link.effective) for link in published_links(session, [work.id]).get(work.id, [])
+             if link.until is None]
     last = work.versions[-1] if work.versions else None
     if last is not None and last.end_status:
         ends.append(day(last.ended_on))

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, defer, selectinload
 from fagui.vocabulary import RELATION_TYPES
 from indexer.store import facts
 from indexer.store.models import Article, Relation, Version, Work
+from indexer.store.published import published_decisions
 from indexer.store.views import (
     PAIR_OP_LABELS,
     ArticleDetail,
@@ -115,6 +116,7 @@ def work_detail(session: Session, work_id: str) -> WorkView | None:
         updated_at=work.updated_at,
         versions=versions,
         relations=tuple(relations_of(session, work.id)),
+        clearance=tuple(published_decisions(session, [work.id]).get(work.id, [])),
     )
 
 

@@ -412,12 +412,18 @@ class ClearanceRound(Base):
     closed: Mapped[date | None] = mapped_column(Date)
     created_by: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # The publishing decision (date and 文号): from that date the round's 废止 / 宣布失效 decisions end the works
+    # (indexer.store.published); None while the result is unpublished.
+    published_on: Mapped[date | None] = mapped_column(Date)
+    published_number: Mapped[str | None] = mapped_column(String(200))
+    published_by: Mapped[str | None] = mapped_column(String(80))
 
 
 class ClearanceDecision(Base):
     """The decision of a round on one work: keep, amend, repeal or declare_invalid (保留/修改/废止/宣布失效).
 
-    A decision never changes the work's status; a disagreement shows in the status-conflict report."""
+    Until its round is published a decision never changes the work's status (a disagreement shows in the
+    status-conflict report); a published 废止 / 宣布失效 ends the work (indexer.store.published)."""
 
     __tablename__ = "clearance_decisions"
     __table_args__ = (UniqueConstraint("round_id", "work_id", name="uq_clearance_decisions_round_work"),)

@@ -31,6 +31,11 @@ class RepealLink:
     effective: date | None
     status: str = "repealed"
     by: str | None = None  # the deciding work's title, for the reason shown to readers
+    until: date | None = None  # undone from this date (a later published clearance decision kept the work)
+    reason: str | None = None  # said instead of "被《by》废止" (a published clearance decision says its own)
+
+    def applies(self, as_of: date) -> bool:
+        return (self.effective is None or self.effective <= as_of) and (self.until is None or as_of < self.until)
 
 
 @dataclass(frozen=True)
@@ -75,7 +80,9 @@ def work_status(versions: list[VersionDates], as_of: date, repeals: Sequence[Rep
         return Status("not_yet_effective", False, "尚无文本")
     current = in_force_index(versions, as_of)
     for link in sorted(repeals, key=lambda r: r.effective or date.min):
-        if link.effective is None or link.effective <= as_of:
+        if link.applies(as_of):
+            if link.reason:
+                return Status(link.status, True, link.reason)
             reason = f"被《{link.by}》废止" if link.by else "已被废止"
             if link.effective:
                 reason += f"（{link.effective.isoformat()}起）"

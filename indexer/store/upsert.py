@@ -23,6 +23,7 @@ from indexer.store.bodies import resolve_body
 from indexer.store.browse import work_region_code
 from indexer.store.facts import reconcile, record_facts
 from indexer.store.models import Article, RecordFailure, Relation, Source, Version, VersionFact, Work
+from indexer.store.published import published_links
 from indexer.store.status import RepealLink, VersionDates, in_force_index, version_status, work_status
 
 # How sources' own status labels map onto our statuses (DESIGN.md); unknown labels stay evidence only.
@@ -378,8 +379,9 @@ def find_work_id(session: Session, title: str | None, doc_number: str | None, re
     return None
 
 
-def recompute_work(session: Session, work: Work, as_of: date | None = None) -> None:
-    """Re-order versions by date, set each version's effective_to and status, and the work's status."""
+def recompute_work(session: Session, work: Work, as_of: date | None = None, *, with_published: bool = True) -> None:
+    """Re-order versions by date, set each version's effective_to and status, and the work's status (with the ends
+    published clearance rounds put on it, unless with_published is False: a migration older than their columns)."""
     as_of = as_of or date.today()
     versions = sorted(
         work.versions,
@@ -394,6 +396,8 @@ def recompute_work(session: Session, work: Work, as_of: date | None = None) -> N
             v.seq = i + 1
     dates = [_dates_of(v) for v in versions]
     repeals = _repeal_links(session, work.id)
+    if with_published:
+        repeals += published_links(session, [work.id]).get(work.id, [])
     for i, v in enumerate(versions):
         nxt = versions[i + 1] if i + 1 < len(versions) else None
         v.effective_to = (nxt.effective_from or nxt.published) if nxt is not None else None

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from fagui.vocabulary import STATUS_LABELS
+from indexer.store.published import PublishedDecision
 
 JSON = dict[str, Any]
 # A run of a compared text: [op, text], op "equal", "delete" (old side) or "insert" (new side); text unescaped.
@@ -174,6 +175,8 @@ class WorkView(WorkSummary):
     updated_at: datetime | None
     versions: tuple[VersionSummary, ...]
     relations: tuple[RelationGroup, ...]
+    # Decisions of published clearance rounds on the work (indexer.store.published), oldest first.
+    clearance: tuple[PublishedDecision, ...] = ()
 
     @property
     def summary(self) -> WorkSummary:
@@ -195,6 +198,10 @@ class WorkView(WorkSummary):
             "updated_at": iso(self.updated_at),
             "versions": [v.to_json() for v in self.versions],
             "relations": [g.to_json() for g in self.relations],
+            "clearance_decisions": [{
+                "decision": d.label, "round": d.round_name, "published_on": iso(d.published_on),
+                "doc_number": d.number, "undone_on": iso(d.undone_on), "pending_amendment": d.pending_amendment,
+            } for d in self.clearance],
         }
 
     def versions_json(self) -> JSON:

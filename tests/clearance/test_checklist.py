@@ -192,7 +192,8 @@ def test_rows_get_status_version_changes_and_links(sample_store):
     assert nothing["r_match"] == "未找到" and "库中没有" in nothing["r_note"] and nothing["r_link"] == ""
     assert number["r_match"] == "已匹配" and number["r_via"] == "文号"
     assert two["r_match"] == "多个候选" and "铁路货物运输合同实施细则" in two["r_candidates"]
-    assert repealed["r_status"] == "已废止" and repealed["r_change"]
+    # the source says 失效 without a date: on a past day it may or may not have ended yet (never a guess)
+    assert repealed["r_status"] == "不详" and repealed["r_change"]
     # a typo is for review: the near title is named, no status, version or link of it is reported
     assert typo["r_match"] == "需人工确认" and typo["r_via"] == "标题近似" and "北京市安全生产条例" in typo["r_candidates"]
     assert typo["r_title"] == typo["r_link"] == typo["r_status"] == typo["r_version"] == typo["r_basis"] == ""
@@ -285,11 +286,13 @@ def test_check_list_command_writes_xlsx_and_resumes(sample_store, tmp_path):
     assert result.exit_code == 0, result.output
     assert "已匹配 2 行" in result.output and "需人工确认 0 行" in result.output and "未找到 1 行" in result.output
     ws = load_workbook(out).active
-    header = [c.value for c in ws[1]]
+    # title, description, data source (FAGUI_PUBLIC_URL) and a blank line head the table
+    assert "https://law.example.cn" in ws.cell(row=3, column=1).value and ws.cell(row=4, column=1).value is None
+    header = [c.value for c in ws[5]]
     assert header[:2] == ["行号", "文件名称"] and "时效性" in header and "链接" in header
-    link = ws.cell(row=2, column=header.index("链接") + 1).value
-    assert link.startswith("https://law.example.cn/works/")
-    assert ws.cell(row=4, column=2).value == "'" + INJECTION
+    link = ws.cell(row=6, column=header.index("链接") + 1)
+    assert link.value.startswith("https://law.example.cn/works/") and link.hyperlink.target == link.value
+    assert ws.cell(row=8, column=2).value == "'" + INJECTION
     job_id = int(result.output.split("核查任务 ")[1].split("：")[0])
     again = CliRunner().invoke(cli, ["check-list", "--resume", str(job_id), "-o", str(tmp_path / "again.csv")],
                                env=env)

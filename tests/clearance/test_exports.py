@@ -107,7 +107,9 @@ def test_cli_report_formats_and_errors(cli_env):
     xlsx, csv_file = tmp / "c.xlsx", tmp / "c.csv"
     assert runner.invoke(cli, ["report", "catalogue", "--format", "xlsx", "-o", str(xlsx)]).exit_code == 0
     assert runner.invoke(cli, ["report", "catalogue", "-o", str(csv_file)]).exit_code == 0
-    assert xlsx_rows(xlsx.read_bytes()) == csv_rows(csv_file.read_bytes())
+    sheet = xlsx_rows(xlsx.read_bytes())
+    assert sheet[0][0] == "现行有效目录" and sheet[2][0].startswith("数据来源：法规统一公开查询平台（http")
+    assert sheet[4:] == csv_rows(csv_file.read_bytes())  # below the heading, the CSV's cells
     js = runner.invoke(cli, ["report", "validity-period", "--format", "json", "--as-of", "2025-01-01"])
     assert json.loads(js.output)["rows"][0]["problem"] == "有效期超过 5 年"
     bad = runner.invoke(cli, ["report", "nope"])
@@ -126,3 +128,31 @@ def test_xlsx_colours_the_cells_a_report_asks_for_and_csv_keeps_the_words():
     assert ws.cell(row=4, column=1).fill.fill_type is None and ws.cell(row=2, column=2).fill.fill_type is None
     assert ws.cell(row=1, column=1).fill.fill_type is None  # the header keeps its own look
     assert xlsx_rows(export(report, "xlsx")) == csv_rows(export(report, "csv"))
+
+
+def test_xlsx_links_are_cell_hyperlinks_under_a_heading_and_never_formulas():
+    rep = Report("catalogue", "现行有效目录", "截至 2025-01-01 现行有效的文件目录，行政区划：浙江省。",
+                 [Column("title", "标题", "work"), Column("link", "链接", "url")],
+                 [{"work_id": "abc123", "title": "=浙江省甲办法", "link": "https://law.example.cn/works/abc123"},
+                  {"work_id": "bad id/..", "title": "乙", "link": "javascript:alert(1)"}], {"as_of": date(2025, 1, 1)})
+    ws = load_workbook(io.BytesIO(export(rep, "xlsx", "https://law.example.cn/", "数据来源：测试"))).active
+    assert [ws.cell(row=r, column=1).value for r in range(1, 6)] == [
+        "现行有效目录", "截至 2025-01-01 现行有效的文件目录，行政区划：浙江省。", "数据来源：测试", None, "标题"]
+    title, link = ws.cell(row=6, column=1), ws.cell(row=6, column=2)
+    assert (title.value, title.data_type, title.hyperlink.target) == (
+        "'=浙江省甲办法", "s", "https://law.example.cn/works/abc123")
+    assert link.hyperlink.target == "https://law.example.cn/works/abc123"
+    assert ws.cell(row=7, column=1).hyperlink is None and ws.cell(row=7, column=2).hyperlink is None
+    assert not [c for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    assert ws.freeze_panes == "A6"
+    # without a heading the sheet is the CSV's table, as before
+    assert xlsx_rows(export(rep, "xlsx"))[0] == ["标题", "链接"]
+
+
+def test_source_line_names_the_site_and_time():
+    from datetime import datetime
+
+    from clearance.exports import source_line
+
+    assert source_line("http://a.example:8080/", datetime(2026, 1, 2, 3, 4)) == \
+        "数据来源：法规统一公开查询平台（http://a.example:8080），导出于 2026-01-02 03:04"

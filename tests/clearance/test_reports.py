@@ -348,3 +348,115 @@ def test_the_basis_reports_say_when_links_were_never_built(sqlite_store):
         rep = run_report(s, "basis-changed", opts)
     assert rep.notice == "" and [r["cited_title"] for r in rep.rows] == ["中华人民共和国甲事务法"]
     assert export(rep, "csv").decode("utf-8-sig").startswith("标题")
+
+
+def test_basis_changed_only_for_texts_made_after_the_citing_one(store):
+    """民法典 (adopted 2020-05-28, in force 2021-01-01, first and only stored text) cited by a regulation of
+    2020-10-01 has not changed since; an amendment adopted before the citing text but in force after it is the text
+    the document already cites; one adopted after it is a change."""
+    basis = "第一条 根据《中华人民共和国民法典》和《中华人民共和国著作权法》，制定本条例。\n第二条 施行。"
+    with store.sessions() as s:
+        upsert_record(s, rec("中华人民共和国民法典", doc_type="法律", region="全国", published=date(2020, 5, 28),
+                             effective=date(2021, 1, 1), bodies=("全国人民代表大会",)))
+        for n, (published, effective) in enumerate(((date(2010, 2, 26), date(2010, 4, 1)),
+                                                    (date(2020, 11, 11), date(2021, 6, 1)))):
+            upsert_record(s, rec("中华人民共和国著作权法", doc_type="法律", region="全国", published=published,
+                                 effective=effective, bodies=("全国人民代表大会常务委员会",), n=n))
+        upsert_record(s, rec("浙江省甲条例", doc_type="地方性法规", published=date(2020, 10, 1), text=basis,
+                             bodies=("浙江省人民代表大会常务委员会",)))
+        upsert_record(s, rec("浙江省乙条例", doc_type="地方性法规", published=date(2020, 12, 1), text=basis,
+                             bodies=("浙江省人民代表大会常务委员会",)))
+        rebuild_links(s)
+        s.commit()
+    rows = report(store, "basis-changed").rows
+    assert {(r["title"], r["cited_title"], r["change_date"]) for r in rows} == {
+        ("浙江省甲条例", "中华人民共和国著作权法", date(2021, 6, 1))}
+
+
+def test_changes_tell_a_new_law_from_an_amended_text_by_its_history_lines(store):
+    """The first stored text of 刑法 (2023-12-29) records its adoption in 1979 and its amendments: a 修正, not a
+    new law; a law whose history records only its adoption is 新制定; a later text's own history says 修订."""
+    from fagui.records import HistoryEvent
+
+    amended = rec("中华人民共和国刑法", doc_type="法律", region="全国", published=date(2023, 12, 29),
+                  bodies=("全国人民代表大会常务委员会",))
+    amended.history = [HistoryEvent("adopted", date(1979, 7, 1), "全国人民代表大会", "1979年7月1日 通过"),
+                       HistoryEvent("revised", date(1997, 3, 14), "全国人民代表大会", "1997年3月14日 修订"),
+                       HistoryEvent("amended", date(2023, 12, 29), "全国人民代表大会常务委员会", "2023年12月29日 修正")]
+    new = rec("中华人民共和国粮食安全保障法", doc_type="法律", region="全国", published=date(2023, 12, 29),
+              bodies=("全国人民代表大会常务委员会",))
+    new.history = [HistoryEvent("adopted", date(2023, 12, 29), "全国人民代表大会常务委员会", "2023年12月29日 通过")]
+    with store.sessions() as s:
+        upsert_record(s, amended)
+        upsert_record(s, new)
+        s.commit()
+    rows = report(store, "changes", period_from=date(2023, 1, 1), period_to=date(2023, 12, 31)).rows
+    got = {r["title"]: (r["change"], r["reason"]) for r in rows}
+    assert got["中华人民共和国粮食安全保障法"] == ("新制定", "")
+    assert got["中华人民共和国刑法"] == ("修改", "修正（据文本沿革：2023年12月29日 修正）")
+
+
+def test_conflicts_list_current_texts_first_and_superseded_versions_apart(store):
+    """Older versions still labelled 有效 by their source are stale labels, listed after the one real conflict
+    (a text in force that the source says is 失效)."""
+    with store.sessions() as s:
+        upsert_record(s, rec("浙江省甲条例", doc_type="地方性法规", published=date(2015, 1, 1), status="有效", n=1))
+        upsert_record(s, rec("浙江省甲条例", doc_type="地方性法规", published=date(2020, 1, 1), status="有效", n=2))
+        upsert_record(s, rec("浙江省乙条例", doc_type="地方性法规", published=date(2016, 1, 1), status="有效", n=1))
+        upsert_record(s, rec("浙江省乙条例", doc_type="地方性法规", published=date(2021, 1, 1), status="有效", n=2))
+        upsert_record(s, rec("浙江省壬条例", doc_type="地方性法规", published=date(2019, 3, 2), status="失效"))
+        s.commit()
+    rep = report(store, "conflicts")
+    assert [(r["title"], r["version"], r["computed"]) for r in rep.rows] == [
+        ("浙江省壬条例", 1, "现行有效"), ("浙江省乙条例", 1, "已修改"), ("浙江省甲条例", 1, "已修改")]
+    assert [(x.key, x.start, x.count) for x in rep.sections] == [("current", 0, 1), ("superseded", 1, 2)]
+    assert rep.summary == {"total": 3, "superseded": 2}
+
+
+def test_point_in_time_says_unknown_where_the_store_cannot_place_the_date(store):
+    """环境噪声污染防治法 marked 失效 without a date is not 已废止 on every past day; 刑法 stored only as its text
+    of 2023 but adopted in 1979 (history lines) is not 尚未生效 in 2010: both are 不详 then, counted apart."""
+    from clearance.snapshot import snapshot
+    from fagui.records import HistoryEvent
+
+    undated = rec("中华人民共和国环境噪声污染防治法", doc_type="法律", region="全国", published=date(1996, 10, 29),
+                  status="失效", bodies=("全国人民代表大会常务委员会",))
+    undated.extra["end_status"] = "repealed"
+    later = rec("中华人民共和国刑法", doc_type="法律", region="全国", published=date(2023, 12, 29),
+                bodies=("全国人民代表大会常务委员会",))
+    later.history = [HistoryEvent("adopted", date(1979, 7, 1), "全国人民代表大会", "1979年7月1日 通过")]
+    new = rec("中华人民共和国粮食安全保障法", doc_type="法律", region="全国", published=date(2023, 12, 29),
+              bodies=("全国人民代表大会常务委员会",))
+    with store.sessions() as s:
+        for r in (undated, later, new):
+            upsert_record(s, r)
+        s.commit()
+        works = {w.title: w for w in snapshot(s).values()}
+    noise, criminal, grain = (works[t] for t in ("中华人民共和国环境噪声污染防治法", "中华人民共和国刑法",
+                                                 "中华人民共和国粮食安全保障法"))
+    assert noise.point_status(date(2020, 1, 1), today=TODAY).status == "unknown"
+    assert noise.point_status(TODAY, today=TODAY).status == "repealed"  # the source says so now
+    st = criminal.point_status(date(2010, 6, 30))
+    assert st.status == "unknown" and "1979年7月1日 通过" in st.reason
+    assert grain.point_status(date(2010, 6, 30)).status == "not_yet_effective"  # no history: not yet made
+    counts = {r["name"]: r for r in report(store, "counts", as_of=date(2010, 6, 30)).rows}
+    # 环境噪声污染防治法's undated end may be before 2010 or after it: 不详 too, never 已废止
+    assert (counts["全部"]["unknown"], counts["全部"]["not_yet_effective"], counts["全部"]["repealed"]) == (2, 1, 0)
+    catalogue = report(store, "catalogue", as_of=date(2010, 6, 30))
+    assert titles(catalogue) == [] and catalogue.summary["unknown"] == 2
+    assert "另有 2 件文件在该日的时效性不详" in catalogue.description
+
+
+def test_empty_reports_say_which_data_is_missing(store):
+    with store.sessions() as s:
+        upsert_record(s, rec("浙江省甲条例", doc_type="地方性法规", published=date(2020, 1, 1)))
+        s.commit()
+    expiring = report(store, "expiring", days=90)
+    assert expiring.rows == [] and "没有任何文件记有“有效期至”日期" in expiring.notice
+    period = report(store, "validity-period", max_years=5, region="浙江省")
+    assert period.rows == [] and period.notice.startswith("本库中浙江省没有收录行政规范性文件或其他规范性文件")
+    with store.sessions() as s:
+        upsert_record(s, rec("浙江省乙办法", published=date(2020, 1, 1), expires=date(2030, 1, 1)))
+        s.commit()
+    assert report(store, "expiring", days=90).notice == ""  # dates are there: none falls due, nothing missing
+    assert report(store, "validity-period", max_years=5).notice == ""

@@ -69,7 +69,7 @@ def test_decisions_with_an_audit_trail_that_is_never_updated_or_deleted(rounds_s
         assert decide(s, rnd.id, jia, "keep", "仍然适用", "张三") is None  # nothing changed: no audit row
         changed = decide(s, rnd.id, jia, "amend", "与上位法不一致，需要修改", "李四", date(2024, 10, 9))
         assert (changed.decision, changed.reviewer) == ("amend", "李四")
-        close_round(s, rnd.id, "张三", date(2024, 12, 31))
+        close_round(s, rnd.id, "张三", date(2024, 12, 31), allow_undecided=True)
         s.commit()
         trail = audit_trail(s, rnd.id)
         assert [(a.action, a.actor) for a in trail] == [
@@ -140,7 +140,7 @@ def test_decisions_never_change_status_and_disagreements_are_conflicts(rounds_st
         assert [(r["title"], r["computed"]) for r in rows] == [("浙江省旧规定", "已废止")]
         assert rows[0]["source_status"] == "保留（2024年清理）" and "已废止" in rows[0]["source_meaning"]
         # closed: the repeal decided for 甲 has no repealing document yet
-        close_round(s, rnd.id, "张三", date(2024, 12, 31))
+        close_round(s, rnd.id, "张三", date(2024, 12, 31), allow_undecided=True)
         s.commit()
         rows = conflicts(s, date(2025, 1, 15))
         assert sorted((r["title"], r["computed"]) for r in rows) == [("浙江省旧规定", "已废止"), ("浙江省甲办法", "现行有效")]
@@ -210,7 +210,8 @@ def test_rounds_commands(tmp_path, monkeypatch):
     listed = runner.invoke(cli, ["rounds", "list", "--json"])
     [row] = json.loads(listed.output)
     assert row == {"id": row["id"], "name": "2024年清理", "scope": "浙江省", "opened": date.today().isoformat(),
-                   "closed": None, "created_by": "张三", "decisions": 0}
+                   "closed": None, "created_by": "张三", "decisions": 0,
+                       "published_on": None, "published_number": None}
     plain = runner.invoke(cli, ["rounds", "list"]).output
     assert plain == f"{row['id']}\t2024年清理\t浙江省\t{date.today().isoformat()} 至 进行中\t决定 0 件\n"
     exported = runner.invoke(cli, ["rounds", "export", str(row["id"]), "--as-of", "2024-06-01"])

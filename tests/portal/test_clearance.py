@@ -210,10 +210,10 @@ def test_upload_runs_in_the_background_with_filters_and_downloads(app, logged_in
     assert download.status_code == 200 and "attachment" in download.headers["Content-Disposition"]
     ws = load_workbook(io.BytesIO(download.data)).active
     assert not [c for row in ws.iter_rows() for c in row if c.data_type == "f"]
-    assert ws.cell(row=5, column=2).value == "'" + INJECTION
-    match_column = [c.value for c in ws[1]].index("匹配结果") + 1
+    assert ws.cell(row=9, column=2).value == "'" + INJECTION  # below the 4 heading lines
+    match_column = [c.value for c in ws[5]].index("匹配结果") + 1
     fills = {ws.cell(row=r, column=match_column).value: ws.cell(row=r, column=match_column).fill.fgColor.rgb
-             for r in range(2, 7)}
+             for r in range(6, 11)}
     assert len(set(fills.values())) == 3 and set(fills) == {"已匹配", "未找到", "需人工确认"}  # one colour each
     csv_download = logged_in.get(f"/clearance/check/{job_id}/export.csv?match=matched")
     assert csv_download.headers["Content-Type"] == "text/csv; charset=utf-8"  # one charset, not two
@@ -280,8 +280,14 @@ def test_round_workflow_and_its_errors(logged_in):
     published = logged_in.get(f"{url}/publish/result").get_data(as_text=True)
     assert "清理结果" in published and "<svg" in published
     xlsx_bytes = logged_in.get(f"{url}/publish/catalogue.xlsx").data
-    assert load_workbook(io.BytesIO(xlsx_bytes)).active.cell(row=1, column=1).value == "制定机关"
-    closed = logged_in.post(f"{url}/close", data={"csrf_token": t, "closed": "2025-03-01"})
+    sheet = load_workbook(io.BytesIO(xlsx_bytes)).active
+    assert "现行有效目录" in sheet.cell(row=1, column=1).value and "清理范围：北京市" in sheet.cell(row=2, column=1).value
+    assert sheet.cell(row=3, column=1).value.startswith("数据来源：法规统一公开查询平台（http://localhost）")
+    assert sheet.cell(row=5, column=1).value == "制定机关"
+    linked = sheet.cell(row=6, column=2)  # a title opens its work on the site it was downloaded from
+    assert linked.hyperlink.target.startswith("http://localhost/works/") and linked.data_type == "s"
+    closed = logged_in.post(f"{url}/close", data={"csrf_token": t, "closed": "2025-03-01",
+                                                   "confirm_undecided": "1"})
     assert closed.status_code == 302
     late = logged_in.post(f"{url}/decide", data={"csrf_token": t, "work_id": work_id, "decision": "keep",
                                                  "reason": "再议"})
@@ -336,3 +342,51 @@ def test_a_job_another_process_runs_is_never_offered_resume(app, logged_in):
         sess = services.store().sessions()
         assert sess.get(ChecklistJob, job_id).state == "pending"
         sess.close()
+
+
+def test_closing_needs_confirmation_and_a_published_repeal_takes_effect(app, logged_in):
+    from indexer.search.indexing import rebuild, sync
+    from portal import services
+
+    t = token(logged_in)
+    made = logged_in.post("/clearance/rounds", data={"csrf_token": t, "name": "北京市清理（公布）", "region": "北京市",
+                                                     "opened": "2025-01-02"})
+    url = made.headers["Location"]
+    page = logged_in.get(f"{url}?status=effective").get_data(as_text=True)
+    work_id = re.search(r'id="w-([a-z0-9]+)"', page).group(1)
+    title = logged_in.get(f"/api/v1/works/{work_id}").get_json()["title"]
+    with app.app_context():
+        rebuild(services.store().sessions, services.backend())
+    found = logged_in.get("/api/v1/search", query_string={"q": title}).get_json()
+    assert work_id in {r["work_id"] for r in found["hits"]}
+    logged_in.post(f"{url}/decide", data={"csrf_token": t, "work_id": work_id, "decision": "repeal",
+                                          "reason": "调整对象已消失"})
+    refused = logged_in.post(f"{url}/close", data={"csrf_token": t, "closed": "2025-03-01"})
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "件待定" in text and 'name="confirm_undecided"' in text
+    closed = logged_in.post(f"{url}/close", data={"csrf_token": t, "closed": "2025-03-01", "confirm_undecided": "1"})
+    assert closed.status_code == 302
+    page = logged_in.get(url).get_data(as_text=True)
+    assert 'id="publish-round"' in page
+    no_number = logged_in.post(f"{url}/publish", data={"csrf_token": t, "published_on": "2025-03-10", "number": ""})
+    assert no_number.status_code == 400 and "文号" in no_number.get_data(as_text=True)
+    published = logged_in.post(f"{url}/publish", data={"csrf_token": t, "published_on": "2025-03-10",
+                                                        "number": "京政发〔2025〕7号"})
+    assert published.status_code == 302
+    assert "京政发〔2025〕7号" in logged_in.get(url).get_data(as_text=True)
+
+    work = logged_in.get(f"/api/v1/works/{work_id}").get_json()
+    assert work["status"] == "repealed" and "京政发〔2025〕7号" in work["status_reason"]
+    assert work["clearance_decisions"][0]["decision"] == "废止"
+    assert "清理决定废止" in logged_in.get(f"/works/{work_id}").get_data(as_text=True)
+    feed = logged_in.get("/feeds/atom.xml", query_string={"status": "repealed", "region": "北京市"}).get_data(as_text=True)
+    assert f"{title}　[清理决定废止]" in feed and "京政发〔2025〕7号" in feed
+    with app.app_context():
+        sync(services.store().sessions, services.backend())
+    # per_page differs from the search above: a cached answer from before the publication is not asked again
+    found = logged_in.get("/api/v1/search", query_string={"q": title, "per_page": 11}).get_json()
+    assert work_id not in {r["work_id"] for r in found["hits"]}
+    repealed = logged_in.get("/api/v1/search", query_string={"q": title, "status": "repealed"}).get_json()
+    assert work_id in {r["work_id"] for r in repealed["hits"]}
+    catalogue = logged_in.get(f"{url}/publish/catalogue.csv").get_data(as_text=True)
+    assert title not in catalogue

@@ -41,3 +41,12 @@ def test_expiry_repeal_and_reported_end():
     reported = [VersionDates(date(2010, 1, 1), None, end_status="expired")]
     st = work_status(reported, date(2025, 1, 1))
     assert (st.status, st.official) == ("expired", True) and "来源未注明日期" in st.reason
+
+
+def test_an_end_undone_later_holds_only_between_its_dates():
+    end = [RepealLink(effective=date(2024, 12, 31), status="expired", until=date(2025, 2, 15),
+                      reason="清理决定宣布失效")]
+    assert work_status([V2019], date(2024, 12, 30), end).status == "effective"
+    st = work_status([V2019], date(2025, 1, 1), end)
+    assert (st.status, st.official, st.reason) == ("expired", True, "清理决定宣布失效")
+    assert work_status([V2019], date(2025, 2, 15), end).status == "effective"

@@ -116,7 +116,7 @@ def test_round_workflow_and_batch_check(browser, clearance_server, tmp_path):
     assert title in browser.find_element(By.ID, "published").text
     xlsx_href = browser.find_element(By.LINK_TEXT, "XLSX").get_attribute("href")
     sheet = load_workbook(io.BytesIO(fetch(browser, xlsx_href))).active
-    rows = list(sheet.iter_rows(values_only=True))
+    rows = list(sheet.iter_rows(values_only=True))[4:]  # below the title, scope and data source lines
     assert rows[0][0] == "标题" and any(r[0] == title and "修改" in r for r in rows[1:])
     screenshot(browser, "clearance-published", 1280)
 
@@ -157,5 +157,11 @@ def test_round_workflow_and_batch_check(browser, clearance_server, tmp_path):
     assert not [c for c in cells if c.data_type == "f"]
     assert "'=cmd|' /C calc'!A0" in [c.value for c in cells]
     screenshot(browser, "clearance-check", 1280)
+    # at 1280 px the page does not scroll sideways and the list's title column keeps a readable width
+    browser.set_window_size(1280, 900)
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= 1280
+    widths = browser.execute_script(
+        "return [...document.querySelectorAll('td.c-input-title')].map(td => td.getBoundingClientRect().width)")
+    assert widths and min(widths) >= 200
     screenshot(browser, "clearance-check", 375)
     assert csp_violations(browser) == []

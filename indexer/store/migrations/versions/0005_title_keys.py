@@ -119,7 +119,8 @@ def _recompute(conn, work_ids: list[str]) -> None:
     for wid in work_ids:
         work = session.get(Work, wid)
         if work is not None:
-            recompute_work(session, work)
+            # No round could be published before 0008_issue17 (whose columns do not exist yet).
+            recompute_work(session, work, with_published=False)
     session.flush()
     session.close()  # the connection's transaction is alembic's: it commits the lot
 
