@@ -50,9 +50,10 @@ def _search_context(session: Session, work_id: str) -> str:
     if not q or len(q) > MAX_CONTEXT_QUERY:
         return ""
     from indexer.search.query import parse_query
-    from indexer.search.service import direct_answer
+    from indexer.search.service import direct_answer, everyday_answer, everyday_words
 
-    direct = direct_answer(session, parse_query(q))
+    parsed = parse_query(q)
+    direct = direct_answer(session, parsed) or everyday_answer(session, parsed, everyday_words(parsed), None)
     return q if direct is not None and direct.work_id == work_id else ""
 
 

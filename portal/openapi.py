@@ -75,6 +75,7 @@ SCHEMAS: dict[str, dict] = {
                  "description": "the matching used: fuzzy when asked for, or when nothing matched exactly"},
         "direct": _ref("DirectAnswer"), "warnings": _array(STR), "hits": _array(_ref("Hit")),
         "facets": _ref("Facets"),
+        "also_searched": {**_array(STR), "description": "同时检索的法律用语（检索词中的口语、俗称，如 醉驾：醉酒驾驶机动车）"},
     }),
     "FacetResult": _obj({"query": STR, "total": INT, "facets": _ref("Facets")}),
     "VersionSummary": _obj({
@@ -190,6 +191,8 @@ SEARCH_PARAMS = [
     _param("mode", "检索方式：exact 精确检索（默认，每个词按原文连续的字匹配）；fuzzy 模糊检索（按词匹配，不要求相连）。"
            "精确检索没有结果时自动改用模糊检索，并在 warnings 中说明",
            {"type": "string", "enum": ["exact", "fuzzy"], "default": "exact"}),
+    _param("expand", "1（默认）：检索词中的口语、俗称（醉驾、假一赔三）同时按法律用语检索，原词命中的结果排在前面，"
+           "口语指向某一条时直达该条；0：只检索原词", {"type": "string", "enum": ["0", "1"], "default": "1"}),
     _list_param("status", "时效性，默认 effective（现行有效）；all 为全部", [*STATUSES, "all"]),
     _list_param("doc_type", "效力级别", list(DOC_TYPES)),
     _list_param("region", "行政区划名称或代码，例如 山东省、370000、全国"),

@@ -21,7 +21,7 @@ DATE_PARAMS = {
 }
 # Names the site and the API accept; anything else is ignored, like any web form would.
 LIST_PARAMS = ("status", "doc_type", "region")
-SCALAR_PARAMS = ("q", "mode", "body", "sort", "page", "per_page", *DATE_PARAMS)
+SCALAR_PARAMS = ("q", "mode", "body", "sort", "page", "per_page", "expand", *DATE_PARAMS)
 
 
 def parse_date_param(raw: str, label: str) -> date | None:
@@ -69,6 +69,9 @@ def search_params(args: MultiDict, *, default_per_page: int = 10, facets: bool =
     elif not statuses:
         statuses = ("effective",)
     dates = {name: parse_date_param(args.get(name, ""), label) for name, label in DATE_PARAMS.items()}
+    expand = (args.get("expand") or "1").strip()
+    if expand not in ("0", "1"):
+        raise BadParameter("参数 expand 只能是 1（同时检索口语对应的法律用语）或 0（只检索原词）")
     return SearchParams(
         q=q,
         statuses=statuses,
@@ -85,6 +88,7 @@ def search_params(args: MultiDict, *, default_per_page: int = 10, facets: bool =
         effective_from=dates["effective_from"],
         effective_to=dates["effective_to"],
         as_of=dates["as_of"],
+        expand=expand == "1",
     )
 
 
@@ -132,6 +136,7 @@ def lenient_search_params(args: MultiDict) -> SearchParams:
         effective_from=date_or_none("effective_from"),
         effective_to=date_or_none("effective_to"),
         as_of=date_or_none("as_of"),
+        expand=(args.get("expand") or "").strip() != "0",
     )
 
 

@@ -191,6 +191,7 @@ class SearchResult:
     hits: tuple[Hit, ...] = ()
     facets: Facets | None = None  # None: the search was asked without facets
     mode: str = "exact"  # the matching used: exact (精确检索), or fuzzy when asked for or when nothing matched exactly
+    also_searched: tuple[str, ...] = ()  # the law's wording of everyday words in the query (醉驾: 醉酒驾驶机动车)
 
     @property
     def pages(self) -> int:
@@ -207,6 +208,7 @@ class SearchResult:
             "took_ms": self.took_ms,
             "direct": self.direct.to_json() if self.direct is not None else None,
             "warnings": list(self.warnings),
+            "also_searched": list(self.also_searched),
             "hits": [h.to_json() for h in self.hits],
             "facets": self._facets_json(),
         }

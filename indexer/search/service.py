@@ -27,9 +27,11 @@ from indexer.search.backends.base import (
     SearchRequest,
     TextQuery,
 )
+from indexer.search.everyday import Expansion
+from indexer.search.everyday import expand as everyday_expand
 from indexer.search.highlight import snippet
 from indexer.search.index_docs import day
-from indexer.search.query import ERROR_NOTHING_SEARCHABLE, ParsedQuery, parse_query
+from indexer.search.query import ERROR_NOTHING_SEARCHABLE, ParsedQuery, WorkArticleRef, parse_query
 from indexer.search.results import (
     AnswerArticle,
     ArticleAnswer,
@@ -76,6 +78,7 @@ class SearchParams:
     facets: bool = True
     warnings: list[str] = field(default_factory=list)
     mode: str = "exact"
+    expand: bool = True  # everyday words (醉驾) also searched in the law's wording (indexer.search.everyday)
 
 
 def validate(params: SearchParams) -> None:
@@ -109,15 +112,18 @@ def term_clause(text: str, phrase: bool = False, exact: bool = True) -> Clause |
     return Clause(tokens, phrase=phrase or len(tokens) > 1, chars=chars)
 
 
-def text_query(parsed: ParsedQuery, extra_words: tuple[str, ...] = (), exact: bool = True) -> TextQuery:
+def text_query(parsed: ParsedQuery, extra_words: tuple[str, ...] = (), exact: bool = True,
+               everyday: tuple[Expansion, ...] = ()) -> TextQuery:
     must: list[Clause] = []
     groups: list[tuple[Clause, ...]] = []
+    wordings = {e.word: e.legal for e in everyday}
     for word in (*parsed.must, *extra_words):
         clause = term_clause(word, parsed.is_phrase(word), exact)
         full = expand_abbreviation(word)
-        alternative = term_clause(full, exact=exact) if full else None
-        if clause and alternative:
-            groups.append((clause, alternative))  # 道交法 finds the text saying 道交法 or 道路交通安全法
+        alternatives = [c for c in (term_clause(w, exact=exact) for w in (full, *wordings.get(word, ())) if w) if c]
+        if clause and alternatives:
+            # 道交法 finds the text saying 道交法 or 道路交通安全法; 醉驾, the text saying 醉驾 or 醉酒驾驶机动车
+            groups.append((clause, *alternatives))
         elif clause:
             must.append(clause)
     must += [c for c in (term_clause(p, phrase=True, exact=exact) for p in parsed.phrases) if c]
@@ -234,6 +240,9 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> Se
         raise SearchError(parsed.error)
     warnings = list(params.warnings) + (list(parsed.warnings) if parsed else [])
     direct = direct_answer(session, parsed, params.as_of, warnings) if parsed else None
+    everyday = everyday_words(parsed) if parsed and params.expand else ()
+    if direct is None and everyday:
+        direct = everyday_answer(session, parsed, everyday, params.as_of) if parsed else None
     extra: tuple[str, ...] = ()
     reference = parsed.work_article if parsed else None
     if reference is not None and direct is None:
@@ -244,6 +253,8 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> Se
         else:
             extra = reference.as_terms()  # 交通事故 第七十六条: searched as plain words
     text = text_query(parsed, extra, exact) if parsed else TextQuery()
+    # The everyday words' expansion is searched after what was typed: exact matches are never pushed down.
+    wide = text_query(parsed, extra, exact, everyday) if parsed and everyday else text
     typed = not text.is_empty  # the reader's own words: a search that may fall back to 模糊检索
     if parsed and text.is_empty and parsed.doc_number is None and parsed.work_article is None and parsed.must:
         warnings.append("检索词中没有可检索的文字")
@@ -283,8 +294,11 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> Se
         return (later(lambda: _wider_facets(backend, text, filters)) if params.facets else None,
                 later(lambda: _undated_count(backend, text, filters)) if undated_wanted else None)
 
-    wider, undated_count = side_calls(text)
-    result = _collapsed(session, backend, text, filters, params, offset)
+    wider, undated_count = side_calls(wide)
+    if wide is text:
+        result = _collapsed(session, backend, text, filters, params, offset)
+    else:
+        result = _typed_first(session, backend, text, wide, parsed, everyday, exact, filters, params, offset)
     if parsed and typed and exact and not result.total:
         # Nothing holds the words exactly as typed: the word-level search is the nearest answer, and the
         # page says so; when that finds nothing either, the answer stays the exact search's plain nothing.
@@ -298,7 +312,7 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> Se
         fuzzy = (_collapsed(session, backend, fuzzy_text, filters, params, offset)
                  if not loose.error and not fuzzy_text.is_empty else result)
         if fuzzy.total:
-            exact, text, result, parsed = False, fuzzy_text, fuzzy, loose
+            exact, text, result, parsed, everyday = False, fuzzy_text, fuzzy, loose, ()
             warnings.append(WARN_FUZZY_FALLBACK.format(q=params.q.strip()))
             wider, undated_count = side_calls(text)
     if undated_count is not None:
@@ -308,7 +322,7 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> Se
                             f"{params.as_of}是否有效，未列入结果")
     if parsed and parsed.doc_number is not None and direct is None and result.total and not filters.doc_number_key:
         warnings.append("下面列出正文提到这个文号的文件")
-    hits = _hits(session, backend, result, parsed, params, exact)
+    hits = _hits(session, backend, result, parsed, params, exact, everyday)
     facets = _facets(session, {**result.facets, **wider.result()}) if wider is not None else None
     return SearchResult(
         query=params.q,
@@ -321,7 +335,64 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> Se
         warnings=tuple(warnings),
         hits=tuple(hits),
         facets=facets,
+        also_searched=tuple(dict.fromkeys(w for e in everyday for w in e.legal)),
     )
+
+
+def everyday_words(parsed: ParsedQuery) -> tuple[Expansion, ...]:
+    """The query's words that are everyday words (醉驾, 酒驾怎么处罚), with the law's wording for each; none
+    when the query names a document number or an article (those are answered as typed)."""
+    if parsed.doc_number is not None or parsed.work_article is not None:
+        return ()
+    words = [w for w in parsed.must if not parsed.is_phrase(w)]
+    return tuple(e for e in (everyday_expand(w) for w in words) if e is not None)
+
+
+def everyday_answer(session: Session, parsed: ParsedQuery, everyday: tuple[Expansion, ...],
+                    as_of: date | None) -> DirectAnswer | None:
+    """A query that is one everyday word naming one provision (离婚冷静期) lands on that article."""
+    if len(everyday) != 1 or len(parsed.must) != 1 or parsed.phrases or parsed.any_of:
+        return None
+    target = everyday[0].target
+    place = target.article if target is not None else None
+    if target is None or place is None:
+        return None
+    ref = WorkArticleRef(work_title=target.work_title, article_number=place[0], article_sub=place[1],
+                         label=target.article_label, original=everyday[0].word)
+    return direct_answer(session, ParsedQuery(raw=parsed.raw, work_article=ref), as_of)
+
+
+def _typed_first(session: Session, backend: SearchBackend, text: TextQuery, wide: TextQuery,
+                 parsed: ParsedQuery | None, everyday: tuple[Expansion, ...], exact: bool, filters: Filters,
+                 params: SearchParams, offset: int) -> BackendResult:
+    """The works holding what was typed, in their own order, then those found only by the law's wording of an
+    everyday word. With several everyday words, or a sort by date, one search of both in the engine's order."""
+    more = _wording_only(text, parsed, everyday, exact) if parsed is not None else None
+    if more is None or params.sort != "relevance":
+        return _collapsed(session, backend, wide, filters, params, offset)
+    first = _collapsed(session, backend, text, filters, replace(params, facets=False), offset)
+    need = params.per_page - len(first.hits)
+    rest = _collapsed(session, backend, more, filters, replace(params, facets=False, per_page=max(need, 1)),
+                      max(0, offset - first.total))
+    facets = (backend.search(SearchRequest(text=wide, filters=filters, limit=0, facets=True)).facets
+              if params.facets else {})
+    return BackendResult(total=first.total + rest.total, hits=first.hits + rest.hits[:max(need, 0)],
+                         facets=facets)
+
+
+def _wording_only(text: TextQuery, parsed: ParsedQuery, everyday: tuple[Expansion, ...],
+                  exact: bool) -> TextQuery | None:
+    """The typed search with its one everyday word replaced by the law's wordings and excluded as typed: the
+    works the expansion adds, none of them already found by the typed words."""
+    if len(everyday) != 1 or not everyday[0].legal:
+        return None
+    word = everyday[0].word
+    clause = term_clause(word, parsed.is_phrase(word), exact)
+    wordings = tuple(c for c in (term_clause(w, exact=exact) for w in everyday[0].legal) if c)
+    if clause is None or clause not in text.must or not wordings:
+        return None  # the word is also a short name (道交法): searched as one group with both
+    return replace(text, must=tuple(c for c in text.must if c != clause), any_of=(*text.any_of, wordings),
+                   exclude=(*text.exclude, clause), title_key=None, together="")
 
 
 def _undated_count(backend: SearchBackend, text: TextQuery, filters: Filters) -> int:
@@ -429,7 +500,7 @@ def _wider_facets(backend: SearchBackend, text: TextQuery, filters: Filters) -> 
 
 
 def _hits(session: Session, backend: SearchBackend, result: BackendResult, parsed: ParsedQuery | None,
-          params: SearchParams, exact: bool = True) -> list[Hit]:
+          params: SearchParams, exact: bool = True, everyday: tuple[Expansion, ...] = ()) -> list[Hit]:
     if not result.hits:
         return []
     version_ids = [h.version_id for h in result.hits]
@@ -444,8 +515,8 @@ def _hits(session: Session, backend: SearchBackend, result: BackendResult, parse
     }
     # A snippet comes from the best matching article where there is one, else from the opening of the text:
     # reading whole codes (刑法 is 200,000 characters) for ten hits would cost more than the search itself.
-    terms = _highlight_terms(parsed, exact)
-    articles = _matching_articles(session, backend, parsed, version_ids, terms, exact)
+    terms = _highlight_terms(parsed, exact) + [w for e in everyday for w in e.legal]
+    articles = _matching_articles(session, backend, parsed, version_ids, terms, exact, everyday)
     # Only hits without a matching article need the opening of their text for a snippet.
     bare = [vid for vid in version_ids if not articles.get(vid)]
     openings: dict[int, str] = dict(session.execute(
@@ -501,10 +572,11 @@ def _highlight_terms(parsed: ParsedQuery | None, exact: bool = True) -> list[str
 
 
 def _matching_articles(session: Session, backend: SearchBackend, parsed: ParsedQuery | None,
-                       version_ids: list[int], terms: list[str], exact: bool = True) -> dict[int, list[ArticleHit]]:
+                       version_ids: list[int], terms: list[str], exact: bool = True,
+                       everyday: tuple[Expansion, ...] = ()) -> dict[int, list[ArticleHit]]:
     if parsed is None or not terms:
         return {}
-    base = text_query(parsed, exact=exact)
+    base = text_query(parsed, exact=exact, everyday=everyday)
     if base.is_empty:
         return {}
     query = TextQuery(must=base.must, any_of=base.any_of, exclude=base.exclude, match_any=True)
