@@ -253,8 +253,6 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> Se
         else:
             extra = reference.as_terms()  # 交通事故 第七十六条: searched as plain words
     text = text_query(parsed, extra, exact) if parsed else TextQuery()
-    # The everyday words' expansion is searched after what was typed: exact matches are never pushed down.
-    wide = text_query(parsed, extra, exact, everyday) if parsed and everyday else text
     typed = not text.is_empty  # the reader's own words: a search that may fall back to 模糊检索
     if parsed and text.is_empty and parsed.doc_number is None and parsed.work_article is None and parsed.must:
         warnings.append("检索词中没有可检索的文字")
@@ -294,6 +292,8 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> Se
         return (later(lambda: _wider_facets(backend, text, filters)) if params.facets else None,
                 later(lambda: _undated_count(backend, text, filters)) if undated_wanted else None)
 
+    # The everyday words' expansion is searched after what was typed: exact matches are never pushed down.
+    wide = text_query(parsed, extra, exact, everyday) if parsed and everyday else text
     wider, undated_count = side_calls(wide)
     if wide is text:
         result = _collapsed(session, backend, text, filters, params, offset)
