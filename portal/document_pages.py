@@ -16,6 +16,7 @@ from indexer.store import documents
 from indexer.store.views import ArticleView
 from portal import services
 from portal.params import parse_article, parse_int_param
+from portal.penalty_views import article_penalties, legal_basis
 
 bp = Blueprint("document_pages", __name__)
 
@@ -31,30 +32,35 @@ def _page(work_id: str, seq: int | None, print_view: bool = False, missing_artic
     if detail is None:
         abort(404, f"未找到该文件的第 {seq} 版")
     template = "print.html" if print_view else "work.html"
-    q = _search_context(session, work_id)
+    q, landed = _search_context(session, work_id)
+    penalties = article_penalties(detail.articles)
     return render_template(template, work=work, doc=detail, version=detail.version, q=q, top_q=q,
                            sections=_sections(detail.articles), cited=_cited_works(session, work_id),
-                           missing_article=missing_article)
+                           missing_article=missing_article, penalties=penalties,
+                           basis=legal_basis(detail.articles, penalties, landed) if landed else None)
 
 
 MAX_CONTEXT_QUERY = 100
 
 
-def _search_context(session: Session, work_id: str) -> str:
+def _search_context(session: Session, work_id: str) -> tuple[str, str | None]:
     """The ?q= a direct answer brought the reader here with, for the "检索…直达本文件" banner; "" for any other q.
 
     The search page redirects a query that names a document number or a work and article straight to the
     document with ?q=; only such a query, one whose direct answer is this very work, is shown back. Any other
-    text in a link (a crafted "官方通知：…" message) is not echoed on an official page."""
+    text in a link (a crafted "官方通知：…" message) is not echoed on an official page. With it, the anchor of the
+    article the search landed on (for the 执法依据 card), or None."""
     q = " ".join((request.args.get("q") or "").split())
     if not q or len(q) > MAX_CONTEXT_QUERY:
-        return ""
+        return "", None
     from indexer.search.query import parse_query
     from indexer.search.service import direct_answer, everyday_answer, everyday_words
 
     parsed = parse_query(q)
     direct = direct_answer(session, parsed) or everyday_answer(session, parsed, everyday_words(parsed), None)
-    return q if direct is not None and direct.work_id == work_id else ""
+    if direct is None or direct.work_id != work_id:
+        return "", None
+    return q, direct.anchor
 
 
 def _cited_works(session: Session, work_id: str) -> dict[str, tuple[str, int | None, bool]]:

@@ -48,8 +48,16 @@ STATUS_FIELDS = {
     "status_basis": {"type": "string", "enum": ["官方标注", "系统推断"]},
 }
 
+_PENALTY_REF = _obj({"number": INT, "sub": INT, "paragraph": _nullable(INT), "label": STR, "anchor": STR})
+
 SCHEMAS: dict[str, dict] = {
     "Error": _obj({"error": _obj({"status": INT, "message": STR})}),
+    "PenaltyLinks": _obj({"work_id": STR, "version": INT, "links": _array(_obj({
+        "penalty": _PENALTY_REF, "enforced": _PENALTY_REF,
+        "form": {"type": "string", "enum": ["violates", "by_reference"],
+                 "description": "violates：罚则条款写明“违反本法第X条”；by_reference：条文写明“依照本法第X条的规定处罚”"},
+        "kinds": _array(STR), "fines": _array(STR), "detention": _array(STR), "authority": N_STR, "summary": STR,
+        "clause": STR}))}),
     "Hit": _obj({
         "work_id": STR, "version": INT, "is_current": BOOL, "title": STR, "doc_type": N_STR, "region": STR,
         "status": STATUS, "status_label": STR, "status_official": BOOL, "published": N_DATE,
@@ -244,6 +252,9 @@ def openapi_spec() -> dict:
             "/works/{work_id}/versions/{seq}/articles/{article}": _get(
                 "某一版本的一条", [WORK_ID, SEQ, ARTICLE],
                 _responses(_ok("ArticleDetail", "条文"), "BadRequest", "NotFound"), "getArticle"),
+            "/works/{work_id}/versions/{seq}/penalties": _get(
+                "罚则关联：处罚条款与其处罚的违法条款（处罚种类、罚款幅度、拘留天数、处罚机关）", [WORK_ID, SEQ],
+                _responses(_ok("PenaltyLinks", "罚则关联"), "NotFound"), "getPenalties"),
             "/works/{work_id}/compare": _get(
                 "新旧对照：两个版本逐条比较", [
                     WORK_ID,
