@@ -36,7 +36,7 @@ def _page(work_id: str, seq: int | None, print_view: bool = False, missing_artic
     penalties = article_penalties(detail.articles)
     return render_template(template, work=work, doc=detail, version=detail.version, q=q, top_q=q,
                            sections=_sections(detail.articles), cited=_cited_works(session, work_id),
-                           missing_article=missing_article, penalties=penalties,
+                           missing_article=missing_article, penalties=penalties, landed=landed,
                            basis=legal_basis(detail.articles, penalties, landed) if landed else None)
 
 
