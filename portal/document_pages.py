@@ -158,7 +158,12 @@ def _page_or_article(work_id: str, seq: int | None) -> BaseResponse | tuple[str,
     number, sub = parse_article(raw)
     found = documents.article(services.session(), work_id, number, sub, seq)
     if found is not None:
-        return redirect(work_url(work_id, seq, seq is None, anchor=found.article.anchor))
+        # 第九十一条第二款 opens that paragraph (#art-91-p2) when the article has it.
+        from fagui.normalise.paragraphs import has_place, parse_place, suffix
+
+        place = parse_place(raw)
+        known = place != (None, None) and has_place(article_body(found.article), *place)
+        return redirect(work_url(work_id, seq, seq is None, anchor=found.article.anchor + (suffix(*place) if known else "")))
     return _page(work_id, seq, missing_article=article_ref(number, sub)), 404
 
 
@@ -243,3 +248,17 @@ def article_body(article: ArticleView) -> list[str]:
     if text.startswith(article.label):
         text = text[len(article.label):]
     return [p.strip() for p in text.strip().split("\n") if p.strip()]
+
+
+@bp.app_template_filter("article_lines")
+def article_lines(article: ArticleView) -> list[tuple[str, str, str]]:
+    """The article's paragraphs as (text, anchor, the 款 label shown before a paragraph after the first): each line
+    has its own anchor (art-91-p2, art-91-p2-i3) so a 款 or 项 can be linked and shared."""
+    from fagui.normalise.articles import chinese_numeral
+    from fagui.normalise.paragraphs import line_places, suffix
+
+    lines = article_body(article)
+    places = line_places(lines)
+    several = len({p for p, _ in places}) > 1
+    return [(line, article.anchor + suffix(p, i), f"第{chinese_numeral(p)}款" if several and i is None and p > 1 else "")
+            for line, (p, i) in zip(lines, places, strict=True)]

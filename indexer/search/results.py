@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
+from fagui.normalise.paragraphs import suffix as place_suffix
 from fagui.vocabulary import STATUS_LABELS
 
 JSON = dict[str, Any]
@@ -108,14 +109,18 @@ class ArticleAnswer:
     is_current: bool
     article: AnswerArticle
     type: Literal["article"] = "article"
+    paragraph: int | None = None  # the 款 the query named (第二款), when the article has it
+    item: int | None = None  # the 项
 
     @property
     def anchor(self) -> str | None:
-        return self.article.anchor
+        """art-91, or art-91-p2 / art-91-p2-i3 for a paragraph or item (fagui.normalise.paragraphs)."""
+        return self.article.anchor + place_suffix(self.paragraph, self.item)
 
     def to_json(self) -> JSON:
         return {"type": self.type, "work_id": self.work_id, "title": self.title, "status": self.status,
-                "version": self.version, "is_current": self.is_current, "article": self.article.to_json()}
+                "version": self.version, "is_current": self.is_current, "article": self.article.to_json(),
+                "paragraph": self.paragraph, "item": self.item, "anchor": self.anchor}
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session, defer, selectinload
 
 from fagui.abbreviations import expand as expand_abbreviation
 from fagui.errors import FaguiError
+from fagui.normalise.articles import chinese_numeral
+from fagui.normalise.paragraphs import has_place
 from fagui.vocabulary import DOC_TYPES, STATUS_LABELS, STATUSES, canonical_region
 from indexer.search.analysis import analyse_query, exact_form
 from indexer.search.backends.base import (
@@ -200,6 +202,11 @@ def direct_answer(session: Session, parsed: ParsedQuery, as_of: date | None = No
                 )
             )
             if article is not None:
+                place = (ref.paragraph, ref.item) if (ref.paragraph or ref.item) else (None, None)
+                if place != (None, None) and not has_place(_body_lines(article.text, article.label), *place):
+                    if warnings is not None:
+                        warnings.append(f"{article.label}没有{_place_label(*place)}，已打开该条")
+                    place = (None, None)
                 return ArticleAnswer(
                     work_id=work.id,
                     title=version.title,
@@ -208,6 +215,7 @@ def direct_answer(session: Session, parsed: ParsedQuery, as_of: date | None = No
                     is_current=version.id == work.current_version_id,
                     article=AnswerArticle(number=article.number, sub=article.sub, label=article.label,
                                           anchor=article.anchor, path=article.path, text=article.text),
+                    paragraph=place[0], item=place[1],
                 )
     if parsed.doc_number is not None:
         versions = session.scalars(
@@ -219,6 +227,17 @@ def direct_answer(session: Session, parsed: ParsedQuery, as_of: date | None = No
             return DocumentAnswer(work_id=version.work_id, title=version.title, doc_number=version.doc_number,
                                   version=version.seq, is_current=version.id == version.work.current_version_id)
     return None
+
+
+def _body_lines(text: str, label: str) -> list[str]:
+    """An article's lines without its label (as the document page shows them, portal.document_pages)."""
+    body = text[len(label):] if text.startswith(label) else text
+    return [line.strip() for line in body.strip().split("\n") if line.strip()]
+
+
+def _place_label(paragraph: int | None, item: int | None) -> str:
+    return ((f"第{chinese_numeral(paragraph)}款" if paragraph else "")
+            + (f"第{chinese_numeral(item)}项" if item else ""))
 
 
 def _doc_number_known(session: Session, key: str) -> bool:
