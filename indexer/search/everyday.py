@@ -18,8 +18,13 @@ from fagui.normalise.articles import parse_article_ref
 DATA_FILE = Path(__file__).with_name("data") / "everyday_words.csv"
 COLUMNS = ("领域", "口语", "法律用语", "法规", "条文", "说明")
 # What people add around an everyday word when they ask (酒驾怎么处罚, 醉驾判几年): the word still names the act.
-FILLERS = ("怎么处罚", "如何处罚", "怎么处理", "怎么罚", "罚多少", "罚款多少", "判几年", "判多久", "怎么判",
-           "怎么办", "犯法吗", "违法吗", "的处罚", "处罚", "罚款", "赔偿", "规定", "法律", "责任", "的")
+# Longest first where one begins another (怎么处罚 before 怎么).
+FILLERS = ("怎么处罚", "如何处罚", "怎么处理", "如何处理", "怎么认定", "处罚标准", "罚款标准", "赔偿标准", "法律依据",
+           "法律规定", "要坐牢吗", "什么意思", "多少钱", "罚多少", "罚款多少", "扣几分", "拘留几天", "判几年",
+           "判多久", "怎么判", "怎么罚", "怎么赔", "赔多少", "谁负责", "谁承担", "谁赔偿", "能退吗", "可以退吗",
+           "合法吗", "犯法吗", "违法吗", "算不算", "是什么", "什么是", "多少天", "有几天", "怎么办", "的处罚", "处罚",
+           "罚款", "赔偿", "扣分", "坐牢", "几天", "多久", "规定", "法律", "责任", "依据", "条款", "法条", "标准",
+           "后果", "新规", "关于", "怎么", "如何", "吗", "呢", "的")
 
 
 class EverydayDataError(ValueError):
@@ -81,19 +86,23 @@ def _index() -> tuple[dict[str, list[Entry]], tuple[str, ...]]:
     return by_term, tuple(sorted(by_term, key=len, reverse=True))
 
 
+def is_filler(text: str) -> bool:
+    """Only asking words (怎么处罚, 罚多少, 吗): what people add around an everyday word."""
+    rest = text.strip()
+    while rest:
+        filler = next((f for f in FILLERS if rest.startswith(f)), None)
+        if filler is None:
+            return False
+        rest = rest[len(filler):]
+    return True
+
+
 def _term_in(word: str, terms: tuple[str, ...]) -> str | None:
-    """The everyday word the query word is, or holds with only asking words around it (酒驾怎么处罚)."""
+    """The everyday word the query word is, or holds with only asking words around it (酒驾怎么处罚,
+    什么是离婚冷静期)."""
     for term in terms:  # longest first: 醉酒开车 before 开车
         at = word.find(term)
-        if at < 0:
-            continue
-        rest = word[:at] + word[at + len(term):]
-        while rest:
-            filler = next((f for f in FILLERS if rest.startswith(f)), None)
-            if filler is None:
-                break
-            rest = rest[len(filler):]
-        if not rest:
+        if at >= 0 and is_filler(word[:at]) and is_filler(word[at + len(term):]):
             return term
     return None
 

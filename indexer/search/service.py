@@ -31,6 +31,7 @@ from indexer.search.backends.base import (
 )
 from indexer.search.everyday import Expansion
 from indexer.search.everyday import expand as everyday_expand
+from indexer.search.everyday import is_filler as everyday_filler
 from indexer.search.highlight import snippet
 from indexer.search.index_docs import day
 from indexer.search.query import ERROR_NOTHING_SEARCHABLE, ParsedQuery, WorkArticleRef, parse_query
@@ -370,8 +371,9 @@ def everyday_words(parsed: ParsedQuery) -> tuple[Expansion, ...]:
 def everyday_answer(session: Session, parsed: ParsedQuery, everyday: tuple[Expansion, ...],
                     as_of: date | None) -> DirectAnswer | None:
     """A query that is one everyday word naming one provision (离婚冷静期) lands on that article."""
-    if len(everyday) != 1 or len(parsed.must) != 1 or parsed.phrases or parsed.any_of:
-        return None
+    others = [w for w in parsed.must if w != everyday[0].word] if len(everyday) == 1 else []
+    if len(everyday) != 1 or not all(everyday_filler(w) for w in others) or parsed.phrases or parsed.any_of:
+        return None  # 醉驾 处罚 lands on the provision; 醉驾 交通事故 is a search
     target = everyday[0].target
     place = target.article if target is not None else None
     if target is None or place is None:

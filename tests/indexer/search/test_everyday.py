@@ -44,6 +44,7 @@ def test_expand_reads_words_and_asking_words_around_them():
     assert drunk.target is not None and drunk.target.article == (133, 1) and "刑法" in drunk.target.work_title
     asked = expand("酒驾怎么处罚")
     assert asked is not None and asked.term == "酒驾" and asked.legal == ("饮酒后驾驶机动车",)
+    assert expand("什么是离婚冷静期").term == "离婚冷静期" and expand("醉驾要坐牢吗").term == "醉驾"
     assert expand("醉酒驾驶机动车") is None  # already the law's wording
     assert expand("机动车") is None and expand("酒驾车辆登记") is None  # other words around it: not a question
 
@@ -70,6 +71,9 @@ def test_everyday_word_finds_the_law_and_lands_on_its_article(corpus):
     law = next(h for h in result.hits if h.title == "中华人民共和国道路交通安全法")
     assert "第九十一条" in [a.label for a in law.articles]
     assert "<mark>醉酒驾驶机动车</mark>" in law.articles[0].snippet
+    spaced = run(corpus, "醉驾 处罚")  # asking words beside it: still the provision
+    assert spaced.direct is not None and spaced.direct.article.label == "第一百三十三条之一"
+    assert run(corpus, "醉驾 交通事故").direct is None  # another word: a search
     refund = run(corpus, "七天无理由退货")
     assert refund.direct is not None and refund.direct.article.label == "第二十五条"
     assert refund.hits[0].title == "中华人民共和国消费者权益保护法"
