@@ -16,6 +16,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # The shared corpus sits beside the project checkout; the bundled sample ships inside the package.
 SHARED_CORPUS = PROJECT_ROOT.parent / "shared" / "corpus" / "lawrefbook.jsonl.gz"
 BUNDLED_SAMPLE = Path(__file__).resolve().parent / "data" / "lawrefbook-sample.jsonl.gz"
+# The 国家法律法规数据库 snapshot beside the checkout, and the slice of it matching the bundled sample.
+SHARED_FLK_SNAPSHOT = PROJECT_ROOT.parent / "shared" / "corpus" / "flk-snapshot.jsonl.gz"
+BUNDLED_FLK_SAMPLE = Path(__file__).resolve().parent / "data" / "flk-snapshot-sample.jsonl.gz"
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class Settings:
     login_lock_minutes: float = 15.0
     metrics_allow: tuple[str, ...] = ("127.0.0.1/32", "::1/128")  # networks that may read /metrics
     metrics_token: str | None = None  # or any client sending `Authorization: Bearer <token>`
+    index_heap_mb: int = 1000  # memory `fagui index rebuild` gives Tantivy's writer: fewer, larger segments
 
     @property
     def secret_key(self) -> str:
@@ -110,6 +114,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         login_lock_minutes=_number(env, "FAGUI_LOGIN_LOCK_MINUTES", 15.0),
         metrics_allow=_networks(env, "FAGUI_METRICS_ALLOW", "127.0.0.1,::1"),
         metrics_token=env.get("FAGUI_METRICS_TOKEN") or None,
+        index_heap_mb=_int(env, "FAGUI_INDEX_HEAP_MB", 1000, positive=True),
     )
 
 
@@ -158,3 +163,9 @@ def default_corpus_path(settings: Settings) -> Path:
     if SHARED_CORPUS.exists():
         return SHARED_CORPUS
     return BUNDLED_SAMPLE
+
+
+def default_flk_snapshot_path() -> Path:
+    """The flk snapshot to import when none is named: the shared one beside the checkout, else the bundled slice
+    (the versions of the bundled sample's national works)."""
+    return SHARED_FLK_SNAPSHOT if SHARED_FLK_SNAPSHOT.exists() else BUNDLED_FLK_SAMPLE

@@ -14,16 +14,30 @@ A config says (see sites/*.toml for complete ones):
 - `[detail]`: `kind` html/json; html: `title`, `text` selectors, `info` (a selector of cells read as label/value
   pairs) with `[detail.labels]` label -> field; json: `url` with `{ref}`, `root`, `[detail.fields]`, `text` (a
   path holding the text or HTML), `[detail.files]` (list path, class/ext/path fields, accepted classes, url
-  with `{path}`) for sites whose text is a PDF or Word attachment.
-Fields: ref, url, title, issuer, doc_number, written, published, effective, expires, status, doc_type."""
+  with `{path}`) for sites whose text is a PDF or Word attachment; `path_replace` (characters the site wants
+  spelled out in a file path before it is URL-encoded), `source_url = "file"` (the public address of a record
+  is its text file, for API sites with no public page per document);
+- HTTP behaviour: `[list] headers` and `[detail] headers` (sent on every list / detail request, e.g. Referer
+  and Origin), `token_header` + `token_field` (a token each list answer carries, e.g. in `msg`, sent back on
+  the next list request), `rate_limit_messages` (an answer whose msg contains one of them is a rate limit:
+  asked again after a backoff, per query), `html_path` (pages after the first answer JSON carrying the list
+  HTML at this path, as Zhejiang JCMS `build/unit` does); `region_from_issuer = true` gives a record the
+  city or province its issuer names (广州市人民代表大会常务委员会 -> 广州市), else `region`.
+Completeness: a query whose first page has no rows, `max_pages` reached with more to list, and a rate limit
+outlasting the backoff end that query (the others are still asked) and then raise ListingIncomplete: the run
+is not complete and nothing is marked gone. Each site's config says what was checked against public records
+and what its first live run (`fagui crawl norms-<site> --dry-run`) must confirm.
+Fields: ref, url, title, issuer, doc_number, written, published, effective, expires, status, doc_type,
+unified_no (浙江 规范性文件统一编号)."""
 
 from __future__ import annotations
 
 import builtins
 import logging
 import re
+import time
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -31,13 +45,14 @@ from typing import Any
 from urllib.parse import quote, urljoin
 
 from crawlers.sources._common import (
+    RATE_LIMIT_WAITS,
+    NeedsOcr,
     absolute,
     api_payload,
     check_not_garbled,
     checked_doc_type,
     clean_text,
     dig,
-    docx_text,
     element_text,
     history_of,
     host_of,
@@ -46,14 +61,18 @@ from crawlers.sources._common import (
     page_text,
     parse_day,
     parse_html,
+    patient_fetch,
     pdf_text,
+    place_of,
     reading_problem,
+    region_of,
     select_one,
     status_extra,
     status_of,
     web_link,
+    word_text,
 )
-from crawlers.sources.base import Fetch, Listing, Page
+from crawlers.sources.base import Fetch, Listing, ListingIncomplete, Page
 from fagui.errors import FaguiError
 from fagui.normalise import normalise_doc_number, normalise_text
 from fagui.records import Attachment, DocumentRecord, RecordError
@@ -63,7 +82,7 @@ log = logging.getLogger(__name__)
 
 SITES = Path(__file__).resolve().parent / "sites"
 FIELDS = ("ref", "url", "title", "issuer", "doc_number", "written", "published", "effective", "expires", "status",
-          "doc_type")
+          "doc_type", "unified_no")
 _DATE_FIELDS = ("written", "published", "effective", "expires")
 _MEDIA = {"pdf": "application/pdf", "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
           "doc": "application/msword"}
@@ -126,11 +145,17 @@ class NormativeLibrarySource:
 
     title: str
 
-    def __init__(self, config: SiteConfig, base_url: str | None = None) -> None:
+    def __init__(self, config: SiteConfig, base_url: str | None = None,
+                 sleep: Callable[[float], None] = time.sleep,
+                 rate_limit_waits: tuple[float, ...] = RATE_LIMIT_WAITS) -> None:
         self.config = config
         self.name = f"norms-{config.site}"
         self.title = config.title
         self.base_url = (base_url or config.base_url).rstrip("/")
+        self.sleep = sleep
+        self.rate_limit_waits = rate_limit_waits
+        self._token = ""  # the list token the last answer carried (token_field), sent back as token_header
+        self._text_file = ""  # the file the last record's text came from
 
     @property
     def hosts(self) -> tuple[str, ...]:
@@ -139,23 +164,48 @@ class NormativeLibrarySource:
     # -- listing ----------------------------------------------------------------------------------------
 
     def listings(self, fetch: Fetch, since: date | None = None) -> Iterator[Listing]:
+        """Every query in turn; one that stops early (rate limit, page cap, no rows) does not keep the next
+        from being asked, and the listing then ends with ListingIncomplete naming each."""
         queries = self.config.list.get("queries") or [{}]
+        self._token = ""
+        stopped: list[ListingIncomplete] = []
         for query in queries:
-            yield from self._walk(fetch, since, query)
+            try:
+                yield from self._walk(fetch, since, query)
+            except ListingIncomplete as exc:
+                log.warning("%s: query %s stopped early: %s", self.name, query or "(all)", exc.reason)
+                stopped.append(exc)
+        if stopped:
+            raise ListingIncomplete(stopped[0].url, stopped[0].code, "；".join(e.reason for e in stopped))
 
     def _walk(self, fetch: Fetch, since: date | None, query: dict[str, Any]) -> Iterator[Listing]:
         spec = self.config.list
         page = int(spec.get("first_page", 1))
         max_pages = spec.get("max_pages")
         seen_pages = 0
+        label = _query_label(query)
         while True:
             url, method, body = self._list_request(page, query)
             ref = f"{self.name} 列表第 {page} 页"
-            response = fetch(url, method=method, json=body) if body is not None else fetch(url, method=method)
+            headers = dict(spec.get("headers") or {})
+            if spec.get("token_header"):
+                headers[spec["token_header"]] = self._token
+            kwargs: dict[str, Any] = {"method": method, "headers": headers or None}
+            if body is not None:
+                kwargs["json"] = body
+            try:
+                response = patient_fetch(fetch, url, sleep=self.sleep, waits=self.rate_limit_waits,
+                                         rate_limited=self._rate_limited, **kwargs)
+            except ListingIncomplete as exc:
+                raise ListingIncomplete(exc.url, exc.code, f"{label}列表第 {page} 页：{exc.reason}") from exc
+            first = page == int(spec.get("first_page", 1))
             rows, total = (self._json_rows(response, ref) if spec["kind"] == "json"
-                           else self._html_rows(response, ref, url))
+                           else self._html_rows(response, ref, url, first))
             log.info("%s list page %d: %d entries%s", self.name, page, len(rows),
                      "" if total is None else f" of {total}")
+            if first and not rows:
+                raise ListingIncomplete(url, "empty_list", f"{label}列表第 1 页没有任何条目：站点可能改版、拦截或"
+                                                           "配置的选择器不再适用，本次运行不完整，不标记下线")
             for listing in rows:
                 published = parse_day(listing.hints.get("published") or listing.hints.get("written"))
                 if since and published and published < since:
@@ -166,8 +216,24 @@ class NormativeLibrarySource:
             if not rows or (total is not None and seen_pages * page_size >= total):
                 return
             if max_pages and seen_pages >= int(max_pages):
-                return
+                raise ListingIncomplete(url, "page_cap", f"{label}已到页数上限 {max_pages} 页"
+                                        + (f"（共 {total} 条）" if total is not None else "")
+                                        + "，还有未列出的条目：本次运行不完整，不标记下线")
             page += 1
+
+    def _rate_limited(self, page: Page) -> str | None:
+        """The site's words when a list answer is its rate-limit answer (rate_limit_messages), else None."""
+        messages = self.config.list.get("rate_limit_messages") or []
+        if not messages or self.config.list["kind"] != "json":
+            return None
+        try:
+            data = load_json(page, "rate")
+        except RecordError:
+            return None
+        if not isinstance(data, dict):
+            return None
+        said = str(data.get("msg") or data.get("message") or "")
+        return said if any(m.lower() in said.lower() for m in messages) else None
 
     def _list_request(self, page: int, query: dict[str, Any]) -> tuple[str, str, dict | None]:
         spec = self.config.list
@@ -184,6 +250,8 @@ class NormativeLibrarySource:
     def _json_rows(self, page: Page, ref: str) -> tuple[list[Listing], int | None]:
         spec = self.config.list
         data = api_payload(load_json(page, ref), ref, spec.get("ok_codes", (200, "200", 0, "0")))
+        if spec.get("token_field") and data.get(spec["token_field"]) not in (None, ""):
+            self._token = str(data[spec["token_field"]])
         rows = dig(data, spec.get("rows"))
         if not isinstance(rows, list):
             raise RecordError(ref, f"列表接口的返回中没有 {spec.get('rows')} 列表")
@@ -197,9 +265,19 @@ class NormativeLibrarySource:
                 listings.append(listing)
         return listings, int(total) if total is not None else None
 
-    def _html_rows(self, page: Page, ref: str, url: str) -> tuple[list[Listing], int | None]:
+    def _html_rows(self, page: Page, ref: str, url: str, first: bool = True) -> tuple[list[Listing], int | None]:
         spec = self.config.list
-        tree = parse_html(page_text(page, ref), ref)
+        if not first and spec.get("html_path"):  # JCMS build/unit: {"data": {"html": "<li>…"}}
+            fragment = dig(api_payload(load_json(page, ref), ref, spec.get("ok_codes", (200, "200", 0, "0", True))),
+                           spec["html_path"])
+            if not isinstance(fragment, str):
+                raise RecordError(ref, f"列表接口的返回中没有 {spec['html_path']} 网页片段")
+            from lxml import html as lxml_html
+
+            tree = lxml_html.fragment_fromstring(fragment, create_parent="div") if fragment.strip() \
+                else lxml_html.fragment_fromstring("<div></div>")
+        else:
+            tree = parse_html(page_text(page, ref), ref)
         listings = []
         for row in tree.cssselect(spec["rows"]):
             hints = {name: _select_value(row, sel) for name, sel in spec.get("fields", {}).items()}
@@ -239,16 +317,21 @@ class NormativeLibrarySource:
             url = absolute(self.base_url, hints["url"], (host_of(self.config.base_url),))
         title = hints.get("title")
         return Listing(url=url, ref=ref, title=title, hints={k: v for k, v in hints.items()
-                                                             if k not in ("ref", "url", "title")})
+                                                             if k not in ("ref", "url", "title")},
+                       headers=dict(self.config.detail.get("headers") or {}) or None)
 
     # -- records ----------------------------------------------------------------------------------------
 
     def record(self, listing: Listing, page: Page, fetch: Fetch) -> DocumentRecord:
+        self._text_file = ""
         if self.config.detail["kind"] == "json":
             values, text, attachments, text_from = self._json_detail(listing, page, fetch)
         else:
             values, text, attachments, text_from = self._html_detail(listing, page)
-        return self._build(listing, values, text, attachments, text_from, getattr(page, "url", listing.url))
+        url = getattr(page, "url", listing.url)
+        if self.config.detail.get("source_url") == "file" and self._text_file:
+            url = self._text_file  # the public address of the text; the API call is no page a reader opens
+        return self._build(listing, values, text, attachments, text_from, url)
 
     def _html_detail(self, listing: Listing, page: Page) -> tuple[dict, str, list[Attachment], str]:
         spec = self.config.detail
@@ -308,27 +391,39 @@ class NormativeLibrarySource:
         attachments: list[Attachment] = []
         candidates: list[tuple[int, str, str]] = []
         order = files.get("extensions", ["pdf", "docx"])
+        replace = files.get("path_replace") or {}
         for entry in entries:
             path = dig(entry, files.get("path_field", "filePath"))
             ext = str(dig(entry, files.get("ext_field", "fileExt")) or "").lstrip(".").lower()
             if not path:
                 continue
-            url = absolute(self.base_url, files["url"].replace("{path}", quote(str(path), safe="")))
+            spelled = str(path)
+            for char, word in replace.items():
+                spelled = spelled.replace(char, word)
+            url = absolute(self.base_url, files["url"].replace("{path}", quote(spelled, safe="")))
             attachments.append(Attachment(url=url, title=dig(entry, files.get("name_field", "fileName")),
                                           media_type=_MEDIA.get(ext)))
             if (not classes or str(dig(entry, files.get("class_field", "fileClass"))) in classes) and ext in order:
                 candidates.append((order.index(ext), ext, url))
         problems = []
+        scanned = False
+        self._text_file = ""
         for _, ext, url in sorted(candidates):
             try:
                 content = fetch(url).content
-                return (pdf_text if ext == "pdf" else docx_text)(content, f"{ref} {ext}"), attachments, ext
+                text = (pdf_text if ext == "pdf" else word_text)(content, f"{ref} {ext}")
+                self._text_file = url
+                kind = "doc" if content.startswith(b"\xd0\xcf\x11\xe0") else ext
+                return text, attachments, kind
             except RecordError as exc:
                 problems.append(exc.reason)
+                scanned = scanned or isinstance(exc, NeedsOcr)
             except Exception as exc:  # a FetchError: try the next file
                 problems.append(getattr(exc, "reason", None) or f"下载失败（{type(exc).__name__}）")
         if not candidates:
             raise RecordError(ref, "没有可读取正文的附件（法规文本 PDF 或 Word）")
+        if scanned:  # a scan is no failure of the page: it needs OCR
+            raise NeedsOcr(ref, "；".join(problems))
         raise RecordError(ref, "无法读取正文附件：" + "；".join(problems))
 
     def _build(self, listing: Listing, values: dict[str, Any], raw_text: str, attachments: list[Attachment],
@@ -359,6 +454,13 @@ class NormativeLibrarySource:
         if doc_number:
             extra["doc_number_key"] = normalise_doc_number(doc_number)
         issuer = merged.get("issuer")
+        if merged.get("unified_no"):
+            extra["unified_no"] = normalise_text(str(merged["unified_no"])).strip()
+        region = self.config.region
+        if self.config.detail.get("region_from_issuer") and issuer:
+            # 广州市人民代表大会常务委员会 -> 广州市 (the store's identity of a city's law, as flk gives it);
+            # 广东省人民政府 -> 广东省
+            region = place_of(str(issuer)) or region_of(str(issuer)) or region
         return DocumentRecord(
             source=self.name,
             source_ref=ref,
@@ -367,7 +469,7 @@ class NormativeLibrarySource:
             doc_type=checked_doc_type(doc_type or self.config.doc_type, ref),
             issuing_bodies=[b for b in re.split(r"[\s、,，;；]+", str(issuer or "")) if b],
             doc_number=doc_number,
-            region=self.config.region,
+            region=region,
             published=dates["published"] or dates["written"],
             effective=dates["effective"],
             expires=dates["expires"],
@@ -380,25 +482,34 @@ class NormativeLibrarySource:
 
 
 def _select_value(root: Any, selector: str) -> str | None:
-    """The text (or `@attr` attribute) of what a selector finds under root."""
-    css, _, attr = selector.partition("@")
-    node = select_one(root, css) if css.strip() else root
-    if node is None:
-        return None
-    value = node.get(attr) if attr else element_text(node)
-    return value.strip() if value else None
+    """The text (or `@attr` attribute) of what a selector finds under root; `a@title || b` tries each in
+    turn until one gives a value."""
+    for choice in selector.split("||"):
+        css, _, attr = choice.strip().partition("@")
+        node = select_one(root, css) if css.strip() else root
+        if node is None:
+            continue
+        value = node.get(attr.strip()) if attr else element_text(node)
+        if value and value.strip():
+            return value.strip()
+    return None
+
+
+def _query_label(query: dict[str, Any]) -> str:
+    return "".join(f"{k}={v} " for k, v in query.items()) if query else ""
 
 
 def site_names() -> list[str]:
     return sorted(p.stem for p in SITES.glob("*.toml"))
 
 
-def load_site(name: str, base_url: str | None = None) -> NormativeLibrarySource:
-    """The source of sites/<name>.toml (`norms-<name>`); base_url rebases it (tests, mirrors)."""
+def load_site(name: str, base_url: str | None = None, **options: Any) -> NormativeLibrarySource:
+    """The source of sites/<name>.toml (`norms-<name>`); base_url rebases it (tests, mirrors); options go to
+    the source (sleep, rate_limit_waits)."""
     path = SITES / f"{name.removeprefix('norms-')}.toml"
     if not path.exists():
         raise SiteConfigError(f"没有站点配置 {path.name}（可用：{', '.join(site_names())}）")
-    return NormativeLibrarySource(read_config(path), base_url=base_url)
+    return NormativeLibrarySource(read_config(path), base_url=base_url, **options)
 
 
 def sources() -> dict[str, NormativeLibrarySource]:

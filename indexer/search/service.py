@@ -28,6 +28,7 @@ from indexer.search.backends.base import (
     SearchBackend,
     SearchRequest,
     TextQuery,
+    status_facet_foldable,
 )
 from indexer.search.everyday import Expansion
 from indexer.search.everyday import expand as everyday_expand
@@ -309,16 +310,19 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> Se
     undated_wanted = filters.as_of is not None and filters.effective_from is None and filters.effective_to is None
 
     def side_calls(text: TextQuery) -> tuple[Future[dict[str, list[tuple[str, int]]]] | None, Future[int] | None]:
-        return (later(lambda: _wider_facets(backend, text, filters)) if params.facets else None,
+        return (later(lambda: _wider_facets(backend, text, filters, skip_status=folded)) if params.facets else None,
                 later(lambda: _undated_count(backend, text, filters)) if undated_wanted else None)
 
+    # The engine counts the status facet beside the search's own where it can (folds_status_facet).
+    folded = params.facets and backend.folds_status_facet and status_facet_foldable(filters)
     # The everyday words' expansion is searched after what was typed: exact matches are never pushed down.
     wide = text_query(parsed, extra, exact, everyday) if parsed and everyday else text
     wider, undated_count = side_calls(wide)
     if wide is text:
-        result = _collapsed(session, backend, text, filters, params, offset)
+        result, pool = _collapsed(session, backend, text, filters, params, offset)
     else:
-        result = _typed_first(session, backend, text, wide, parsed, everyday, exact, filters, params, offset)
+        result, pool = _typed_first(session, backend, text, wide, parsed, everyday, exact, filters, params,
+                                    offset), []
     if parsed and typed and exact and not result.total:
         # Nothing holds the words exactly as typed: the word-level search is the nearest answer, and the
         # page says so; when that finds nothing either, the answer stays the exact search's plain nothing.
@@ -329,10 +333,10 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> Se
         loose_extra = loose.work_article.as_terms() if loose.work_article and direct is None else ()
         fuzzy_text = text_query(loose, loose_extra, exact=False)
         # Punctuation alone (。，！？) has no words: nothing to fall back on, and an empty query would list all.
-        fuzzy = (_collapsed(session, backend, fuzzy_text, filters, params, offset)
-                 if not loose.error and not fuzzy_text.is_empty else result)
+        fuzzy, fuzzy_pool = (_collapsed(session, backend, fuzzy_text, filters, params, offset)
+                             if not loose.error and not fuzzy_text.is_empty else (result, pool))
         if fuzzy.total:
-            exact, text, result, parsed, everyday = False, fuzzy_text, fuzzy, loose, ()
+            exact, text, result, parsed, pool, everyday = False, fuzzy_text, fuzzy, loose, fuzzy_pool, ()
             warnings.append(WARN_FUZZY_FALLBACK.format(q=params.q.strip()))
             wider, undated_count = side_calls(text)
     if undated_count is not None:
@@ -342,8 +346,8 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> Se
                             f"{params.as_of}是否有效，未列入结果")
     if parsed and parsed.doc_number is not None and direct is None and result.total and not filters.doc_number_key:
         warnings.append("下面列出正文提到这个文号的文件")
-    hits = _hits(session, backend, result, parsed, params, exact, everyday)
-    facets = _facets(session, {**result.facets, **wider.result()}) if wider is not None else None
+    hits = _hits(session, backend, result, parsed, params, exact, ArticlePool(text, pool), everyday)
+    facets = _facets(session, {**result.facets, **result.wider, **wider.result()}) if wider is not None else None
     return SearchResult(
         query=params.q,
         mode="exact" if exact else "fuzzy",
@@ -390,15 +394,15 @@ def _typed_first(session: Session, backend: SearchBackend, text: TextQuery, wide
     everyday word. With several everyday words, or a sort by date, one search of both in the engine's order."""
     more = _wording_only(text, parsed, everyday, exact) if parsed is not None else None
     if more is None or params.sort != "relevance":
-        return _collapsed(session, backend, wide, filters, params, offset)
-    first = _collapsed(session, backend, text, filters, replace(params, facets=False), offset)
+        return _collapsed(session, backend, wide, filters, params, offset)[0]
+    first, _ = _collapsed(session, backend, text, filters, replace(params, facets=False), offset)
     need = params.per_page - len(first.hits)
-    rest = _collapsed(session, backend, more, filters, replace(params, facets=False, per_page=max(need, 1)),
-                      max(0, offset - first.total))
-    facets = (backend.search(SearchRequest(text=wide, filters=filters, limit=0, facets=True)).facets
-              if params.facets else {})
+    rest, _ = _collapsed(session, backend, more, filters, replace(params, facets=False, per_page=max(need, 1)),
+                         max(0, offset - first.total))
+    counted = (backend.search(SearchRequest(text=wide, filters=filters, limit=0, facets=True, status_wide=True))
+               if params.facets else BackendResult(total=0, hits=[]))
     return BackendResult(total=first.total + rest.total, hits=first.hits + rest.hits[:max(need, 0)],
-                         facets=facets)
+                         facets=counted.facets, wider=counted.wider)
 
 
 def _wording_only(text: TextQuery, parsed: ParsedQuery, everyday: tuple[Expansion, ...],
@@ -429,9 +433,10 @@ def _undated_count(backend: SearchBackend, text: TextQuery, filters: Filters) ->
 
 
 def _collapsed(session: Session, backend: SearchBackend, text: TextQuery, filters: Filters, params: SearchParams,
-               offset: int) -> BackendResult:
+               offset: int) -> tuple[BackendResult, list[BackendHit]]:
     """One hit per work: several versions of a work can match (e.g. when superseded texts are included),
-    the best-ranked one stands for the work."""
+    the best-ranked one stands for the work. Beside it, the best articles holding every term when the works
+    were ranked by them (else none)."""
     window = offset + params.per_page
     # A work has one version in force on a day and one current 现行有效 version: then matching documents are
     # matching works, and the engine's plain hit count is the total (a distinct count of tens of thousands
@@ -441,18 +446,19 @@ def _collapsed(session: Session, backend: SearchBackend, text: TextQuery, filter
     by_articles = _ranks_by_articles(text, filters, params)
     if single_version and not by_articles:
         return backend.search(SearchRequest(text=text, filters=filters, sort=params.sort, offset=offset,
-                                            limit=params.per_page, facets=params.facets))
+                                            limit=params.per_page, facets=params.facets, status_wide=True)), []
     limit = max(window, RANK_WINDOW) if by_articles else window
     request = SearchRequest(text=text, filters=filters, sort=params.sort, offset=0,
                             limit=limit if single_version else limit * 3 + 10,
-                            facets=params.facets, count_field=count_field)
+                            facets=params.facets, count_field=count_field, status_wide=True)
     pool = later(lambda: _article_pool(backend, text, filters)) if by_articles else None
     result = backend.search(request)
     hits = result.hits
+    articles = pool.result() if pool is not None else []
     if pool is not None:
         # The first RANK_WINDOW ranked again, the rest after them in the engine's order, on every page: a
         # work the new order moves off the first page must come on the next, never vanish between pages.
-        hits = _with_best_articles(session, text, hits[:RANK_WINDOW], pool.result()) + hits[RANK_WINDOW:]
+        hits = _with_best_articles(session, text, hits[:RANK_WINDOW], articles) + hits[RANK_WINDOW:]
     seen: set[str] = set()
     unique = []
     for hit in hits:
@@ -460,7 +466,7 @@ def _collapsed(session: Session, backend: SearchBackend, text: TextQuery, filter
             seen.add(hit.work_id)
             unique.append(hit)
     result.hits = unique[offset:window]
-    return result
+    return result, articles
 
 
 # A long code is ranked by its best articles, not punished for its length: the first RANK_WINDOW versions
@@ -508,11 +514,13 @@ def _titled(session: Session, key: str, version_ids: list[int]) -> set[int]:
 MULTI_SELECT = (("status", "statuses"), ("doc_type", "doc_types"), ("region", "regions"))
 
 
-def _wider_facets(backend: SearchBackend, text: TextQuery, filters: Filters) -> dict[str, list[tuple[str, int]]]:
-    """The facets of the filters in use, each counted without its own filter (to replace the search's)."""
+def _wider_facets(backend: SearchBackend, text: TextQuery, filters: Filters,
+                  skip_status: bool = False) -> dict[str, list[tuple[str, int]]]:
+    """The facets of the filters in use, each counted without its own filter (to replace the search's); the
+    status facet not when the search's own pass counts it (skip_status)."""
     wider: dict[str, list[tuple[str, int]]] = {}
     for field_name, attr in MULTI_SELECT:
-        if not getattr(filters, attr) or (attr == "statuses" and filters.as_of is not None):
+        if not getattr(filters, attr) or (attr == "statuses" and (filters.as_of is not None or skip_status)):
             continue
         without = Filters(**{**filters.__dict__, attr: ()})
         wider[field_name] = backend.search(
@@ -520,8 +528,17 @@ def _wider_facets(backend: SearchBackend, text: TextQuery, filters: Filters) -> 
     return wider
 
 
+@dataclass(frozen=True)
+class ArticlePool:
+    """The best articles holding every term of `text`, best first, as the ranking found them."""
+
+    text: TextQuery
+    hits: list[BackendHit]
+
+
 def _hits(session: Session, backend: SearchBackend, result: BackendResult, parsed: ParsedQuery | None,
-          params: SearchParams, exact: bool = True, everyday: tuple[Expansion, ...] = ()) -> list[Hit]:
+          params: SearchParams, exact: bool = True, pool: ArticlePool | None = None,
+          everyday: tuple[Expansion, ...] = ()) -> list[Hit]:
     if not result.hits:
         return []
     version_ids = [h.version_id for h in result.hits]
@@ -537,7 +554,7 @@ def _hits(session: Session, backend: SearchBackend, result: BackendResult, parse
     # A snippet comes from the best matching article where there is one, else from the opening of the text:
     # reading whole codes (刑法 is 200,000 characters) for ten hits would cost more than the search itself.
     terms = _highlight_terms(parsed, exact) + [w for e in everyday for w in e.legal]
-    articles = _matching_articles(session, backend, parsed, version_ids, terms, exact, everyday)
+    articles = _matching_articles(session, backend, parsed, version_ids, terms, exact, pool, everyday)
     # Only hits without a matching article need the opening of their text for a snippet.
     bare = [vid for vid in version_ids if not articles.get(vid)]
     openings: dict[int, str] = dict(session.execute(
@@ -594,25 +611,40 @@ def _highlight_terms(parsed: ParsedQuery | None, exact: bool = True) -> list[str
 
 def _matching_articles(session: Session, backend: SearchBackend, parsed: ParsedQuery | None,
                        version_ids: list[int], terms: list[str], exact: bool = True,
+                       pool: ArticlePool | None = None,
                        everyday: tuple[Expansion, ...] = ()) -> dict[int, list[ArticleHit]]:
     if parsed is None or not terms:
         return {}
     base = text_query(parsed, exact=exact, everyday=everyday)
     if base.is_empty:
         return {}
-    query = TextQuery(must=base.must, any_of=base.any_of, exclude=base.exclude, match_any=True)
-    request = SearchRequest(text=query, filters=Filters(kind="article", statuses=(), version_ids=tuple(version_ids)),
-                            limit=len(version_ids) * ARTICLES_PER_HIT * 4)
-    found = backend.search(request).hits
     per_version: dict[int, list[int]] = {}
-    for hit in found:
-        ids = per_version.setdefault(hit.version_id, [])
-        if len(ids) < ARTICLES_PER_HIT and hit.article_id is not None:
-            ids.append(hit.article_id)
+    if pool is not None and (pool.text.must, pool.text.any_of, pool.text.exclude) == (
+            base.must, base.any_of, base.exclude):
+        # The ranking already found the best articles holding every term: a version with ARTICLES_PER_HIT of
+        # them there has its best ones (a better one of it would be there too), with no search of its own.
+        wanted_versions = set(version_ids)
+        for hit in pool.hits:
+            ids = per_version.setdefault(hit.version_id, []) if hit.version_id in wanted_versions else None
+            if ids is not None and len(ids) < ARTICLES_PER_HIT and hit.article_id is not None:
+                ids.append(hit.article_id)
+    missing = [v for v in version_ids if len(per_version.get(v, ())) < ARTICLES_PER_HIT]
+    if missing:
+        query = TextQuery(must=base.must, any_of=base.any_of, exclude=base.exclude, match_any=True)
+        request = SearchRequest(text=query, filters=Filters(kind="article", statuses=(), version_ids=tuple(missing)),
+                                # Room for every version: a code with hundreds of matching articles must not
+                                # take the places of the others' few.
+                                limit=len(missing) * ARTICLES_PER_HIT * 20)
+        for hit in backend.search(request).hits:
+            ids = per_version.setdefault(hit.version_id, [])
+            if len(ids) < ARTICLES_PER_HIT and hit.article_id is not None and hit.article_id not in ids:
+                ids.append(hit.article_id)
     wanted = [a for ids in per_version.values() for a in ids]
     rows = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(wanted)))} if wanted else {}
     out: dict[int, list[ArticleHit]] = {}
     for version_id, ids in per_version.items():
+        if not ids:
+            continue
         out[version_id] = [
             ArticleHit(number=rows[i].number, sub=rows[i].sub, label=rows[i].label, anchor=rows[i].anchor,
                        snippet=snippet(rows[i].text, terms, width=90))

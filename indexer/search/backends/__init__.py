@@ -14,4 +14,4 @@ def open_backend(settings: Settings) -> SearchBackend:
         return ElasticsearchBackend(settings.es_url)
     from indexer.search.backends.tantivy_backend import TantivyBackend
 
-    return TantivyBackend(settings.data_dir / "tantivy")
+    return TantivyBackend(settings.data_dir / "tantivy", heap_mb=settings.index_heap_mb)

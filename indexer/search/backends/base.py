@@ -83,6 +83,10 @@ class SearchRequest:
     limit: int = 10
     facets: bool = False
     count_field: str | None = None  # distinct values of this field as the total (works, not versions)
+    # Also count the status facet without the status filter (BackendResult.wider), in the same pass, where the
+    # engine can (SearchBackend.folds_status_facet and status_facet_foldable): the reader sees 已废止 12 beside
+    # 现行有效 without a second pass over every match.
+    status_wide: bool = False
 
 
 @dataclass
@@ -99,14 +103,22 @@ class BackendResult:
     total: int
     hits: list[BackendHit]
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    wider: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # facets counted without their filter
 
 
 class BackendUnavailable(UnavailableError, RuntimeError):
     """The engine cannot be reached or its index is missing; the message is for the reader, in Chinese."""
 
 
+def status_facet_foldable(filters: Filters) -> bool:
+    """The default search (现行有效, no 时点): its facets are the 现行有效 bucket's share of a pass without the
+    status filter, which counts the status facet too."""
+    return filters.as_of is None and tuple(filters.statuses) == ("effective",)
+
+
 class SearchBackend(Protocol):
     name: str
+    folds_status_facet: bool  # honours SearchRequest.status_wide when status_facet_foldable
 
     def replace_works(self, work_ids: list[str], docs: list[dict]) -> None:
         """Delete every document of these works, add the given ones, commit: idempotent."""

@@ -1,0 +1,27 @@
+"""The rebuild's writer memory comes from FAGUI_INDEX_HEAP_MB (fewer segments, faster searches)."""
+
+from __future__ import annotations
+
+import pytest
+
+from fagui.errors import SettingsError
+from fagui.settings import load_settings
+from indexer.search.backends import open_backend
+from indexer.search.backends.tantivy_backend import MIN_HEAP_MB, TantivyBackend
+
+
+def test_heap_setting_reaches_the_writer(tmp_path):
+    backend = open_backend(load_settings({"FAGUI_DATA_DIR": str(tmp_path), "FAGUI_INDEX_HEAP_MB": "300"}))
+    assert isinstance(backend, TantivyBackend) and backend.heap_bytes == 300_000_000
+    assert open_backend(load_settings({"FAGUI_DATA_DIR": str(tmp_path)})).heap_bytes == 1000 * 1_000_000
+
+
+def test_heap_below_tantivys_minimum_is_raised_and_a_bad_value_named(tmp_path):
+    assert TantivyBackend(tmp_path, heap_mb=1).heap_bytes == MIN_HEAP_MB * 1_000_000
+    backend = TantivyBackend(tmp_path / "small", heap_mb=1)
+    assert backend.rebuild([[{"id": "v1", "kind": "version", "work_id": "w1", "version_id": 1,
+                              "text_tok": "机动车", "digest": "x"}]]) == 1
+    with pytest.raises(SettingsError, match="FAGUI_INDEX_HEAP_MB"):
+        load_settings({"FAGUI_INDEX_HEAP_MB": "lots"})
+    with pytest.raises(SettingsError, match="FAGUI_INDEX_HEAP_MB"):
+        load_settings({"FAGUI_INDEX_HEAP_MB": "0"})
