@@ -41,8 +41,10 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
         search_pages,
         security,
         services,
+        static_assets,
     )
 
+    static_assets.init_app(app)  # first: its compression runs after every other after_request hook
     services.init_app(app)
     metrics.init_app(app)
     body_limit.init_app(app)

@@ -11,6 +11,7 @@ from flask import Blueprint, Flask, Response, abort, jsonify, request
 from werkzeug.datastructures import MultiDict
 
 from indexer.store import documents
+from indexer.store.penalties import version_links
 from indexer.store.views import WorkView
 from portal import ratelimit
 from portal.errors import BadParameter
@@ -92,6 +93,18 @@ def api_article(work_id: str, seq: int, ref: str) -> Response:
         label = f"第{number}条" + (f"之{sub}" if sub else "")
         abort(404, f"该版本中没有{label}")
     return jsonify(found.to_json())
+
+
+@bp.get("/works/<work_id>/versions/<int:seq>/penalties")
+def api_penalties(work_id: str, seq: int) -> Response:
+    """罚则关联: every link in the version from a penalty article to the article it enforces, with the kinds of
+    sanction, fine and detention ranges and the authority (indexer.store.penalties)."""
+    detail = documents.version_detail(session(), work_id, seq)
+    if detail is None:
+        _missing_version(work_id, seq)
+        abort(404, NOT_FOUND_VERSION.format(seq))
+    links = version_links((a.number, a.sub, a.text) for a in detail.articles)
+    return jsonify({"work_id": work_id, "version": seq, "links": [link.to_json() for link in links]})
 
 
 @bp.get("/works/<work_id>/compare")

@@ -16,6 +16,7 @@ from indexer.store import documents
 from indexer.store.views import ArticleView
 from portal import services
 from portal.params import parse_article, parse_int_param
+from portal.penalty_views import article_penalties, legal_basis
 
 bp = Blueprint("document_pages", __name__)
 
@@ -31,32 +32,38 @@ def _page(work_id: str, seq: int | None, print_view: bool = False, missing_artic
     if detail is None:
         abort(404, f"未找到该文件的第 {seq} 版")
     template = "print.html" if print_view else "work.html"
-    q = _search_context(session, work_id)
+    q, landed = _search_context(session, work_id)
+    penalties = article_penalties(detail.articles)
     from indexer.store.provenance import breadcrumbs, provenance
 
     return render_template(template, work=work, doc=detail, version=detail.version, q=q, top_q=q,
                            crumbs=breadcrumbs(session, work_id), provenance=provenance(session, work_id),
                            sections=_sections(detail.articles), cited=_cited_works(session, work_id),
-                           missing_article=missing_article)
+                           missing_article=missing_article, penalties=penalties, landed=landed,
+                           basis=legal_basis(detail.articles, penalties, landed) if landed else None)
 
 
 MAX_CONTEXT_QUERY = 100
 
 
-def _search_context(session: Session, work_id: str) -> str:
+def _search_context(session: Session, work_id: str) -> tuple[str, str | None]:
     """The ?q= a direct answer brought the reader here with, for the "检索…直达本文件" banner; "" for any other q.
 
     The search page redirects a query that names a document number or a work and article straight to the
     document with ?q=; only such a query, one whose direct answer is this very work, is shown back. Any other
-    text in a link (a crafted "官方通知：…" message) is not echoed on an official page."""
+    text in a link (a crafted "官方通知：…" message) is not echoed on an official page. With it, the anchor of the
+    article the search landed on (for the 执法依据 card), or None."""
     q = " ".join((request.args.get("q") or "").split())
     if not q or len(q) > MAX_CONTEXT_QUERY:
-        return ""
+        return "", None
     from indexer.search.query import parse_query
-    from indexer.search.service import direct_answer
+    from indexer.search.service import direct_answer, everyday_answer, everyday_words
 
-    direct = direct_answer(session, parse_query(q))
-    return q if direct is not None and direct.work_id == work_id else ""
+    parsed = parse_query(q)
+    direct = direct_answer(session, parsed) or everyday_answer(session, parsed, everyday_words(parsed), None)
+    if direct is None or direct.work_id != work_id:
+        return "", None
+    return q, direct.anchor
 
 
 def _cited_works(session: Session, work_id: str) -> dict[str, tuple[str, int | None, bool]]:
@@ -154,7 +161,12 @@ def _page_or_article(work_id: str, seq: int | None) -> BaseResponse | tuple[str,
     number, sub = parse_article(raw)
     found = documents.article(services.session(), work_id, number, sub, seq)
     if found is not None:
-        return redirect(work_url(work_id, seq, seq is None, anchor=found.article.anchor))
+        # 第九十一条第二款 opens that paragraph (#art-91-p2) when the article has it.
+        from fagui.normalise.paragraphs import has_place, parse_place, suffix
+
+        place = parse_place(raw)
+        known = place != (None, None) and has_place(article_body(found.article), *place)
+        return redirect(work_url(work_id, seq, seq is None, anchor=found.article.anchor + (suffix(*place) if known else "")))
     return _page(work_id, seq, missing_article=article_ref(number, sub)), 404
 
 
@@ -239,3 +251,17 @@ def article_body(article: ArticleView) -> list[str]:
     if text.startswith(article.label):
         text = text[len(article.label):]
     return [p.strip() for p in text.strip().split("\n") if p.strip()]
+
+
+@bp.app_template_filter("article_lines")
+def article_lines(article: ArticleView) -> list[tuple[str, str, str]]:
+    """The article's paragraphs as (text, anchor, the 款 label shown before a paragraph after the first): each line
+    has its own anchor (art-91-p2, art-91-p2-i3) so a 款 or 项 can be linked and shared."""
+    from fagui.normalise.articles import chinese_numeral
+    from fagui.normalise.paragraphs import line_places, suffix
+
+    lines = article_body(article)
+    places = line_places(lines)
+    several = len({p for p, _ in places}) > 1
+    return [(line, article.anchor + suffix(p, i), f"第{chinese_numeral(p)}款" if several and i is None and p > 1 else "")
+            for line, (p, i) in zip(lines, places, strict=True)]

@@ -3,7 +3,12 @@ whole site), the saved-documents page and the page shown when a page is neither 
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, send_from_directory, url_for
+import hashlib
+import json
+import re
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, render_template, url_for
 
 bp = Blueprint("offline", __name__)
 
@@ -28,9 +33,19 @@ def manifest() -> Response:
     return response
 
 
+SHELL_FILES = ("site.css", "app.js", "icon.svg")
+
+
 @bp.get("/sw.js")
 def service_worker() -> Response:
-    response = send_from_directory(current_app.static_folder or "static", "sw.js", mimetype="text/javascript", max_age=0)
+    """static/sw.js with the shell's fingerprinted names (portal.static_assets) and a cache name made from them."""
+    script = (Path(current_app.static_folder or "static") / "sw.js").read_text(encoding="utf-8")
+    urls = [url_for("offline.offline"), url_for("offline.saved"),
+            *(url_for("static", filename=name) for name in SHELL_FILES)]
+    version = hashlib.sha256((SHELL_VERSION + "|".join(urls)).encode()).hexdigest()[:10]
+    script = re.sub(r'const SHELL = "[^"]*";', f'const SHELL = "fagui-shell-{version}";', script, count=1)
+    script = re.sub(r"const SHELL_URLS = \[[^\]]*\];", f"const SHELL_URLS = {json.dumps(urls)};", script, count=1)
+    response = current_app.response_class(script, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     return response
 

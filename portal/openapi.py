@@ -48,8 +48,16 @@ STATUS_FIELDS = {
     "status_basis": {"type": "string", "enum": ["官方标注", "系统推断"]},
 }
 
+_PENALTY_REF = _obj({"number": INT, "sub": INT, "paragraph": _nullable(INT), "label": STR, "anchor": STR})
+
 SCHEMAS: dict[str, dict] = {
     "Error": _obj({"error": _obj({"status": INT, "message": STR})}),
+    "PenaltyLinks": _obj({"work_id": STR, "version": INT, "links": _array(_obj({
+        "penalty": _PENALTY_REF, "enforced": _PENALTY_REF,
+        "form": {"type": "string", "enum": ["violates", "by_reference"],
+                 "description": "violates：罚则条款写明“违反本法第X条”；by_reference：条文写明“依照本法第X条的规定处罚”"},
+        "kinds": _array(STR), "fines": _array(STR), "detention": _array(STR), "authority": N_STR, "summary": STR,
+        "clause": STR}))}),
     "Hit": _obj({
         "work_id": STR, "version": INT, "is_current": BOOL, "title": STR, "doc_type": N_STR, "region": STR,
         "status": STATUS, "status_label": STR, "status_official": BOOL, "published": N_DATE,
@@ -75,6 +83,7 @@ SCHEMAS: dict[str, dict] = {
                  "description": "the matching used: fuzzy when asked for, or when nothing matched exactly"},
         "direct": _ref("DirectAnswer"), "warnings": _array(STR), "hits": _array(_ref("Hit")),
         "facets": _ref("Facets"),
+        "also_searched": {**_array(STR), "description": "同时检索的法律用语（检索词中的口语、俗称，如 醉驾：醉酒驾驶机动车）"},
     }),
     "FacetResult": _obj({"query": STR, "total": INT, "facets": _ref("Facets")}),
     "VersionSummary": _obj({
@@ -201,6 +210,8 @@ SEARCH_PARAMS = [
     _param("mode", "检索方式：exact 精确检索（默认，每个词按原文连续的字匹配）；fuzzy 模糊检索（按词匹配，不要求相连）。"
            "精确检索没有结果时自动改用模糊检索，并在 warnings 中说明",
            {"type": "string", "enum": ["exact", "fuzzy"], "default": "exact"}),
+    _param("expand", "1（默认）：检索词中的口语、俗称（醉驾、假一赔三）同时按法律用语检索，原词命中的结果排在前面，"
+           "口语指向某一条时直达该条；0：只检索原词", {"type": "string", "enum": ["0", "1"], "default": "1"}),
     _list_param("status", "时效性，默认 effective（现行有效）；all 为全部", [*STATUSES, "all"]),
     _list_param("doc_type", "效力级别", list(DOC_TYPES)),
     _list_param("region", "行政区划名称或代码，例如 山东省、370000、全国"),
@@ -257,6 +268,9 @@ def openapi_spec() -> dict:
             "/works/{work_id}/versions/{seq}/articles/{article}": _get(
                 "某一版本的一条", [WORK_ID, SEQ, ARTICLE],
                 _responses(_ok("ArticleDetail", "条文"), "BadRequest", "NotFound"), "getArticle"),
+            "/works/{work_id}/versions/{seq}/penalties": _get(
+                "罚则关联：处罚条款与其处罚的违法条款（处罚种类、罚款幅度、拘留天数、处罚机关）", [WORK_ID, SEQ],
+                _responses(_ok("PenaltyLinks", "罚则关联"), "NotFound"), "getPenalties"),
             "/works/{work_id}/compare": _get(
                 "新旧对照：两个版本逐条比较", [
                     WORK_ID,

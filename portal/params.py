@@ -22,7 +22,7 @@ DATE_PARAMS = {
 }
 # Names the site and the API accept; anything else is ignored, like any web form would.
 LIST_PARAMS = ("status", "doc_type", "region", "region_code", "topic")
-SCALAR_PARAMS = ("q", "mode", "body", "sort", "page", "per_page", "scope", "national", "year", *DATE_PARAMS)
+SCALAR_PARAMS = ("q", "mode", "body", "sort", "page", "per_page", "scope", "national", "year", "expand", *DATE_PARAMS)
 
 
 def parse_date_param(raw: str, label: str) -> date | None:
@@ -73,6 +73,9 @@ def search_params(args: MultiDict, *, default_per_page: int = 10, facets: bool =
     year = parse_int_param(args.get("year"), "年份", 0, 1949, 2100) if args.get("year", "").strip() else None
     if year:
         dates["published_from"], dates["published_to"] = date(year, 1, 1), date(year, 12, 31)
+    expand = (args.get("expand") or "1").strip()
+    if expand not in ("0", "1"):
+        raise BadParameter("参数 expand 只能是 1（同时检索口语对应的法律用语）或 0（只检索原词）")
     return SearchParams(
         q=q,
         statuses=statuses,
@@ -92,6 +95,7 @@ def search_params(args: MultiDict, *, default_per_page: int = 10, facets: bool =
         effective_from=dates["effective_from"],
         effective_to=dates["effective_to"],
         as_of=dates["as_of"],
+        expand=expand == "1",
     )
 
 
@@ -156,6 +160,7 @@ def lenient_search_params(args: MultiDict) -> SearchParams:
         effective_from=date_or_none("effective_from"),
         effective_to=date_or_none("effective_to"),
         as_of=date_or_none("as_of"),
+        expand=(args.get("expand") or "").strip() != "0",
     )
 
 

@@ -59,6 +59,7 @@ from itertools import product
 
 from fagui.normalise.articles import CN_NUMBER, article_label, chinese_number
 from fagui.normalise.docnumbers import DocNumber, find_doc_numbers, parse_doc_number
+from fagui.normalise.paragraphs import parse_place
 from fagui.normalise.text import fold_width, to_simplified
 from indexer.search.characters import is_ignored
 
@@ -96,6 +97,8 @@ class WorkArticleRef:
     label: str  # 第九十一条, 第一百三十三条之一: canonical Chinese numerals, as laws write it
     original: str  # the reference as it stood in the query (folded): 道交法第91条
     loose: bool = False  # written without 第 (道路交通安全法 91条, 刑法二百三十四条) or as a bare number (民法典1077)
+    paragraph: int | None = None  # 第二款 (fagui.normalise.paragraphs)
+    item: int | None = None  # 第三项
 
     @property
     def anchor(self) -> str:
@@ -248,7 +251,7 @@ _WORK_ARTICLE = re.compile(
     rf"(?P<work>《[^《》]*》|[^{_NOT_IN_WORK}\-−](?:[^{_NOT_IN_WORK}]|（[^（）\s]*）|\([^()\s]*\))*?)?\s*"
     rf"(?P<ref>(?P<di>第)?\s*(?P<num>{_NUM})\s*条(?:\s*之\s*(?P<sub>{_NUM}))?"
     rf"|(?P<bare>[0-9]{{1,4}})(?=\s|$))"
-    rf"(?:\s*第?\s*{_NUM}\s*[款项])*"
+    rf"(?P<place>(?:\s*第?\s*[（(]?{_NUM}[）)]?\s*[款项])*)"
 )
 _OPERATOR_WORDS = {"OR": "OR", "或": "OR", "AND": "AND", "&": "AND", "&&": "AND", "且": "AND", "NOT": "NOT"}
 
@@ -285,8 +288,9 @@ def _article_ref(match: re.Match[str]) -> WorkArticleRef | None:
         return None
     label = article_label(number, sub)
     original = match.group(0).strip()
+    paragraph, item = parse_place(match.group("place") or "")
     return WorkArticleRef(work_title=title, article_number=number, article_sub=sub, label=label,
-                          original=original, loose=not match.group("di"))
+                          original=original, loose=not match.group("di"), paragraph=paragraph, item=item)
 
 
 def _take_work_article(text: str, warnings: list[str]) -> tuple[str, WorkArticleRef | None]:

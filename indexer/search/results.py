@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
+from fagui.normalise.paragraphs import suffix as place_suffix
 from fagui.vocabulary import STATUS_LABELS
 
 JSON = dict[str, Any]
@@ -108,14 +109,18 @@ class ArticleAnswer:
     is_current: bool
     article: AnswerArticle
     type: Literal["article"] = "article"
+    paragraph: int | None = None  # the 款 the query named (第二款), when the article has it
+    item: int | None = None  # the 项
 
     @property
     def anchor(self) -> str | None:
-        return self.article.anchor
+        """art-91, or art-91-p2 / art-91-p2-i3 for a paragraph or item (fagui.normalise.paragraphs)."""
+        return self.article.anchor + place_suffix(self.paragraph, self.item)
 
     def to_json(self) -> JSON:
         return {"type": self.type, "work_id": self.work_id, "title": self.title, "status": self.status,
-                "version": self.version, "is_current": self.is_current, "article": self.article.to_json()}
+                "version": self.version, "is_current": self.is_current, "article": self.article.to_json(),
+                "paragraph": self.paragraph, "item": self.item, "anchor": self.anchor}
 
 
 @dataclass(frozen=True)
@@ -191,6 +196,7 @@ class SearchResult:
     hits: tuple[Hit, ...] = ()
     facets: Facets | None = None  # None: the search was asked without facets
     mode: str = "exact"  # the matching used: exact (精确检索), or fuzzy when asked for or when nothing matched exactly
+    also_searched: tuple[str, ...] = ()  # the law's wording of everyday words in the query (醉驾: 醉酒驾驶机动车)
 
     @property
     def pages(self) -> int:
@@ -207,6 +213,7 @@ class SearchResult:
             "took_ms": self.took_ms,
             "direct": self.direct.to_json() if self.direct is not None else None,
             "warnings": list(self.warnings),
+            "also_searched": list(self.also_searched),
             "hits": [h.to_json() for h in self.hits],
             "facets": self._facets_json(),
         }

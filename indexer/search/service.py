@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session, defer, selectinload
 
 from fagui.abbreviations import expand as expand_abbreviation
 from fagui.errors import FaguiError
+from fagui.normalise.articles import chinese_numeral
+from fagui.normalise.paragraphs import has_place
 from fagui.regions import NATIONAL
 from fagui.regions import get as region_by_code
 from fagui.vocabulary import DOC_TYPES, STATUS_LABELS, STATUSES, canonical_region
@@ -30,9 +32,12 @@ from indexer.search.backends.base import (
     TextQuery,
     status_facet_foldable,
 )
+from indexer.search.everyday import Expansion
+from indexer.search.everyday import expand as everyday_expand
+from indexer.search.everyday import is_filler as everyday_filler
 from indexer.search.highlight import snippet
 from indexer.search.index_docs import day
-from indexer.search.query import ERROR_NOTHING_SEARCHABLE, ParsedQuery, parse_query
+from indexer.search.query import ERROR_NOTHING_SEARCHABLE, ParsedQuery, WorkArticleRef, parse_query
 from indexer.search.results import (
     AnswerArticle,
     ArticleAnswer,
@@ -84,6 +89,7 @@ class SearchParams:
     facets: bool = True
     warnings: list[str] = field(default_factory=list)
     mode: str = "exact"
+    expand: bool = True  # everyday words (醉驾) also searched in the law's wording (indexer.search.everyday)
 
 
 def validate(params: SearchParams) -> None:
@@ -120,15 +126,18 @@ def term_clause(text: str, phrase: bool = False, exact: bool = True) -> Clause |
     return Clause(tokens, phrase=phrase or len(tokens) > 1, chars=chars)
 
 
-def text_query(parsed: ParsedQuery, extra_words: tuple[str, ...] = (), exact: bool = True) -> TextQuery:
+def text_query(parsed: ParsedQuery, extra_words: tuple[str, ...] = (), exact: bool = True,
+               everyday: tuple[Expansion, ...] = ()) -> TextQuery:
     must: list[Clause] = []
     groups: list[tuple[Clause, ...]] = []
+    wordings = {e.word: e.legal for e in everyday}
     for word in (*parsed.must, *extra_words):
         clause = term_clause(word, parsed.is_phrase(word), exact)
         full = expand_abbreviation(word)
-        alternative = term_clause(full, exact=exact) if full else None
-        if clause and alternative:
-            groups.append((clause, alternative))  # 道交法 finds the text saying 道交法 or 道路交通安全法
+        alternatives = [c for c in (term_clause(w, exact=exact) for w in (full, *wordings.get(word, ())) if w) if c]
+        if clause and alternatives:
+            # 道交法 finds the text saying 道交法 or 道路交通安全法; 醉驾, the text saying 醉驾 or 醉酒驾驶机动车
+            groups.append((clause, *alternatives))
         elif clause:
             must.append(clause)
     must += [c for c in (term_clause(p, phrase=True, exact=exact) for p in parsed.phrases) if c]
@@ -205,6 +214,11 @@ def direct_answer(session: Session, parsed: ParsedQuery, as_of: date | None = No
                 )
             )
             if article is not None:
+                place = (ref.paragraph, ref.item) if (ref.paragraph or ref.item) else (None, None)
+                if place != (None, None) and not has_place(_body_lines(article.text, article.label), *place):
+                    if warnings is not None:
+                        warnings.append(f"{article.label}没有{_place_label(*place)}，已打开该条")
+                    place = (None, None)
                 return ArticleAnswer(
                     work_id=work.id,
                     title=version.title,
@@ -213,6 +227,7 @@ def direct_answer(session: Session, parsed: ParsedQuery, as_of: date | None = No
                     is_current=version.id == work.current_version_id,
                     article=AnswerArticle(number=article.number, sub=article.sub, label=article.label,
                                           anchor=article.anchor, path=article.path, text=article.text),
+                    paragraph=place[0], item=place[1],
                 )
     if parsed.doc_number is not None:
         versions = session.scalars(
@@ -224,6 +239,17 @@ def direct_answer(session: Session, parsed: ParsedQuery, as_of: date | None = No
             return DocumentAnswer(work_id=version.work_id, title=version.title, doc_number=version.doc_number,
                                   version=version.seq, is_current=version.id == version.work.current_version_id)
     return None
+
+
+def _body_lines(text: str, label: str) -> list[str]:
+    """An article's lines without its label (as the document page shows them, portal.document_pages)."""
+    body = text[len(label):] if text.startswith(label) else text
+    return [line.strip() for line in body.strip().split("\n") if line.strip()]
+
+
+def _place_label(paragraph: int | None, item: int | None) -> str:
+    return ((f"第{chinese_numeral(paragraph)}款" if paragraph else "")
+            + (f"第{chinese_numeral(item)}项" if item else ""))
 
 
 def _doc_number_known(session: Session, key: str) -> bool:
@@ -245,6 +271,9 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> Se
         raise SearchError(parsed.error)
     warnings = list(params.warnings) + (list(parsed.warnings) if parsed else [])
     direct = direct_answer(session, parsed, params.as_of, warnings) if parsed else None
+    everyday = everyday_words(parsed) if parsed and params.expand else ()
+    if direct is None and everyday:
+        direct = everyday_answer(session, parsed, everyday, params.as_of) if parsed else None
     extra: tuple[str, ...] = ()
     reference = parsed.work_article if parsed else None
     if reference is not None and direct is None:
@@ -299,8 +328,14 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> Se
 
     # The engine counts the status facet beside the search's own where it can (folds_status_facet).
     folded = params.facets and backend.folds_status_facet and status_facet_foldable(filters)
-    wider, undated_count = side_calls(text)
-    result, pool = _collapsed(session, backend, text, filters, params, offset)
+    # The everyday words' expansion is searched after what was typed: exact matches are never pushed down.
+    wide = text_query(parsed, extra, exact, everyday) if parsed and everyday else text
+    wider, undated_count = side_calls(wide)
+    if wide is text:
+        result, pool = _collapsed(session, backend, text, filters, params, offset)
+    else:
+        result, pool = _typed_first(session, backend, text, wide, parsed, everyday, exact, filters, params,
+                                    offset), []
     if parsed and typed and exact and not result.total:
         # Nothing holds the words exactly as typed: the word-level search is the nearest answer, and the
         # page says so; when that finds nothing either, the answer stays the exact search's plain nothing.
@@ -314,7 +349,7 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> Se
         fuzzy, fuzzy_pool = (_collapsed(session, backend, fuzzy_text, filters, params, offset)
                              if not loose.error and not fuzzy_text.is_empty else (result, pool))
         if fuzzy.total:
-            exact, text, result, parsed, pool = False, fuzzy_text, fuzzy, loose, fuzzy_pool
+            exact, text, result, parsed, pool, everyday = False, fuzzy_text, fuzzy, loose, fuzzy_pool, ()
             warnings.append(WARN_FUZZY_FALLBACK.format(q=params.q.strip()))
             wider, undated_count = side_calls(text)
     if undated_count is not None:
@@ -324,7 +359,7 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> Se
                             f"{params.as_of}是否有效，未列入结果")
     if parsed and parsed.doc_number is not None and direct is None and result.total and not filters.doc_number_key:
         warnings.append("下面列出正文提到这个文号的文件")
-    hits = _hits(session, backend, result, parsed, params, exact, ArticlePool(text, pool))
+    hits = _hits(session, backend, result, parsed, params, exact, ArticlePool(text, pool), everyday)
     facets = _facets(session, {**result.facets, **result.wider, **wider.result()}) if wider is not None else None
     return SearchResult(
         query=params.q,
@@ -337,7 +372,65 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> Se
         warnings=tuple(warnings),
         hits=tuple(hits),
         facets=facets,
+        also_searched=tuple(dict.fromkeys(w for e in everyday for w in e.legal)),
     )
+
+
+def everyday_words(parsed: ParsedQuery) -> tuple[Expansion, ...]:
+    """The query's words that are everyday words (醉驾, 酒驾怎么处罚), with the law's wording for each; none
+    when the query names a document number or an article (those are answered as typed)."""
+    if parsed.doc_number is not None or parsed.work_article is not None:
+        return ()
+    words = [w for w in parsed.must if not parsed.is_phrase(w)]
+    return tuple(e for e in (everyday_expand(w) for w in words) if e is not None)
+
+
+def everyday_answer(session: Session, parsed: ParsedQuery, everyday: tuple[Expansion, ...],
+                    as_of: date | None) -> DirectAnswer | None:
+    """A query that is one everyday word naming one provision (离婚冷静期) lands on that article."""
+    others = [w for w in parsed.must if w != everyday[0].word] if len(everyday) == 1 else []
+    if len(everyday) != 1 or not all(everyday_filler(w) for w in others) or parsed.phrases or parsed.any_of:
+        return None  # 醉驾 处罚 lands on the provision; 醉驾 交通事故 is a search
+    target = everyday[0].target
+    place = target.article if target is not None else None
+    if target is None or place is None:
+        return None
+    ref = WorkArticleRef(work_title=target.work_title, article_number=place[0], article_sub=place[1],
+                         label=target.article_label, original=everyday[0].word)
+    return direct_answer(session, ParsedQuery(raw=parsed.raw, work_article=ref), as_of)
+
+
+def _typed_first(session: Session, backend: SearchBackend, text: TextQuery, wide: TextQuery,
+                 parsed: ParsedQuery | None, everyday: tuple[Expansion, ...], exact: bool, filters: Filters,
+                 params: SearchParams, offset: int) -> BackendResult:
+    """The works holding what was typed, in their own order, then those found only by the law's wording of an
+    everyday word. With several everyday words, or a sort by date, one search of both in the engine's order."""
+    more = _wording_only(text, parsed, everyday, exact) if parsed is not None else None
+    if more is None or params.sort != "relevance":
+        return _collapsed(session, backend, wide, filters, params, offset)[0]
+    first, _ = _collapsed(session, backend, text, filters, replace(params, facets=False), offset)
+    need = params.per_page - len(first.hits)
+    rest, _ = _collapsed(session, backend, more, filters, replace(params, facets=False, per_page=max(need, 1)),
+                         max(0, offset - first.total))
+    counted = (backend.search(SearchRequest(text=wide, filters=filters, limit=0, facets=True, status_wide=True))
+               if params.facets else BackendResult(total=0, hits=[]))
+    return BackendResult(total=first.total + rest.total, hits=first.hits + rest.hits[:max(need, 0)],
+                         facets=counted.facets, wider=counted.wider)
+
+
+def _wording_only(text: TextQuery, parsed: ParsedQuery, everyday: tuple[Expansion, ...],
+                  exact: bool) -> TextQuery | None:
+    """The typed search with its one everyday word replaced by the law's wordings and excluded as typed: the
+    works the expansion adds, none of them already found by the typed words."""
+    if len(everyday) != 1 or not everyday[0].legal:
+        return None
+    word = everyday[0].word
+    clause = term_clause(word, parsed.is_phrase(word), exact)
+    wordings = tuple(c for c in (term_clause(w, exact=exact) for w in everyday[0].legal) if c)
+    if clause is None or clause not in text.must or not wordings:
+        return None  # the word is also a short name (道交法): searched as one group with both
+    return replace(text, must=tuple(c for c in text.must if c != clause), any_of=(*text.any_of, wordings),
+                   exclude=(*text.exclude, clause), title_key=None, together="")
 
 
 def _undated_count(backend: SearchBackend, text: TextQuery, filters: Filters) -> int:
@@ -457,7 +550,8 @@ class ArticlePool:
 
 
 def _hits(session: Session, backend: SearchBackend, result: BackendResult, parsed: ParsedQuery | None,
-          params: SearchParams, exact: bool = True, pool: ArticlePool | None = None) -> list[Hit]:
+          params: SearchParams, exact: bool = True, pool: ArticlePool | None = None,
+          everyday: tuple[Expansion, ...] = ()) -> list[Hit]:
     if not result.hits:
         return []
     version_ids = [h.version_id for h in result.hits]
@@ -472,8 +566,8 @@ def _hits(session: Session, backend: SearchBackend, result: BackendResult, parse
     }
     # A snippet comes from the best matching article where there is one, else from the opening of the text:
     # reading whole codes (刑法 is 200,000 characters) for ten hits would cost more than the search itself.
-    terms = _highlight_terms(parsed, exact)
-    articles = _matching_articles(session, backend, parsed, version_ids, terms, exact, pool)
+    terms = _highlight_terms(parsed, exact) + [w for e in everyday for w in e.legal]
+    articles = _matching_articles(session, backend, parsed, version_ids, terms, exact, pool, everyday)
     # Only hits without a matching article need the opening of their text for a snippet.
     bare = [vid for vid in version_ids if not articles.get(vid)]
     openings: dict[int, str] = dict(session.execute(
@@ -530,10 +624,11 @@ def _highlight_terms(parsed: ParsedQuery | None, exact: bool = True) -> list[str
 
 def _matching_articles(session: Session, backend: SearchBackend, parsed: ParsedQuery | None,
                        version_ids: list[int], terms: list[str], exact: bool = True,
-                       pool: ArticlePool | None = None) -> dict[int, list[ArticleHit]]:
+                       pool: ArticlePool | None = None,
+                       everyday: tuple[Expansion, ...] = ()) -> dict[int, list[ArticleHit]]:
     if parsed is None or not terms:
         return {}
-    base = text_query(parsed, exact=exact)
+    base = text_query(parsed, exact=exact, everyday=everyday)
     if base.is_empty:
         return {}
     per_version: dict[int, list[int]] = {}

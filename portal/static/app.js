@@ -44,8 +44,13 @@
   }
 
   function markSaved(btn, saved) {
-    btn.setAttribute("aria-pressed", saved ? "true" : "false");
-    btn.textContent = saved ? "已收藏（可离线打开）· 取消收藏" : "收藏（离线可用）";
+    // Every 收藏 button of the document (the one in the sticky bar, data-short, and the one below the title).
+    document.querySelectorAll("[data-action=save]").forEach(function (b) {
+      if (b.getAttribute("data-url") !== btn.getAttribute("data-url")) return;
+      b.setAttribute("aria-pressed", saved ? "true" : "false");
+      if (b.hasAttribute("data-short")) b.textContent = saved ? "已收藏" : "收藏";
+      else b.textContent = saved ? "已收藏（可离线打开）· 取消收藏" : "收藏（离线可用）";
+    });
   }
 
   function renderSaved(ul) {

@@ -1,11 +1,22 @@
 /* fagui service worker: saved documents and the site shell open with no connection.
    Pages: network first, then the saved copy, then the offline page. Static files: cache first. */
-const SHELL = "fagui-shell-v4";  // a new name when site.css or app.js change: static files are served cache first
+// portal/offline.py serves this file with the shell's fingerprinted names (/static/site.1a2b3c4d5e.css) and a
+// cache name made from them: a changed site.css or app.js is a new worker that replaces the old cache.
+const SHELL = "fagui-shell-v4";
 const SAVED = "fagui-saved";
 const SHELL_URLS = ["/offline", "/saved", "/static/site.css", "/static/app.js", "/static/icon.svg"];
 
+// A static file's name without its fingerprint: what an older saved page asks for is still found offline.
+function staticKey(pathname) {
+  return pathname.replace(/\.[0-9a-f]{10}(\.[A-Za-z0-9]+)$/, "$1");
+}
+
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(SHELL).then((c) => c.addAll(SHELL_URLS)).then(() => self.skipWaiting()));
+  event.waitUntil(caches.open(SHELL).then((c) => Promise.all(SHELL_URLS.map((u) => fetch(u).then((res) => {
+    if (!res.ok) throw new Error("shell file missing: " + u);
+    const key = staticKey(u);
+    return Promise.all([c.put(u, res.clone()), key !== u ? c.put(key, res.clone()) : null]);
+  })))).then(() => self.skipWaiting()));
 });
 
 self.addEventListener("activate", (event) => {
@@ -26,7 +37,20 @@ self.addEventListener("fetch", (event) => {
   if (req.method !== "GET" || new URL(req.url).origin !== self.location.origin) return;
   const url = new URL(req.url);
   if (url.pathname.startsWith("/static/")) {
-    event.respondWith(caches.match(req).then((hit) => hit || fetch(req)));
+    const key = staticKey(url.pathname);
+    event.respondWith(caches.open(SHELL).then(async (c) => {
+      const hit = await c.match(req);
+      if (hit) return hit;
+      try {
+        const res = await fetch(req);
+        if (res.ok) { c.put(req, res.clone()); if (key !== url.pathname) c.put(key, res.clone()); }
+        return res;
+      } catch (err) {
+        const older = await c.match(key);
+        if (older) return older;
+        throw err;
+      }
+    }));
     return;
   }
   if (req.mode === "navigate") {
