@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urljoin
 
+from crawlers.parsing import attribute, descendants, parse_fragment, select_all, split_attribute
 from crawlers.sources._common import (
     absolute,
     api_payload,
@@ -201,7 +202,7 @@ class NormativeLibrarySource:
         spec = self.config.list
         tree = parse_html(page_text(page, ref), ref)
         listings = []
-        for row in tree.cssselect(spec["rows"]):
+        for row in select_all(tree, spec["rows"]):
             hints = {name: _select_value(row, sel) for name, sel in spec.get("fields", {}).items()}
             if hints.get("url"):
                 hints["url"] = urljoin(url, hints["url"])
@@ -256,7 +257,7 @@ class NormativeLibrarySource:
         tree = parse_html(page_text(page, ref), ref)
         values: dict[str, Any] = {}
         if spec.get("info"):
-            cells = tree.cssselect(spec["info"])
+            cells = select_all(tree, spec["info"])
             texts = [re.sub(r"[\s\u3000\xa0]+", "", element_text(c)).rstrip("：:") for c in cells]
             labels = spec.get("labels", {})
             for i, label in enumerate(texts[:-1]):
@@ -274,9 +275,9 @@ class NormativeLibrarySource:
         if body is None:
             raise RecordError(ref, f"页面中找不到正文区域（{spec.get('text')}）")
         attachments = [Attachment(url=link, title=normalise_text(element_text(a)).strip() or None)
-                       for a in body.iter("a")
-                       if re.search(r"\.(pdf|docx?|xlsx?|wps|ofd)$", a.get("href") or "", re.IGNORECASE)
-                       and (link := web_link(page.url, a.get("href")))]
+                       for a in descendants(body, "a")
+                       if re.search(r"\.(pdf|docx?|xlsx?|wps|ofd)$", attribute(a, "href") or "", re.IGNORECASE)
+                       and (link := web_link(page.url, attribute(a, "href")))]
         return values, element_text(body), attachments, "html"
 
     def _json_detail(self, listing: Listing, page: Page, fetch: Fetch) -> tuple[dict, str, list[Attachment], str]:
@@ -290,9 +291,7 @@ class NormativeLibrarySource:
         text = dig(root, spec.get("text")) if spec.get("text") else None
         if isinstance(text, str) and text.strip():
             if "<" in text:
-                from lxml import html as lxml_html
-
-                text = element_text(lxml_html.fragment_fromstring(text, create_parent="div"))
+                text = element_text(parse_fragment(text))
             return values, text, [], "json"
         files = spec.get("files")
         if not files:
@@ -381,11 +380,11 @@ class NormativeLibrarySource:
 
 def _select_value(root: Any, selector: str) -> str | None:
     """The text (or `@attr` attribute) of what a selector finds under root."""
-    css, _, attr = selector.partition("@")
+    css, attr = split_attribute(selector)
     node = select_one(root, css) if css.strip() else root
     if node is None:
         return None
-    value = node.get(attr) if attr else element_text(node)
+    value = attribute(node, attr) if attr else element_text(node)
     return value.strip() if value else None
 
 
