@@ -30,7 +30,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urljoin
 
-from crawlers.parsing import attribute, descendants, parse_fragment, select_all, split_attribute
+from crawlers.http import FetchError
+from crawlers.parsing import (
+    attribute,
+    descendants,
+    parse_fragment,
+    select_all,
+    selector_problem,
+    split_attribute,
+)
 from crawlers.sources._common import (
     absolute,
     api_payload,
@@ -90,36 +98,105 @@ class SiteConfig:
     extra_hosts: builtins.list[str] = field(default_factory=builtins.list)
 
 
+_TOP_KEYS = {"title", "base_url", "region", "doc_type", "date_formats", "status", "doc_types", "list", "detail",
+             "extra_hosts"}
+_LIST_KEYS = {"kind", "url", "first_url", "first_page", "max_pages", "page_size", "rows", "total", "next",
+              "pagination", "fields", "method", "body", "queries", "ok_codes"}
+_DETAIL_KEYS = {"kind", "title", "text", "info", "labels", "fields", "url", "root", "ok_codes", "files"}
+PAGINATIONS = ("total", "next", "missing", "empty")
+_HTML_SELECTORS = {"list": ("rows", "total", "next"), "detail": ("title", "text", "info")}
+
+
+def config_problems(raw: dict[str, Any]) -> builtins.list[str]:
+    """Everything wrong with a site config, in Chinese, before any request: required and unknown keys,
+    label targets and field names, statuses and types, pagination, and the syntax of every CSS selector."""
+    problems: builtins.list[str] = []
+
+    def unknown(keys: Any, allowed: set[str], where: str) -> None:
+        extra = sorted(set(keys) - allowed)
+        if extra:
+            problems.append(f"{where}中有未知的配置项：{', '.join(extra)}（可用：{', '.join(sorted(allowed))}）")
+
+    missing = [k for k in ("title", "base_url", "list", "detail") if k not in raw]
+    if missing:
+        problems.append(f"缺少必填项：{', '.join(missing)}")
+    unknown(raw, _TOP_KEYS, "顶层")
+    base = raw.get("base_url")
+    if base is not None and not re.match(r"https?://[^/\s]+", str(base)):
+        problems.append(f"base_url 必须是 http:// 或 https:// 开头的网址，而不是 {base!r}")
+    bad_status = sorted(set(map(str, (raw.get("status") or {}).values())) - set(STATUSES))
+    if bad_status:
+        problems.append(f"[status] 中有未知的时效性：{', '.join(bad_status)}（可用：{', '.join(STATUSES)}）")
+    bad_types = sorted({raw.get("doc_type", "行政规范性文件"), *(raw.get("doc_types") or {}).values()} - set(DOC_TYPES))
+    if bad_types:
+        problems.append(f"文件类型不在效力级别词表中：{', '.join(map(str, bad_types))}")
+    for name, allowed in (("list", _LIST_KEYS), ("detail", _DETAIL_KEYS)):
+        section = raw.get(name)
+        if section is None:
+            continue
+        if not isinstance(section, dict):
+            problems.append(f"[{name}] 必须是一个表（[{name}] 段落）")
+            continue
+        unknown(section, allowed, f"[{name}] ")
+        kind = section.get("kind")
+        if kind not in ("html", "json"):
+            problems.append(f"[{name}] kind 只能是 html 或 json，而不是 {kind!r}")
+        fields = section.get("fields") or {}
+        bad_fields = sorted(set(fields) - set(FIELDS))
+        if bad_fields:
+            problems.append(f"[{name}.fields] 中有未知字段：{', '.join(bad_fields)}（可用：{', '.join(FIELDS)}）")
+        if kind == "html":
+            selectors = [(f"[{name}] {key}", section[key]) for key in _HTML_SELECTORS[name] if section.get(key)]
+            selectors += [(f"[{name}.fields] {key}", value) for key, value in fields.items()]
+            for where, value in selectors:
+                why = selector_problem(str(value))
+                if why:
+                    problems.append(f"{where}：{why}")
+    listing, detail = raw.get("list"), raw.get("detail")
+    if isinstance(listing, dict):
+        kind = listing.get("kind")
+        if kind == "html" and not listing.get("rows"):
+            problems.append("[list] 缺少 rows（每一行条目的选择器）")
+        if kind == "html" and "{page}" not in str(listing.get("url", "")):
+            problems.append("[list] url 需要含 {page} 页码占位")
+        if not (listing.get("fields") or {}).get("url") and not (listing.get("fields") or {}).get("ref"):
+            problems.append("[list.fields] 需要 url 或 ref（详情页的链接或编号）")
+        mode = listing.get("pagination")
+        if mode is not None and mode not in PAGINATIONS:
+            problems.append(f"[list] pagination 只能是 {' / '.join(PAGINATIONS)}，而不是 {mode!r}")
+        if mode == "total" and not listing.get("total"):
+            problems.append("[list] pagination = \"total\" 需要 total（记录总数的选择器或路径）")
+        if mode == "next" and not listing.get("next"):
+            problems.append("[list] pagination = \"next\" 需要 next（下一页链接的选择器）")
+    if isinstance(detail, dict):
+        labels = detail.get("labels") or {}
+        bad_targets = sorted(f"“{label}” = “{target}”" for label, target in labels.items() if target not in FIELDS)
+        if bad_targets:
+            problems.append(f"[detail.labels] 中有未知的目标字段：{'，'.join(bad_targets)}（可用：{', '.join(FIELDS)}）")
+        if labels and not detail.get("info"):
+            problems.append("[detail] 有 labels 但缺少 info（信息表单元格的选择器）")
+        if detail.get("kind") == "html" and not detail.get("text"):
+            problems.append("[detail] 缺少 text（正文区域的选择器）")
+        if detail.get("kind") == "json" and not detail.get("url"):
+            problems.append("[detail] kind = \"json\" 需要 url（含 {ref}）")
+    return problems
+
+
 def read_config(path: Path) -> SiteConfig:
-    """A site config from its TOML file, checked: unknown statuses, doc types and fields are errors here,
-    not surprises in the middle of a crawl."""
+    """A site config from its TOML file, checked (config_problems): every mistake is reported here, naming
+    the file, not found in the middle of a crawl."""
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise SiteConfigError(f"{path.name}：无法读取站点配置：{reading_problem(exc)}") from exc
-    missing = [k for k in ("title", "base_url", "list", "detail") if k not in raw]
-    if missing:
-        raise SiteConfigError(f"{path.name}：站点配置缺少必填项：{', '.join(missing)}")
-    config = SiteConfig(site=path.stem, title=raw["title"], base_url=raw["base_url"].rstrip("/"),
-                        region=canonical_region(raw.get("region")), doc_type=raw.get("doc_type", "行政规范性文件"),
-                        list=raw["list"], detail=raw["detail"], status=raw.get("status", {}),
-                        doc_types={str(k): v for k, v in raw.get("doc_types", {}).items()},
-                        date_formats=raw.get("date_formats", []), extra_hosts=raw.get("extra_hosts", []))
-    bad_status = sorted(set(config.status.values()) - set(STATUSES))
-    bad_types = sorted({config.doc_type, *config.doc_types.values()} - set(DOC_TYPES))
-    if bad_status:
-        raise SiteConfigError(f"{path.name}：[status] 中有未知的时效性：{', '.join(bad_status)}")
-    if bad_types:
-        raise SiteConfigError(f"{path.name}：文件类型不在效力级别词表中：{', '.join(bad_types)}")
-    for section in (config.list, config.detail):
-        if section.get("kind") not in ("html", "json"):
-            raise SiteConfigError(f"{path.name}：kind 只能是 html 或 json，而不是 {section.get('kind')!r}")
-        unknown = sorted(set(section.get("fields", {})) - set(FIELDS))
-        if unknown:
-            raise SiteConfigError(f"{path.name}：未知字段：{', '.join(unknown)}（可用：{', '.join(FIELDS)}）")
-    if "{page}" not in config.list.get("url", "") and config.list["kind"] == "html":
-        raise SiteConfigError(f"{path.name}：[list] url 需要含 {{page}} 页码占位")
-    return config
+        raise SiteConfigError(f"无法读取站点配置 {path}：{reading_problem(exc)}") from exc
+    problems = config_problems(raw)
+    if problems:
+        raise SiteConfigError(f"站点配置 {path} 有误：" + "；".join(problems))
+    return SiteConfig(site=path.stem, title=raw["title"], base_url=raw["base_url"].rstrip("/"),
+                      region=canonical_region(raw.get("region")), doc_type=raw.get("doc_type", "行政规范性文件"),
+                      list=raw["list"], detail=raw["detail"], status=raw.get("status", {}),
+                      doc_types={str(k): v for k, v in raw.get("doc_types", {}).items()},
+                      date_formats=raw.get("date_formats", []), extra_hosts=raw.get("extra_hosts", []))
 
 
 class NormativeLibrarySource:
@@ -144,17 +221,42 @@ class NormativeLibrarySource:
         for query in queries:
             yield from self._walk(fetch, since, query)
 
-    def _walk(self, fetch: Fetch, since: date | None, query: dict[str, Any]) -> Iterator[Listing]:
+    def pagination(self) -> str:
+        """How this site's list ends (config `pagination`): "total" the page bar's record count is reached,
+        "next" no next-page link, "missing" the first list page the site does not have (404), "empty" a page
+        with no rows. Unset: total when a `total` is configured, else next when a `next` is, else empty."""
         spec = self.config.list
+        return spec.get("pagination") or ("total" if spec.get("total") else "next" if spec.get("next") else "empty")
+
+    def _walk(self, fetch: Fetch, since: date | None, query: dict[str, Any]) -> Iterator[Listing]:
+        """The list pages one after another. A list that cannot be known to have ended (no record count where
+        one is expected, fewer rows than the count, a list page missing) raises RecordError: the runner then
+        marks nothing gone and reports the run incomplete."""
+        spec = self.config.list
+        mode = self.pagination()
         page = int(spec.get("first_page", 1))
         max_pages = spec.get("max_pages")
-        seen_pages = 0
+        seen_pages = seen_rows = 0
+        next_url: str | None = None
+        visited: set[str] = set()
         while True:
             url, method, body = self._list_request(page, query)
+            if next_url is not None:
+                url = next_url
+            visited.add(url)
             ref = f"{self.name} 列表第 {page} 页"
-            response = fetch(url, method=method, json=body) if body is not None else fetch(url, method=method)
-            rows, total = (self._json_rows(response, ref) if spec["kind"] == "json"
-                           else self._html_rows(response, ref, url))
+            try:
+                response = fetch(url, method=method, json=body) if body is not None else fetch(url, method=method)
+            except FetchError as exc:
+                if mode == "missing" and seen_pages and exc.http_status == 404:
+                    log.info("%s: list page %d is missing (404): the list ends at page %d", self.name, page, page - 1)
+                    return
+                raise
+            if spec["kind"] == "json":
+                rows, total = self._json_rows(response, ref)
+                found_next = None
+            else:
+                rows, total, found_next = self._html_rows(response, ref, url)
             log.info("%s list page %d: %d entries%s", self.name, page, len(rows),
                      "" if total is None else f" of {total}")
             for listing in rows:
@@ -163,11 +265,24 @@ class NormativeLibrarySource:
                     return
                 yield listing
             seen_pages += 1
-            page_size = spec.get("page_size") or len(rows)
-            if not rows or (total is not None and seen_pages * page_size >= total):
+            seen_rows = seen_pages * int(spec["page_size"]) if spec.get("page_size") else seen_rows + len(rows)
+            if mode == "total":
+                if total is None:
+                    raise RecordError(ref, f"列表页上找不到记录总数（total = {spec.get('total')!r}），无法判断列表是否走完")
+                if seen_rows >= total:
+                    return
+                if not rows:
+                    raise RecordError(ref, f"列表第 {page} 页没有条目，但记录总数为 {total}，只列出了 {seen_rows} 条")
+            elif mode == "next":
+                if not found_next:
+                    return
+                if found_next in visited:
+                    raise RecordError(ref, f"下一页链接指向已读过的列表页（{found_next}），列表无法走完")
+            elif not rows or total is not None and seen_rows >= total:
                 return
             if max_pages and seen_pages >= int(max_pages):
-                return
+                raise RecordError(ref, f"已读到 max_pages = {max_pages} 页，列表仍未结束")
+            next_url = found_next if mode == "next" else None
             page += 1
 
     def _list_request(self, page: int, query: dict[str, Any]) -> tuple[str, str, dict | None]:
@@ -198,7 +313,7 @@ class NormativeLibrarySource:
                 listings.append(listing)
         return listings, int(total) if total is not None else None
 
-    def _html_rows(self, page: Page, ref: str, url: str) -> tuple[list[Listing], int | None]:
+    def _html_rows(self, page: Page, ref: str, url: str) -> tuple[list[Listing], int | None, str | None]:
         spec = self.config.list
         tree = parse_html(page_text(page, ref), ref)
         listings = []
@@ -213,7 +328,10 @@ class NormativeLibrarySource:
             node = select_one(tree, spec["total"])
             number = re.search(r"\d+", element_text(node)) if node is not None else None
             total = int(number.group()) if number else None
-        return listings, total
+        found_next = _select_value(tree, spec["next"]) if spec.get("next") else None
+        if found_next and not (found_next := web_link(url, found_next)):
+            raise RecordError(ref, "下一页链接不是 http/https 网址")
+        return listings, total, found_next
 
     def _listing(self, values: dict[str, Any]) -> Listing | None:
         """The listing of one row; None (logged) when its link is not an http(s) URL: never fetched."""
@@ -388,25 +506,53 @@ def _select_value(root: Any, selector: str) -> str | None:
     return value.strip() if value else None
 
 
-def site_names() -> list[str]:
-    return sorted(p.stem for p in SITES.glob("*.toml"))
-
-
-def load_site(name: str, base_url: str | None = None) -> NormativeLibrarySource:
-    """The source of sites/<name>.toml (`norms-<name>`); base_url rebases it (tests, mirrors)."""
-    path = SITES / f"{name.removeprefix('norms-')}.toml"
-    if not path.exists():
-        raise SiteConfigError(f"没有站点配置 {path.name}（可用：{', '.join(site_names())}）")
-    return NormativeLibrarySource(read_config(path), base_url=base_url)
-
-
-def sources() -> dict[str, NormativeLibrarySource]:
-    """Every configured site as a source, by registry name (norms-<site>)."""
-    found = {}
-    for name in site_names():
-        source = load_site(name)
-        found[source.name] = source
+def site_paths(sites_dir: Path | None = None) -> dict[str, Path]:
+    """site -> its config file: the package's sites/*.toml, then the operator's folder (FAGUI_SITES_DIR, or
+    `--sites-dir`), whose file of the same name replaces the package's."""
+    found = {p.stem: p for p in sorted(SITES.glob("*.toml"))}
+    if sites_dir is not None:
+        if not Path(sites_dir).is_dir():
+            raise SiteConfigError(f"站点配置目录不存在或不是目录：{sites_dir}")
+        found.update({p.stem: p for p in sorted(Path(sites_dir).glob("*.toml"))})
     return found
+
+
+def site_names(sites_dir: Path | None = None) -> list[str]:
+    return sorted(site_paths(sites_dir))
+
+
+def load_site(name: str, base_url: str | None = None, sites_dir: Path | None = None) -> NormativeLibrarySource:
+    """The source of <name>.toml (`norms-<name>`); base_url rebases it (a mirror, a test server)."""
+    paths = site_paths(sites_dir)
+    site = name.removeprefix("norms-")
+    if site not in paths:
+        raise SiteConfigError(f"没有站点配置 {site}.toml（可用：{', '.join(sorted(paths)) or '无'}）")
+    return NormativeLibrarySource(read_config(paths[site]), base_url=base_url)
+
+
+def load_sites(sites_dir: Path | None = None) -> tuple[dict[str, NormativeLibrarySource], dict[str, str]]:
+    """Every configured site that loads, by registry name (norms-<site>), and why each other one did not: one
+    broken file never keeps the others from running."""
+    found: dict[str, NormativeLibrarySource] = {}
+    broken: dict[str, str] = {}
+    try:
+        paths = site_paths(sites_dir)
+    except SiteConfigError as exc:
+        broken["sites_dir"] = str(exc)
+        paths = site_paths(None)
+    for site, path in paths.items():
+        try:
+            source = NormativeLibrarySource(read_config(path))
+        except SiteConfigError as exc:
+            broken[f"norms-{site}"] = str(exc)
+            continue
+        found[source.name] = source
+    return found, broken
+
+
+def sources(sites_dir: Path | None = None) -> dict[str, NormativeLibrarySource]:
+    """Every configured site that loads, by registry name (norms-<site>)."""
+    return load_sites(sites_dir)[0]
 
 
 def make_source(base_url: str | None = None, site: str = "guangdong") -> NormativeLibrarySource:

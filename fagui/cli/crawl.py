@@ -20,6 +20,7 @@ from indexer.ingest.crawl_state import StoreSink, last_runs
 from indexer.store.app_store import Store
 
 RUN_STATE_LABELS = {"finished": "完成", "interrupted": "中断", "running": "未完成", "abandoned": "已放弃",
+                    "incomplete": "未完成（列表未走完）",
                     "imported": "导入完成"}
 
 
