@@ -221,6 +221,16 @@ class NormativeLibrarySource:
         for query in queries:
             yield from self._walk(fetch, since, query)
 
+    def first_list_page(self, fetch: Fetch) -> tuple[str, builtins.list[Listing], int | None, str | None]:
+        """The first list page's URL, its rows, the record count it shows and its next-page link (a dry run)."""
+        queries = self.config.list.get("queries") or [{}]
+        url, method, body = self._list_request(int(self.config.list.get("first_page", 1)), queries[0])
+        ref = f"{self.name} 列表第 1 页"
+        response = fetch(url, method=method, json=body) if body is not None else fetch(url, method=method)
+        if self.config.list["kind"] == "json":
+            return (url, *self._json_rows(response, ref), None)
+        return (url, *self._html_rows(response, ref, url))
+
     def pagination(self) -> str:
         """How this site's list ends (config `pagination`): "total" the page bar's record count is reached,
         "next" no next-page link, "missing" the first list page the site does not have (404), "empty" a page
