@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from indexer.store.models import IssuingBody, Relation, Version, Work
+from indexer.store.status import version_start
 from indexer.store.upsert import title_key
 
 OPEN_END = 99991231  # "no end": dates are indexed as yyyymmdd integers
@@ -98,7 +99,7 @@ def docs_for_work(session: Session, work: Work) -> list[dict]:
             "status": version.status,
             "body_ids": body_ids,
             "published": day(version.published),
-            "effective": day(version.effective_from or version.published),
+            "effective": day(version_start(version.effective_from, version.published)),
             "effective_to": day(version.effective_to, OPEN_END),
             "ended": ended,
             "is_current": int(is_current),

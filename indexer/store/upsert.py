@@ -21,7 +21,14 @@ from fagui.vocabulary import canonical_region, region_code
 from indexer.store import outbox
 from indexer.store.bodies import resolve_body
 from indexer.store.models import Article, RecordFailure, Relation, Source, Version, Work
-from indexer.store.status import RepealLink, VersionDates, in_force_index, version_status, work_status
+from indexer.store.status import (
+    RepealLink,
+    VersionDates,
+    in_force_index,
+    version_start,
+    version_status,
+    work_status,
+)
 
 # How sources' own status labels map onto our statuses (DESIGN.md); unknown labels stay evidence only.
 SOURCE_STATUS_MAP: dict[str, str] = {
@@ -324,7 +331,7 @@ def recompute_work(session: Session, work: Work, as_of: date | None = None) -> N
     as_of = as_of or date.today()
     versions = sorted(
         work.versions,
-        key=lambda v: (v.effective_from or v.published or date.min, v.published or date.min, v.id or 0),
+        key=lambda v: (version_start(v.effective_from, v.published) or date.min, v.published or date.min, v.id or 0),
     )
     if [v.seq for v in versions] != list(range(1, len(versions) + 1)):
         # Two passes so the (work_id, seq) unique constraint never sees a duplicate mid-update.
@@ -337,7 +344,8 @@ def recompute_work(session: Session, work: Work, as_of: date | None = None) -> N
     repeals = _repeal_links(session, work.id)
     for i, v in enumerate(versions):
         nxt = versions[i + 1] if i + 1 < len(versions) else None
-        v.effective_to = (nxt.effective_from or nxt.published) if nxt is not None else None
+        # the previous version ends when the next takes effect, never before the next was published
+        v.effective_to = version_start(nxt.effective_from, nxt.published) if nxt is not None else None
         st = version_status(dates, i, as_of, repeals)
         v.status = st.status
         v.status_official = st.official or SOURCE_STATUS_MAP.get(v.source_status or "") == st.status
