@@ -95,6 +95,21 @@ def crawl_list(store: Store, as_json: bool = False, sites_dir: Path | None = Non
         click.echo(f"（跳过 {key}：{why}）", err=True)
 
 
+def crawl_gone(store: Store, as_json: bool = False) -> None:
+    """The report of source pages a complete crawl no longer found (来源页面已下线), newest first."""
+    from indexer.store.documents import gone_pages
+
+    with store.sessions() as session:
+        pages = gone_pages(session)
+    if as_json:
+        click.echo(json.dumps([p.to_json() for p in pages], ensure_ascii=False, indent=2))
+        return
+    if not pages:
+        click.echo("没有已下线的来源页面")
+    for page in pages:
+        click.echo(f"{page.gone_on}\t{page.source}\t{page.url}")
+
+
 def _last_run_line(run: dict[str, Any] | None) -> str:
     if run is None:
         return "从未抓取"

@@ -12,7 +12,7 @@ from fagui.cli.click_zh import ChineseCommand, ChineseGroup
 from fagui.cli.common import date_option, echo_json, open_store
 
 # At the top, not in the command: a missing or broken source module stops `fagui` at start-up, named.
-from fagui.cli.crawl import crawl_list, crawl_source, index_line, update_index
+from fagui.cli.crawl import crawl_gone, crawl_list, crawl_source, index_line, update_index
 from indexer.ingest.pipeline import IngestSummary
 from indexer.store.app_store import Store
 
@@ -128,10 +128,14 @@ def import_dump(path: Path) -> None:
               help="站点配置目录（<站点>.toml），覆盖 FAGUI_SITES_DIR")
 @click.option("--base-url", help="改用另一个网址抓取该站点（镜像、测试站），只用于站点配置的来源 norms-*")
 @click.option("--no-index", is_flag=True, help="抓取后不更新检索索引（之后需运行 fagui index sync）")
+@click.option("--gone", "list_gone", is_flag=True, help="列出已下线的来源页面（完整抓取时网站不再列出）")
 def crawl_cmd(source_name, list_sources, since, limit, delay, from_archive, restart, as_json, sites_dir, base_url,
-              no_index) -> None:
+              no_index, list_gone) -> None:
     """抓取：运行一个来源 SOURCE（其未完成的抓取会继续），然后更新检索索引。列表未走完时退出码为 1。"""
     store = open_store(migrate=True)
+    if list_gone:
+        crawl_gone(store, as_json)
+        return
     if list_sources or not source_name:
         crawl_list(store, as_json, sites_dir)
         return

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, defer, selectinload
 
 from fagui.vocabulary import RELATION_TYPES
-from indexer.store.models import Article, Relation, Version, Work
+from indexer.store.models import Article, CrawlPage, Relation, Version, Work
 from indexer.store.views import (
     PAIR_OP_LABELS,
     ArticleDetail,
@@ -29,6 +29,7 @@ from indexer.store.views import (
     RelationGroup,
     RelationItem,
     Segment,
+    SourceGone,
     TocEntry,
     VersionSummary,
     VersionView,
@@ -112,7 +113,17 @@ def work_detail(session: Session, work_id: str) -> WorkView | None:
         updated_at=work.updated_at,
         versions=versions,
         relations=tuple(relations_of(session, work.id)),
+        source_gone=tuple(gone_pages(session, work.id)),
     )
+
+
+def gone_pages(session: Session, work_id: str | None = None) -> list[SourceGone]:
+    """Source pages a complete crawl no longer found (of one work, or all of them, newest first)."""
+    query = select(CrawlPage).where(CrawlPage.gone_at.is_not(None))
+    if work_id is not None:
+        query = query.where(CrawlPage.work_id == work_id)
+    pages = session.scalars(query.order_by(CrawlPage.gone_at.desc(), CrawlPage.id))
+    return [SourceGone(source=p.source, url=p.url, gone_on=p.gone_at.date()) for p in pages if p.gone_at]
 
 
 def relations_of(session: Session, work_id: str) -> list[RelationGroup]:

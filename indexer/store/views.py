@@ -159,6 +159,19 @@ class RelationGroup:
 
 
 @dataclass(frozen=True)
+class SourceGone:
+    """A source page of the work that a complete crawl of its source no longer listed (kept, not deleted)."""
+
+    source: str
+    url: str
+    gone_on: date
+
+    def to_json(self) -> JSON:
+        return {"source": self.source, "url": self.url, "gone_on": iso(self.gone_on),
+                "label": f"来源页面已下线（{self.gone_on.isoformat()}）"}
+
+
+@dataclass(frozen=True)
 class WorkView(WorkSummary):
     """A work's page: metadata of its current text, the versions as a timeline and links both ways."""
 
@@ -174,6 +187,8 @@ class WorkView(WorkSummary):
     updated_at: datetime | None
     versions: tuple[VersionSummary, ...]
     relations: tuple[RelationGroup, ...]
+    # source pages of this work a complete crawl no longer found (来源页面已下线): url, source, date
+    source_gone: tuple[SourceGone, ...] = ()
 
     @property
     def summary(self) -> WorkSummary:
@@ -195,6 +210,7 @@ class WorkView(WorkSummary):
             "updated_at": iso(self.updated_at),
             "versions": [v.to_json() for v in self.versions],
             "relations": [g.to_json() for g in self.relations],
+            "source_gone": [g.to_json() for g in self.source_gone],
         }
 
     def versions_json(self) -> JSON:

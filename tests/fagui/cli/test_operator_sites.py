@@ -66,6 +66,16 @@ def test_a_site_configured_from_outside_the_package_is_checked_crawled_exactly_a
     again = run("crawl", "norms-haizhou", "--delay", "0", "--json", *base)
     assert again.exit_code == 0, again.output
     assert json.loads(again.stdout)["gone"] == 1
+    report = run("crawl", "--gone")
+    assert report.exit_code == 0 and "norms-haizhou" in report.output and "art_1004.html" in report.output
+    gone_id = json.loads(run("works", "find", "人才公寓", "--json").stdout)[0]["work_id"]
+    from portal import create_app
+
+    client = create_app(testing=True).test_client()
+    api = client.get(f"/api/v1/works/{gone_id}").get_json()
+    assert api["source_gone"][0]["label"].startswith("来源页面已下线（")
+    page = client.get(f"/works/{gone_id}").get_data(as_text=True)
+    assert "来源页面已下线" in page and "art_1004.html" in page
 
     # a redesign: the list's table has another class, the rows selector finds nothing
     city.publish(site, city.DOCS[:3], rows_class="list-new")
