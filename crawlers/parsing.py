@@ -82,18 +82,33 @@ def _compiled(selector: str) -> Any:
 
 
 def selector_problem(selector: str) -> str | None:
-    """Why a config's selector (with `||` alternatives and an optional `@attr`) cannot be used, in Chinese;
-    None when it can."""
-    css, _ = split_attribute(selector)
-    for part in css.split("||"):
-        if not part.strip():
-            if css.strip():
+    """Why a config's selector (`||` alternatives, each with an optional `@attr`) cannot be used, in
+    Chinese; None when it can."""
+    parts = selector.split("||")
+    for part in parts:
+        css, _ = split_attribute(part.strip())
+        if not css.strip():
+            if len(parts) > 1:
                 return f"选择器“{selector}”中有空的候选（“||”两边都要写选择器）"
             continue
         try:
-            _compiled(part.strip())
+            _compiled(css.strip())
         except SelectorProblem as exc:
             return str(exc)
+    return None
+
+
+def select_value(node: Node, selector: str) -> str | None:
+    """The text (or, for `css@attr`, the attribute) of what a selector finds under node, stripped; with `||`
+    alternatives, the first that gives a value. A bare `@attr` reads node's own attribute."""
+    for part in selector.split("||"):
+        css, attr = split_attribute(part.strip())
+        found = select_one(node, css) if css.strip() else node
+        if found is None:
+            continue
+        value = attribute(found, attr) if attr else element_text(found)
+        if value and value.strip():
+            return value.strip()
     return None
 
 

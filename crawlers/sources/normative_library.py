@@ -1,6 +1,7 @@
 """Configurable 行政规范性文件库 (and 法规规章规范性文件数据库) of provinces and cities: one TOML file per site under
-crawlers/sources/sites/<site>.toml, so adding a site is configuration, not code. Each is a source named
-`norms-<site>`; `sources()` lists them all for the registry.
+crawlers/sources/sites/<site>.toml or the operator's folder (FAGUI_SITES_DIR), so adding a site is
+configuration, not code. Each is a source named `norms-<site>`; `load_sites()` gives them all for the
+registry, with the reason for each file that is broken. The operator's documentation is docs/sites.md.
 
 A config says (see sites/*.toml for complete ones):
 - `title`, `base_url`, `region`, `doc_type` (the default), `date_formats` (strptime forms tried first),
@@ -36,8 +37,8 @@ from crawlers.parsing import (
     descendants,
     parse_fragment,
     select_all,
+    select_value,
     selector_problem,
-    split_attribute,
 )
 from crawlers.sources._common import (
     absolute,
@@ -328,7 +329,7 @@ class NormativeLibrarySource:
         tree = parse_html(page_text(page, ref), ref)
         listings = []
         for row in select_all(tree, spec["rows"]):
-            hints = {name: _select_value(row, sel) for name, sel in spec.get("fields", {}).items()}
+            hints = {name: select_value(row, sel) for name, sel in spec.get("fields", {}).items()}
             if hints.get("url"):
                 hints["url"] = urljoin(url, hints["url"])
             if (hints.get("url") or hints.get("ref")) and (listing := self._listing(hints)):
@@ -338,7 +339,7 @@ class NormativeLibrarySource:
             node = select_one(tree, spec["total"])
             number = re.search(r"\d+", element_text(node)) if node is not None else None
             total = int(number.group()) if number else None
-        found_next = _select_value(tree, spec["next"]) if spec.get("next") else None
+        found_next = select_value(tree, spec["next"]) if spec.get("next") else None
         if found_next and not (found_next := web_link(url, found_next)):
             raise RecordError(ref, "下一页链接不是 http/https 网址")
         return listings, total, found_next
@@ -392,7 +393,7 @@ class NormativeLibrarySource:
                 if label in labels:
                     values[labels[label]] = element_text(cells[i + 1]).strip()
         for name, sel in spec.get("fields", {}).items():
-            value = _select_value(tree, sel)
+            value = select_value(tree, sel)
             if value:
                 values[name] = value
         if spec.get("title"):
@@ -504,16 +505,6 @@ class NormativeLibrarySource:
             history=history_of(text),
             extra=extra,
         )
-
-
-def _select_value(root: Any, selector: str) -> str | None:
-    """The text (or `@attr` attribute) of what a selector finds under root."""
-    css, attr = split_attribute(selector)
-    node = select_one(root, css) if css.strip() else root
-    if node is None:
-        return None
-    value = attribute(node, attr) if attr else element_text(node)
-    return value.strip() if value else None
 
 
 def site_paths(sites_dir: Path | None = None) -> dict[str, Path]:

@@ -95,3 +95,21 @@ def test_selector_problems_are_named_in_chinese():
     assert "写法有误" in (selector_problem("div ||| p") or "") or "空的候选" in (selector_problem("div ||| p") or "")
     assert split_attribute("td.bt a@href") == ("td.bt a", "href")
     assert split_attribute('td:-soup-contains("a@b")') == ('td:-soup-contains("a@b")', None)
+
+
+def test_the_site_config_documentation_example_and_selectors_are_valid():
+    import re
+    import tomllib
+    from pathlib import Path
+
+    from crawlers.sources.normative_library import config_problems
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "sites.md").read_text(encoding="utf-8")
+    example = re.search(r"```toml\n(.*?)```", doc, re.S).group(1)
+    assert config_problems(tomllib.loads(example)) == []
+    table = doc.split("## Selectors", 1)[1].split("## Pagination", 1)[0]
+    selectors = [s for row in re.findall(r"^\| (.+?) \| .+ \|$", table, re.M)
+                 for s in re.findall(r"`([^`]+)`", row)]
+    assert len(selectors) >= 12
+    for selector in selectors:
+        assert selector_problem(selector) is None, selector
