@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer, selectinload
 
+from fagui.normalise.text import INVISIBLE_CHARS
 from fagui.vocabulary import RELATION_TYPES
 from indexer.store.models import Article, CrawlPage, Relation, Version, Work
 from indexer.store.views import (
@@ -375,8 +376,8 @@ def _body(a: ArticleView) -> str:
 
 def _fold(ch: str) -> str:
     """One character as compared: full-width and half-width forms alike (（ and (, ， and ",", ２ and 2: NFKC),
-    whitespace of any kind (the ideographic space too) as nothing."""
-    return "" if ch.isspace() else unicodedata.normalize("NFKC", ch)
+    whitespace of any kind (the ideographic space too) and characters that show nothing (U+200B …) as nothing."""
+    return "" if ch.isspace() or ch in INVISIBLE_CHARS else unicodedata.normalize("NFKC", ch)
 
 
 def comparable(text: str) -> str:

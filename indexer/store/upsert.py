@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from fagui.normalise.articles import split_articles
+from fagui.normalise.text import strip_invisible
 from fagui.records import DocumentRecord
 from fagui.vocabulary import canonical_region, region_code
 from indexer.store import outbox
@@ -78,7 +79,7 @@ def content_hash(text: str) -> str:
     articles = split_articles(text)
     basis = "\n".join(a.text for a in articles) if articles else text
     basis = basis.replace("(", "（").replace(")", "）")
-    basis = re.sub(r"[\s\u3000\u2002\u2003*#]+", "", basis)
+    basis = re.sub(r"[\s\u3000\u2002\u2003*#]+", "", strip_invisible(basis))
     return hashlib.sha256(basis.encode("utf-8")).hexdigest()
 
 

@@ -290,3 +290,14 @@ def test_an_amendment_keeping_the_old_effective_date_is_in_force_only_from_its_p
         indexed = {d["version_id"]: d for d in docs_for_work(s, work)}
         assert indexed[new.id]["effective"] == indexed[old.id]["effective_to"]
         assert indexed[new.id]["effective"] > indexed[old.id]["effective"]
+
+
+def test_characters_that_show_nothing_make_no_new_text_and_no_change_in_compare():
+    from indexer.store.documents import char_diff, comparable
+    from indexer.store.upsert import content_hash
+
+    spaced = TEXT_2019.replace("维护", "维\u200b护").replace("第二条", "第\ufeff二条")
+    assert content_hash(spaced) == content_hash(TEXT_2019)
+    assert comparable("第一条\u200b为了") == comparable("第一条为了")
+    old, new = char_diff("道路\u200b运输", "道路运输")
+    assert all(seg[0] == "equal" for seg in old + new), (old, new)
