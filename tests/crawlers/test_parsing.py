@@ -113,3 +113,10 @@ def test_the_site_config_documentation_example_and_selectors_are_valid():
     assert len(selectors) >= 12
     for selector in selectors:
         assert selector_problem(selector) is None, selector
+
+
+def test_a_page_lxml_reads_as_empty_is_read_again_by_html_parser():
+    page = "<!-- 未闭合的注释 <html><body><div id=zoom><p>第一条　甲</p></div></body></html>"
+    tree = parse_html(page, "t")
+    assert "第一条　甲" in element_text(tree)
+    assert element_text(select_one(tree, "#zoom")).strip() == "第一条　甲"
