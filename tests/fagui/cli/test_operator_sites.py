@@ -117,3 +117,17 @@ def test_config_mistakes_are_found_before_any_request_and_a_broken_file_takes_do
     assert crawled.exit_code == 0 and "新增 4" in crawled.output
     broken = run("crawl", "norms-syntax")
     assert broken.exit_code != 0 and "TOML 格式有误" in broken.output
+
+
+@pytest.mark.parametrize("site_name", ["jiaxing", "guangdong"])
+def test_sites_check_reads_the_packaged_sites_saved_examples(tmp_path, monkeypatch, site_name):
+    from tests.crawlers.sources.example_site import EXAMPLES
+
+    monkeypatch.delenv("FAGUI_SITES_DIR", raising=False)
+    site = FixtureSite()
+    site.serve_examples(EXAMPLES / "normative_library" / site_name)
+    with site:
+        checked = run("sites", "check", site_name, "--delay", "0", "--base-url", site.base_url, "--json")
+    assert checked.exit_code == 0, checked.output
+    result = json.loads(checked.stdout)
+    assert result["ok"] and result["rows"] > 0 and result["found"]["title"] and result["text_chars"] > 20
