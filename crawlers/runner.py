@@ -6,6 +6,13 @@ its own transaction, an interrupted run is continued by the next `fagui crawl SO
 the run already handled, a second run sends conditional requests and stores no unchanged body, and a page
 missing from a complete listing is marked gone, never deleted.
 
+A listing is complete only when the adapter's `listings()` ends by returning. An adapter signals a list it
+could not walk to its end (a list page missing, no record count where one is expected, fewer rows than the
+count) by raising RecordError or FetchError from `listings()`; the run is then `incomplete`: nothing is
+marked gone, the summary says why, and `fagui crawl` exits 1. A listing that ends cleanly is still checked
+(the drift guard): no rows while pages are known, or more known pages missing than rows listed, makes the run
+incomplete the same way.
+
 Listings whose URL is a file:// URL are read from disk here rather than fetched, for a local source only (a
 local folder, a corpus dump: one that declares its `local_root`), and only a regular file inside that root;
 any other file:// URL fails as a page that cannot be had. An unchanged file (same bytes as last stored)
