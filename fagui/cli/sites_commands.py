@@ -41,6 +41,34 @@ def sites_list(sites_dir: Path | None) -> None:
         raise SystemExit(1)
 
 
+@sites_group.command("add")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="覆盖目录中同名的站点配置")
+@_SITES_DIR
+def sites_add(file: Path, force: bool, sites_dir: Path | None) -> None:
+    """把站点配置 FILE（<站点>.toml）检查后放入站点配置目录（FAGUI_SITES_DIR 或 --sites-dir）；
+    有误的配置不会放入。之后 `fagui crawl norms-<站点>` 即可抓取。"""
+    import shutil
+
+    from crawlers.sources.normative_library import SiteConfigError, read_config
+
+    target_dir = sites_dir or load_settings().sites_dir
+    if target_dir is None:
+        raise click.ClickException("没有站点配置目录：请设置 FAGUI_SITES_DIR 或使用 --sites-dir")
+    if file.suffix != ".toml":
+        raise click.ClickException(f"站点配置必须是 .toml 文件：{file}")
+    try:
+        config = read_config(file)
+    except SiteConfigError as exc:
+        raise click.ClickException(f"{exc}（未放入）") from exc
+    target = Path(target_dir) / file.name
+    if target.exists() and not force:
+        raise click.ClickException(f"{target} 已存在（--force 覆盖）")
+    Path(target_dir).mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(file, target)
+    click.echo(f"已添加站点 norms-{config.site}（{config.title}）：{target}")
+
+
 @sites_group.command("check")
 @click.argument("name")
 @click.option("--url", help="用这个详情页代替列表的第一条")

@@ -131,3 +131,18 @@ def test_sites_check_reads_the_packaged_sites_saved_examples(tmp_path, monkeypat
     assert checked.exit_code == 0, checked.output
     result = json.loads(checked.stdout)
     assert result["ok"] and result["rows"] > 0 and result["found"]["title"] and result["text_chars"] > 20
+
+
+def test_sites_add_puts_only_a_checked_config_into_the_operator_folder(operator, tmp_path):
+    site, sites = operator
+    draft = tmp_path / "newcity.toml"
+    draft.write_text(city.CONFIG.read_text(encoding="utf-8").replace("rows = ", "row = "), encoding="utf-8")
+    refused = run("sites", "add", str(draft))
+    assert refused.exit_code == 1 and "未知的配置项：row" in refused.output and "未放入" in refused.output
+    assert not (sites / "newcity.toml").exists()
+    draft.write_text(city.CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
+    added = run("sites", "add", str(draft))
+    assert added.exit_code == 0 and "已添加站点 norms-newcity" in added.output
+    assert run("sites", "add", str(draft)).exit_code == 1  # already there, no --force
+    crawled = run("crawl", "norms-newcity", "--delay", "0", "--base-url", site.base_url)
+    assert crawled.exit_code == 0 and "新增 4" in crawled.output
