@@ -28,6 +28,8 @@ from clearance.snapshot import (
     snapshot,
     works_from,
 )
+from clearance.source_conflicts import ORIGIN as SOURCE_ORIGIN
+from clearance.source_conflicts import SourceConflict, source_conflicts
 from fagui.errors import FaguiError
 from fagui.settings import load_settings
 from fagui.vocabulary import DOC_TYPES, RELATION_LABELS, STATUS_LABELS
@@ -162,18 +164,43 @@ def conflicts(session: Session, opts: ReportOptions) -> Report:
             })
     # A clearance decision that disagrees with the computed status is a conflict too (clearance.rounds).
     rows.extend(_decision_row(c) for c in decision_conflicts(session, works, opts.as_of))
+    # So is a version whose sources say different things of a date or its status (clearance.source_conflicts).
+    rows.extend(_source_row(c, opts.as_of) for c in source_conflicts(session, works))
+    for r in rows:
+        r.setdefault("field", "")
+        r.setdefault("source_values", "")
     rows.sort(key=lambda r: (r["computed"], r["title"], r["version"]))
-    pairs = Counter(f"标注{r['source_status']}·计算{r['computed']}" for r in rows)
+    pairs = Counter(f"标注{r['source_status']}·计算{r['computed']}" if r["origin"] != SOURCE_ORIGIN
+                    else f"{SOURCE_ORIGIN}·{r['field']}" for r in rows)
     return Report(
         "conflicts", "时效性标注冲突",
         f"来源自身的时效性标注与本平台按 {opts.as_of.isoformat()} 计算的时效性不一致的文本"
-        "（例如有效期已过但仍标注“有效”），以及与计算结果不一致的清理决定（冲突来源为“清理决定”）。",
+        "（例如有效期已过但仍标注“有效”），与计算结果不一致的清理决定（冲突来源为“清理决定”），以及同一版本的"
+        "几个来源对公布日期、施行日期或时效性说法不一（冲突来源为“来源之间不一致”，列出各来源的值，采用优先级最高者）。",
         [*_BASE_COLUMNS, Column("version", "版本", "int"), Column("expires", "有效期至", "date"),
          Column("source_status", "来源标注"), Column("source_meaning", "标注含义"),
-         Column("computed", "计算时效性"), Column("reason", "计算依据"), Column("origin", "冲突来源")],
+         Column("computed", "计算时效性"), Column("reason", "计算依据"), Column("origin", "冲突来源"),
+         Column("field", "不一致字段"), Column("source_values", "各来源的值")],
         rows, {"as_of": opts.as_of},
         chart=pairs.most_common(12), chart_title="冲突类型（件）", summary={"total": len(rows)},
     )
+
+
+def _source_row(c: SourceConflict, as_of: date) -> dict[str, Any]:
+    w, v = c.work, c.version
+    computed = version_status(w.dates(), w.versions.index(v), as_of, w.repeals)
+    return {
+        **_base_row(w, v),
+        "version": v.seq,
+        "expires": v.expires,
+        "source_status": v.source_status or "",
+        "source_meaning": "",
+        "computed": STATUS_LABELS[computed.status],
+        "reason": computed.reason or "",
+        "origin": SOURCE_ORIGIN,
+        "field": c.field,
+        "source_values": c.values,
+    }
 
 
 def _decision_row(c: DecisionConflict) -> dict[str, Any]:

@@ -294,7 +294,8 @@ class Runner:
                 return FetchResult(page.url, 304, b"", not_modified=True, requested_url=listing.url)
             return page
         conditional = known.content_hash is not None and not self.from_archive
-        return fetch(listing.url, method=listing.method, data=listing.data, conditional=conditional)
+        return fetch(listing.url, method=listing.method, data=listing.data, conditional=conditional,
+                     headers=getattr(listing, "headers", None))
 
     def _handle(self, summary: RunSummary, listing: Listing, fetch: Fetch) -> None:
         known = self.sink.page(listing.ref, listing.url, listing.title)
@@ -315,7 +316,7 @@ class Runner:
             return
         except RecordError as exc:
             log.warning("%s: %s could not be parsed: %s", self.source.name, listing.ref, exc.reason)
-            self._failed(summary, listing, "parse", exc.reason, fetched)
+            self._failed(summary, listing, getattr(exc, "code", "parse"), exc.reason, fetched)  # needs_ocr
             return
         except Exception as exc:  # noqa: BLE001 - one broken page must not end the run; it is reported
             self._error(summary, listing, exc, fetched)

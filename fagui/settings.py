@@ -16,6 +16,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # The shared corpus sits beside the project checkout; the bundled sample ships inside the package.
 SHARED_CORPUS = PROJECT_ROOT.parent / "shared" / "corpus" / "lawrefbook.jsonl.gz"
 BUNDLED_SAMPLE = Path(__file__).resolve().parent / "data" / "lawrefbook-sample.jsonl.gz"
+# The 国家法律法规数据库 snapshot beside the checkout, and the slice of it matching the bundled sample.
+SHARED_FLK_SNAPSHOT = PROJECT_ROOT.parent / "shared" / "corpus" / "flk-snapshot.jsonl.gz"
+BUNDLED_FLK_SAMPLE = Path(__file__).resolve().parent / "data" / "flk-snapshot-sample.jsonl.gz"
 
 
 @dataclass(frozen=True)
@@ -162,3 +165,9 @@ def default_corpus_path(settings: Settings) -> Path:
     if SHARED_CORPUS.exists():
         return SHARED_CORPUS
     return BUNDLED_SAMPLE
+
+
+def default_flk_snapshot_path() -> Path:
+    """The flk snapshot to import when none is named: the shared one beside the checkout, else the bundled slice
+    (the versions of the bundled sample's national works)."""
+    return SHARED_FLK_SNAPSHOT if SHARED_FLK_SNAPSHOT.exists() else BUNDLED_FLK_SAMPLE

@@ -121,6 +121,12 @@ SCHEMAS: dict[str, dict] = {
         "work": _ref("WorkSummary"), "issuing_bodies": _array(STR), "version": _ref("VersionSummary"),
         "versions": _array(INT), "preamble": STR, "body": N_STR, "articles": _array(_ref("Article")),
         "toc": _array(_ref("TocEntry")), "attachments": _array({"type": "object"}),
+        "facts": _array(_ref("Fact")),
+    }),
+    "Fact": _obj({
+        "field": {"type": "string", "enum": ["published", "effective", "status"]}, "value": STR, "source": STR,
+        "basis": {"type": "string", "enum": ["official", "collection", "inferred"]}, "basis_label": STR,
+        "source_ref": STR, "source_url": N_STR, "chosen": {"type": "boolean"},
     }),
     "ArticleDetail": _obj({
         "work": _ref("WorkSummary"), "version": _ref("VersionSummary"), "article": _ref("Article"),

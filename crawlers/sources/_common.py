@@ -9,25 +9,29 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import re
 import tomllib
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from crawlers.http import FetchResult
+from crawlers.http import FetchError, FetchResult
 
 # HTML is read in one place (crawlers.parsing); sources import these names from here or from there.
 from crawlers.parsing import element_text as element_text
 from crawlers.parsing import parse_html as parse_html
 from crawlers.parsing import select_one as select_one
+from crawlers.sources.base import Fetch, ListingIncomplete, Page
 from fagui.normalise import NormaliseError, normalise_text, parse_date
 from fagui.normalise.history import parse_history
 from fagui.records import HistoryEvent, RecordError
 from fagui.vocabulary import DOC_TYPES, REGION_CODES
+
+log = logging.getLogger(__name__)
 
 WEB_SCHEMES = ("http", "https")  # the only schemes a source's links may have
 
@@ -201,9 +205,17 @@ def docx_text(data: bytes, ref: str) -> str:
     return "\n".join(lines)
 
 
+class NeedsOcr(RecordError):
+    """The document's only text is a scan (a PDF page image with no text layer): nothing is wrong with the
+    page, the text needs OCR, which this project does not run. `code` lets the runner file it apart from
+    pages that failed to parse."""
+
+    code = "needs_ocr"
+
+
 def pdf_text(data: bytes, ref: str) -> str:
-    """The text layer of a PDF. A scan with no text layer is refused (it needs OCR, which this project does
-    not run): better a clear failure than an empty document."""
+    """The text layer of a PDF. A scan with no text layer raises NeedsOcr (it needs OCR, which this project
+    does not run): better a clear record of that than an empty document."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -216,8 +228,116 @@ def pdf_text(data: bytes, ref: str) -> str:
         raise RecordError(ref, "PDF 文件已损坏或不完整，无法读取") from exc
     text = "\n".join(unwrap_lines(page) for page in pages)
     if not re.search(r"[\u4e00-\u9fff]", text):
-        raise RecordError(ref, f"PDF 没有可提取的文字层（共 {len(pages)} 页，可能是扫描件）")
+        raise NeedsOcr(ref, f"需要 OCR：PDF 没有可提取的文字层（共 {len(pages)} 页，应是扫描件），"
+                            "本平台不做文字识别，正文待人工或 OCR 录入")
     return text
+
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an OLE2 compound file: Word 97-2003 .doc, old .xls/.wps
+
+
+def word_text(data: bytes, ref: str) -> str:
+    """The text of a Word file of either kind: .docx (a zip, PK) or the old binary .doc (an OLE2 compound
+    file, D0 CF 11 E0); sites serve both under a .doc or .docx name."""
+    if data.startswith(OLE_MAGIC):
+        return doc_text(data, ref)
+    return docx_text(data, ref)
+
+
+def doc_text(data: bytes, ref: str) -> str:
+    """The main text of a Word 97-2003 binary file ([MS-DOC]): the FIB names the table stream and the piece
+    table (Clx), whose pieces are UTF-16LE or 8-bit runs of the WordDocument stream; field codes are dropped
+    and their results kept. The compound file itself is read by olefile."""
+    import olefile
+
+    if not data.startswith(OLE_MAGIC):
+        raise RecordError(ref, "不是 Word 97-2003（.doc）文件")
+    try:
+        ole = olefile.OleFileIO(io.BytesIO(data))
+    except (OSError, ValueError) as exc:
+        raise RecordError(ref, "Word（.doc）文件已损坏或不完整，无法打开") from exc
+    try:
+        if not ole.exists("WordDocument"):
+            raise RecordError(ref, "不是 Word 文件：复合文档中没有 WordDocument 流（可能是 Excel 或 WPS 表格）")
+        word = ole.openstream("WordDocument").read()
+        if len(word) < 0x1AA or int.from_bytes(word[0:2], "little") != 0xA5EC:
+            raise RecordError(ref, "Word（.doc）文件头无效，无法读取")
+        flags = int.from_bytes(word[0x0A:0x0C], "little")
+        if flags & 0x0100:
+            raise RecordError(ref, "Word（.doc）文件已加密，无法读取正文")
+        table_name = "1Table" if flags & 0x0200 else "0Table"
+        if not ole.exists(table_name):
+            raise RecordError(ref, f"Word（.doc）文件缺少 {table_name} 流，无法读取")
+        table = ole.openstream(table_name).read()
+    except OSError as exc:
+        raise RecordError(ref, "Word（.doc）文件已损坏或不完整，无法读取") from exc
+    finally:
+        ole.close()
+    return _doc_fields_and_marks(_doc_pieces(word, table, ref))
+
+
+def _doc_pieces(word: bytes, table: bytes, ref: str) -> str:
+    def u16(buf: bytes, at: int) -> int:
+        return int.from_bytes(buf[at:at + 2], "little")
+
+    def u32(buf: bytes, at: int) -> int:
+        return int.from_bytes(buf[at:at + 4], "little")
+
+    csw = u16(word, 32)
+    cslw = u16(word, 34 + csw * 2)
+    lw_at = 36 + csw * 2
+    ccp_text = u32(word, lw_at + 3 * 4)  # FibRgLw97.ccpText: characters of the main document
+    fc_lcb_at = lw_at + cslw * 4 + 2
+    fc_clx, lcb_clx = u32(word, fc_lcb_at + 33 * 8), u32(word, fc_lcb_at + 33 * 8 + 4)
+    clx = table[fc_clx:fc_clx + lcb_clx]
+    if not clx or len(clx) < lcb_clx:
+        raise RecordError(ref, "Word（.doc）文件的文本索引（piece table）缺失或不完整")
+    at = 0
+    while at < len(clx) and clx[at] == 0x01:  # Prc entries (formatting) before the Pcdt
+        at += 3 + int.from_bytes(clx[at + 1:at + 3], "little", signed=True)
+    if at >= len(clx) or clx[at] != 0x02:
+        raise RecordError(ref, "Word（.doc）文件的文本索引（piece table）无法解析")
+    lcb = u32(clx, at + 1)
+    plc = clx[at + 5:at + 5 + lcb]
+    count = (lcb - 4) // 12
+    cps = [u32(plc, 4 * i) for i in range(count + 1)]
+    parts: list[str] = []
+    for i in range(count):
+        start, end = cps[i], min(cps[i + 1], ccp_text)
+        if end <= start:
+            continue
+        fc = u32(plc, 4 * (count + 1) + 8 * i + 2)
+        if fc & 0x40000000:  # compressed: one byte a character (Windows-1252)
+            offset = (fc & 0x3FFFFFFF) // 2
+            parts.append(word[offset:offset + end - start].decode("cp1252", "replace"))
+        else:
+            parts.append(word[fc:fc + 2 * (end - start)].decode("utf-16-le", "replace"))
+        if cps[i + 1] >= ccp_text:
+            break
+    return "".join(parts)
+
+
+def _doc_fields_and_marks(raw: str) -> str:
+    """Word's control characters as text: a field ( 0x13 code 0x14 result 0x15 ) keeps its result only;
+    paragraph, cell and line marks become line breaks."""
+    out: list[str] = []
+    depth_code: list[bool] = []  # per open field: still in its code part
+    for ch in raw:
+        if ch == "\x13":
+            depth_code.append(True)
+        elif ch == "\x14":
+            if depth_code:
+                depth_code[-1] = False
+        elif ch == "\x15":
+            if depth_code:
+                depth_code.pop()
+        elif depth_code and depth_code[-1]:
+            continue
+        elif ch in "\r\x0b\x0c\x07":
+            out.append("\n")
+        elif ch == "\t" or ch >= " ":
+            out.append(ch)
+    return "".join(out)
 
 
 def unwrap_lines(text: str) -> str:
@@ -314,6 +434,16 @@ def region_of(*names: str | None) -> str | None:
     return None
 
 
+def place_of(name: str) -> str | None:
+    """The city, prefecture or municipality a body's name starts with (广州市人民代表大会常务委员会 -> 广州市,
+    延边朝鲜族自治州人民代表大会 -> 延边朝鲜族自治州); None for a province's body (广东省人民政府)."""
+    for suffix in ("市", "自治州", "盟", "地区"):  # 市 first: 广州市 is a city, not a 州
+        m = re.match(rf"^([\u4e00-\u9fff]{{1,8}}?{suffix})", name)
+        if m and "省" not in m.group(1) and "自治区" not in m.group(1):
+            return m.group(1)
+    return None
+
+
 def checked_doc_type(value: str | None, ref: str) -> str | None:
     if value is None:
         return None
@@ -360,3 +490,35 @@ def origin_of(url: str) -> str:
 
 def host_of(url: str) -> str:
     return urlsplit(url).hostname or ""
+
+
+# Seconds to wait before asking again while a site answers "too many requests" (HTTP 429 or its own
+# rate-limit answer): one request is retried four times over about seven and a half minutes.
+RATE_LIMIT_WAITS: tuple[float, ...] = (30.0, 60.0, 120.0, 240.0)
+
+
+def patient_fetch(fetch: Fetch, url: str, *, sleep: Callable[[float], None],
+                  waits: Sequence[float] = RATE_LIMIT_WAITS,
+                  rate_limited: Callable[[Page], str | None] | None = None, **kwargs: Any) -> Page:
+    """fetch(url, **kwargs), asked again after each of `waits` while the site limits the request rate: an
+    HTTP 429, or an answer `rate_limited(page)` recognises (it returns the site's words, else None). When the
+    waits run out: ListingIncomplete (code rate_limited), so the run is not taken for a complete listing."""
+    reason = ""
+    for attempt in range(len(waits) + 1):
+        try:
+            page = fetch(url, **kwargs)
+        except FetchError as exc:
+            if exc.http_status != 429:
+                raise
+            reason = exc.reason
+        else:
+            said = rate_limited(page) if rate_limited is not None else None
+            if said is None:
+                return page
+            reason = f"网站答复：{said}"
+        if attempt < len(waits):
+            log.warning("%s: rate limited (%s); asking again in %.0f s", url, reason, waits[attempt])
+            sleep(waits[attempt])
+    raise ListingIncomplete(url, "rate_limited",
+                            f"网站持续限制访问频率（{reason}），等待 {sum(waits):.0f} 秒后仍未恢复："
+                            "列表未抓完，本次运行不完整，不标记下线")

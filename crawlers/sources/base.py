@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
+from crawlers.http import FetchError
 from fagui.records import DocumentRecord
 
 
@@ -56,6 +57,7 @@ class Listing:
     hints: dict[str, Any] = field(default_factory=dict)  # list-page fields: dates, status label, doc number ...
     method: str = "GET"
     data: dict[str, Any] | None = None  # form or JSON body for POST detail APIs
+    headers: dict[str, str] | None = None  # request headers the site expects on the detail call (Referer ...)
 
 
 class Source(Protocol):
@@ -75,3 +77,9 @@ class Source(Protocol):
         """Turn the fetched detail page into a record; may fetch linked texts (Word/PDF) through `fetch`.
         Raises fagui.records.RecordError with a Chinese reason when the page is not a usable document."""
         ...
+
+
+class ListingIncomplete(FetchError):
+    """The listing stopped before its end (a page cap, a rate limit that outlasted the backoff, a list that
+    answered no rows at all): raised by an adapter at the end of `listings()` so the runner counts the run as
+    incomplete and marks nothing gone. `code` is page_cap, rate_limited or empty_list."""

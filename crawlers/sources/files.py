@@ -10,7 +10,7 @@ region, published, effective, expires, source_status, source_url, work_key.
 There is no HTTP: listings walk the folder and give each file a file:// URL; the crawl runner reads file://
 URLs from disk (crawlers.runner), and outside the runner `open_page(listing)` makes the same Page from the
 file (crawlers.sources._common.local_page), so `record(listing, page, fetch)` works the same for files and
-fetched pages. Text: .docx by python-docx, .pdf by pypdf, .html by crawlers.parsing (beautifulsoup4) then normalise_text, .txt decoded by
+fetched pages. Text: .docx by python-docx, the old binary .doc by olefile (crawlers.sources._common.doc_text), .pdf by pypdf, .html by crawlers.parsing (beautifulsoup4) then normalise_text, .txt decoded by
 the page (header/meta/detection, GB18030 for GB labels, mojibake repaired) then normalise_text."""
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ from crawlers.sources._common import (
     check_not_garbled,
     checked_doc_type,
     clean_text,
-    docx_text,
     element_text,
     history_of,
     json_kind,
@@ -44,6 +43,7 @@ from crawlers.sources._common import (
     select_one,
     status_extra,
     status_of,
+    word_text,
 )
 from crawlers.sources.base import Fetch, Listing, Page
 from fagui.normalise import normalise_doc_number, normalise_text
@@ -54,7 +54,7 @@ log = logging.getLogger(__name__)
 
 NAME = "files"
 TITLE = "上传文件"
-EXTENSIONS = (".docx", ".pdf", ".html", ".htm", ".txt")
+EXTENSIONS = (".docx", ".doc", ".pdf", ".html", ".htm", ".txt")
 META_FIELDS = ("title", "doc_type", "issuing_bodies", "doc_number", "region", "published", "effective", "expires",
                "source_status", "source_url", "work_key")
 _DATE_FIELDS = ("published", "effective", "expires")
@@ -196,8 +196,8 @@ def file_record(listing: Listing, page: Page, source: str = NAME, region: str | 
         raise RecordError(ref, meta["metadata_error"])
     suffix = PurePosixPath(ref).suffix.lower()
     found_title = None
-    if suffix == ".docx":
-        raw = docx_text(page.content, ref)
+    if suffix in (".docx", ".doc"):  # either kind of Word file, told apart by its bytes, not its name
+        raw = word_text(page.content, ref)
     elif suffix == ".pdf":
         raw = pdf_text(page.content, ref)
     elif suffix in (".html", ".htm"):

@@ -4,9 +4,22 @@
           {"code": 200, "msg": ..., "total": n, "rows": [{bbbs, title, gbrq, sxrq, sxx, flxz, zdjgName, ...}]}
 - detail: GET /law-search/search/flfgDetails?bbbs=ID -> {"code": 200, "data": {bbbs, title, flxz, zdjgName, gbrq,
           sxrq, sxx, content (the contents tree), ossFile {ossWordPath, ossPdfPath}, lsyg (history), xgwj}}
-- text:   GET /law-search/download/pc?format=docx&bbbs=ID -> {"code": 200, "data": {"url": signed file URL}};
-          the Word file is the text of record, the PDF the fallback; the ossFile paths themselves are not
-          downloadable (the site answers them with its single-page app), so they are kept as attachments only.
+- text:   GET /law-search/download/pc?format=docx&bbbs=ID -> {"code": 200, "msg": "操作成功", "data": {"url":
+          "https://flkoss.obs-bj2.cucloud.cn/prod/.../uuid.doc?X-Amz-...&X-Amz-Signature=...", "urlIn": internal}};
+          the signed link is on the object store's host, not the site's, and is often an old binary Word
+          file (.doc, D0 CF 11 E0) even for format=docx; the PDF is the fallback (`format=pdf` may answer
+          code 200 with no data). The ossFile paths are pages of the site's app, not files: kept in `extra`.
+- the details call carries a table of contents only (`content`: {title, children} headings), no article
+  text: the text comes from the Word or PDF file.
+- every public client sends Referer (and Origin on the POST); a 429 is asked again after a backoff.
+
+Verified against public records (see tests/examples/flk/README.md): ZongziForu/npc-law-db
+`references/api_reference.md` (list payload and answer, details fields, the download API and its signed
+flkoss.obs-bj2.cucloud.cn link, the ossFile paths answering the app page, `format=pdf` with empty data) and
+`scripts/download.py` (Referer headers, sxx 1-4 labels). Needs a first live run (`fagui crawl flk --dry-run`):
+whether flkoss.obs-bj2.cucloud.cn answers /robots.txt (a 403 there makes the fetcher refuse the files), the
+flfgCodeId codes beyond those named below (260 自治条例和单行条例, 310 修改、废止的决定), and how fast the
+list may be walked before a 429.
 
 Each version of a law has its own bbbs and is its own record; no work_key is given, so the store groups the
 versions by region and title, the same identity a law has when it comes from the corpus or another source. 时效性 `sxx`: 3 有效, 4 尚未生效, 2 已修改 (a superseded version), 1 已废止."""
@@ -14,27 +27,25 @@ versions by region and title, the same identity a law has when it comes from the
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 from urllib.parse import quote
 
 from crawlers.sources._common import (
+    RATE_LIMIT_WAITS,
     absolute,
     api_payload,
-    check_not_garbled,
-    checked_doc_type,
-    clean_text,
-    docx_text,
-    history_of,
     load_json,
     origin_of,
+    patient_fetch,
     pdf_text,
-    region_of,
-    status_extra,
+    word_text,
 )
-from crawlers.sources.base import Fetch, Listing, Page
+from crawlers.sources.base import Fetch, Listing, ListingIncomplete, Page
+from crawlers.sources.flk_mapping import doc_type_of, flk_record
+from crawlers.sources.flk_mapping import plain as _plain
 from fagui.normalise import parse_date
 from fagui.records import Attachment, DocumentRecord, RecordError
 
@@ -43,43 +54,8 @@ log = logging.getLogger(__name__)
 NAME = "flk"
 TITLE = "国家法律法规数据库"
 BASE_URL = "https://flk.npc.gov.cn"
-
-# sxx code -> (label shown by the site, our status)
-SXX: dict[int, tuple[str, str]] = {
-    3: ("有效", "effective"),
-    4: ("尚未生效", "not_yet_effective"),
-    2: ("已修改", "amended"),
-    1: ("已废止", "repealed"),
-}
-# flxz labels (法律性质) -> our doc_type. The NPC's decisions on legal questions (有关法律问题和重大问题的决定),
-# its interpretations and its amending/repealing decisions have the force of law.
-FLXZ_DOC_TYPE: dict[str, str] = {
-    "宪法": "宪法",
-    "宪法相关法": "法律",
-    "法律": "法律",
-    "法律解释": "法律",
-    "有关法律问题和重大问题的决定": "法律",
-    "修改、废止的决定": "法律",
-    "行政法规": "行政法规",
-    "监察法规": "监察法规",
-    "司法解释": "司法解释",
-    "地方性法规": "地方性法规",
-    "经济特区法规": "地方性法规",
-    "浦东新区法规": "地方性法规",
-    "海南自由贸易港法规": "地方性法规",
-    "自治条例": "自治条例和单行条例",
-    "单行条例": "自治条例和单行条例",
-    "自治条例和单行条例": "自治条例和单行条例",
-}
-# flfgCodeId groups as public clients of the 2025 API use them, for rows that carry no flxz label.
-_CODE_GROUPS: tuple[tuple[range, str], ...] = (
-    (range(100, 110), "宪法"),
-    (range(110, 200), "法律"),
-    (range(210, 211), "行政法规"),
-    (range(220, 221), "监察法规"),
-    (range(230, 310), "地方性法规"),
-    (range(320, 341), "司法解释"),
-)
+# The object store the download API's signed links point at.
+FILE_HOSTS = ("https://flkoss.obs-bj2.cucloud.cn",)
 
 
 class FlkSource:
@@ -90,11 +66,23 @@ class FlkSource:
     title = TITLE
 
     def __init__(self, base_url: str = BASE_URL, page_size: int = 20, max_pages: int | None = None,
-                 file_hosts: tuple[str, ...] = ()) -> None:
+                 file_hosts: tuple[str, ...] = FILE_HOSTS, file_base: str | None = None,
+                 sleep: Callable[[float], None] = time.sleep,
+                 rate_limit_waits: tuple[float, ...] = RATE_LIMIT_WAITS) -> None:
         self.base_url = base_url.rstrip("/")
         self.page_size = page_size
         self.max_pages = max_pages
         self.file_hosts = file_hosts
+        self.file_base = file_base  # tests: signed links rebased onto the example server
+        self.sleep = sleep
+        self.rate_limit_waits = rate_limit_waits
+
+    def _headers(self, referer: str, post: bool = False) -> dict[str, str]:
+        """What the site's own pages send: a Referer on every call, Origin and JSON on the POST."""
+        headers = {"Referer": referer, "Accept": "application/json, text/plain, */*"}
+        if post:
+            headers["Origin"] = self.base_url
+        return headers
 
     @property
     def hosts(self) -> tuple[str, ...]:
@@ -107,12 +95,19 @@ class FlkSource:
                 "orderByParam": {"order": "-1", "sort": "gbrq"}, "pageNum": page_num, "pageSize": self.page_size}
 
     def listings(self, fetch: Fetch, since: date | None = None) -> Iterator[Listing]:
+        """Newest 公布日期 first. A list that answers no rows at all, a page cap reached before the end and a
+        rate limit that outlasts the waits raise ListingIncomplete: nothing is then marked gone."""
         page_num = 1
+        url = f"{self.base_url}/law-search/search/list"
         while True:
-            url = f"{self.base_url}/law-search/search/list"
-            rows, total = parse_list(fetch(url, method="POST", json=self.list_body(page_num)),
-                                     f"{url} pageNum={page_num}")
+            page = patient_fetch(fetch, url, sleep=self.sleep, waits=self.rate_limit_waits, method="POST",
+                                 json=self.list_body(page_num), headers=self._headers(f"{self.base_url}/search",
+                                                                                      post=True))
+            rows, total = parse_list(page, f"{url} pageNum={page_num}")
             log.info("%s list page %d: %d entries of %d", self.name, page_num, len(rows), total)
+            if page_num == 1 and not rows:
+                raise ListingIncomplete(url, "empty_list", "列表接口第 1 页没有返回任何法规：站点可能改版或拦截，"
+                                                           "本次运行不完整，不标记下线")
             for row in rows:
                 published = parse_date(row.get("gbrq"))
                 if since and published and published < since:
@@ -121,13 +116,19 @@ class FlkSource:
             if not rows or page_num * self.page_size >= total:
                 return
             if self.max_pages and page_num >= self.max_pages:
-                return
+                raise ListingIncomplete(url, "page_cap", f"已到页数上限 {self.max_pages} 页（共 {total} 条，"
+                                                         f"已列 {page_num * self.page_size} 条）：本次运行不完整，不标记下线")
             page_num += 1
 
     def listing_of(self, row: dict[str, Any]) -> Listing:
         bbbs = str(row["bbbs"])
         hints = {k: row.get(k) for k in ("gbrq", "sxrq", "sxx", "flxz", "zdjgName", "flfgCodeId") if row.get(k)}
-        return Listing(url=self.detail_url(bbbs), ref=bbbs, title=_plain(row.get("title")), hints=hints)
+        return Listing(url=self.detail_url(bbbs), ref=bbbs, title=_plain(row.get("title")), hints=hints,
+                       headers=self._headers(self.page_url(bbbs)))
+
+    def page_url(self, bbbs: str) -> str:
+        """The public page of a law (the site's app), what a reader opens."""
+        return f"{self.base_url}/detail?id={quote(bbbs)}"
 
     def detail_url(self, bbbs: str) -> str:
         return f"{self.base_url}/law-search/search/flfgDetails?bbbs={quote(bbbs)}"
@@ -142,30 +143,36 @@ class FlkSource:
         """The Word text, else the PDF text, else the article text the contents tree carries; every format
         that failed is named in the record (or in the error when none worked)."""
         problems: list[str] = []
-        for fmt, extract in (("docx", docx_text), ("pdf", pdf_text)):
+        scanned: RecordError | None = None
+        for fmt, extract in (("docx", word_text), ("pdf", pdf_text)):
             try:
-                info = load_json(fetch(f"{self.base_url}/law-search/download/pc?format={fmt}&bbbs={quote(ref)}"),
-                                 f"{ref} {fmt} 下载接口")
+                api = f"{self.base_url}/law-search/download/pc?format={fmt}&bbbs={quote(ref)}"
+                info = load_json(patient_fetch(fetch, api, sleep=self.sleep, waits=self.rate_limit_waits[:2],
+                                               headers=self._headers(self.page_url(ref))), f"{ref} {fmt} 下载接口")
                 url = (api_payload(info, f"{ref} {fmt} 下载接口").get("data") or {}).get("url")
                 if not url:
                     raise RecordError(ref, f"{fmt} 下载接口没有给出文件地址")
-                file_page = fetch(absolute(self.base_url, url))
-                return extract(file_page.content, f"{ref} {fmt}"), fmt, problems
+                file_page = fetch(self.file_url(url))
+                kind = "doc" if fmt == "docx" and file_page.content.startswith(b"\xd0\xcf\x11\xe0") else fmt
+                return extract(file_page.content, f"{ref} {fmt}"), kind, problems
             except RecordError as exc:
                 problems.append(f"{fmt}：{exc.reason}")
+                if getattr(exc, "code", None) == "needs_ocr":
+                    scanned = exc
             except Exception as exc:  # a FetchError or anything the fetch callable raises: try the next format
                 problems.append(f"{fmt}：{getattr(exc, 'reason', None) or f'下载失败（{type(exc).__name__}）'}")
         tree_text = content_tree_text(detail.get("content"))
         if tree_text:
             return tree_text, "content", problems
-        raise RecordError(ref, "无法取得正文：" + "；".join(problems + ["详情接口的目录树不含条文"]))
+        if scanned is not None:  # the only file is a scan: say so, not "no text"
+            raise type(scanned)(ref, "；".join(problems))
+        raise RecordError(ref, "无法取得正文：" + "；".join(problems + ["详情接口的目录只有标题，不含条文"]))
 
-
-def _plain(value: Any) -> str | None:
-    """Titles come with search highlighting (<em>...</em>) in list rows."""
-    if value is None:
-        return None
-    return re.sub(r"<[^>]+>", "", str(value)).strip() or None
+    def file_url(self, url: str) -> str:
+        """The signed file link as given (its host is declared in `hosts`), or rebased onto `file_base`."""
+        if self.file_base:
+            return absolute(self.file_base, url, [h.split("://")[-1] for h in self.file_hosts])
+        return absolute(self.base_url, url)
 
 
 def parse_list(page: Page, ref: str) -> tuple[list[dict[str, Any]], int]:
@@ -219,92 +226,34 @@ def content_tree_text(node: Any) -> str:
     return "\n".join(lines) if has_text else ""
 
 
-def doc_type_of(detail: dict[str, Any], hints: dict[str, Any]) -> str | None:
-    label = (detail.get("flxz") or hints.get("flxz") or "").strip()
-    if label in FLXZ_DOC_TYPE:
-        return FLXZ_DOC_TYPE[label]
-    code = detail.get("flfgCodeId") or hints.get("flfgCodeId")
-    try:
-        number = int(code) if code is not None else None
-    except (TypeError, ValueError):
-        number = None
-    for codes, doc_type in _CODE_GROUPS:
-        if number in codes:
-            return doc_type
-    return None
-
-
-def _place_of(name: str) -> str | None:
-    """The city or prefecture a body or title starts with (广州市人民代表大会常务委员会 -> 广州市), for local
-    regulations whose province the name does not say."""
-    for suffix in ("市", "自治州", "盟", "地区"):  # 市 first: 广州市 is a city, not a 州
-        m = re.match(rf"^([\u4e00-\u9fff]{{1,8}}?{suffix})", name)
-        if m:
-            return m.group(1)
-    return None
-
-
 def build_record(detail: dict[str, Any], listing: Listing, raw_text: str, text_from: str, problems: list[str],
                  base_url: str) -> DocumentRecord:
     ref = listing.ref
     hints = listing.hints
-    check_not_garbled(raw_text, ref, "正文")
-    text = clean_text(raw_text)
     title = _plain(detail.get("title")) or listing.title
     if not title:
         raise RecordError(ref, "详情接口缺少标题")
-    title = clean_text(title).strip()
-    lines = text.splitlines()
-    if lines and lines[0].strip() != title:
-        text = f"{title}\n{text}"  # the contents tree starts with the first heading, not the title
-        lines = text.splitlines()
-    history = history_of(text)
-    sxx_raw = detail.get("sxx", hints.get("sxx"))
-    try:
-        sxx = int(sxx_raw) if sxx_raw not in (None, "") else None
-    except (TypeError, ValueError):
-        sxx = None
-    label, status = SXX.get(sxx, (None, None)) if sxx is not None else (None, None)
-    bodies = [b.strip() for b in re.split(r"[、,，;；]", detail.get("zdjgName") or hints.get("zdjgName") or "")
-              if b.strip()]
-    doc_type = checked_doc_type(doc_type_of(detail, hints), ref)
-    region = "全国"
-    if doc_type in ("地方性法规", "自治条例和单行条例"):
-        region = region_of(*bodies, title) or _place_of(bodies[0] if bodies else title) or "全国"
+    fields = {"title": title, **{k: detail.get(k) or hints.get(k) for k in ("gbrq", "sxrq", "zdjgName")},
+              "sxx": detail.get("sxx", hints.get("sxx"))}
     oss = detail.get("ossFile") or {}
-    attachments = [Attachment(url=absolute(base_url, path), title=f"{title}.{kind}", media_type=media)
-                   for kind, key, media in (
-                       ("docx", "ossWordPath",
-                        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-                       ("pdf", "ossPdfPath", "application/pdf"))
-                   if (path := oss.get(key))]
-    extra: dict[str, Any] = {"flxz": detail.get("flxz") or hints.get("flxz"), "sxx": sxx, "text_from": text_from,
-                             **status_extra(label or (str(sxx_raw) if sxx_raw else None), status)}
+    attachments: list[Attachment] = []  # the ossFile paths answer the site's app page, the signed links expire
+    extra: dict[str, Any] = {"flxz": detail.get("flxz") or hints.get("flxz"), "text_from": text_from}
+    oss_paths = {k: v for k, v in oss.items() if isinstance(v, str) and v}
+    if oss_paths:
+        extra["oss_paths"] = oss_paths
     if problems:
         extra["text_problems"] = problems
     versions = [v.get("bbbs") for v in detail.get("lsyg") or [] if isinstance(v, dict) and v.get("bbbs")]
     if versions:
         extra["other_versions"] = versions
-    return DocumentRecord(
-        source=NAME,
-        source_ref=ref,
-        title=title,
-        text=text,
-        doc_type=doc_type,
-        issuing_bodies=bodies,
-        doc_number=None,
-        region=region,
-        published=parse_date(detail.get("gbrq") or hints.get("gbrq")),
-        effective=parse_date(detail.get("sxrq") or hints.get("sxrq")),
-        source_status=label,
-        source_url=f"{base_url}/detail?id={quote(ref)}",
-        attachments=attachments,
-        history=history,
-        extra=extra,
-    )
+    return flk_record(NAME, ref, fields, raw_text, doc_type=doc_type_of(detail, hints),
+                      source_url=f"{base_url}/detail?id={quote(ref)}", attachments=attachments, extra=extra)
 
 
 def make_source(base_url: str = BASE_URL, **options: Any) -> FlkSource:
+    """The real site, or a rebased one (a fixture server) whose signed file links are rebased onto it too."""
+    if base_url.rstrip("/") != BASE_URL:
+        options.setdefault("file_base", base_url)
     return FlkSource(base_url=base_url, **options)
 
 

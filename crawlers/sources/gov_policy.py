@@ -1,25 +1,39 @@
 """国务院政策文件库 (www.gov.cn/zhengce/zhengceku): the site search API for the list, the content pages for text.
 
-- list: GET https://sousuo.www.gov.cn/search-gov/data?t=zhengcelibrary_gw&...&sort=pubtime&sortType=1&p=N&n=M
-  answers {"code": 200, "searchVO": {"totalCount": n, "listVO": [{title, url, pcode (发文字号), puborg (发文机关),
-  childtype / subchildtype (主题分类), pubtimeStr (2019.04.30), ptime (ms), summary}]}}; some answers group the
-  rows by category under searchVO.catMap.<cat>.listVO instead.
+- list: GET https://sousuo.www.gov.cn/search-gov/data?t=zhengcelibrary&q=&timetype=timeqb&...&sort=pubtime
+  &sortType=1&searchfield=title&p=N&n=M&type=gwyzcwjk answers {"code": 200, "searchVO": {"totalCount": 0,
+  "catMap": {"gongwen": {totalCount, currentNum, listVO: [...]}, "bumenfile": {...}, "otherfile": {...},
+  "gongbao": {...}}}}: rows grouped by category, each category newest first on its own, the top totalCount 0.
+  A row: {id, title (with <em>), url, pcode (发文字号), puborg (发文机关), childtype / subchildtype (主题分类),
+  pubtimeStr (2019.04.30) and/or pubtime / ptime (ms), summary}. "No result" is {"code": 1001, "msg":
+  "抱歉，没有找到相关结果", "searchVO": null}. Older answers carry one searchVO.listVO instead (still read).
+  Only gongwen (国务院文件) and bumenfile (国务院部门文件) are the library: gongbao republishes gongwen
+  under other URLs, otherfile holds 解读 and other material.
 - content page: an info table in div.policyLibraryOverview_header (索引号, 主题分类, 发文机关, 成文日期, 标题,
   发文字号, 发布日期, on newer pages also 有效性/实施日期/废止日期) and the text in #UCAP-CONTENT (older pages:
   td#UCAP-CONTENT, or div.pages_content with the title in h1 and no info table: then the list row's fields
-  are what is known)."""
+  are what is known).
+
+Verified against public records (tests/examples/gov_policy/README.md): the catMap answer, the per-category
+totals, `pubtime` in ms and the code 1001 answer as a public client's tests of this API (index id
+62455458346) and a second client (69769449473) record them; the query parameters as those tests send them.
+Needs a first live run (`fagui crawl gov_policy --dry-run`): whether the API answers without the cookies the
+site's own page sets, how deep `p` may go, and the markup of today's content pages.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
 from crawlers.parsing import attribute, descendants
 from crawlers.sources._common import (
+    RATE_LIMIT_WAITS,
     absolute,
     api_payload,
     check_not_garbled,
@@ -30,12 +44,13 @@ from crawlers.sources._common import (
     page_text,
     parse_day,
     parse_html,
+    patient_fetch,
     select_one,
     status_extra,
     status_of,
     web_link,
 )
-from crawlers.sources.base import Fetch, Listing, Page
+from crawlers.sources.base import Fetch, Listing, ListingIncomplete, Page
 from fagui.normalise import normalise_doc_number, normalise_text, parse_date
 from fagui.records import Attachment, DocumentRecord, RecordError
 
@@ -50,7 +65,11 @@ FIELDS = {"索引号": "index_no", "主题分类": "subject", "发文机关": "i
           "标题": "title", "发文字号": "doc_number", "发布日期": "published", "有效性": "validity",
           "实施日期": "effective", "废止日期": "repealed_on", "公文种类": "kind", "来源": "origin"}
 BODY_SELECTOR = "#UCAP-CONTENT || div.pages_content || div.TRS_Editor || div.article"
-_ORDER = re.compile(r"令\s*第?\s*[\d〇一二三四五六七八九十百]+\s*号$")
+# 国务院令第716号, 公安部令第164号, and ministry orders numbered by year: 交通运输部令2024年第1号,
+# 中国人民银行令〔2024〕第1号, 财政部令〔2023〕第112号.
+_ORDER = re.compile(r"令\s*(?:[〔\[（(【]?\s*(?:19|20)\d{2}\s*[〕\]）)】]?\s*年?\s*)?第?\s*[\d〇一二三四五六七八九十百]+\s*号$")
+CATEGORIES = ("gongwen", "bumenfile")
+SEARCH_PAGE = "https://sousuo.www.gov.cn/zcwjk/policyDocumentLibrary?q=&t=zhengcelibrary&orpro="
 
 
 class GovPolicySource:
@@ -58,12 +77,17 @@ class GovPolicySource:
     title = TITLE
 
     def __init__(self, search_url: str = SEARCH_URL, site_url: str = SITE_URL, page_size: int = 20,
-                 max_pages: int | None = None, library: str = "zhengcelibrary_gw|zhengcelibrary_bm") -> None:
+                 max_pages: int | None = None, library: str = "zhengcelibrary",
+                 categories: tuple[str, ...] = CATEGORIES, sleep: Callable[[float], None] = time.sleep,
+                 rate_limit_waits: tuple[float, ...] = RATE_LIMIT_WAITS) -> None:
         self.search_url = search_url.rstrip("/")
         self.site_url = site_url.rstrip("/")
         self.page_size = page_size
         self.max_pages = max_pages
         self.library = library
+        self.categories = categories
+        self.sleep = sleep
+        self.rate_limit_waits = rate_limit_waits
 
     @property
     def base_url(self) -> str:
@@ -75,17 +99,31 @@ class GovPolicySource:
 
     def list_url(self, page_num: int) -> str:
         query = {"t": self.library, "q": "", "timetype": "timeqb", "mintime": "", "maxtime": "", "sort": "pubtime",
-                 "sortType": "1", "searchfield": "title", "p": str(page_num), "n": str(self.page_size),
-                 "type": "gwyzcwjk"}
+                 "sortType": "1", "searchfield": "title", "pcodeJiguan": "", "childtype": "", "subchildtype": "",
+                 "tsbq": "", "pubtimeyear": "", "puborg": "", "pcodeYear": "", "pcodeNum": "", "filetype": "",
+                 "p": str(page_num), "n": str(self.page_size), "inpro": "", "bmfl": "", "dup": "", "orpro": "",
+                 "bmpubyear": "", "type": "gwyzcwjk"}
         return f"{self.search_url}/search-gov/data?{urlencode(query, safe='|')}"
 
     def listings(self, fetch: Fetch, since: date | None = None) -> Iterator[Listing]:
+        """Page by page; each category of a page is its own newest-first run, so `since` ends a category at
+        its first older row and the listing when every category has ended or run out. A first page with no
+        rows, a page cap and a lasting rate limit raise ListingIncomplete."""
         page_num = 1
+        ended: set[str] = set()
         while True:
             url = self.list_url(page_num)
-            rows, total = parse_list(fetch(url), url)
-            log.info("%s list page %d: %d entries of %d", self.name, page_num, len(rows), total)
+            page = patient_fetch(fetch, url, sleep=self.sleep, waits=self.rate_limit_waits,
+                                 headers={"Referer": SEARCH_PAGE, "Accept": "application/json, text/plain, */*"})
+            rows, totals = parse_list(page, url, self.categories)
+            log.info("%s list page %d: %d entries of %s", self.name, page_num, len(rows), totals)
+            if page_num == 1 and not rows:
+                raise ListingIncomplete(url, "empty_list", "检索接口第 1 页没有返回任何文件：接口可能改版或拦截，"
+                                                           "本次运行不完整，不标记下线")
             for row in rows:
+                category = row.get("_category", "")
+                if category in ended:
+                    continue
                 try:
                     listing = self.listing_of(row)
                 except RecordError as exc:  # a file: or other non-web link: never fetched, the row skipped
@@ -93,15 +131,21 @@ class GovPolicySource:
                     continue
                 published = parse_day(listing.hints.get("published"))
                 if since and published and published < since:
-                    return
+                    ended.add(category)
+                    continue
                 yield listing
-            if not rows or page_num * self.page_size >= total or (self.max_pages and page_num >= self.max_pages):
+            more = {c for c, total in totals.items() if page_num * self.page_size < total} - ended
+            if not rows or not more:
                 return
+            if self.max_pages and page_num >= self.max_pages:
+                raise ListingIncomplete(url, "page_cap", f"已到页数上限 {self.max_pages} 页，{'、'.join(sorted(more))} "
+                                                         "还有未列出的文件：本次运行不完整，不标记下线")
             page_num += 1
 
     def listing_of(self, row: dict[str, Any]) -> Listing:
         url = absolute(self.site_url, str(row["url"]), ("www.gov.cn", "gov.cn"))
-        published = parse_day(row.get("ptime")) if row.get("ptime") else parse_day(row.get("pubtimeStr"))
+        stamp = row.get("pubtime") or row.get("ptime")  # milliseconds; 0 means none
+        published = parse_day(stamp) if stamp else parse_day(row.get("pubtimeStr"))
         hints = {"doc_number": _plain(row.get("pcode")), "issuer": _plain(row.get("puborg")),
                  "subject": "/".join(p for p in (_plain(row.get("childtype")), _plain(row.get("subchildtype"))) if p)
                  or None,
@@ -120,19 +164,32 @@ def _plain(value: Any) -> str | None:
     return text or None
 
 
-def parse_list(page: Page, ref: str) -> tuple[list[dict[str, Any]], int]:
-    data = api_payload(load_json(page, ref), ref)
+def parse_list(page: Page, ref: str, categories: tuple[str, ...] = CATEGORIES
+               ) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """The rows of a search answer, each tagged with its `_category`, and each category's total. The code
+    1001 answer (没有找到相关结果) is no rows."""
+    raw = load_json(page, ref)
+    if isinstance(raw, dict) and str(raw.get("code")) == "1001" and not raw.get("searchVO"):
+        return [], {}
+    data = api_payload(raw, ref)
     vo = data.get("searchVO")
     if not isinstance(vo, dict):
         raise RecordError(ref, "检索接口的返回中没有 searchVO")
+    rows: list[dict[str, Any]] = []
+    totals: dict[str, int] = {}
     if isinstance(vo.get("listVO"), list):
-        rows, total = vo["listVO"], vo.get("totalCount")
+        rows = [dict(r, _category="") for r in vo["listVO"] if isinstance(r, dict)]
+        totals[""] = int(vo.get("totalCount") or 0)
     else:
-        cats = [c for c in (vo.get("catMap") or {}).values() if isinstance(c, dict)]
-        rows = [r for c in cats for r in c.get("listVO") or []]
-        total = sum(int(c.get("totalCount") or 0) for c in cats)
-    rows = [r for r in rows if isinstance(r, dict) and r.get("url")]
-    return rows, int(total or 0)
+        cat_map = vo.get("catMap")
+        if not isinstance(cat_map, dict):
+            raise RecordError(ref, "检索接口的返回中既没有 listVO 也没有 catMap")
+        for name in categories:
+            cat = cat_map.get(name)
+            if isinstance(cat, dict):
+                rows += [dict(r, _category=name) for r in cat.get("listVO") or [] if isinstance(r, dict)]
+                totals[name] = int(cat.get("totalCount") or 0)
+    return [r for r in rows if r.get("url")], totals
 
 
 def info_table(tree: Any) -> dict[str, str]:
@@ -145,8 +202,8 @@ def info_table(tree: Any) -> dict[str, str]:
     values = [element_text(td).strip() for td in descendants(table, "td")]
     info: dict[str, str] = {}
     for i, cell in enumerate(cells[:-1]):
-        label = cell.rstrip("：:")
-        if cell.endswith(("：", ":")) and label in FIELDS and values[i + 1]:
+        label = cell.rstrip("：:")  # some tables write the labels with a colon, some without
+        if label in FIELDS and FIELDS[label] not in info and values[i + 1] and cells[i + 1].rstrip("：:") not in FIELDS:
             info[FIELDS[label]] = normalise_text(values[i + 1]).strip()
     return info
 

@@ -15,16 +15,30 @@ A config says (see sites/*.toml for complete ones):
 - `[detail]`: `kind` html/json; html: `title`, `text` selectors, `info` (a selector of cells read as label/value
   pairs) with `[detail.labels]` label -> field; json: `url` with `{ref}`, `root`, `[detail.fields]`, `text` (a
   path holding the text or HTML), `[detail.files]` (list path, class/ext/path fields, accepted classes, url
-  with `{path}`) for sites whose text is a PDF or Word attachment.
-Fields: ref, url, title, issuer, doc_number, written, published, effective, expires, status, doc_type."""
+  with `{path}`) for sites whose text is a PDF or Word attachment; `path_replace` (characters the site wants
+  spelled out in a file path before it is URL-encoded), `source_url = "file"` (the public address of a record
+  is its text file, for API sites with no public page per document);
+- HTTP behaviour: `[list] headers` and `[detail] headers` (sent on every list / detail request, e.g. Referer
+  and Origin), `token_header` + `token_field` (a token each list answer carries, e.g. in `msg`, sent back on
+  the next list request), `rate_limit_messages` (an answer whose msg contains one of them is a rate limit:
+  asked again after a backoff, per query), `html_path` (pages after the first answer JSON carrying the list
+  HTML at this path, as Zhejiang JCMS `build/unit` does); `region_from_issuer = true` gives a record the
+  city or province its issuer names (广州市人民代表大会常务委员会 -> 广州市), else `region`.
+Completeness: a query whose first page has no rows, `max_pages` reached with more to list, and a rate limit
+outlasting the backoff end that query (the others are still asked) and then raise ListingIncomplete: the run
+is not complete and nothing is marked gone. Each site's config says what was checked against public records
+and what its first live run (`fagui crawl norms-<site> --dry-run`) must confirm.
+Fields: ref, url, title, issuer, doc_number, written, published, effective, expires, status, doc_type,
+unified_no (浙江 规范性文件统一编号)."""
 
 from __future__ import annotations
 
 import builtins
 import logging
 import re
+import time
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -41,13 +55,14 @@ from crawlers.parsing import (
     selector_problem,
 )
 from crawlers.sources._common import (
+    RATE_LIMIT_WAITS,
+    NeedsOcr,
     absolute,
     api_payload,
     check_not_garbled,
     checked_doc_type,
     clean_text,
     dig,
-    docx_text,
     element_text,
     history_of,
     host_of,
@@ -56,14 +71,18 @@ from crawlers.sources._common import (
     page_text,
     parse_day,
     parse_html,
+    patient_fetch,
     pdf_text,
+    place_of,
     reading_problem,
+    region_of,
     select_one,
     status_extra,
     status_of,
     web_link,
+    word_text,
 )
-from crawlers.sources.base import Fetch, Listing, Page
+from crawlers.sources.base import Fetch, Listing, ListingIncomplete, Page
 from fagui.errors import FaguiError
 from fagui.normalise import normalise_doc_number, normalise_text
 from fagui.records import Attachment, DocumentRecord, RecordError
@@ -73,7 +92,7 @@ log = logging.getLogger(__name__)
 
 SITES = Path(__file__).resolve().parent / "sites"
 FIELDS = ("ref", "url", "title", "issuer", "doc_number", "written", "published", "effective", "expires", "status",
-          "doc_type")
+          "doc_type", "unified_no")
 _DATE_FIELDS = ("written", "published", "effective", "expires")
 _MEDIA = {"pdf": "application/pdf", "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
           "doc": "application/msword"}
@@ -102,8 +121,10 @@ class SiteConfig:
 _TOP_KEYS = {"title", "base_url", "region", "doc_type", "date_formats", "status", "doc_types", "list", "detail",
              "extra_hosts"}
 _LIST_KEYS = {"kind", "url", "first_url", "first_page", "max_pages", "page_size", "rows", "total", "next",
-              "pagination", "fields", "method", "body", "queries", "ok_codes"}
-_DETAIL_KEYS = {"kind", "title", "text", "info", "labels", "fields", "url", "root", "ok_codes", "files"}
+              "pagination", "fields", "method", "body", "queries", "ok_codes", "headers", "token_header",
+              "token_field", "rate_limit_messages", "html_path"}
+_DETAIL_KEYS = {"kind", "title", "text", "info", "labels", "fields", "url", "root", "ok_codes", "files", "headers",
+                "region_from_issuer", "source_url"}
 PAGINATIONS = ("total", "next", "missing", "empty")
 _HTML_SELECTORS = {"list": ("rows", "total", "next"), "detail": ("title", "text", "info")}
 
@@ -205,11 +226,17 @@ class NormativeLibrarySource:
 
     title: str
 
-    def __init__(self, config: SiteConfig, base_url: str | None = None) -> None:
+    def __init__(self, config: SiteConfig, base_url: str | None = None,
+                 sleep: Callable[[float], None] = time.sleep,
+                 rate_limit_waits: tuple[float, ...] = RATE_LIMIT_WAITS) -> None:
         self.config = config
         self.name = f"norms-{config.site}"
         self.title = config.title
         self.base_url = (base_url or config.base_url).rstrip("/")
+        self.sleep = sleep
+        self.rate_limit_waits = rate_limit_waits
+        self._token = ""  # the list token the last answer carried (token_field), sent back as token_header
+        self._text_file = ""  # the file the last record's text came from
 
     @property
     def hosts(self) -> tuple[str, ...]:
@@ -218,9 +245,19 @@ class NormativeLibrarySource:
     # -- listing ----------------------------------------------------------------------------------------
 
     def listings(self, fetch: Fetch, since: date | None = None) -> Iterator[Listing]:
+        """Every query in turn; one that stops early (rate limit, page cap, no rows) does not keep the next
+        from being asked, and the listing then ends with ListingIncomplete naming each."""
         queries = self.config.list.get("queries") or [{}]
+        self._token = ""
+        stopped: list[ListingIncomplete] = []
         for query in queries:
-            yield from self._walk(fetch, since, query)
+            try:
+                yield from self._walk(fetch, since, query)
+            except ListingIncomplete as exc:
+                log.warning("%s: query %s stopped early: %s", self.name, query or "(all)", exc.reason)
+                stopped.append(exc)
+        if stopped:
+            raise ListingIncomplete(stopped[0].url, stopped[0].code, "；".join(e.reason for e in stopped))
 
     def first_list_page(self, fetch: Fetch) -> tuple[str, builtins.list[Listing], int | None, str | None]:
         """The first list page's URL, its rows, the record count it shows and its next-page link (a dry run)."""
@@ -250,26 +287,40 @@ class NormativeLibrarySource:
         seen_pages = seen_rows = 0
         next_url: str | None = None
         visited: set[str] = set()
+        label = _query_label(query)
         while True:
             url, method, body = self._list_request(page, query)
             if next_url is not None:
                 url = next_url
             visited.add(url)
             ref = f"{self.name} 列表第 {page} 页"
+            headers = dict(spec.get("headers") or {})
+            if spec.get("token_header"):
+                headers[spec["token_header"]] = self._token
+            kwargs: dict[str, Any] = {"method": method, "headers": headers or None}
+            if body is not None:
+                kwargs["json"] = body
             try:
-                response = fetch(url, method=method, json=body) if body is not None else fetch(url, method=method)
+                response = patient_fetch(fetch, url, sleep=self.sleep, waits=self.rate_limit_waits,
+                                         rate_limited=self._rate_limited, **kwargs)
+            except ListingIncomplete as exc:
+                raise ListingIncomplete(exc.url, exc.code, f"{label}列表第 {page} 页：{exc.reason}") from exc
             except FetchError as exc:
                 if mode == "missing" and seen_pages and exc.http_status == 404:
                     log.info("%s: list page %d is missing (404): the list ends at page %d", self.name, page, page - 1)
                     return
                 raise
+            first = page == int(spec.get("first_page", 1))
+            found_next: str | None = None
             if spec["kind"] == "json":
                 rows, total = self._json_rows(response, ref)
-                found_next = None
             else:
-                rows, total, found_next = self._html_rows(response, ref, url)
+                rows, total, found_next = self._html_rows(response, ref, url, first)
             log.info("%s list page %d: %d entries%s", self.name, page, len(rows),
                      "" if total is None else f" of {total}")
+            if first and not rows:
+                raise ListingIncomplete(url, "empty_list", f"{label}列表第 1 页没有任何条目：站点可能改版、拦截或"
+                                                           "配置的选择器不再适用，本次运行不完整，不标记下线")
             for listing in rows:
                 published = parse_day(listing.hints.get("published") or listing.hints.get("written"))
                 if since and published and published < since:
@@ -292,9 +343,25 @@ class NormativeLibrarySource:
             elif not rows or total is not None and seen_rows >= total:
                 return
             if max_pages and seen_pages >= int(max_pages):
-                raise RecordError(ref, f"已读到 max_pages = {max_pages} 页，列表仍未结束")
+                raise ListingIncomplete(url, "page_cap", f"{label}已到页数上限 {max_pages} 页"
+                                        + (f"（共 {total} 条）" if total is not None else "")
+                                        + "，还有未列出的条目：本次运行不完整，不标记下线")
             next_url = found_next if mode == "next" else None
             page += 1
+
+    def _rate_limited(self, page: Page) -> str | None:
+        """The site's words when a list answer is its rate-limit answer (rate_limit_messages), else None."""
+        messages = self.config.list.get("rate_limit_messages") or []
+        if not messages or self.config.list["kind"] != "json":
+            return None
+        try:
+            data = load_json(page, "rate")
+        except RecordError:
+            return None
+        if not isinstance(data, dict):
+            return None
+        said = str(data.get("msg") or data.get("message") or "")
+        return said if any(m.lower() in said.lower() for m in messages) else None
 
     def _list_request(self, page: int, query: dict[str, Any]) -> tuple[str, str, dict | None]:
         spec = self.config.list
@@ -311,6 +378,8 @@ class NormativeLibrarySource:
     def _json_rows(self, page: Page, ref: str) -> tuple[list[Listing], int | None]:
         spec = self.config.list
         data = api_payload(load_json(page, ref), ref, spec.get("ok_codes", (200, "200", 0, "0")))
+        if spec.get("token_field") and data.get(spec["token_field"]) not in (None, ""):
+            self._token = str(data[spec["token_field"]])
         rows = dig(data, spec.get("rows"))
         if not isinstance(rows, list):
             raise RecordError(ref, f"列表接口的返回中没有 {spec.get('rows')} 列表")
@@ -324,9 +393,17 @@ class NormativeLibrarySource:
                 listings.append(listing)
         return listings, int(total) if total is not None else None
 
-    def _html_rows(self, page: Page, ref: str, url: str) -> tuple[list[Listing], int | None, str | None]:
+    def _html_rows(self, page: Page, ref: str, url: str, first: bool = True
+                   ) -> tuple[list[Listing], int | None, str | None]:
         spec = self.config.list
-        tree = parse_html(page_text(page, ref), ref)
+        if not first and spec.get("html_path"):  # JCMS build/unit: {"data": {"html": "<li>…"}}
+            fragment = dig(api_payload(load_json(page, ref), ref, spec.get("ok_codes", (200, "200", 0, "0", True))),
+                           spec["html_path"])
+            if not isinstance(fragment, str):
+                raise RecordError(ref, f"列表接口的返回中没有 {spec['html_path']} 网页片段")
+            tree = parse_fragment(fragment)
+        else:
+            tree = parse_html(page_text(page, ref), ref)
         listings = []
         for row in select_all(tree, spec["rows"]):
             hints = {name: select_value(row, sel) for name, sel in spec.get("fields", {}).items()}
@@ -369,16 +446,21 @@ class NormativeLibrarySource:
             url = absolute(self.base_url, hints["url"], (host_of(self.config.base_url),))
         title = hints.get("title")
         return Listing(url=url, ref=ref, title=title, hints={k: v for k, v in hints.items()
-                                                             if k not in ("ref", "url", "title")})
+                                                             if k not in ("ref", "url", "title")},
+                       headers=dict(self.config.detail.get("headers") or {}) or None)
 
     # -- records ----------------------------------------------------------------------------------------
 
     def record(self, listing: Listing, page: Page, fetch: Fetch) -> DocumentRecord:
+        self._text_file = ""
         if self.config.detail["kind"] == "json":
             values, text, attachments, text_from = self._json_detail(listing, page, fetch)
         else:
             values, text, attachments, text_from = self._html_detail(listing, page)
-        return self._build(listing, values, text, attachments, text_from, getattr(page, "url", listing.url))
+        url = getattr(page, "url", listing.url)
+        if self.config.detail.get("source_url") == "file" and self._text_file:
+            url = self._text_file  # the public address of the text; the API call is no page a reader opens
+        return self._build(listing, values, text, attachments, text_from, url)
 
     def _html_detail(self, listing: Listing, page: Page) -> tuple[dict, str, list[Attachment], str]:
         spec = self.config.detail
@@ -436,27 +518,39 @@ class NormativeLibrarySource:
         attachments: list[Attachment] = []
         candidates: list[tuple[int, str, str]] = []
         order = files.get("extensions", ["pdf", "docx"])
+        replace = files.get("path_replace") or {}
         for entry in entries:
             path = dig(entry, files.get("path_field", "filePath"))
             ext = str(dig(entry, files.get("ext_field", "fileExt")) or "").lstrip(".").lower()
             if not path:
                 continue
-            url = absolute(self.base_url, files["url"].replace("{path}", quote(str(path), safe="")))
+            spelled = str(path)
+            for char, word in replace.items():
+                spelled = spelled.replace(char, word)
+            url = absolute(self.base_url, files["url"].replace("{path}", quote(spelled, safe="")))
             attachments.append(Attachment(url=url, title=dig(entry, files.get("name_field", "fileName")),
                                           media_type=_MEDIA.get(ext)))
             if (not classes or str(dig(entry, files.get("class_field", "fileClass"))) in classes) and ext in order:
                 candidates.append((order.index(ext), ext, url))
         problems = []
+        scanned = False
+        self._text_file = ""
         for _, ext, url in sorted(candidates):
             try:
                 content = fetch(url).content
-                return (pdf_text if ext == "pdf" else docx_text)(content, f"{ref} {ext}"), attachments, ext
+                text = (pdf_text if ext == "pdf" else word_text)(content, f"{ref} {ext}")
+                self._text_file = url
+                kind = "doc" if content.startswith(b"\xd0\xcf\x11\xe0") else ext
+                return text, attachments, kind
             except RecordError as exc:
                 problems.append(exc.reason)
+                scanned = scanned or isinstance(exc, NeedsOcr)
             except Exception as exc:  # a FetchError: try the next file
                 problems.append(getattr(exc, "reason", None) or f"下载失败（{type(exc).__name__}）")
         if not candidates:
             raise RecordError(ref, "没有可读取正文的附件（法规文本 PDF 或 Word）")
+        if scanned:  # a scan is no failure of the page: it needs OCR
+            raise NeedsOcr(ref, "；".join(problems))
         raise RecordError(ref, "无法读取正文附件：" + "；".join(problems))
 
     def _build(self, listing: Listing, values: dict[str, Any], raw_text: str, attachments: list[Attachment],
@@ -487,6 +581,13 @@ class NormativeLibrarySource:
         if doc_number:
             extra["doc_number_key"] = normalise_doc_number(doc_number)
         issuer = merged.get("issuer")
+        if merged.get("unified_no"):
+            extra["unified_no"] = normalise_text(str(merged["unified_no"])).strip()
+        region = self.config.region
+        if self.config.detail.get("region_from_issuer") and issuer:
+            # 广州市人民代表大会常务委员会 -> 广州市 (the store's identity of a city's law, as flk gives it);
+            # 广东省人民政府 -> 广东省
+            region = place_of(str(issuer)) or region_of(str(issuer)) or region
         return DocumentRecord(
             source=self.name,
             source_ref=ref,
@@ -495,7 +596,7 @@ class NormativeLibrarySource:
             doc_type=checked_doc_type(doc_type or self.config.doc_type, ref),
             issuing_bodies=[b for b in re.split(r"[\s、,，;；]+", str(issuer or "")) if b],
             doc_number=doc_number,
-            region=self.config.region,
+            region=region,
             published=dates["published"] or dates["written"],
             effective=dates["effective"],
             expires=dates["expires"],
@@ -518,17 +619,23 @@ def site_paths(sites_dir: Path | None = None) -> dict[str, Path]:
     return found
 
 
+def _query_label(query: dict[str, Any]) -> str:
+    return "".join(f"{k}={v} " for k, v in query.items()) if query else ""
+
+
 def site_names(sites_dir: Path | None = None) -> list[str]:
     return sorted(site_paths(sites_dir))
 
 
-def load_site(name: str, base_url: str | None = None, sites_dir: Path | None = None) -> NormativeLibrarySource:
-    """The source of <name>.toml (`norms-<name>`); base_url rebases it (a mirror, a test server)."""
+def load_site(name: str, base_url: str | None = None, sites_dir: Path | None = None,
+              **options: Any) -> NormativeLibrarySource:
+    """The source of <name>.toml (`norms-<name>`); base_url rebases it (a mirror, a test server); options go
+    to the source (sleep, rate_limit_waits)."""
     paths = site_paths(sites_dir)
     site = name.removeprefix("norms-")
     if site not in paths:
         raise SiteConfigError(f"没有站点配置 {site}.toml（可用：{', '.join(sorted(paths)) or '无'}）")
-    return NormativeLibrarySource(read_config(paths[site]), base_url=base_url)
+    return NormativeLibrarySource(read_config(paths[site]), base_url=base_url, **options)
 
 
 def load_sites(sites_dir: Path | None = None) -> tuple[dict[str, NormativeLibrarySource], dict[str, str]]:

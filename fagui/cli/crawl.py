@@ -16,7 +16,7 @@ import click
 from crawlers.registry import Registry, SourceOptions, UnknownSource
 from crawlers.runner import Runner, RunSummary
 from crawlers.sources.base import Source
-from fagui.settings import Settings, default_corpus_path
+from fagui.settings import Settings, default_corpus_path, load_settings
 from indexer.ingest.crawl_state import StoreSink, last_runs
 from indexer.store.app_store import Store
 
@@ -156,3 +156,23 @@ def crawl_source(store: Store, name: str, *, since: date | None, limit: int | No
     if summary.state == "incomplete":
         click.echo(f"抓取未完成：列表未走完（{summary.listing_error}），未标记任何页面下线", err=True)
         raise SystemExit(1)
+
+
+
+def crawl_dry_run(name: str, *, since: date | None, entries: int, delay: float, as_json: bool) -> None:
+    """`fagui crawl SOURCE --dry-run`: the first entries of the live listing fetched and parsed, reported;
+    the store is not opened. Exit status 1 when the site did not answer in the form the adapter knows."""
+    from crawlers.dry_run import dry_run
+
+    try:
+        source = source_registry(load_settings()).get(name)
+    except UnknownSource as exc:
+        raise click.ClickException(str(exc)) from exc
+    report = dry_run(source, entries=entries, since=since, delay=delay)
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2, default=str))
+    else:
+        for line in report.lines():
+            click.echo(line)
+    if not report.ok:
+        sys.exit(1)

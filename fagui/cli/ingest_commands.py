@@ -12,7 +12,7 @@ from fagui.cli.click_zh import ChineseCommand, ChineseGroup
 from fagui.cli.common import date_option, echo_json, open_store
 
 # At the top, not in the command: a missing or broken source module stops `fagui` at start-up, named.
-from fagui.cli.crawl import crawl_gone, crawl_list, crawl_source, index_line, update_index
+from fagui.cli.crawl import crawl_dry_run, crawl_gone, crawl_list, crawl_source, index_line, update_index
 from indexer.ingest.pipeline import IngestSummary
 from indexer.store.app_store import Store
 
@@ -85,6 +85,52 @@ def import_lawrefbook(path: Path | None, as_json: bool, no_index: bool) -> None:
         click.echo(f"  跳过：{skipped.ref}：{skipped.reason}", err=True)
 
 
+@import_group.command("flk-snapshot")
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出摘要")
+def import_flk_snapshot(path: Path | None, as_json: bool) -> None:
+    """导入国家法律法规数据库快照（PATH：.jsonl 或 .jsonl.gz，每行一个版本）。与已有文本属于同一法规的记录并入该法规，
+    同一版本按公布日期和正文对应，日期和时效性按来源优先级核定并保留各来源的说法。不给 PATH 时使用代码目录旁的
+    共享快照或自带的样例切片。再次运行不作任何改动。"""
+    import time
+
+    from crawlers.sources import flk_snapshot
+    from fagui.records import RecordError
+    from fagui.settings import default_flk_snapshot_path
+    from indexer.ingest.pipeline import ingest
+    from indexer.store.models import utcnow
+
+    store = open_store(migrate=True)
+    path = path or default_flk_snapshot_path()
+    if not path.exists():
+        raise click.ClickException(f"找不到快照文件：{path}")
+    started, started_at = time.perf_counter(), utcnow()
+    try:
+        report = flk_snapshot.read_snapshot(path)
+    except RecordError as exc:
+        raise click.ClickException(exc.reason) from None
+    try:
+        summary = ingest(store.sessions, flk_snapshot.NAME, report.records, report.errors,
+                         source_fields={"title": flk_snapshot.TITLE, "kind": "snapshot",
+                                        "base_url": "https://flk.npc.gov.cn"})
+    except BaseException:
+        _record_import(store, flk_snapshot.NAME, path, started_at, IngestSummary(), len(report.errors), "abandoned")
+        raise
+    _record_import(store, flk_snapshot.NAME, path, started_at, summary, len(report.errors))
+    result = {"path": str(path), "lines": report.lines, **summary.as_dict(),
+              "seconds": round(time.perf_counter() - started, 2)}
+    if as_json:
+        echo_json(result)
+        return
+    click.echo(
+        f"读取 {report.lines} 行，新增法规 {summary.new_works} 件、版本 {summary.new_versions} 个，"
+        f"已有版本 {summary.unchanged} 个（其中核定信息有变化 {summary.updated} 个），"
+        f"失败 {len(summary.failed)} 条，用时 {result['seconds']} 秒"
+    )
+    for ref, reason in summary.failed:
+        click.echo(f"  失败：{ref}：{reason}", err=True)
+
+
 def _record_import(store: Store, source: str, path: Path, started_at: datetime, summary: IngestSummary,
                    parse_errors: int, state: str = "imported") -> None:
     """The import as a run of its source (indexer.ingest.crawl_state.record_import): `fagui crawl --list`
@@ -129,9 +175,14 @@ def import_dump(path: Path) -> None:
 @click.option("--base-url", help="改用另一个网址抓取该站点（镜像、测试站），只用于站点配置的来源 norms-*")
 @click.option("--no-index", is_flag=True, help="抓取后不更新检索索引（之后需运行 fagui index sync）")
 @click.option("--gone", "list_gone", is_flag=True, help="列出已下线的来源页面（完整抓取时网站不再列出）")
+@click.option("--dry-run", is_flag=True, help="试运行：联网取列表前几条并解析，报告结果；不保存、不存档（首次抓取前先运行）")
 def crawl_cmd(source_name, list_sources, since, limit, delay, from_archive, restart, as_json, sites_dir, base_url,
-              no_index, list_gone) -> None:
+              no_index, list_gone, dry_run) -> None:
     """抓取：运行一个来源 SOURCE（其未完成的抓取会继续），然后更新检索索引。列表未走完时退出码为 1。"""
+    if dry_run and source_name:
+        crawl_dry_run(source_name, since=date_option(since, "--since"), entries=limit or 3,
+                      delay=1.0 if delay is None else delay, as_json=as_json)
+        return
     store = open_store(migrate=True)
     if list_gone:
         crawl_gone(store, as_json)

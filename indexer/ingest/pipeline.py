@@ -20,6 +20,7 @@ class IngestSummary:
     new_works: int = 0
     new_versions: int = 0
     unchanged: int = 0
+    updated: int = 0  # of the unchanged texts, those whose facts (dates, status label, links) changed
     failed: list[tuple[str, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict:
@@ -28,6 +29,7 @@ class IngestSummary:
             "new_works": self.new_works,
             "new_versions": self.new_versions,
             "unchanged": self.unchanged,
+            "updated": self.updated,
             "failed": [{"record": ref, "reason": reason} for ref, reason in self.failed],
         }
 
@@ -63,6 +65,7 @@ def ingest(
                 summary.new_works += int(result.new_work)
             else:
                 summary.unchanged += 1
+                summary.updated += int(result.updated)
             if i % batch_size == 0:
                 session.commit()
                 if on_progress:

@@ -287,7 +287,7 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> Se
     # The engine counts the status facet beside the search's own where it can (folds_status_facet).
     folded = params.facets and backend.folds_status_facet and status_facet_foldable(filters)
     wider, undated_count = side_calls(text)
-    result = _collapsed(session, backend, text, filters, params, offset)
+    result, pool = _collapsed(session, backend, text, filters, params, offset)
     if parsed and typed and exact and not result.total:
         # Nothing holds the words exactly as typed: the word-level search is the nearest answer, and the
         # page says so; when that finds nothing either, the answer stays the exact search's plain nothing.
@@ -298,10 +298,10 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> Se
         loose_extra = loose.work_article.as_terms() if loose.work_article and direct is None else ()
         fuzzy_text = text_query(loose, loose_extra, exact=False)
         # Punctuation alone (。，！？) has no words: nothing to fall back on, and an empty query would list all.
-        fuzzy = (_collapsed(session, backend, fuzzy_text, filters, params, offset)
-                 if not loose.error and not fuzzy_text.is_empty else result)
+        fuzzy, fuzzy_pool = (_collapsed(session, backend, fuzzy_text, filters, params, offset)
+                             if not loose.error and not fuzzy_text.is_empty else (result, pool))
         if fuzzy.total:
-            exact, text, result, parsed = False, fuzzy_text, fuzzy, loose
+            exact, text, result, parsed, pool = False, fuzzy_text, fuzzy, loose, fuzzy_pool
             warnings.append(WARN_FUZZY_FALLBACK.format(q=params.q.strip()))
             wider, undated_count = side_calls(text)
     if undated_count is not None:
@@ -311,7 +311,7 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> Se
                             f"{params.as_of}是否有效，未列入结果")
     if parsed and parsed.doc_number is not None and direct is None and result.total and not filters.doc_number_key:
         warnings.append("下面列出正文提到这个文号的文件")
-    hits = _hits(session, backend, result, parsed, params, exact)
+    hits = _hits(session, backend, result, parsed, params, exact, ArticlePool(text, pool))
     facets = _facets(session, {**result.facets, **result.wider, **wider.result()}) if wider is not None else None
     return SearchResult(
         query=params.q,
@@ -340,9 +340,10 @@ def _undated_count(backend: SearchBackend, text: TextQuery, filters: Filters) ->
 
 
 def _collapsed(session: Session, backend: SearchBackend, text: TextQuery, filters: Filters, params: SearchParams,
-               offset: int) -> BackendResult:
+               offset: int) -> tuple[BackendResult, list[BackendHit]]:
     """One hit per work: several versions of a work can match (e.g. when superseded texts are included),
-    the best-ranked one stands for the work."""
+    the best-ranked one stands for the work. Beside it, the best articles holding every term when the works
+    were ranked by them (else none)."""
     window = offset + params.per_page
     # A work has one version in force on a day and one current 现行有效 version: then matching documents are
     # matching works, and the engine's plain hit count is the total (a distinct count of tens of thousands
@@ -352,7 +353,7 @@ def _collapsed(session: Session, backend: SearchBackend, text: TextQuery, filter
     by_articles = _ranks_by_articles(text, filters, params)
     if single_version and not by_articles:
         return backend.search(SearchRequest(text=text, filters=filters, sort=params.sort, offset=offset,
-                                            limit=params.per_page, facets=params.facets, status_wide=True))
+                                            limit=params.per_page, facets=params.facets, status_wide=True)), []
     limit = max(window, RANK_WINDOW) if by_articles else window
     request = SearchRequest(text=text, filters=filters, sort=params.sort, offset=0,
                             limit=limit if single_version else limit * 3 + 10,
@@ -360,10 +361,11 @@ def _collapsed(session: Session, backend: SearchBackend, text: TextQuery, filter
     pool = later(lambda: _article_pool(backend, text, filters)) if by_articles else None
     result = backend.search(request)
     hits = result.hits
+    articles = pool.result() if pool is not None else []
     if pool is not None:
         # The first RANK_WINDOW ranked again, the rest after them in the engine's order, on every page: a
         # work the new order moves off the first page must come on the next, never vanish between pages.
-        hits = _with_best_articles(session, text, hits[:RANK_WINDOW], pool.result()) + hits[RANK_WINDOW:]
+        hits = _with_best_articles(session, text, hits[:RANK_WINDOW], articles) + hits[RANK_WINDOW:]
     seen: set[str] = set()
     unique = []
     for hit in hits:
@@ -371,7 +373,7 @@ def _collapsed(session: Session, backend: SearchBackend, text: TextQuery, filter
             seen.add(hit.work_id)
             unique.append(hit)
     result.hits = unique[offset:window]
-    return result
+    return result, articles
 
 
 # A long code is ranked by its best articles, not punished for its length: the first RANK_WINDOW versions
@@ -433,8 +435,16 @@ def _wider_facets(backend: SearchBackend, text: TextQuery, filters: Filters,
     return wider
 
 
+@dataclass(frozen=True)
+class ArticlePool:
+    """The best articles holding every term of `text`, best first, as the ranking found them."""
+
+    text: TextQuery
+    hits: list[BackendHit]
+
+
 def _hits(session: Session, backend: SearchBackend, result: BackendResult, parsed: ParsedQuery | None,
-          params: SearchParams, exact: bool = True) -> list[Hit]:
+          params: SearchParams, exact: bool = True, pool: ArticlePool | None = None) -> list[Hit]:
     if not result.hits:
         return []
     version_ids = [h.version_id for h in result.hits]
@@ -450,7 +460,7 @@ def _hits(session: Session, backend: SearchBackend, result: BackendResult, parse
     # A snippet comes from the best matching article where there is one, else from the opening of the text:
     # reading whole codes (刑法 is 200,000 characters) for ten hits would cost more than the search itself.
     terms = _highlight_terms(parsed, exact)
-    articles = _matching_articles(session, backend, parsed, version_ids, terms, exact)
+    articles = _matching_articles(session, backend, parsed, version_ids, terms, exact, pool)
     # Only hits without a matching article need the opening of their text for a snippet.
     bare = [vid for vid in version_ids if not articles.get(vid)]
     openings: dict[int, str] = dict(session.execute(
@@ -506,25 +516,40 @@ def _highlight_terms(parsed: ParsedQuery | None, exact: bool = True) -> list[str
 
 
 def _matching_articles(session: Session, backend: SearchBackend, parsed: ParsedQuery | None,
-                       version_ids: list[int], terms: list[str], exact: bool = True) -> dict[int, list[ArticleHit]]:
+                       version_ids: list[int], terms: list[str], exact: bool = True,
+                       pool: ArticlePool | None = None) -> dict[int, list[ArticleHit]]:
     if parsed is None or not terms:
         return {}
     base = text_query(parsed, exact=exact)
     if base.is_empty:
         return {}
-    query = TextQuery(must=base.must, any_of=base.any_of, exclude=base.exclude, match_any=True)
-    request = SearchRequest(text=query, filters=Filters(kind="article", statuses=(), version_ids=tuple(version_ids)),
-                            limit=len(version_ids) * ARTICLES_PER_HIT * 4)
-    found = backend.search(request).hits
     per_version: dict[int, list[int]] = {}
-    for hit in found:
-        ids = per_version.setdefault(hit.version_id, [])
-        if len(ids) < ARTICLES_PER_HIT and hit.article_id is not None:
-            ids.append(hit.article_id)
+    if pool is not None and (pool.text.must, pool.text.any_of, pool.text.exclude) == (
+            base.must, base.any_of, base.exclude):
+        # The ranking already found the best articles holding every term: a version with ARTICLES_PER_HIT of
+        # them there has its best ones (a better one of it would be there too), with no search of its own.
+        wanted_versions = set(version_ids)
+        for hit in pool.hits:
+            ids = per_version.setdefault(hit.version_id, []) if hit.version_id in wanted_versions else None
+            if ids is not None and len(ids) < ARTICLES_PER_HIT and hit.article_id is not None:
+                ids.append(hit.article_id)
+    missing = [v for v in version_ids if len(per_version.get(v, ())) < ARTICLES_PER_HIT]
+    if missing:
+        query = TextQuery(must=base.must, any_of=base.any_of, exclude=base.exclude, match_any=True)
+        request = SearchRequest(text=query, filters=Filters(kind="article", statuses=(), version_ids=tuple(missing)),
+                                # Room for every version: a code with hundreds of matching articles must not
+                                # take the places of the others' few.
+                                limit=len(missing) * ARTICLES_PER_HIT * 20)
+        for hit in backend.search(request).hits:
+            ids = per_version.setdefault(hit.version_id, [])
+            if len(ids) < ARTICLES_PER_HIT and hit.article_id is not None and hit.article_id not in ids:
+                ids.append(hit.article_id)
     wanted = [a for ids in per_version.values() for a in ids]
     rows = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(wanted)))} if wanted else {}
     out: dict[int, list[ArticleHit]] = {}
     for version_id, ids in per_version.items():
+        if not ids:
+            continue
         out[version_id] = [
             ArticleHit(number=rows[i].number, sub=rows[i].sub, label=rows[i].label, anchor=rows[i].anchor,
                        snippet=snippet(rows[i].text, terms, width=90))

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, defer, selectinload
 
 from fagui.normalise.text import INVISIBLE_CHARS
 from fagui.vocabulary import RELATION_TYPES
+from indexer.store import facts
 from indexer.store.models import Article, CrawlPage, Relation, Version, Work
 from indexer.store.views import (
     PAIR_OP_LABELS,
@@ -27,6 +28,7 @@ from indexer.store.views import (
     ComparedArticle,
     ComparePair,
     Comparison,
+    FactView,
     RelationGroup,
     RelationItem,
     Segment,
@@ -36,6 +38,7 @@ from indexer.store.views import (
     VersionView,
     WorkSummary,
     WorkView,
+    iso,
 )
 
 # How a link reads from each end: the work that amends (修改) and the work amended by it (被修改).
@@ -337,7 +340,25 @@ def version_detail(session: Session, work_id: str, seq: int | None = None) -> Ve
         articles=articles,
         toc=tuple(table_of_contents(articles)),
         attachments=tuple(version.attachments or []),
+        facts=_facts(session, version),
     )
+
+
+def _facts(session: Session, version: Version) -> tuple[FactView, ...]:
+    """The facts of a version, best first per field; the first of each field whose value the version shows is
+    the chosen one."""
+    out: list[FactView] = []
+    shown = {"published": iso(version.published), "effective": iso(version.effective_from),
+             "status": version.source_status}
+    chosen: set[str] = set()
+    for f in facts.facts_of(session, version.id):
+        is_chosen = f.field not in chosen and shown.get(f.field) == f.value
+        if is_chosen:
+            chosen.add(f.field)
+        out.append(FactView(field=f.field, value=f.value, source=f.source.title or f.source.name, basis=f.basis,
+                            basis_label=facts.BASIS_LABELS.get(f.basis, f.basis), source_ref=f.source_ref,
+                            source_url=f.source_url, chosen=is_chosen))
+    return tuple(out)
 
 
 def article(session: Session, work_id: str, number: int, sub: int = 0,

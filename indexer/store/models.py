@@ -169,6 +169,29 @@ class Version(Base):
     )
 
 
+class VersionFact(Base):
+    """What one source document says of one version: its 公布日期, 施行日期 or status label, and how it knows
+    (basis: `official` the issuing authority's own database, `collection` a derived collection, `inferred`
+    computed from another date). Version.published / effective_from / source_status hold the value of the
+    highest-ranked fact (indexer.store.facts); the others are kept, and disagreements are reported."""
+
+    __tablename__ = "version_facts"
+    __table_args__ = (
+        UniqueConstraint("version_id", "source_id", "source_ref", "field", name="uq_version_facts_version_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id", ondelete="CASCADE"), index=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    source_ref: Mapped[str] = mapped_column(String(500))  # the source's own id of the record (flk's bbbs)
+    source_url: Mapped[str | None] = mapped_column(String(1000))
+    field: Mapped[str] = mapped_column(String(20))  # published, effective, status
+    value: Mapped[str] = mapped_column(String(40))  # an ISO date, or the status label as the source wrote it
+    basis: Mapped[str] = mapped_column(String(20))  # official, collection, inferred
+
+    source: Mapped[Source] = relationship()
+
+
 class Article(Base):
     """One article (条) of a version: 第十三条 -> number 13, 第一百三十三条之一 -> number 133, sub 1."""
 

@@ -21,7 +21,8 @@ from fagui.records import DocumentRecord
 from fagui.vocabulary import canonical_region, region_code
 from indexer.store import outbox
 from indexer.store.bodies import resolve_body
-from indexer.store.models import Article, RecordFailure, Relation, Source, Version, Work
+from indexer.store.facts import reconcile, record_facts
+from indexer.store.models import Article, RecordFailure, Relation, Source, Version, VersionFact, Work
 from indexer.store.status import (
     RepealLink,
     VersionDates,
@@ -124,12 +125,10 @@ def upsert_record(session: Session, record: DocumentRecord) -> UpsertResult:
         session.add(work)
     digest = content_hash(record.text)
     existing = session.scalar(select(Version).where(Version.work_id == work_id, Version.content_hash == digest))
+    if existing is None and not new_work:
+        existing = same_version(session, work_id, record, source)
     if existing is not None:
-        # Only the same source document seen again may update what is said of the text: two corpus files
-        # with one text must not overwrite each other's labels.
-        same_document = existing.source_id == source.id and existing.source_ref == record.source_ref
-        updated = same_document and _refresh_version(session, existing, record)
-        return UpsertResult(work_id, existing.id, False, False, updated)
+        return UpsertResult(work_id, existing.id, False, False, _seen_again(session, existing, source, record))
 
     next_seq = (session.scalar(select(func.max(Version.seq)).where(Version.work_id == work_id)) or 0) + 1
     version = Version(
@@ -160,9 +159,11 @@ def upsert_record(session: Session, record: DocumentRecord) -> UpsertResult:
     session.add(version)
     session.flush()
     _insert_articles(session, version)
+    record_facts(session, version, source, record)
+    reconcile(session, version)
     if new_work:
         _resolve_pending_relations(session, work, version)
-    if record.issuing_bodies:
+    if record.issuing_bodies and _is_newest(session, version):
         bodies = []
         for name in record.issuing_bodies:
             body = resolve_body(session, name, region)
@@ -279,29 +280,84 @@ def _resolve_pending_relations(session: Session, work: Work, version: Version) -
         session.flush()
 
 
-def _refresh_version(session: Session, version: Version, record: DocumentRecord) -> bool:
-    """The same text seen again: keep what the source now says of it (status label, reported end, 有效期至,
-    where it lives, new links) and recompute the status when any of it changed. False when nothing did."""
-    end_status = record.extra.get("end_status") if record.extra else None
-    end_status = end_status if end_status in ("repealed", "expired") else None
-    ended = record.extra.get("ended_on") if (record.extra and end_status) else None
-    ended_on = date.fromisoformat(ended) if ended else None
-    fields = {"source_status": record.source_status, "end_status": end_status, "ended_on": ended_on,
-              "expires": record.expires}
-    changed = False
-    for name, value in fields.items():
-        if getattr(version, name) != value:
-            setattr(version, name, value)
-            changed = True
-    if record.source_url and version.source_url != record.source_url:
-        version.source_url = record.source_url  # where to find it, not a change of the document
-    work = version.work
-    if _store_relations(session, work, record):
-        changed = True
+def _is_newest(session: Session, version: Version) -> bool:
+    """No other version of the work is dated later: the work's bodies follow its newest text, not an older text
+    a second source adds late."""
+    if version.published is None:
+        return True
+    later = session.scalar(select(Version.id).where(Version.work_id == version.work_id, Version.id != version.id,
+                                                    Version.published > version.published).limit(1))
+    return later is None
+
+
+_SAME_TEXT_MIN_ARTICLES = 10
+_SAME_TEXT_MIN_SHARE = 0.2
+
+
+def _article_basis(text: str) -> str:
+    return re.sub(r"[\s\u3000\u2002\u2003*#]+", "", text.replace("(", "（").replace(")", "）"))
+
+
+def same_version(session: Session, work_id: str, record: DocumentRecord, source: Source) -> Version | None:
+    """The stored version another source's record is a copy of, though its text is not identical (another
+    edition of the same words, a line or a bracket apart): the one this document was matched to before, else
+    one of the same 公布日期 that this source has not brought, unless plainly another text (of two texts with
+    many articles, fewer than a fifth in common)."""
+    matched = session.scalar(select(Version).join(VersionFact, VersionFact.version_id == Version.id).where(
+        Version.work_id == work_id, VersionFact.source_id == source.id,
+        VersionFact.source_ref == record.source_ref[:500]).limit(1))
+    if matched is not None and (matched.source_id, matched.source_ref) != (source.id, record.source_ref):
+        return matched  # this document was matched to another source's text before
+    if record.published is None:
+        return None
+    candidates = session.scalars(select(Version).where(Version.work_id == work_id,
+                                                       Version.published == record.published)
+                                 .order_by(Version.seq)).all()
+    ours = set(session.scalars(select(VersionFact.version_id).where(
+        VersionFact.source_id == source.id, VersionFact.version_id.in_([v.id for v in candidates]))))
+    new_articles = {_article_basis(a.text) for a in split_articles(record.text)}
+    for v in candidates:
+        if v.source_id == source.id or v.id in ours:
+            continue  # this source's own other text of that day
+        stored = {_article_basis(t)
+                  for t in session.scalars(select(Article.text).where(Article.version_id == v.id))}
+        many = min(len(stored), len(new_articles)) >= _SAME_TEXT_MIN_ARTICLES
+        if many and len(stored & new_articles) < _SAME_TEXT_MIN_SHARE * max(len(stored), len(new_articles)):
+            continue
+        return v
+    return None
+
+
+def _seen_again(session: Session, version: Version, source: Source, record: DocumentRecord) -> bool:
+    """A stored text seen again, from its own source document or another: keep what this document says of it
+    (its dates and status label as facts; from the document that brought it also the reported end, 有效期至,
+    where it lives and new links), reconcile the facts and recompute the status when anything changed."""
+    before = _state(version)
+    relations_added = False
+    # Only the same source document seen again may update the version's own fields: two corpus files with one
+    # text must not overwrite each other's.
+    if version.source_id == source.id and version.source_ref == record.source_ref:
+        end_status = record.extra.get("end_status") if record.extra else None
+        end_status = end_status if end_status in ("repealed", "expired") else None
+        ended = record.extra.get("ended_on") if (record.extra and end_status) else None
+        for name, value in {"end_status": end_status, "ended_on": date.fromisoformat(ended) if ended else None,
+                            "expires": record.expires}.items():
+            if getattr(version, name) != value:
+                setattr(version, name, value)
+        if record.source_url and version.source_url != record.source_url:
+            version.source_url = record.source_url  # where to find it, not a change of the document
+        relations_added = _store_relations(session, version.work, record)
+    facts_changed = record_facts(session, version, source, record)
+    reconcile(session, version)
+    changed = facts_changed or relations_added or _state(version) != before
     if changed:
         session.flush()
-        recompute_work(session, work)
+        recompute_work(session, version.work)
     return changed
+
+
+def _state(v: Version) -> tuple:
+    return (v.published, v.effective_from, v.source_status, v.end_status, v.ended_on, v.expires)
 
 
 def find_work_id(session: Session, title: str | None, doc_number: str | None, region: str | None) -> str | None:

@@ -253,6 +253,25 @@ class TocEntry:
 
 
 @dataclass(frozen=True)
+class FactView:
+    """What one source says of a version's 公布日期, 施行日期 or status, and whether it is the value shown."""
+
+    field: str  # published, effective, status
+    value: str
+    source: str  # the source's title (国家法律法规数据库（快照）)
+    basis: str  # official, collection, inferred
+    basis_label: str  # 官方数据库, 汇编, 推定
+    source_ref: str
+    source_url: str | None
+    chosen: bool
+
+    def to_json(self) -> JSON:
+        return {"field": self.field, "value": self.value, "source": self.source, "basis": self.basis,
+                "basis_label": self.basis_label, "source_ref": self.source_ref, "source_url": self.source_url,
+                "chosen": self.chosen}
+
+
+@dataclass(frozen=True)
 class VersionView:
     """One version to read: its articles and table of contents, or its text (body) when it has no 第X条."""
 
@@ -265,6 +284,11 @@ class VersionView:
     articles: tuple[ArticleView, ...]
     toc: tuple[TocEntry, ...]
     attachments: tuple[dict[str, Any], ...]
+    # Where each date and the status label come from, per source, the value shown first (indexer.store.facts).
+    facts: tuple[FactView, ...] = ()
+
+    def facts_of(self, name: str) -> tuple[FactView, ...]:
+        return tuple(f for f in self.facts if f.field == name)
 
     def to_json(self) -> JSON:
         return {
@@ -277,6 +301,7 @@ class VersionView:
             "articles": [a.to_json() for a in self.articles],
             "toc": [t.to_json() for t in self.toc],
             "attachments": list(self.attachments),
+            "facts": [f.to_json() for f in self.facts],
         }
 
 

@@ -325,3 +325,38 @@ def test_file_dev_zero_in_a_listing_does_not_exhaust_memory(tmp_path):
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "[('plain', 'bad_url'), ('zero', 'bad_url')]"
+
+
+def test_a_listing_an_adapter_calls_incomplete_marks_nothing_gone(fault_site, tmp_path):
+    """A page cap, a rate limit that outlasted the waits, a list with no rows: the adapter raises
+    ListingIncomplete at the end of its listing, and what it did not list is not taken for gone."""
+    from crawlers.sources.base import ListingIncomplete
+
+    s = fault_site
+    sink = MemorySink()
+    crawl(sink, SiteSource(s.site), tmp_path)
+    gone = next(e for e in s.entries if e.ref == "d5")
+    s.entries.remove(gone)
+    s.site.remove(gone.path)
+    s.publish()
+
+    class Capped(SiteSource):
+        def listings(self, fetch, since=None):
+            yield from super().listings(fetch, since)
+            raise ListingIncomplete("http://list", "page_cap", "已到页数上限 1 页：本次运行不完整，不标记下线")
+
+    summary = crawl(sink, Capped(s.site), tmp_path)
+    assert summary.gone == 0 and not sink.pages[("fixture", "d5")].gone
+    assert "page_cap" in summary.listing_error and "不标记下线" in summary.listing_error
+
+
+def test_a_text_that_needs_ocr_is_filed_under_its_own_code(fault_site, tmp_path):
+    from crawlers.sources._common import NeedsOcr
+
+    class Scanned(SiteSource):
+        def record(self, listing, page, fetch):
+            raise NeedsOcr(listing.ref, "需要 OCR：PDF 没有可提取的文字层（共 3 页，是扫描件）")
+
+    summary = crawl(MemorySink(), Scanned(fault_site.site), tmp_path)
+    codes = {f["code"] for f in summary.failures}
+    assert "needs_ocr" in codes and "parse" not in codes

@@ -10,6 +10,7 @@ After building, write the expected records with FAGUI_REGENERATE_EXAMPLES=1 and 
 from __future__ import annotations
 
 import sys
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -18,12 +19,14 @@ sys.path.insert(0, str(HERE.parents[1]))
 from tests.examples.example_files import (  # noqa: E402
     corpus_markdown,
     document_lines,
+    make_doc,
     make_docx,
     make_pdf,
     write_json,
 )
 
 JSON = "application/json;charset=UTF-8"
+SHANGHAI = timezone(timedelta(hours=8))
 
 
 def _route(method: str, path: str, file: str, kind: str, content_type: str = JSON, match: dict | None = None,
@@ -36,33 +39,52 @@ def _route(method: str, path: str, file: str, kind: str, content_type: str = JSO
     return route
 
 
+FLK_FILES = "https://flkoss.obs-bj2.cucloud.cn"  # the object store of the signed download links
+
+
+def _signed(day: str, name: str) -> str:
+    """A signed object-store link in the form api_reference.md shows (made-up key, date and signature)."""
+    return (f"{FLK_FILES}/prod/{day}/{name}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=20260601T000000Z"
+            f"&X-Amz-SignedHeaders=host&X-Amz-Expires=3600&X-Amz-Credential=MADEUP%2F20260601%2Fcn-north-4%2Fs3"
+            f"%2Faws4_request&X-Amz-Signature=0000madeup")
+
+
 def build_flk() -> None:
+    """Following ZongziForu/npc-law-db references/api_reference.md: list rows, a details answer whose
+    `content` is headings only, ossFile paths `prod/<date>/<uuid>.<ext>`, and a download API answering a
+    signed link on flkoss.obs-bj2.cucloud.cn (with the internal `urlIn`), the Word file often an old .doc."""
     folder = HERE / "flk"
+    for old in folder.glob("*"):
+        if old.is_file() and not old.name.endswith(".expected.json") and old.name != "README.md":
+            old.unlink()
+    # bbbs -> corpus file, sxx, flxz, body, gbrq, sxrq, flfgCodeId, the text's file: doc (binary Word), docx, pdf
     laws = {
         "ff8081818f5e7e3c018fe0a0b1b2001a": ("宪法相关法/立法法(2023-03-13).md", 3, "法律", "全国人民代表大会",
-                                            "2023-03-13", "2023-03-15", "docx"),
+                                            "2023-03-13", "2023-03-15", 110, "doc"),
         "ff808181796a636a0179822a19350acb": ("宪法相关法/立法法(2015-03-15).md", 2, "法律", "全国人民代表大会",
-                                            "2015-03-15", "2015-03-15", "docx"),
+                                            "2015-03-15", "2015-03-15", 110, "docx"),
         "ff808181653e2d1b01659c2b6ff204c7": ("诉讼与非诉讼程序法/行政复议法(2017-09-01).md", 2, "法律",
-                                            "全国人民代表大会常务委员会", "2017-09-01", "2018-01-01", "pdf"),
+                                            "全国人民代表大会常务委员会", "2017-09-01", "2018-01-01", 110, "pdf"),
         "ff8080816f135f46016f202df4eb0e49": ("行政法规/行政复议法实施条例(2007-05-29).md", 3, "行政法规", "国务院",
-                                            "2007-05-29", "2007-08-01", "content"),
+                                            "2007-05-29", "2007-08-01", 210, "doc"),
     }
     texts = corpus_markdown([v[0] for v in laws.values()])
     titles = {b: document_lines(texts[v[0]])[0] for b, v in laws.items()}
     routes = []
     rows = []
-    for bbbs, (path, sxx, flxz, body, gbrq, sxrq, fmt) in laws.items():
+    for n, (bbbs, (path, sxx, flxz, body, gbrq, sxrq, code, fmt)) in enumerate(laws.items()):
         lines = document_lines(texts[path])
         title = lines[0]
+        day = gbrq.replace("-", "")
+        uuid = f"0000000{n}-made-up0-uuid-{bbbs[-12:]}"
         rows.append({"bbbs": bbbs, "title": title, "gbrq": gbrq, "sxrq": sxrq, "sxx": sxx, "flxz": flxz,
-                     "zdjgName": body, "flfgCodeId": 110 if flxz == "法律" else 210, "zdjgCodeId": 10,
-                     "score": None, "titleHightLightList": []})
+                     "zdjgName": body, "flfgCodeId": code, "zdjgCodeId": 10, "score": None,
+                     "titleHightLightList": []})
         detail = {"bbbs": bbbs, "title": title, "flxz": flxz, "zdjgName": body, "gbrq": gbrq, "sxrq": sxrq,
-                  "sxx": sxx, "flfgCodeId": rows[-1]["flfgCodeId"],
-                  "ossFile": {"ossWordPath": f"flfg/docx/{bbbs}.docx", "ossPdfPath": f"flfg/pdf/{bbbs}.pdf",
-                              "ossWordOfdPath": None, "ossPdfOfdPath": None},
-                  "content": _content_tree(lines, with_text=fmt == "content"),
+                  "sxx": sxx, "flfgCodeId": code,
+                  "ossFile": {"ossWordPath": f"prod/{day}/{uuid}.docx", "ossPdfPath": f"prod/{day}/{uuid}.pdf",
+                              "ossWordOfdPath": f"prod/{day}/{uuid}.ofd", "ossPdfOfdPath": f"prod/{day}/{uuid}.ofd"},
+                  "content": _content_tree(lines, with_text=False),
                   "lsyg": [{"bbbs": b, "title": titles[b], "gbrq": laws[b][4]} for b in laws
                            if b != bbbs and laws[b][0].split("(")[0] == path.split("(")[0]],
                   "xgwj": []}
@@ -70,23 +92,27 @@ def build_flk() -> None:
         routes.append(_route("GET", f"/law-search/search/flfgDetails?bbbs={bbbs}", f"detail_{bbbs}.json", "detail"))
         for kind in ("docx", "pdf"):
             link = f"download_{bbbs}_{kind}.json"
-            if kind == fmt:
-                name = f"{bbbs}.{kind}"
-                (folder / name).write_bytes(make_docx(lines) if kind == "docx" else make_pdf(lines))
-                media = ("application/vnd.openxmlformats-officedocument.wordprocessingml.document" if kind == "docx"
-                         else "application/pdf")
-                file_path = f"/oss/flfg/{kind}/{name}?Expires=1798761600&OSSAccessKeyId=LTAI&Signature=x"
-                write_json(folder / link, {"code": 200, "msg": "操作成功", "data": {"url": file_path}})
-                routes.append(_route("GET", file_path, name, "asset", media))
-            elif fmt == "pdf" and kind == "docx" or fmt == "content":
+            if (kind == "docx") == (fmt in ("doc", "docx")):
+                ext = fmt if kind == "docx" else "pdf"
+                name = f"{bbbs}.{ext}"
+                data = {"doc": make_doc, "docx": make_docx, "pdf": make_pdf}[ext](lines)
+                (folder / name).write_bytes(data)
+                media = {"doc": "application/msword", "pdf": "application/pdf",
+                         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}[ext]
+                url = _signed(day, f"{uuid}.{ext}")
+                write_json(folder / link, {"code": 200, "msg": "操作成功", "data": {
+                    "url": url, "urlIn": f"http://172.16.220.27:38080/law-search/file/download?bbbs={bbbs}"}})
+                routes.append(_route("GET", url.removeprefix(FLK_FILES), name, "asset", media))
+            elif kind == "docx":
                 write_json(folder / link, {"code": 500, "msg": "文件不存在", "data": None})
-            else:
-                continue
+            else:  # "format=pdf may return code 200 with empty data" (api_reference.md)
+                write_json(folder / link, {"code": 200, "msg": "操作成功", "data": None})
             routes.append(_route("GET", f"/law-search/download/pc?format={kind}&bbbs={bbbs}", link, "asset"))
     rows.sort(key=lambda r: r["gbrq"], reverse=True)  # the query asks for the newest 公布日期 first
     for page_num, chunk in ((1, rows[:2]), (2, rows[2:])):
         name = f"list_page{page_num}.json"
-        write_json(folder / name, {"code": 200, "msg": "查询成功", "total": len(rows), "rows": chunk})
+        write_json(folder / name, {"code": 200, "msg": "查询成功", "total": len(rows), "rows": chunk,
+                                   "searchType": 2, "searchContent": None})
         routes.append(_route("POST", "/law-search/search/list", name, "list", match={"pageNum": page_num}))
     write_json(folder / "routes.json", {"base_url": "https://flk.npc.gov.cn", "page_size": 2, "routes": routes})
 
@@ -204,6 +230,20 @@ def build_gov_policy() -> None:
               '<div class="pages-date">2021-08-11 17:25　来源： 新华社</div></div>')
     pages.append(("/zhengce/2021-08/11/content_5630802.htm", title, "2021-08-11", "gb2312", header,
                   _html_paragraphs(lines), "", "中共中央 国务院", "国务院组织机构", "其他", "中央有关文件_中国政府网"))
+    # 4. A ministry rule in the 部门文件 category: an info table whose labels carry no colon, the list row with
+    #    `pubtime` (ms) only.
+    plates = document_lines(corpus_markdown(["部门规章/公安部/机动车登记规定(2021-12-17).md"])[
+        "部门规章/公安部/机动车登记规定(2021-12-17).md"])
+    info = [("索引号", "000019705/2021-00391", "主题分类", "公安、安全、司法\\公安"),
+            ("发文机关", "公安部", "成文日期", "2021年12月17日"),
+            ("标题", plates[0], None, None),
+            ("发文字号", "公安部令第164号", "发布日期", "2022年01月05日")]
+    body = ["中华人民共和国公安部令", "第164号", f"修订后的《{plates[0]}》已经2021年12月1日公安部部务会议通过，现予发布，"
+            "自2022年5月1日起施行。", "部长　赵克志", "2021年12月17日", plates[0]] + plates[2:]
+    pages.append(("/zhengce/zhengceku/2022-01/05/content_5666456.htm", plates[0], "2022-01-05", "utf-8",
+                  '<div class="policyLibraryOverview_header">\n' + _info_table(info, "mhide") + "\n</div>",
+                  _html_paragraphs(body), "公安部令第164号", "公安部", "公安、安全、司法", "公安",
+                  "国务院部门文件_中国政府网"))
     routes = []
     rows = []
     for path, title, published, charset, header, body_html, pcode, puborg, child, sub, column in pages:
@@ -214,37 +254,66 @@ def build_gov_policy() -> None:
         routes.append(_route("GET", path, name, "detail", f"text/html; charset={charset}" if charset == "utf-8"
                              else "text/html"))
         y, m, d = published.split("-")
-        rows.append({"title": title.replace("经营者集中", "<em>经营者集中</em>", 1), "url": f"https://www.gov.cn{path}",
-                     "pcode": pcode, "puborg": puborg, "childtype": child, "subchildtype": sub,
-                     "pubtimeStr": f"{y}.{m}.{d}", "ptime": None, "summary": "", "id": path.rsplit("_", 1)[1][:-4]})
-    rows.sort(key=lambda r: r["pubtimeStr"], reverse=True)
-    for page_num, chunk in ((1, rows[:2]), (2, rows[2:])):
+        row = {"id": path.rsplit("_", 1)[1][:-4], "title": title.replace("经营者集中", "<em>经营者集中</em>", 1),
+               "summary": "", "url": f"https://www.gov.cn{path}", "pcode": pcode, "source": puborg,
+               "puborg": puborg, "childtype": child, "subchildtype": sub, "pubtimeStr": f"{y}.{m}.{d}",
+               "pubtime": int(datetime(int(y), int(m), int(d), 9, 0, tzinfo=SHANGHAI).timestamp() * 1000)}
+        if "zhengceku" in path:
+            del row["pubtimeStr"]  # rows carrying `pubtime` only (the public client's tests)
+        rows.append(row)
+    rows.sort(key=lambda r: r["pubtime"], reverse=True)
+    gongwen = [r for r in rows if "zhengceku" not in r["url"]]
+    bumen = [r for r in rows if "zhengceku" in r["url"]]
+    for page_num in (1, 2):
         name = f"list_page{page_num}.json"
-        write_json(folder / name, {"code": 200, "msg": "操作成功", "searchVO": {
-            "totalCount": len(rows), "listVO": chunk, "pager": {"pageNo": page_num, "pageSize": 2}}})
-        query = ("t=zhengcelibrary_gw|zhengcelibrary_bm&q=&timetype=timeqb&mintime=&maxtime=&sort=pubtime"
-                 f"&sortType=1&searchfield=title&p={page_num}&n=2&type=gwyzcwjk")
+        cats = {"gongwen": gongwen[(page_num - 1) * 2:page_num * 2], "bumenfile": bumen[(page_num - 1) * 2:page_num * 2],
+                "otherfile": [], "gongbao": gongwen[:1] if page_num == 1 else []}  # 公报 republishes a 国务院文件
+        totals = {"gongwen": len(gongwen), "bumenfile": len(bumen), "otherfile": 0, "gongbao": 1}
+        write_json(folder / name, {"code": 200, "msg": "操作成功", "data": None, "searchVO": {
+            "totalCount": 0, "pageSize": 0, "totalpage": 0,
+            "catMap": {c: {"totalCount": totals[c], "currentNum": len(v), "listVO": v} for c, v in cats.items()}}})
+        query = ("t=zhengcelibrary&q=&timetype=timeqb&mintime=&maxtime=&sort=pubtime&sortType=1&searchfield=title"
+                 "&pcodeJiguan=&childtype=&subchildtype=&tsbq=&pubtimeyear=&puborg=&pcodeYear=&pcodeNum=&filetype="
+                 f"&p={page_num}&n=2&inpro=&bmfl=&dup=&orpro=&bmpubyear=&type=gwyzcwjk")
         routes.append(_route("GET", f"/search-gov/data?{query}", name, "list"))
     write_json(folder / "routes.json", {"base_url": "https://www.gov.cn", "page_size": 2, "routes": routes})
 
 
+GD_PATH_SPELLING = {"(": "left", ")": "right", "（": "zLeft", "）": "zRight", "[": "lBracket", "]": "rBracket"}
+
+
 def build_guangdong() -> None:
+    """Following the public Guangdong clients (README.md): list answers whose msg is the next Q-Token, a
+    "Too many requests" answer, details with a file list (fileClass 37 the text; fileExt sometimes with a
+    dot), files fetched by downloadFile with the site's path spelling; a city regulation, an old .doc and a
+    scanned PDF."""
+    from urllib.parse import quote
+
     folder = HERE / "normative_library" / "guangdong"
-    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*"):
+        if old.is_file() and not old.name.endswith(".expected.json") and old.name != "README.md":
+            old.unlink()
     stats_path = "DLC/广东地方法规/地方性法规/广东/广东省统计条例(2022-09-29).md"
     houses_path = "DLC/广东地方法规/地方性法规/广东/广东省城镇华侨房屋征收补偿规定(2021-12-01).md"
-    texts = corpus_markdown([stats_path, houses_path])
-    body = "广东省人民代表大会常务委员会"
+    nursery_path = "DLC/广东地方法规/地方性法规/广东/广州市幼儿园条例(2021-04-09).md"
+    appoint_path = "DLC/广东地方法规/地方性法规/广东/深圳市人民代表大会常务委员会任免国家机关工作人员条例(2022-12-08).md"
+    texts = corpus_markdown([stats_path, houses_path, nursery_path, appoint_path])
+    province = ("440000001", "广东省人民代表大会常务委员会")
     docs = [
         ("8a8c81e583577a5d01837f0f4a1c0231", document_lines(texts[stats_path]), "2022-09-29 00:00:00",
-         "2023-01-01 00:00:00", [("37", "docx", "法规文本")]),
+         "2023-01-01 00:00:00", province, [("37", "docx", "法规文本", "")]),
         ("8a8c81e57d4a1c3b017d73b0c6f2012e", document_lines(texts[houses_path]), "2021-12-01 00:00:00",
-         "2021-12-01 00:00:00", [("6", "docx", "起草说明"), ("37", "pdf", "法规文本")]),
+         "2021-12-01 00:00:00", province, [("6", "docx", "起草说明", ""), ("37", "pdf", "法规文本", "")]),
+        ("8a8c81e578b5d6a10178c2a31f4b0a55", document_lines(texts[nursery_path]), "2021-04-09 00:00:00",
+         "2021-06-01 00:00:00", ("440100001", "广州市人民代表大会常务委员会"),
+         [("37", "doc", "法规文本", "（2021年修正）[1]")]),
+        ("8a8c81e584f0b2c70184f9d3a6e20017", document_lines(texts[appoint_path]), "2022-12-08 00:00:00",
+         "2023-01-01 00:00:00", ("440300001", "深圳市人民代表大会常务委员会"), [("37", "scan", "法规文本", "")]),
     ]
     routes = []
     rows = []
-    for doc_id, lines, passed, effective, files in docs:
-        office = {"groupId": "440000001", "groupName": body}
+    for doc_id, lines, passed, effective, (group_id, office_name), files in docs:
+        office = {"groupId": group_id, "groupName": office_name}
         law_rule = {"id": doc_id, "title": lines[0], "lawRuleType": 1, "timeliness": "有效", "passDate": passed,
                     "effectiveDate": effective, "formulateMode": "制定", "fileType": "地方性法规",
                     "officeVo": office, "tagNames": "", "releaseNum": None, "fileName": lines[0]}
@@ -252,51 +321,59 @@ def build_guangdong() -> None:
                                                "effectiveDate", "formulateMode", "fileType", "officeVo",
                                                "tagNames")})
         entries = []
-        for n, (cls, ext, what) in enumerate(files):
-            path = f"/upload/nfrr/{passed[:4]}/{doc_id}_{n}.{ext}"
+        for n, (cls, kind, what, suffix) in enumerate(files):
+            ext = "pdf" if kind == "scan" else kind
+            path = f"/upload/nfrr/{passed[:4]}/{doc_id}_{n}{suffix}.{ext}"
             name = f"file_{doc_id}_{n}.{ext}"
             content = lines if what == "法规文本" else [f"关于《{lines[0]}》的起草说明", "一、起草的必要性", "（略）"]
-            (folder / name).write_bytes(make_docx(content) if ext == "docx" else make_pdf(content))
+            data = {"docx": make_docx, "doc": make_doc, "pdf": make_pdf}[ext](content) if kind != "scan" \
+                else make_pdf([" "] * 3)  # pages with no text layer: a scan
+            (folder / name).write_bytes(data)
             entries.append({"id": f"{doc_id}{n}", "fileClass": cls, "fileExt": f".{ext}" if n else ext,
                             "filePath": path, "fileName": f"{what}.{ext}"})
-            from urllib.parse import quote
-
-            routes.append(_route("GET", f"/bascdata/downloadFile?type=1&fileFolder={quote(path, safe='')}", name,
+            spelled = path
+            for char, word in GD_PATH_SPELLING.items():
+                spelled = spelled.replace(char, word)
+            routes.append(_route("GET", f"/bascdata/downloadFile?type=1&fileFolder={quote(spelled, safe='')}", name,
                                  "asset", "application/octet-stream"))
         write_json(folder / f"detail_{doc_id}.json", {"lawRule": law_rule, "list": entries})
         routes.append(_route("GET", f"/bascdata/nfrr/law-rule!noSession_getById.gx?id={doc_id}",
                              f"detail_{doc_id}.json", "detail"))
-    for law_rule_type, chunk in ((1, rows), (2, []), (3, [])):
-        name = f"list_type{law_rule_type}_page1.json"
-        write_json(folder / name, {"code": 200, "msg": "查询成功", "data": {"rows": chunk, "total": len(chunk)}})
-        routes.append(_route("POST", "/bascdata/nfrr/law-rule!noSession_es_regulation_search.gx", name, "list",
-                             match={"pageNum": 1, "lawRuleType": law_rule_type}))
+    search = "/bascdata/nfrr/law-rule!noSession_es_regulation_search.gx"
+    write_json(folder / "list_type1_page1.json", {"code": 200, "msg": "madeup-q-token-0001",
+                                                  "data": {"rows": rows, "total": len(rows)}})
+    routes.append(_route("POST", search, "list_type1_page1.json", "list", match={"pageNum": 1, "lawRuleType": 1}))
+    write_json(folder / "list_type2_page1.json", {"code": 500, "msg": "Too many requests", "data": None})
+    routes.append(_route("POST", search, "list_type2_page1.json", "rate_limit", match={"pageNum": 1, "lawRuleType": 2}))
+    write_json(folder / "list_type3_page1.json", {"code": 200, "msg": "madeup-q-token-0003",
+                                                  "data": {"rows": [], "total": 0}})
+    routes.append(_route("POST", search, "list_type3_page1.json", "list", match={"pageNum": 1, "lawRuleType": 3}))
     write_json(folder / "routes.json", {"base_url": "https://www.gdpc.gov.cn", "routes": routes})
 
 
 JIAXING_LIST = """<!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>行政规范性文件_嘉兴市人民政府</title></head>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>行政规范性文件_嘉兴市人民政府</title>
+<script type="text/javascript" src="/module/jslib/jquery/jquery.js"></script></head>
 <body>
-<div class="main"><div class="gfxwj-box">
-<table class="gfxwj-list" width="100%">
-<thead><tr><th>发文单位</th><th>成文日期</th><th>标题</th><th>发文字号</th><th>发布日期</th><th>有效性</th></tr></thead>
-<tbody>
+<div class="main-right">
+<div id="分页列表" class="list-content">
+<ul class="page-content">
 {rows}
-</tbody>
-</table>
-<div class="gfxwj-page">共 <span class="total-records">{total}</span> 条记录 第 {page} 页</div>
-</div></div>
+</ul>
+<div class="page-box"><script>/* later pages: build/unit?…&paramJson={{"pageNo":N,"pageSize":15}} */</script></div>
+</div>
+</div>
 </body></html>
 """
 JIAXING_DETAIL = """<!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>{title}</title></head>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>{title}_嘉兴市人民政府</title>
+<meta name="ArticleTitle" content="{title}"><meta name="PubDate" content="{published} 10:00"></head>
 <body>
-<div class="xxgk-title"><h1>{title}</h1></div>
-<table class="xxgk-info">
-<tr><td class="lab">索引号：</td><td>{index_no}</td><td class="lab">发布机构：</td><td>{issuer}</td></tr>
-<tr><td class="lab">文号：</td><td>{doc_number}</td><td class="lab">成文日期：</td><td>{written}</td></tr>
-<tr><td class="lab">发布日期：</td><td>{published}</td><td class="lab">有效性：</td><td>{status}</td></tr>
-<tr><td class="lab">文件类别：</td><td>{kind}</td><td class="lab">有效期至：</td><td>{expires}</td></tr>
+<div class="xxgk_title"><h1>{title}</h1></div>
+<table class="xxgk_table">
+<tr><td class="lab">索引号：</td><td>{index_no}</td><td class="lab">文件编号：</td><td>{doc_number}</td></tr>
+<tr><td class="lab">发布机构：</td><td>{issuer}</td><td class="lab">生成日期：</td><td>{written}</td></tr>
+<tr><td class="lab">统一编号：</td><td>{unified_no}</td><td class="lab">公开方式：</td><td>主动公开</td></tr>
 </table>
 <div class="article-content" id="zoom">
 {body}
@@ -304,11 +381,18 @@ JIAXING_DETAIL = """<!DOCTYPE html>
 <div class="share">分享到： 微信 微博</div>
 </body></html>
 """
+JIAXING_UNIT = ("/api-gateway/jpaas-publish-server/front/page/build/unit?parseType=bulidstatic&webId=madeupwebid0000"
+                "&tplSetId=madeuptplset0000&pageType=column&tagId=%E5%88%86%E9%A1%B5%E5%88%97%E8%A1%A8&editType=null"
+                "&pageId=1229426511&paramJson=%7B%22pageNo%22%3A{page}%2C%22pageSize%22%3A15%7D")
 
 
 def build_jiaxing() -> None:
+    """A Zhejiang JCMS column: page 1 static `<li>` rows, later pages the build/unit JSON with the same rows
+    in data.html, an empty page at the end; detail pages with 文件编号 / 生成日期 / 统一编号."""
     folder = HERE / "normative_library" / "jiaxing"
-    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*"):
+        if old.is_file() and not old.name.endswith(".expected.json") and old.name != "README.md":
+            old.unlink()
     oil = "DLC/浙江地方法规/地方性法规/浙江/嘉兴市餐饮业油烟管理办法(2020-04-10).md"
     rent = "DLC/浙江地方法规/地方性法规/浙江/嘉兴市住房租赁管理若干规定(2018-04-17).md"
     texts = corpus_markdown([oil, rent])
@@ -316,34 +400,34 @@ def build_jiaxing() -> None:
     plan = [ln.strip() for ln in sample.read_text(encoding="utf-8").splitlines() if ln.strip()][3:]
     docs = [
         ("art_1229426511_59123456", document_lines(texts[oil], history_in_brackets=False), "嘉兴市人民代表大会常务委员会",
-         "2019-12-27", "2020-04-10", "", "有效", "地方性法规", ""),
+         "2019-12-27", "2020-04-10", "", ""),
         ("art_1229426511_58712345", "全市人民政府全年度法治政府建设工作方案", "嘉兴市人民政府办公室",
-         "2018-03-02", "2018-03-05", "嘉政办发〔2018〕12号", "失效", "规范性文件", "2019-12-31"),
+         "2018-03-02", "2018-03-05", "嘉政办发〔2018〕12号", "ZJFC00-2018-0012"),
         ("art_1229426511_55012345", document_lines(texts[rent], history_in_brackets=False), "嘉兴市人民代表大会常务委员会",
-         "2017-12-27", "2018-04-17", "", "有效", "地方性法规", ""),
+         "2017-12-27", "2018-04-17", "", ""),
     ]
     routes = []
     rows = []
-    for art, lines, issuer, written, published, number, status, kind, expires in docs:
+    for art, lines, issuer, written, published, number, unified in docs:
         if isinstance(lines, str):
             lines = [lines, *plan]
         name = f"{art}.html"
         path = f"/art/{published[:4]}/{int(published[5:7])}/{int(published[8:])}/{art}.html"
         page = JIAXING_DETAIL.format(title=lines[0], index_no=f"002541285/{published[:4]}-{art[-5:]}", issuer=issuer,
-                                     doc_number=number, written=written.replace("-", "年", 1).replace("-", "月") + "日",
-                                     published=published, status=status, kind=kind, expires=expires,
+                                     doc_number=number, written=written, unified_no=unified, published=published,
                                      body=_html_paragraphs(lines[1:]))
         (folder / name).write_bytes(page.encode("utf-8"))
         routes.append(_route("GET", path, name, "detail", "text/html; charset=utf-8"))
-        rows.append(f'<tr><td class="fwdw">{issuer}</td><td class="cwrq">{written}</td>'
-                    f'<td class="bt"><a href="{path}" target="_blank" title="{lines[0]}">{lines[0]}</a></td>'
-                    f'<td class="fwzh">{number}</td><td class="fbrq">{published}</td><td class="yxx">{status}</td></tr>')
-    for page_num, chunk in ((1, rows[:2]), (2, rows[2:])):
-        name = f"list_page{page_num}.html"
-        (folder / name).write_text(JIAXING_LIST.format(rows="\n".join(chunk), total=len(rows), page=page_num),
-                                   encoding="utf-8")
-        routes.append(_route("GET", f"/col/col1229426511/index.html?uid=7713207&pageNum={page_num}", name, "list",
-                             "text/html; charset=utf-8"))
+        rows.append(f'<li><a class="news" href="{path}" target="_blank" title="{lines[0]}">{lines[0]}</a>'
+                    f'<span class="time">{published}</span></li>')
+    (folder / "list_page1.html").write_text(JIAXING_LIST.format(rows="\n".join(rows[:2])), encoding="utf-8")
+    routes.append(_route("GET", "/col/col1229426511/index.html", "list_page1.html", "list", "text/html; charset=utf-8"))
+    for page_num, chunk in ((2, rows[2:]), (3, [])):
+        name = f"list_page{page_num}.json"
+        html = '<ul class="page-content">\n' + "\n".join(chunk) + "\n</ul>" if chunk else ""
+        write_json(folder / name, {"success": True, "data": {"html": html}})
+        routes.append(_route("GET", JIAXING_UNIT.format(page=page_num), name, "list" if chunk else "list_end",
+                             "application/json;charset=UTF-8"))
     write_json(folder / "routes.json", {"base_url": "https://www.jiaxing.gov.cn", "routes": routes})
 
 

@@ -117,3 +117,56 @@ def make_pdf(lines: list[str], per_page: int = 40, width: int = 36) -> bytes:
 
 def write_json(path: Path, data: object) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def make_doc(lines: list[str]) -> bytes:
+    """A Word 97-2003 binary file (.doc) holding `lines` as paragraphs: an OLE2 compound file ([MS-CFB],
+    version 3, 512-byte sectors, no mini stream) with a WordDocument stream (a FIB naming the 1Table stream
+    and the piece table, the text in one UTF-16LE piece) and a 1Table stream (the Clx), as [MS-DOC] lays
+    them out. Only what a reader of the text needs; Word itself would want more (styles, sections)."""
+    import struct
+
+    text = ("\r".join(lines) + "\r").encode("utf-16-le")
+    chars = len(text) // 2
+    text_at = 0x0A00
+    fib = bytearray(text_at)
+    struct.pack_into("<HH", fib, 0, 0xA5EC, 0x00C1)  # wIdent, nFib (Word 97)
+    struct.pack_into("<H", fib, 0x0A, 0x0200)  # fWhichTblStm: the table stream is 1Table
+    struct.pack_into("<H", fib, 32, 14)  # csw, then FibRgW97 (14 words)
+    struct.pack_into("<H", fib, 62, 22)  # cslw, then FibRgLw97 (22 longs)
+    struct.pack_into("<I", fib, 64 + 3 * 4, chars)  # ccpText
+    struct.pack_into("<H", fib, 152, 93)  # cbRgFcLcb: FibRgFcLcb97
+    clx = struct.pack("<BI", 0x02, 16) + struct.pack("<II", 0, chars) + struct.pack("<HIH", 0, text_at, 0)
+    struct.pack_into("<II", fib, 154 + 33 * 8, 0, len(clx))  # fcClx (offset 0 in 1Table), lcbClx
+    word = bytes(fib) + text
+    word += b"\0" * max(4096 - len(word), -len(word) % 512)  # not below the mini-stream cutoff
+    table = clx + b"\0" * (4096 - len(clx))  # at the mini-stream cutoff: a regular stream
+
+    sector = 512
+    word_sectors, table_sectors = len(word) // sector, len(table) // sector
+    # sector 0: FAT, sector 1: directory, then the WordDocument and 1Table streams
+    fat = [0xFFFFFFFD, 0xFFFFFFFE]
+    first_word = len(fat)
+    fat += [first_word + i + 1 for i in range(word_sectors - 1)] + [0xFFFFFFFE]
+    first_table = len(fat)
+    fat += [first_table + i + 1 for i in range(table_sectors - 1)] + [0xFFFFFFFE]
+    assert len(fat) <= 128, "example too long for one FAT sector"
+    fat += [0xFFFFFFFF] * (128 - len(fat))
+
+    def entry(name: str, kind: int, left: int, right: int, child: int, start: int, size: int) -> bytes:
+        encoded = (name + "\0").encode("utf-16-le")
+        return (encoded.ljust(64, b"\0") + struct.pack("<HBB", len(encoded), kind, 1)
+                + struct.pack("<III", left, right, child) + b"\0" * 16 + struct.pack("<I", 0) + b"\0" * 16
+                + struct.pack("<IQ", start, size))
+
+    none = 0xFFFFFFFF
+    directory = (entry("Root Entry", 5, none, none, 1, 0xFFFFFFFE, 0)
+                 + entry("WordDocument", 2, 2, none, none, first_word, len(word))
+                 + entry("1Table", 2, none, none, none, first_table, len(table))
+                 + b"\0" * 128)
+    header = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 16
+              + struct.pack("<HHHHH", 0x003E, 0x0003, 0xFFFE, 9, 6) + b"\0" * 6
+              + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, 0xFFFFFFFE, 0, 0xFFFFFFFE, 0)
+              + struct.pack("<I", 0) + struct.pack("<I", 0xFFFFFFFF) * 108)
+    assert len(header) == 512
+    return header + struct.pack("<128I", *fat) + directory + word + table

@@ -161,3 +161,12 @@ def test_fagui_crawl_files_reads_the_folder_FAGUI_FILES_PATH_names(tmp_path, mon
     result = CliRunner().invoke(cli, ["crawl", "files"])
     assert result.exit_code == 0, result.output
     assert "上传文件（files）抓取完成" in result.stdout and f"新增 {len(DOCUMENTS)}" in result.stdout
+
+
+def test_an_old_binary_word_file_is_read(tmp_path):
+    from tests.examples.example_files import make_doc
+
+    (tmp_path / "通知.doc").write_bytes(make_doc(["关于做好某项工作的通知", "各区人民政府：", "现将有关事项通知如下。"]))
+    (listing,) = list(files.make_source(folder=tmp_path).listings(None))
+    record = files.make_source(folder=tmp_path).record(listing, files.SOURCE.open_page(listing), None)
+    assert record.title == "关于做好某项工作的通知" and "现将有关事项通知如下。" in record.text

@@ -79,13 +79,16 @@ def test_facts_worth_saying_out_loud():
     assert work_identity(new) == work_identity(old) == "全国|立法法"
     assert (new.source_status, new.extra["status"]) == ("有效", "effective")
     assert (old.source_status, old.extra["status"]) == ("已修改", "amended") and "end_status" not in old.extra
-    assert new.extra["text_from"] == "docx" and new.text.startswith("中华人民共和国立法法\n")
+    # the download API's signed link is on the object store's host and is an old binary Word file
+    assert new.extra["text_from"] == "doc" and new.text.startswith("中华人民共和国立法法\n")
+    assert old.extra["text_from"] == "docx" and new.attachments == []
+    assert new.extra["oss_paths"]["ossWordPath"].startswith("prod/20230313/")
     assert [e.kind for e in new.history][:1] == ["adopted"] and new.history[-1].date == date(2023, 3, 13)
     review = records["ff808181653e2d1b01659c2b6ff204c7"]
     assert review.extra["text_from"] == "pdf" and "docx：接口返回错误：代码 500，文件不存在" in review.extra["text_problems"][0]
     assert "第一条 为了防止和纠正违法的或者不当的具体行政行为，保护公民、法人和其他组织的合法权益" in review.text  # PDF lines rejoined
     rules = records["ff8080816f135f46016f202df4eb0e49"]
-    assert rules.extra["text_from"] == "content" and rules.doc_type == "行政法规" and rules.issuing_bodies == ["国务院"]
+    assert rules.extra["text_from"] == "doc" and rules.doc_type == "行政法规" and rules.issuing_bodies == ["国务院"]
     assert "第一百二十七条" not in rules.text and "第六十六条" in rules.text
 
 
@@ -169,12 +172,16 @@ def test_no_text_anywhere_names_every_attempt():
     detail = {"title": "中华人民共和国某法", "flxz": "法律", "sxx": 3, "content": {"title": "第一章", "children": []}}
     with pytest.raises(RecordError) as info:
         make().record(Listing(url="x", ref="t"), _page(detail), _no_files)
-    assert "docx：页面不存在" in info.value.reason and "pdf：" in info.value.reason and "目录树不含条文" in info.value.reason
+    assert "docx：页面不存在" in info.value.reason and "pdf：" in info.value.reason and "不含条文" in info.value.reason
 
 
-def test_hosts_follow_the_base_url():
-    assert make().hosts == ("https://flk.npc.gov.cn",)
-    assert flk.make_source(base_url="http://127.0.0.1:8123").hosts == ("http://127.0.0.1:8123",)
+def test_hosts_name_the_file_store_of_the_signed_links():
+    assert flk.SOURCE.hosts == ("https://flk.npc.gov.cn", "https://flkoss.obs-bj2.cucloud.cn")
+    rebased = flk.make_source(base_url="http://127.0.0.1:8123")
+    assert rebased.hosts[0] == "http://127.0.0.1:8123"
+    signed = "https://flkoss.obs-bj2.cucloud.cn/prod/20230313/a.doc?X-Amz-Signature=0"
+    assert rebased.file_url(signed) == "http://127.0.0.1:8123/prod/20230313/a.doc?X-Amz-Signature=0"
+    assert flk.SOURCE.file_url(signed) == signed  # production: fetched where it points (a declared host)
     assert flk.SOURCE.name == "flk" and flk.SOURCE.title == "国家法律法规数据库"
 
 
@@ -198,3 +205,97 @@ def test_a_law_from_flk_and_from_the_corpus_is_one_work(sqlite_store):
     with sqlite_store.sessions() as session:
         work = session.scalars(select(Work).where(Work.title == "中华人民共和国立法法")).one()
         assert [v.status for v in work.versions] == ["amended", "effective"]
+
+
+def test_requests_carry_referer_and_origin_like_the_site():
+    seen: list[tuple[str, dict]] = []
+    site = ExampleSite(FOLDER)
+
+    def fetch(url, **kwargs):
+        seen.append((url, dict(kwargs.get("headers") or {})))
+        return site.fetch(url, **kwargs)
+
+    source = make()
+    listing = next(iter(source.listings(fetch)))
+    assert seen[0][1]["Referer"].endswith("/search") and seen[0][1]["Origin"] == source.base_url
+    assert listing.headers["Referer"] == f"{source.base_url}/detail?id={listing.ref}"
+    source.record(listing, site.fetch(listing.url), fetch)
+    assert seen[1][0].endswith(f"format=docx&bbbs={listing.ref}")
+    assert seen[1][1]["Referer"] == f"{source.base_url}/detail?id={listing.ref}"
+
+
+def test_a_429_is_asked_again_after_a_wait_and_a_lasting_one_makes_the_run_incomplete():
+    from crawlers.sources.base import ListingIncomplete
+
+    waits: list[float] = []
+    site = ExampleSite(FOLDER)
+    answers = iter([429, 429])
+
+    def fetch(url, **kwargs):
+        if next(answers, None) == 429:
+            raise FetchError(url, "http_429", "网站限制访问频率（HTTP 429）", 429)
+        return site.fetch(url, **kwargs)
+
+    source = flk.make_source(base_url=SITE.base_url, page_size=2, sleep=waits.append, rate_limit_waits=(5, 10, 20))
+    assert len(list(source.listings(fetch))) == 4 and waits == [5, 10]
+
+    def always_429(url, **kwargs):
+        raise FetchError(url, "http_429", "网站限制访问频率（HTTP 429）", 429)
+
+    waits.clear()
+    with pytest.raises(ListingIncomplete) as info:
+        list(source.listings(always_429))
+    assert info.value.code == "rate_limited" and waits == [5, 10, 20] and "不标记下线" in info.value.reason
+
+
+def test_a_page_cap_and_an_empty_list_are_incomplete_listings():
+    from crawlers.sources.base import ListingIncomplete
+
+    capped = flk.make_source(base_url=SITE.base_url, page_size=2, max_pages=1)
+    got = []
+    with pytest.raises(ListingIncomplete) as info:
+        for listing in capped.listings(SITE.fetch):
+            got.append(listing)
+    assert len(got) == 2 and info.value.code == "page_cap"
+
+    def empty(url, **kwargs):
+        return FetchResult(url=url, status=200, content=b'{"code": 200, "msg": "\xe6\x9f\xa5", "total": 0, "rows": []}')
+
+    with pytest.raises(ListingIncomplete) as info:
+        list(make().listings(empty))
+    assert info.value.code == "empty_list"
+
+
+@pytest.mark.parametrize("flxz,code,body,title,doc_type,region", [
+    ("修改、废止的决定", 310, "广东省人民代表大会常务委员会", "广东省人民代表大会常务委员会关于修改《广东省统计条例》的决定",
+     "地方性法规", "广东省"),
+    ("修改、废止的决定", 310, "全国人民代表大会常务委员会", "全国人民代表大会常务委员会关于修改《中华人民共和国某法》的决定",
+     "法律", "全国"),
+    ("地方法规", 230, "广州市人民代表大会常务委员会", "广州市养犬管理条例", "地方性法规", "广州市"),
+    (None, 260, "延边朝鲜族自治州人民代表大会", "延边朝鲜族自治州自治条例", "自治条例和单行条例", "延边朝鲜族自治州"),
+    (None, 310, "上海市人民代表大会常务委员会", "上海市人民代表大会常务委员会关于废止《上海市某条例》的决定",
+     "地方性法规", "上海市"),
+])
+def test_local_decisions_and_codes_get_a_local_type_and_region(flxz, code, body, title, doc_type, region):
+    detail = {"title": title, "flxz": flxz, "flfgCodeId": code, "zdjgName": body, "sxx": 3,
+              "content": {"title": title, "children": [{"title": "第一条", "content": ["为了规范。"]}]}}
+    record = make().record(Listing(url="x", ref="d"), _page(detail), _no_files)
+    assert (record.doc_type, record.region) == (doc_type, region)
+
+
+def test_a_scanned_pdf_is_recorded_as_needing_ocr():
+    from crawlers.sources._common import NeedsOcr
+    from tests.examples.example_files import make_pdf
+
+    blank = make_pdf([" "])
+    answers = {"format=docx": b'{"code": 500, "msg": "\xe6\x96\x87", "data": null}',
+               "format=pdf": b'{"code": 200, "data": {"url": "https://flkoss.obs-bj2.cucloud.cn/prod/1/a.pdf"}}'}
+
+    def fetch(url, **kwargs):
+        body = next((v for k, v in answers.items() if k in url), blank)
+        return FetchResult(url=url, status=200, content=body)
+
+    detail = {"title": "中华人民共和国某法", "flxz": "法律", "sxx": 3, "content": {"title": "第一章", "children": []}}
+    with pytest.raises(NeedsOcr) as info:
+        make().record(Listing(url="x", ref="scan"), _page(detail), fetch)
+    assert info.value.code == "needs_ocr" and "需要 OCR" in info.value.reason and "扫描件" in info.value.reason

@@ -39,7 +39,7 @@ def test_listing_walks_every_page():
     site = ExampleSite(FOLDER)
     source = make()
     listings = list(source.listings(site.fetch))
-    assert len(site.requests) == 2 and len(listings) == 3
+    assert len(site.requests) == 2 and len(listings) == 4  # the 公报 copy of a 国务院文件 is not listed
     for page_num in (1, 2):
         rows, total = gov_policy.parse_list(site.fetch(source.list_url(page_num)), "list")
         compare_expected(FOLDER / f"list_page{page_num}.expected.json",
@@ -48,7 +48,49 @@ def test_listing_walks_every_page():
 
 def test_since_stops_at_older_entries():
     assert [ls.hints["published"] for ls in make().listings(SITE.fetch, since=date(2020, 1, 1))] == [
-        "2024-01-26", "2021-08-11"]
+        "2024-01-26", "2021-08-11", "2022-01-05"]
+
+
+def test_since_ends_each_category_on_its_own():
+    """A 国务院文件 older than `since` does not hide the newer 部门文件 on the same page."""
+    got = [(ls.hints["published"], ls.title) for ls in make().listings(SITE.fetch, since=date(2021, 9, 1))]
+    assert got == [("2024-01-26", "国务院关于经营者集中申报标准的规定"), ("2022-01-05", "机动车登记规定")]
+
+
+def test_a_row_with_pubtime_only_gets_its_date():
+    row = {"url": "https://www.gov.cn/zhengce/zhengceku/2022-01/05/content_1.htm", "title": "某规定",
+           "pubtime": 1641344400000}
+    assert make().listing_of(row).hints["published"] == "2022-01-05"
+
+
+@pytest.mark.parametrize("number,doc_type", [
+    ("交通运输部令2024年第1号", "部门规章"), ("中国人民银行令〔2024〕第1号", "部门规章"), ("公安部令第164号", "部门规章"),
+    ("财政部令[2023]第112号", "部门规章"), ("国务院令第716号", "行政法规"), ("国办发〔2024〕1号", "行政规范性文件"),
+    ("交办运〔2024〕1号", "行政规范性文件")])
+def test_orders_numbered_by_year_are_rules(number, doc_type):
+    assert gov_policy._doc_type(number, []) == doc_type
+
+
+def test_no_result_answer_and_empty_first_page_make_an_incomplete_listing():
+    from crawlers.sources.base import ListingIncomplete
+
+    def none_found(url, **kwargs):
+        body = '{"code": 1001, "msg": "抱歉，没有找到相关结果", "data": [], "searchVO": null, "paramsVO": null}'
+        return FetchResult(url=url, status=200, content=body.encode())
+
+    assert gov_policy.parse_list(none_found("x"), "x") == ([], {})
+    with pytest.raises(ListingIncomplete) as info:
+        list(make().listings(none_found))
+    assert info.value.code == "empty_list"
+
+
+def test_a_page_cap_before_the_end_is_an_incomplete_listing():
+    from crawlers.sources.base import ListingIncomplete
+
+    source = gov_policy.make_source(base_url=SITE.base_url, page_size=2, max_pages=1)
+    with pytest.raises(ListingIncomplete) as info:
+        list(source.listings(SITE.fetch))
+    assert info.value.code == "page_cap" and "gongwen" in info.value.reason
 
 
 @pytest.mark.parametrize("file", DETAILS)
@@ -78,6 +120,10 @@ def test_facts_worth_saying_out_loud():
     assert outline.extra["page_style"] == "no_info_table" and outline.issuing_bodies == ["中共中央", "国务院"]
     assert outline.title.startswith("中共中央 国务院印发") and outline.published == date(2021, 8, 11)
     assert "推动政府管理依法进行" in outline.text  # the GB2312 page decoded
+    plates = records["5666456.htm"]  # a 部门文件 whose info table has no colons
+    assert plates.doc_number == "公安部令第164号" and plates.doc_type == "部门规章"
+    assert plates.issuing_bodies == ["公安部"] and plates.published == date(2022, 1, 5)
+    assert plates.extra["written"] == "2021-12-17" and plates.extra["index_no"] == "000019705/2021-00391"
 
 
 def _page(content: bytes) -> FetchResult:
@@ -114,8 +160,8 @@ def test_bad_pages_are_record_errors_with_chinese_reasons(case):
 
 def test_search_api_error_is_a_record_error():
     page = FetchResult(url="https://sousuo.www.gov.cn/x", status=200,
-                       content='{"code": 1001, "msg": "抱歉，没有找到相关结果"}'.encode())
-    with pytest.raises(RecordError, match="代码 1001，抱歉，没有找到相关结果"):
+                       content='{"code": 5001, "msg": "系统繁忙", "searchVO": null}'.encode())
+    with pytest.raises(RecordError, match="代码 5001，系统繁忙"):
         gov_policy.parse_list(page, "list")
 
 
@@ -123,7 +169,7 @@ def test_rows_grouped_by_category_are_read_too():
     body = ('{"code": 200, "searchVO": {"catMap": {"gongwen": {"totalCount": 1, "listVO": [{"title": "关于<em>x</em>的通知",'
             ' "url": "https://www.gov.cn/zhengce/content/1.htm", "pubtimeStr": "2024.02.01"}]}}}}')
     rows, total = gov_policy.parse_list(FetchResult(url="u", status=200, content=body.encode()), "list")
-    assert total == 1 and make().listing_of(rows[0]).title == "关于x的通知"
+    assert total == {"gongwen": 1} and make().listing_of(rows[0]).title == "关于x的通知"
 
 
 def test_hosts_are_the_search_and_site_origins():

@@ -9,13 +9,24 @@ import pytest
 from crawlers.http import Fetcher
 from crawlers.sources import flk, gov_policy
 from crawlers.sources import normative_library as nl
-from tests.crawlers.sources.example_site import EXAMPLES, ExampleSite, compare_expected, expected_of, serve
+from crawlers.sources.base import ListingIncomplete
+from fagui.records import RecordError
+from tests.crawlers.sources.example_site import (
+    EXAMPLES,
+    ExampleSite,
+    compare_expected,
+    error_of,
+    expected_of,
+    serve,
+)
 
 CASES = {
     "flk": (EXAMPLES / "flk", lambda base: flk.make_source(base_url=base, page_size=2)),
     "gov_policy": (EXAMPLES / "gov_policy", lambda base: gov_policy.make_source(base_url=base, page_size=2)),
-    "norms-guangdong": (EXAMPLES / "normative_library" / "guangdong", lambda base: nl.load_site("guangdong", base)),
-    "norms-jiaxing": (EXAMPLES / "normative_library" / "jiaxing", lambda base: nl.load_site("jiaxing", base)),
+    "norms-guangdong": (EXAMPLES / "normative_library" / "guangdong",
+                        lambda base: nl.load_site("guangdong", base, sleep=lambda s: None)),
+    "norms-jiaxing": (EXAMPLES / "normative_library" / "jiaxing",
+                      lambda base: nl.load_site("jiaxing", base, sleep=lambda s: None)),
 }
 
 
@@ -29,12 +40,19 @@ def test_source_over_http_gives_the_expected_records(name):
         assert source.hosts[0] == base
         fetch = Fetcher(source.hosts, delay=0, retries=0, timeout=5)
         try:
-            listings = list(source.listings(fetch))
+            listings = []
+            try:
+                for listing in source.listings(fetch):
+                    listings.append(listing)
+            except ListingIncomplete:  # the example site's rate-limited or empty query: checked elsewhere
+                pass
             assert listings
             for listing in listings:
-                record = source.record(listing, fetch(listing.url), fetch)
                 path = next(p for p in details if listing.url.endswith(p))
-                data = expected_of(record)
+                try:
+                    data = expected_of(source.record(listing, fetch(listing.url), fetch))
+                except RecordError as exc:  # a scan: recorded as needing OCR
+                    data = {"error": error_of(exc), "code": getattr(exc, "code", "parse")}
                 # The same record as from the saved site, but for the URLs, which carry the server's address.
                 data = _rebased(data, base, site.base_url)
                 compare_expected(folder / (details[path].rsplit(".", 1)[0] + ".expected.json"), data)

@@ -54,3 +54,28 @@ def test_a_broken_site_config_is_listed_as_skipped_and_the_other_sources_still_c
     assert listed.exit_code == 0 and listed.stdout.startswith("flk\t")
     assert "（跳过 normative_library：来源模块 crawlers.sources.normative_library 加载失败（SiteConfigError: " \
            "bad.toml：站点配置缺少必填项：list），已跳过）" in listed.stderr
+
+
+def test_dry_run_of_an_unknown_source_says_so_and_opens_no_store(tmp_path, monkeypatch):
+    monkeypatch.setenv("FAGUI_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("FAGUI_DATABASE_URL", raising=False)
+    result = CliRunner().invoke(cli, ["crawl", "nowhere", "--dry-run"])
+    assert result.exit_code != 0 and "没有名为 nowhere 的来源" in result.output
+    assert not (tmp_path / "fagui.db").exists()
+
+
+def test_dry_run_reports_a_fixture_site_and_stores_nothing(tmp_path, monkeypatch):
+    site = FixtureSite()
+    s = Site(site)
+    for doc in corpus_docs()[:2]:
+        s.add_doc(doc)
+    s.publish()
+    with site:
+        monkeypatch.setitem(registry.PROVIDERS, "fixture", lambda options: [SiteSource(site)])
+        monkeypatch.setenv("FAGUI_DATA_DIR", str(tmp_path))
+        monkeypatch.delenv("FAGUI_DATABASE_URL", raising=False)
+        result = CliRunner().invoke(cli, ["crawl", "fixture", "--dry-run", "--delay", "0", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["ok"] and len(report["records"]) == 2 and all(r["ok"] for r in report["records"])
+    assert not (tmp_path / "fagui.db").exists() and not (tmp_path / "warc").exists()

@@ -489,3 +489,32 @@ def test_paging_through_a_ranked_list_neither_loses_nor_repeats_a_work(corpus, s
     wide = [h.work_id for page in (1, 2, 3) for h in run(corpus, q, statuses=statuses, per_page=40,
                                                          page=page, facets=False).hits]
     assert paged == wide
+
+
+def test_each_hit_shows_its_own_best_articles_whoever_else_matches(corpus):
+    """Matching articles come from the ranking's own pool where it holds a version's best, else from a search
+    of the rest; a long code with many matching articles must not take the other hits' places."""
+    factory, backend = corpus
+    from indexer.search import service
+    from indexer.search.query import parse_query
+
+    result = run(corpus, "罚款 吊销", per_page=10)
+    assert len(result.hits) >= 5
+    for hit in result.hits:
+        assert hit.articles, hit.title  # every listed text holds both words, so it has a matching article
+        assert len(hit.articles) <= service.ARTICLES_PER_HIT
+        assert all("<mark>" in a.snippet for a in hit.articles)
+    parsed = parse_query("罚款 吊销", keep_punctuation=True)
+    text = service.text_query(parsed)
+    with factory() as session:
+        versions = [v for (v,) in session.execute(
+            select(Version.id).join(Work, Work.current_version_id == Version.id)
+            .where(Work.title.in_([h.title for h in result.hits])))]
+        terms = service._highlight_terms(parsed)
+        alone = service._matching_articles(session, backend, parsed, versions, terms)
+        pool = service._article_pool(backend, text, service.Filters())
+        shared = service._matching_articles(session, backend, parsed, versions, terms,
+                                            pool=service.ArticlePool(text, pool))
+    assert alone and set(shared) >= set(alone)
+    for version_id, articles in alone.items():  # never fewer than a search of its own would show
+        assert len(shared[version_id]) >= len(articles)
