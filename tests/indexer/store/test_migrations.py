@@ -98,7 +98,7 @@ def test_0005_rekeys_title_identities_and_merges_works_that_now_share_one(db_url
         engine.dispose()
 
 
-def test_0007_issue16_removes_invisible_characters_from_stored_texts(db_url):
+def test_0008_issue16_removes_invisible_characters_from_stored_texts(db_url):
     """Texts stored with zero-width spaces lose them, their hash is that of the clean text (a re-import finds
     them unchanged), and their works are queued for the index."""
     from sqlalchemy import func, select
@@ -110,7 +110,7 @@ def test_0007_issue16_removes_invisible_characters_from_stored_texts(db_url):
     dirty, clean = "第一条\u200b 为了\ufeff规范管理。", "第一条 为了规范管理。"
     engine = make_engine(db_url)
     try:
-        upgrade(engine, "0006")
+        upgrade(engine, "0007_issue21")
         with Session(engine) as s, s.begin():
             work = Work(id="zzzzzzzzzzzz", identity_key="全国|某办法", title="某办法", region="全国")
             other = Work(id="yyyyyyyyyyyy", identity_key="全国|另办法", title="另办法", region="全国")

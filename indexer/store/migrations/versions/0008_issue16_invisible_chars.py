@@ -1,4 +1,4 @@
-"""invisible characters: remove U+200B and the other characters that show nothing from stored texts
+"""invisible characters (issue 16): remove U+200B and the other characters that show nothing from stored texts
 
 Texts imported before the corpus reader removed them keep zero-width spaces (U+200B …, fagui.normalise.text
 INVISIBLE_CHARS) inside words and article labels: 新旧对照 then marks articles changed that differ only by one,
@@ -7,8 +7,8 @@ content hash with indexer.store.upsert.content_hash of this revision, so a re-im
 unchanged) and articles.text, and gives each changed work an outbox row, so `fagui index sync` (or the next
 crawl or import) brings the search index along. Downgrade keeps the repaired texts (nothing to restore).
 
-Revision ID: 0007_issue16
-Revises: 0006
+Revision ID: 0008_issue16
+Revises: 0007_issue21
 Create Date: 2026-12-03
 """
 
@@ -19,8 +19,8 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_issue16"
-down_revision = "0006"
+revision = "0008_issue16"
+down_revision = "0007_issue21"
 branch_labels = None
 depends_on = None
 
