@@ -82,7 +82,7 @@ def test_a_site_configured_from_outside_the_package_is_checked_crawled_exactly_a
     drifted = run("crawl", "norms-haizhou", "--delay", "0", *base)
     assert drifted.exit_code == 1
     assert "未完成（列表未走完）" in drifted.output and "下线 0" in drifted.output
-    assert "列表没有任何条目" in drifted.output
+    assert "没有任何条目" in drifted.output
     listed = run("crawl", "--list")
     assert "未完成（列表未走完）" in listed.output
 
