@@ -1,5 +1,5 @@
 """HTML parse time per detail page: every saved HTML detail page under tests/examples (gov.cn policies, the
-configured 规范性文件库 sites, the uploaded .html files) parsed into its record by its source's own
+configured 规范性文件库 sites with HTML detail pages (嘉兴; 广东 answers JSON), the uploaded .html files) parsed into its record by its source's own
 `record()`, repeated, printing the mean and the slowest milliseconds per page. Only parsing is timed: the
 pages are read from disk and listed before the clock starts. The result must stay well under the politeness
 delay between two requests to one host (1 s).
@@ -39,8 +39,6 @@ def main() -> None:
     pages = []
     for name, folder, make in (
         ("gov_policy", EXAMPLES / "gov_policy", lambda s: gov_policy.make_source(base_url=s.base_url, page_size=2)),
-        ("norms-guangdong", EXAMPLES / "normative_library" / "guangdong",
-         lambda s: nl.load_site("guangdong", s.base_url)),
         ("norms-jiaxing", EXAMPLES / "normative_library" / "jiaxing", lambda s: nl.load_site("jiaxing", s.base_url)),
     ):
         pages += html_details(name, folder, make(ExampleSite(folder)))
@@ -50,8 +48,6 @@ def main() -> None:
             pages.append((f"files {listing.ref}", listing, uploads.open_page(listing), None))
     sources = {"gov_policy": gov_policy.make_source(base_url=ExampleSite(EXAMPLES / "gov_policy").base_url,
                                                     page_size=2),
-               "norms-guangdong": nl.load_site("guangdong", ExampleSite(
-                   EXAMPLES / "normative_library" / "guangdong").base_url),
                "norms-jiaxing": nl.load_site("jiaxing", ExampleSite(
                    EXAMPLES / "normative_library" / "jiaxing").base_url),
                "files": uploads}
