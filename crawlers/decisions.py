@@ -13,8 +13,8 @@ import logging
 import re
 from dataclasses import replace
 from datetime import date
-from html.parser import HTMLParser
 
+from crawlers.parsing import parse_fragment, text_and_tables
 from fagui.normalise.dates import find_dates
 from fagui.normalise.docnumbers import find_doc_numbers
 from fagui.records import DocumentRecord, RelationRef
@@ -108,68 +108,6 @@ def _entries_in_line(line: str, action: str | None) -> list[tuple[str, str | Non
     return entries
 
 
-class _Blocks(HTMLParser):
-    """The page as a sequence of text lines and tables (rows of cell texts), in document order."""
-
-    _BREAKS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.blocks: list[str | list[list[str]]] = []  # a line of text, or a table's rows of cells
-        self._text: list[str] = []
-        self._tables: list[list[list[str]]] = []
-        self._row: list[str] | None = None
-        self._cell: list[str] | None = None
-        self._skip = 0
-
-    def _flush_text(self) -> None:
-        line = "".join(self._text).strip()
-        if line:
-            self.blocks.append(line)
-        self._text = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style"):
-            self._skip += 1
-        elif tag == "table":
-            self._flush_text()
-            self._tables.append([])
-        elif tag == "tr" and self._tables:
-            self._row = []
-        elif tag in ("td", "th") and self._row is not None:
-            self._cell = []
-        elif tag in self._BREAKS and not self._tables:
-            self._flush_text()
-
-    def handle_endtag(self, tag):
-        if tag in ("script", "style"):
-            self._skip = max(0, self._skip - 1)
-        elif tag in ("td", "th") and self._cell is not None and self._row is not None:
-            self._row.append(re.sub(r"\s+", "", "".join(self._cell)))
-            self._cell = None
-        elif tag == "tr" and self._row is not None and self._tables:
-            if any(self._row):
-                self._tables[-1].append(self._row)
-            self._row = None
-        elif tag == "table" and self._tables:
-            rows = self._tables.pop()
-            self.blocks.append(rows)
-        elif tag in self._BREAKS and not self._tables:
-            self._flush_text()
-
-    def handle_data(self, data):
-        if self._skip:
-            return
-        if self._cell is not None:
-            self._cell.append(data)
-        elif not self._tables:
-            self._text.append(data)
-
-    def close(self) -> None:
-        super().close()
-        self._flush_text()
-
-
 _TITLE_COLS = ("文件名称", "规章名称", "名称", "标题", "文件标题", "规范性文件名称", "文件")
 _NUMBER_COLS = ("文号", "发文字号", "文件编号", "编号", "字号")
 _ACTION_COLS = ("处理意见", "清理意见", "清理结果", "处理结果", "审查意见", "处理方式", "类别", "结论", "备注")
@@ -240,13 +178,8 @@ def decision_links(title: str, text: str, html: str | None = None, published: da
     for m in _QUOTED.finditer(title):
         entries.append((m.group(1).strip(), None, title_action))
     section: str | None = None
-    if html and "<table" in html.lower():
-        parser = _Blocks()
-        parser.feed(html)
-        parser.close()
-        blocks = parser.blocks
-    else:
-        blocks = [text]
+    has_table = bool(html) and "<table" in (html or "").lower()
+    blocks = text_and_tables(parse_fragment(html or "")) if has_table else [text]
     for value in blocks:
         if isinstance(value, list):
             entries += _table_entries(value, section)

@@ -6,6 +6,13 @@ its own transaction, an interrupted run is continued by the next `fagui crawl SO
 the run already handled, a second run sends conditional requests and stores no unchanged body, and a page
 missing from a complete listing is marked gone, never deleted.
 
+A listing is complete only when the adapter's `listings()` ends by returning. An adapter signals a list it
+could not walk to its end (a list page missing, no record count where one is expected, fewer rows than the
+count) by raising RecordError or FetchError from `listings()`; the run is then `incomplete`: nothing is
+marked gone, the summary says why, and `fagui crawl` exits 1. A listing that ends cleanly is still checked
+(the drift guard): no rows while pages are known, or more known pages missing than rows listed, makes the run
+incomplete the same way.
+
 Listings whose URL is a file:// URL are read from disk here rather than fetched, for a local source only (a
 local folder, a corpus dump: one that declares its `local_root`), and only a regular file inside that root;
 any other file:// URL fails as a page that cannot be had. An unchanged file (same bytes as last stored)
@@ -74,8 +81,8 @@ class RunSummary:
 
     def lines(self) -> list[str]:
         """The summary in Chinese, as `fagui crawl` prints it."""
-        state = {"finished": "完成", "interrupted": "已中断（再次运行将继续）", "running": "进行中"}.get(
-            self.state, self.state)
+        state = {"finished": "完成", "interrupted": "已中断（再次运行将继续）", "running": "进行中",
+                 "incomplete": "未完成（列表未走完）"}.get(self.state, self.state)
         out = [f"{self.title}（{self.source}）抓取{state}{'（续跑）' if self.resumed else ''}：列出 {self.listed}，"
                f"下载 {self.fetched}，新增 {self.new}，变化 {self.changed}，未变 {self.unchanged}，"
                f"失败 {self.failed}，下线 {self.gone}"]
@@ -259,12 +266,18 @@ class Runner:
             log.warning("%s: run %d interrupted after %d pages", self.source.name, summary.run_id, summary.handled)
             raise
         if complete and self.since is None and self.limit is None and not self.from_archive:
-            gone = self.sink.mark_gone()
-            for ref in gone:
-                log.info("%s: %s is no longer listed, marked gone", self.source.name, ref)
-            summary.gone = len(gone)
+            drift = self._drift(summary)
+            if drift:
+                self._listing_failed(summary, "", drift, "drift")
+            else:
+                gone = self.sink.mark_gone()
+                for ref in gone:
+                    log.info("%s: %s is no longer listed, marked gone", self.source.name, ref)
+                summary.gone = len(gone)
         self._still_unmatched(summary)
-        summary.state = "finished"
+        # A list not walked to its end (the adapter raised, a page was missing, drift) is an incomplete run:
+        # nothing was marked gone, and the command line exits non-zero.
+        summary.state = "incomplete" if summary.listing_error else "finished"
         self.sink.finish(summary)
         log.info("%s: run %d finished: %d listed, %d new, %d changed, %d unchanged, %d failed, %d gone",
                  self.source.name, summary.run_id, summary.listed, summary.new, summary.changed,
@@ -344,6 +357,20 @@ class Runner:
         """A bug of the adapter or the sink on one page: reported like any failure, the run goes on."""
         log.warning("%s: %s failed: %s: %s", self.source.name, listing.ref, type(exc).__name__, exc)
         self._failed(summary, listing, "error", f"处理出错：{type(exc).__name__}: {exc}"[:500], fetched)
+
+    def _drift(self, summary: RunSummary) -> str | None:
+        """Why a listing that ended cleanly cannot be believed (the drift guard): it gave no rows while pages
+        are known, or it would mark more pages gone at once than it listed (a list selector that stopped
+        matching, a redesign, a site answering with an empty list). None when it can."""
+        missing = self.sink.gone_candidates()
+        if not missing:
+            return None
+        if summary.listed == 0:
+            return f"列表没有任何条目，而已知页面 {missing} 个：可能是列表选择器失效或网站改版，未标记下线"
+        if missing > summary.listed:
+            return (f"列表只列出 {summary.listed} 条，而 {missing} 个已知页面不在其中（超过一半）：可能是列表选择器"
+                    "失效或网站改版，未标记下线")
+        return None
 
     def _listing_failed(self, summary: RunSummary, url: str, reason: str, code: str) -> None:
         log.warning("%s: the listing stopped: [%s] %s %s", self.source.name, code, reason, url)

@@ -110,6 +110,10 @@ class CrawlSink(Protocol):
         """Make everything since the last save durable, with the counts so far: a killed run keeps them."""
         ...
 
+    def gone_candidates(self) -> int:
+        """How many pages `mark_gone()` would mark now (checked against the run's listing first)."""
+        ...
+
     def mark_gone(self) -> list[str]:
         """Mark the source's pages this run did not handle as gone (kept, never deleted); their refs."""
         ...

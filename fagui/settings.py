@@ -36,6 +36,7 @@ class Settings:
     search_cache_seconds: int = 30  # how long a web worker reuses a search's result; 0: never
     secret_key_env: str | None = None
     files_path: Path | None = None  # the uploads folder `fagui crawl files` reads
+    sites_dir: Path | None = None  # the operator's site configs (<site>.toml), beside the package's own
     crawl_sources: tuple[str, ...] = ()  # what `fagui worker` crawls
     crawl_hours: float = 24.0
     sync_seconds: float = 30.0
@@ -101,6 +102,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         search_cache_seconds=_int(env, "FAGUI_SEARCH_CACHE_SECONDS", 30),
         secret_key_env=env.get("FAGUI_SECRET_KEY") or None,
         files_path=Path(env["FAGUI_FILES_PATH"]) if env.get("FAGUI_FILES_PATH") else None,
+        sites_dir=Path(env["FAGUI_SITES_DIR"]) if env.get("FAGUI_SITES_DIR") else None,
         crawl_sources=tuple(s.strip() for s in env.get("FAGUI_CRAWL_SOURCES", "").split(",") if s.strip()),
         crawl_hours=_number(env, "FAGUI_CRAWL_HOURS", 24.0),
         sync_seconds=_number(env, "FAGUI_SYNC_SECONDS", 30.0),

@@ -19,10 +19,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from lxml import html as lxml_html
-from lxml.etree import ParserError
-
 from crawlers.http import FetchError, FetchResult
+
+# HTML is read in one place (crawlers.parsing); sources import these names from here or from there.
+from crawlers.parsing import element_text as element_text
+from crawlers.parsing import parse_html as parse_html
+from crawlers.parsing import select_one as select_one
 from crawlers.sources.base import Fetch, ListingIncomplete, Page
 from fagui.normalise import NormaliseError, normalise_text, parse_date
 from fagui.normalise.history import parse_history
@@ -167,49 +169,6 @@ def dig(data: Any, path: str | None) -> Any:
     return data
 
 
-def parse_html(text: str, ref: str) -> lxml_html.HtmlElement:
-    """An HTML page as an lxml tree. A page cut off in transfer (no closing </html>) is refused: its text
-    would be stored as if it were the whole document."""
-    if not re.search(r"</html\s*>", text[-2000:], re.IGNORECASE):
-        raise RecordError(ref, "页面不完整：缺少 </html> 结尾，可能下载中断")
-    try:
-        return lxml_html.document_fromstring(text)
-    except (ParserError, ValueError) as exc:
-        raise RecordError(ref, "无法解析网页：内容为空或不是有效的 HTML") from exc
-
-
-_BLOCK_TAGS = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section", "article",
-               "blockquote", "pre", "ul", "ol", "dd", "dt"}
-
-
-def element_text(element: Any) -> str:
-    """The text of an HTML element with paragraphs on their own lines (block elements and <br> break lines,
-    table cells are separated by a space); scripts and styles are dropped."""
-    parts: list[str] = []
-
-    def walk(el: Any) -> None:
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if tag in ("script", "style", "noscript") or callable(el.tag):
-            if el.tail:
-                parts.append(el.tail)
-            return
-        if tag in _BLOCK_TAGS:
-            parts.append("\n")
-        if tag in ("td", "th"):
-            parts.append(" ")
-        if el.text:
-            parts.append(el.text)
-        for child in el:
-            walk(child)
-        if tag in _BLOCK_TAGS:
-            parts.append("\n")
-        if el.tail:
-            parts.append(el.tail)
-
-    walk(element)
-    return "".join(parts)
-
-
 def clean_text(text: str) -> str:
     """Crawled text in the project's one form (normalise_text: mojibake, pinyin, script, width, whitespace),
     with spaces inside lines collapsed."""
@@ -217,17 +176,6 @@ def clean_text(text: str) -> str:
     text = re.sub(r"[ \t]{2,}", " ", text)
     text = re.sub(r"\n{2,}", "\n", text)  # one paragraph a line, as the corpus texts are
     return text.strip() + "\n" if text.strip() else ""
-
-
-def select_one(tree: Any, selector: str | None) -> Any:
-    """The first element a CSS selector finds; selectors separated by || are tried in order."""
-    if not selector:
-        return None
-    for sel in selector.split("||"):
-        found = tree.cssselect(sel.strip())
-        if found:
-            return found[0]
-    return None
 
 
 def docx_text(data: bytes, ref: str) -> str:

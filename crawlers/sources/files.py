@@ -10,7 +10,7 @@ region, published, effective, expires, source_status, source_url, work_key.
 There is no HTTP: listings walk the folder and give each file a file:// URL; the crawl runner reads file://
 URLs from disk (crawlers.runner), and outside the runner `open_page(listing)` makes the same Page from the
 file (crawlers.sources._common.local_page), so `record(listing, page, fetch)` works the same for files and
-fetched pages. Text: .docx by python-docx, the old binary .doc by olefile (crawlers.sources._common.doc_text), .pdf by pypdf, .html by lxml then normalise_text, .txt decoded by
+fetched pages. Text: .docx by python-docx, the old binary .doc by olefile (crawlers.sources._common.doc_text), .pdf by pypdf, .html by crawlers.parsing (beautifulsoup4) then normalise_text, .txt decoded by
 the page (header/meta/detection, GB18030 for GB labels, mojibake repaired) then normalise_text."""
 
 from __future__ import annotations
@@ -27,9 +27,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from lxml import html as lxml_html
-from lxml.etree import ParserError
-
+from crawlers.parsing import parse_document
 from crawlers.sources._common import (
     check_not_garbled,
     checked_doc_type,
@@ -168,8 +166,8 @@ def file_metadata(path: Path, table: dict[str, dict[str, Any] | str]) -> dict[st
 
 def _html_title_and_text(text: str, ref: str) -> tuple[str | None, str]:
     try:
-        tree = lxml_html.document_fromstring(text)
-    except (ParserError, ValueError) as exc:
+        tree = parse_document(text, ref, require_end=False)
+    except RecordError as exc:
         raise RecordError(ref, "无法解析网页文件：内容为空或不是有效的 HTML") from exc
     title = None
     for sel in ("h1", "title"):

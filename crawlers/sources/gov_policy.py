@@ -31,6 +31,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
+from crawlers.parsing import attribute, descendants
 from crawlers.sources._common import (
     RATE_LIMIT_WAITS,
     absolute,
@@ -196,9 +197,9 @@ def info_table(tree: Any) -> dict[str, str]:
     header = select_one(tree, "div.policyLibraryOverview_header || table.bd1")
     if header is None:
         return {}
-    table = next((t for t in header.iter("table") if "pc_none" not in (t.get("class") or "")), header)
-    cells = [re.sub(r"[\s\u3000\xa0]+", "", element_text(td)) for td in table.iter("td")]
-    values = [element_text(td).strip() for td in table.iter("td")]
+    table = next((t for t in descendants(header, "table") if "pc_none" not in (attribute(t, "class") or "")), header)
+    cells = [re.sub(r"[\s\u3000\xa0]+", "", element_text(td)) for td in descendants(table, "td")]
+    values = [element_text(td).strip() for td in descendants(table, "td")]
     info: dict[str, str] = {}
     for i, cell in enumerate(cells[:-1]):
         label = cell.rstrip("：:")  # some tables write the labels with a colon, some without
@@ -247,8 +248,8 @@ def parse_content_page(text: str, listing: Listing, url: str) -> DocumentRecord:
     if published is None and date_line is not None:
         published = parse_date(element_text(date_line))
     attachments = [Attachment(url=link, title=normalise_text(element_text(a)).strip() or None)
-                   for a in body.iter("a") if re.search(r"\.(pdf|docx?|xlsx?|wps|ofd|zip|rar)$", a.get("href") or "",
-                                                        re.IGNORECASE) and (link := web_link(url, a.get("href")))]
+                   for a in descendants(body, "a") if re.search(r"\.(pdf|docx?|xlsx?|wps|ofd|zip|rar)$", attribute(a, "href") or "",
+                                                        re.IGNORECASE) and (link := web_link(url, attribute(a, "href")))]
     extra: dict[str, Any] = {k: info[k] for k in ("index_no", "subject", "kind") if info.get(k)}
     if not info:
         extra["page_style"] = "no_info_table"

@@ -23,6 +23,7 @@ from crawlers.sources.base import Listing
 from fagui.normalise.articles import split_articles
 from fagui.normalise.dates import parse_date
 from fagui.normalise.history import bodies_in, parse_history, split_history
+from fagui.normalise.text import strip_invisible
 from fagui.records import DocumentRecord, HistoryEvent, RecordError
 
 log = logging.getLogger(__name__)
@@ -366,7 +367,7 @@ def _plain_text(title: str, history: list[str], body: str) -> str:
             if not stripped:
                 continue
         lines.append(stripped.replace("\u2002", " "))
-    text = "\n".join(lines)
+    text = strip_invisible("\n".join(lines))  # zero-width spaces and the like show nothing and break compare
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 

@@ -1,6 +1,7 @@
 """Configurable 行政规范性文件库 (and 法规规章规范性文件数据库) of provinces and cities: one TOML file per site under
-crawlers/sources/sites/<site>.toml, so adding a site is configuration, not code. Each is a source named
-`norms-<site>`; `sources()` lists them all for the registry.
+crawlers/sources/sites/<site>.toml or the operator's folder (FAGUI_SITES_DIR), so adding a site is
+configuration, not code. Each is a source named `norms-<site>`; `load_sites()` gives them all for the
+registry, with the reason for each file that is broken. The operator's documentation is docs/sites.md.
 
 A config says (see sites/*.toml for complete ones):
 - `title`, `base_url`, `region`, `doc_type` (the default), `date_formats` (strptime forms tried first),
@@ -44,6 +45,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urljoin
 
+from crawlers.http import FetchError
+from crawlers.parsing import (
+    attribute,
+    descendants,
+    parse_fragment,
+    select_all,
+    select_value,
+    selector_problem,
+)
 from crawlers.sources._common import (
     RATE_LIMIT_WAITS,
     NeedsOcr,
@@ -108,36 +118,107 @@ class SiteConfig:
     extra_hosts: builtins.list[str] = field(default_factory=builtins.list)
 
 
+_TOP_KEYS = {"title", "base_url", "region", "doc_type", "date_formats", "status", "doc_types", "list", "detail",
+             "extra_hosts"}
+_LIST_KEYS = {"kind", "url", "first_url", "first_page", "max_pages", "page_size", "rows", "total", "next",
+              "pagination", "fields", "method", "body", "queries", "ok_codes", "headers", "token_header",
+              "token_field", "rate_limit_messages", "html_path"}
+_DETAIL_KEYS = {"kind", "title", "text", "info", "labels", "fields", "url", "root", "ok_codes", "files", "headers",
+                "region_from_issuer", "source_url"}
+PAGINATIONS = ("total", "next", "missing", "empty")
+_HTML_SELECTORS = {"list": ("rows", "total", "next"), "detail": ("title", "text", "info")}
+
+
+def config_problems(raw: dict[str, Any]) -> builtins.list[str]:
+    """Everything wrong with a site config, in Chinese, before any request: required and unknown keys,
+    label targets and field names, statuses and types, pagination, and the syntax of every CSS selector."""
+    problems: builtins.list[str] = []
+
+    def unknown(keys: Any, allowed: set[str], where: str) -> None:
+        extra = sorted(set(keys) - allowed)
+        if extra:
+            problems.append(f"{where}中有未知的配置项：{', '.join(extra)}（可用：{', '.join(sorted(allowed))}）")
+
+    missing = [k for k in ("title", "base_url", "list", "detail") if k not in raw]
+    if missing:
+        problems.append(f"缺少必填项：{', '.join(missing)}")
+    unknown(raw, _TOP_KEYS, "顶层")
+    base = raw.get("base_url")
+    if base is not None and not re.match(r"https?://[^/\s]+", str(base)):
+        problems.append(f"base_url 必须是 http:// 或 https:// 开头的网址，而不是 {base!r}")
+    bad_status = sorted(set(map(str, (raw.get("status") or {}).values())) - set(STATUSES))
+    if bad_status:
+        problems.append(f"[status] 中有未知的时效性：{', '.join(bad_status)}（可用：{', '.join(STATUSES)}）")
+    bad_types = sorted({raw.get("doc_type", "行政规范性文件"), *(raw.get("doc_types") or {}).values()} - set(DOC_TYPES))
+    if bad_types:
+        problems.append(f"文件类型不在效力级别词表中：{', '.join(map(str, bad_types))}")
+    for name, allowed in (("list", _LIST_KEYS), ("detail", _DETAIL_KEYS)):
+        section = raw.get(name)
+        if section is None:
+            continue
+        if not isinstance(section, dict):
+            problems.append(f"[{name}] 必须是一个表（[{name}] 段落）")
+            continue
+        unknown(section, allowed, f"[{name}] ")
+        kind = section.get("kind")
+        if kind not in ("html", "json"):
+            problems.append(f"[{name}] kind 只能是 html 或 json，而不是 {kind!r}")
+        fields = section.get("fields") or {}
+        bad_fields = sorted(set(fields) - set(FIELDS))
+        if bad_fields:
+            problems.append(f"[{name}.fields] 中有未知字段：{', '.join(bad_fields)}（可用：{', '.join(FIELDS)}）")
+        if kind == "html":
+            selectors = [(f"[{name}] {key}", section[key]) for key in _HTML_SELECTORS[name] if section.get(key)]
+            selectors += [(f"[{name}.fields] {key}", value) for key, value in fields.items()]
+            for where, value in selectors:
+                why = selector_problem(str(value))
+                if why:
+                    problems.append(f"{where}：{why}")
+    listing, detail = raw.get("list"), raw.get("detail")
+    if isinstance(listing, dict):
+        kind = listing.get("kind")
+        if kind == "html" and not listing.get("rows"):
+            problems.append("[list] 缺少 rows（每一行条目的选择器）")
+        if kind == "html" and "{page}" not in str(listing.get("url", "")):
+            problems.append("[list] url 需要含 {page} 页码占位")
+        if not (listing.get("fields") or {}).get("url") and not (listing.get("fields") or {}).get("ref"):
+            problems.append("[list.fields] 需要 url 或 ref（详情页的链接或编号）")
+        mode = listing.get("pagination")
+        if mode is not None and mode not in PAGINATIONS:
+            problems.append(f"[list] pagination 只能是 {' / '.join(PAGINATIONS)}，而不是 {mode!r}")
+        if mode == "total" and not listing.get("total"):
+            problems.append("[list] pagination = \"total\" 需要 total（记录总数的选择器或路径）")
+        if mode == "next" and not listing.get("next"):
+            problems.append("[list] pagination = \"next\" 需要 next（下一页链接的选择器）")
+    if isinstance(detail, dict):
+        labels = detail.get("labels") or {}
+        bad_targets = sorted(f"“{label}” = “{target}”" for label, target in labels.items() if target not in FIELDS)
+        if bad_targets:
+            problems.append(f"[detail.labels] 中有未知的目标字段：{'，'.join(bad_targets)}（可用：{', '.join(FIELDS)}）")
+        if labels and not detail.get("info"):
+            problems.append("[detail] 有 labels 但缺少 info（信息表单元格的选择器）")
+        if detail.get("kind") == "html" and not detail.get("text"):
+            problems.append("[detail] 缺少 text（正文区域的选择器）")
+        if detail.get("kind") == "json" and not detail.get("url"):
+            problems.append("[detail] kind = \"json\" 需要 url（含 {ref}）")
+    return problems
+
+
 def read_config(path: Path) -> SiteConfig:
-    """A site config from its TOML file, checked: unknown statuses, doc types and fields are errors here,
-    not surprises in the middle of a crawl."""
+    """A site config from its TOML file, checked (config_problems): every mistake is reported here, naming
+    the file, not found in the middle of a crawl."""
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise SiteConfigError(f"{path.name}：无法读取站点配置：{reading_problem(exc)}") from exc
-    missing = [k for k in ("title", "base_url", "list", "detail") if k not in raw]
-    if missing:
-        raise SiteConfigError(f"{path.name}：站点配置缺少必填项：{', '.join(missing)}")
-    config = SiteConfig(site=path.stem, title=raw["title"], base_url=raw["base_url"].rstrip("/"),
-                        region=canonical_region(raw.get("region")), doc_type=raw.get("doc_type", "行政规范性文件"),
-                        list=raw["list"], detail=raw["detail"], status=raw.get("status", {}),
-                        doc_types={str(k): v for k, v in raw.get("doc_types", {}).items()},
-                        date_formats=raw.get("date_formats", []), extra_hosts=raw.get("extra_hosts", []))
-    bad_status = sorted(set(config.status.values()) - set(STATUSES))
-    bad_types = sorted({config.doc_type, *config.doc_types.values()} - set(DOC_TYPES))
-    if bad_status:
-        raise SiteConfigError(f"{path.name}：[status] 中有未知的时效性：{', '.join(bad_status)}")
-    if bad_types:
-        raise SiteConfigError(f"{path.name}：文件类型不在效力级别词表中：{', '.join(bad_types)}")
-    for section in (config.list, config.detail):
-        if section.get("kind") not in ("html", "json"):
-            raise SiteConfigError(f"{path.name}：kind 只能是 html 或 json，而不是 {section.get('kind')!r}")
-        unknown = sorted(set(section.get("fields", {})) - set(FIELDS))
-        if unknown:
-            raise SiteConfigError(f"{path.name}：未知字段：{', '.join(unknown)}（可用：{', '.join(FIELDS)}）")
-    if "{page}" not in config.list.get("url", "") and config.list["kind"] == "html":
-        raise SiteConfigError(f"{path.name}：[list] url 需要含 {{page}} 页码占位")
-    return config
+        raise SiteConfigError(f"无法读取站点配置 {path}：{reading_problem(exc)}") from exc
+    problems = config_problems(raw)
+    if problems:
+        raise SiteConfigError(f"站点配置 {path} 有误：" + "；".join(problems))
+    return SiteConfig(site=path.stem, title=raw["title"], base_url=raw["base_url"].rstrip("/"),
+                      region=canonical_region(raw.get("region")), doc_type=raw.get("doc_type", "行政规范性文件"),
+                      list=raw["list"], detail=raw["detail"], status=raw.get("status", {}),
+                      doc_types={str(k): v for k, v in raw.get("doc_types", {}).items()},
+                      date_formats=raw.get("date_formats", []), extra_hosts=raw.get("extra_hosts", []))
 
 
 class NormativeLibrarySource:
@@ -178,14 +259,40 @@ class NormativeLibrarySource:
         if stopped:
             raise ListingIncomplete(stopped[0].url, stopped[0].code, "；".join(e.reason for e in stopped))
 
-    def _walk(self, fetch: Fetch, since: date | None, query: dict[str, Any]) -> Iterator[Listing]:
+    def first_list_page(self, fetch: Fetch) -> tuple[str, builtins.list[Listing], int | None, str | None]:
+        """The first list page's URL, its rows, the record count it shows and its next-page link (a dry run)."""
+        queries = self.config.list.get("queries") or [{}]
+        url, method, body = self._list_request(int(self.config.list.get("first_page", 1)), queries[0])
+        ref = f"{self.name} 列表第 1 页"
+        response = fetch(url, method=method, json=body) if body is not None else fetch(url, method=method)
+        if self.config.list["kind"] == "json":
+            return (url, *self._json_rows(response, ref), None)
+        return (url, *self._html_rows(response, ref, url))
+
+    def pagination(self) -> str:
+        """How this site's list ends (config `pagination`): "total" the page bar's record count is reached,
+        "next" no next-page link, "missing" the first list page the site does not have (404), "empty" a page
+        with no rows. Unset: total when a `total` is configured, else next when a `next` is, else empty."""
         spec = self.config.list
+        return spec.get("pagination") or ("total" if spec.get("total") else "next" if spec.get("next") else "empty")
+
+    def _walk(self, fetch: Fetch, since: date | None, query: dict[str, Any]) -> Iterator[Listing]:
+        """The list pages one after another. A list that cannot be known to have ended (no record count where
+        one is expected, fewer rows than the count, a list page missing) raises RecordError: the runner then
+        marks nothing gone and reports the run incomplete."""
+        spec = self.config.list
+        mode = self.pagination()
         page = int(spec.get("first_page", 1))
         max_pages = spec.get("max_pages")
-        seen_pages = 0
+        seen_pages = seen_rows = 0
+        next_url: str | None = None
+        visited: set[str] = set()
         label = _query_label(query)
         while True:
             url, method, body = self._list_request(page, query)
+            if next_url is not None:
+                url = next_url
+            visited.add(url)
             ref = f"{self.name} 列表第 {page} 页"
             headers = dict(spec.get("headers") or {})
             if spec.get("token_header"):
@@ -198,9 +305,17 @@ class NormativeLibrarySource:
                                          rate_limited=self._rate_limited, **kwargs)
             except ListingIncomplete as exc:
                 raise ListingIncomplete(exc.url, exc.code, f"{label}列表第 {page} 页：{exc.reason}") from exc
+            except FetchError as exc:
+                if mode == "missing" and seen_pages and exc.http_status == 404:
+                    log.info("%s: list page %d is missing (404): the list ends at page %d", self.name, page, page - 1)
+                    return
+                raise
             first = page == int(spec.get("first_page", 1))
-            rows, total = (self._json_rows(response, ref) if spec["kind"] == "json"
-                           else self._html_rows(response, ref, url, first))
+            found_next: str | None = None
+            if spec["kind"] == "json":
+                rows, total = self._json_rows(response, ref)
+            else:
+                rows, total, found_next = self._html_rows(response, ref, url, first)
             log.info("%s list page %d: %d entries%s", self.name, page, len(rows),
                      "" if total is None else f" of {total}")
             if first and not rows:
@@ -212,13 +327,26 @@ class NormativeLibrarySource:
                     return
                 yield listing
             seen_pages += 1
-            page_size = spec.get("page_size") or len(rows)
-            if not rows or (total is not None and seen_pages * page_size >= total):
+            seen_rows = seen_pages * int(spec["page_size"]) if spec.get("page_size") else seen_rows + len(rows)
+            if mode == "total":
+                if total is None:
+                    raise RecordError(ref, f"列表页上找不到记录总数（total = {spec.get('total')!r}），无法判断列表是否走完")
+                if seen_rows >= total:
+                    return
+                if not rows:
+                    raise RecordError(ref, f"列表第 {page} 页没有条目，但记录总数为 {total}，只列出了 {seen_rows} 条")
+            elif mode == "next":
+                if not found_next:
+                    return
+                if found_next in visited:
+                    raise RecordError(ref, f"下一页链接指向已读过的列表页（{found_next}），列表无法走完")
+            elif not rows or total is not None and seen_rows >= total:
                 return
             if max_pages and seen_pages >= int(max_pages):
                 raise ListingIncomplete(url, "page_cap", f"{label}已到页数上限 {max_pages} 页"
                                         + (f"（共 {total} 条）" if total is not None else "")
                                         + "，还有未列出的条目：本次运行不完整，不标记下线")
+            next_url = found_next if mode == "next" else None
             page += 1
 
     def _rate_limited(self, page: Page) -> str | None:
@@ -265,22 +393,20 @@ class NormativeLibrarySource:
                 listings.append(listing)
         return listings, int(total) if total is not None else None
 
-    def _html_rows(self, page: Page, ref: str, url: str, first: bool = True) -> tuple[list[Listing], int | None]:
+    def _html_rows(self, page: Page, ref: str, url: str, first: bool = True
+                   ) -> tuple[list[Listing], int | None, str | None]:
         spec = self.config.list
         if not first and spec.get("html_path"):  # JCMS build/unit: {"data": {"html": "<li>…"}}
             fragment = dig(api_payload(load_json(page, ref), ref, spec.get("ok_codes", (200, "200", 0, "0", True))),
                            spec["html_path"])
             if not isinstance(fragment, str):
                 raise RecordError(ref, f"列表接口的返回中没有 {spec['html_path']} 网页片段")
-            from lxml import html as lxml_html
-
-            tree = lxml_html.fragment_fromstring(fragment, create_parent="div") if fragment.strip() \
-                else lxml_html.fragment_fromstring("<div></div>")
+            tree = parse_fragment(fragment)
         else:
             tree = parse_html(page_text(page, ref), ref)
         listings = []
-        for row in tree.cssselect(spec["rows"]):
-            hints = {name: _select_value(row, sel) for name, sel in spec.get("fields", {}).items()}
+        for row in select_all(tree, spec["rows"]):
+            hints = {name: select_value(row, sel) for name, sel in spec.get("fields", {}).items()}
             if hints.get("url"):
                 hints["url"] = urljoin(url, hints["url"])
             if (hints.get("url") or hints.get("ref")) and (listing := self._listing(hints)):
@@ -290,7 +416,10 @@ class NormativeLibrarySource:
             node = select_one(tree, spec["total"])
             number = re.search(r"\d+", element_text(node)) if node is not None else None
             total = int(number.group()) if number else None
-        return listings, total
+        found_next = select_value(tree, spec["next"]) if spec.get("next") else None
+        if found_next and not (found_next := web_link(url, found_next)):
+            raise RecordError(ref, "下一页链接不是 http/https 网址")
+        return listings, total, found_next
 
     def _listing(self, values: dict[str, Any]) -> Listing | None:
         """The listing of one row; None (logged) when its link is not an http(s) URL: never fetched."""
@@ -339,14 +468,14 @@ class NormativeLibrarySource:
         tree = parse_html(page_text(page, ref), ref)
         values: dict[str, Any] = {}
         if spec.get("info"):
-            cells = tree.cssselect(spec["info"])
+            cells = select_all(tree, spec["info"])
             texts = [re.sub(r"[\s\u3000\xa0]+", "", element_text(c)).rstrip("：:") for c in cells]
             labels = spec.get("labels", {})
             for i, label in enumerate(texts[:-1]):
                 if label in labels:
                     values[labels[label]] = element_text(cells[i + 1]).strip()
         for name, sel in spec.get("fields", {}).items():
-            value = _select_value(tree, sel)
+            value = select_value(tree, sel)
             if value:
                 values[name] = value
         if spec.get("title"):
@@ -357,9 +486,9 @@ class NormativeLibrarySource:
         if body is None:
             raise RecordError(ref, f"页面中找不到正文区域（{spec.get('text')}）")
         attachments = [Attachment(url=link, title=normalise_text(element_text(a)).strip() or None)
-                       for a in body.iter("a")
-                       if re.search(r"\.(pdf|docx?|xlsx?|wps|ofd)$", a.get("href") or "", re.IGNORECASE)
-                       and (link := web_link(page.url, a.get("href")))]
+                       for a in descendants(body, "a")
+                       if re.search(r"\.(pdf|docx?|xlsx?|wps|ofd)$", attribute(a, "href") or "", re.IGNORECASE)
+                       and (link := web_link(page.url, attribute(a, "href")))]
         return values, element_text(body), attachments, "html"
 
     def _json_detail(self, listing: Listing, page: Page, fetch: Fetch) -> tuple[dict, str, list[Attachment], str]:
@@ -373,9 +502,7 @@ class NormativeLibrarySource:
         text = dig(root, spec.get("text")) if spec.get("text") else None
         if isinstance(text, str) and text.strip():
             if "<" in text:
-                from lxml import html as lxml_html
-
-                text = element_text(lxml_html.fragment_fromstring(text, create_parent="div"))
+                text = element_text(parse_fragment(text))
             return values, text, [], "json"
         files = spec.get("files")
         if not files:
@@ -481,44 +608,59 @@ class NormativeLibrarySource:
         )
 
 
-def _select_value(root: Any, selector: str) -> str | None:
-    """The text (or `@attr` attribute) of what a selector finds under root; `a@title || b` tries each in
-    turn until one gives a value."""
-    for choice in selector.split("||"):
-        css, _, attr = choice.strip().partition("@")
-        node = select_one(root, css) if css.strip() else root
-        if node is None:
-            continue
-        value = node.get(attr.strip()) if attr else element_text(node)
-        if value and value.strip():
-            return value.strip()
-    return None
+def site_paths(sites_dir: Path | None = None) -> dict[str, Path]:
+    """site -> its config file: the package's sites/*.toml, then the operator's folder (FAGUI_SITES_DIR, or
+    `--sites-dir`), whose file of the same name replaces the package's."""
+    found = {p.stem: p for p in sorted(SITES.glob("*.toml"))}
+    if sites_dir is not None:
+        if not Path(sites_dir).is_dir():
+            raise SiteConfigError(f"站点配置目录不存在或不是目录：{sites_dir}")
+        found.update({p.stem: p for p in sorted(Path(sites_dir).glob("*.toml"))})
+    return found
 
 
 def _query_label(query: dict[str, Any]) -> str:
     return "".join(f"{k}={v} " for k, v in query.items()) if query else ""
 
 
-def site_names() -> list[str]:
-    return sorted(p.stem for p in SITES.glob("*.toml"))
+def site_names(sites_dir: Path | None = None) -> list[str]:
+    return sorted(site_paths(sites_dir))
 
 
-def load_site(name: str, base_url: str | None = None, **options: Any) -> NormativeLibrarySource:
-    """The source of sites/<name>.toml (`norms-<name>`); base_url rebases it (tests, mirrors); options go to
-    the source (sleep, rate_limit_waits)."""
-    path = SITES / f"{name.removeprefix('norms-')}.toml"
-    if not path.exists():
-        raise SiteConfigError(f"没有站点配置 {path.name}（可用：{', '.join(site_names())}）")
-    return NormativeLibrarySource(read_config(path), base_url=base_url, **options)
+def load_site(name: str, base_url: str | None = None, sites_dir: Path | None = None,
+              **options: Any) -> NormativeLibrarySource:
+    """The source of <name>.toml (`norms-<name>`); base_url rebases it (a mirror, a test server); options go
+    to the source (sleep, rate_limit_waits)."""
+    paths = site_paths(sites_dir)
+    site = name.removeprefix("norms-")
+    if site not in paths:
+        raise SiteConfigError(f"没有站点配置 {site}.toml（可用：{', '.join(sorted(paths)) or '无'}）")
+    return NormativeLibrarySource(read_config(paths[site]), base_url=base_url, **options)
 
 
-def sources() -> dict[str, NormativeLibrarySource]:
-    """Every configured site as a source, by registry name (norms-<site>)."""
-    found = {}
-    for name in site_names():
-        source = load_site(name)
+def load_sites(sites_dir: Path | None = None) -> tuple[dict[str, NormativeLibrarySource], dict[str, str]]:
+    """Every configured site that loads, by registry name (norms-<site>), and why each other one did not: one
+    broken file never keeps the others from running."""
+    found: dict[str, NormativeLibrarySource] = {}
+    broken: dict[str, str] = {}
+    try:
+        paths = site_paths(sites_dir)
+    except SiteConfigError as exc:
+        broken["sites_dir"] = str(exc)
+        paths = site_paths(None)
+    for site, path in paths.items():
+        try:
+            source = NormativeLibrarySource(read_config(path))
+        except SiteConfigError as exc:
+            broken[f"norms-{site}"] = str(exc)
+            continue
         found[source.name] = source
-    return found
+    return found, broken
+
+
+def sources(sites_dir: Path | None = None) -> dict[str, NormativeLibrarySource]:
+    """Every configured site that loads, by registry name (norms-<site>)."""
+    return load_sites(sites_dir)[0]
 
 
 def make_source(base_url: str | None = None, site: str = "guangdong") -> NormativeLibrarySource:

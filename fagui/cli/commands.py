@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import click
 
-from fagui.cli import clearance_commands, ingest_commands, search_commands, site_commands, store_commands
+from fagui.cli import (
+    clearance_commands,
+    ingest_commands,
+    search_commands,
+    site_commands,
+    sites_commands,
+    store_commands,
+)
 from fagui.cli.click_zh import ChineseGroup
 
 
@@ -14,7 +21,8 @@ def cli() -> None:
     """法规统一公开查询平台 fagui。"""
 
 
-for _module in (store_commands, ingest_commands, search_commands, site_commands, clearance_commands):
+for _module in (store_commands, ingest_commands, sites_commands, search_commands, site_commands,
+                clearance_commands):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

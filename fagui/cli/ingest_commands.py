@@ -12,7 +12,7 @@ from fagui.cli.click_zh import ChineseCommand, ChineseGroup
 from fagui.cli.common import date_option, echo_json, open_store
 
 # At the top, not in the command: a missing or broken source module stops `fagui` at start-up, named.
-from fagui.cli.crawl import crawl_dry_run, crawl_list, crawl_source
+from fagui.cli.crawl import crawl_dry_run, crawl_gone, crawl_list, crawl_source, index_line, update_index
 from indexer.ingest.pipeline import IngestSummary
 from indexer.store.app_store import Store
 
@@ -25,9 +25,10 @@ def import_group() -> None:
 @import_group.command("lawrefbook")
 @click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出摘要")
-def import_lawrefbook(path: Path | None, as_json: bool) -> None:
+@click.option("--no-index", is_flag=True, help="导入后不更新检索索引（之后需运行 fagui index sync）")
+def import_lawrefbook(path: Path | None, as_json: bool, no_index: bool) -> None:
     """导入 LawRefBook 语料（PATH：.jsonl 或 .jsonl.gz）。不给 PATH 时依次使用 FAGUI_CORPUS_PATH、
-    代码目录旁的共享语料或自带的样例。"""
+    代码目录旁的共享语料或自带的样例。已建立的检索索引随后即更新。"""
     import time
     from dataclasses import replace
 
@@ -68,9 +69,11 @@ def import_lawrefbook(path: Path | None, as_json: bool) -> None:
     result = {"path": str(path), "lines": report.lines, "merged_part_files": report.merged_parts,
               "skipped": [{"record": e.ref, "reason": e.reason} for e in report.skipped],
               **summary.as_dict(), "seconds": round(time.perf_counter() - started, 2)}
+    result["index"] = update_index(store, only_built=True) if not no_index else {"updated": False, "skipped": True}
     if as_json:
         echo_json(result)
         return
+    click.echo(index_line(result["index"]))
     click.echo(
         f"读取 {result['lines']} 行，新增法规 {summary.new_works} 件、版本 {summary.new_versions} 个，"
         f"未变化 {summary.unchanged} 个，跳过 {len(report.skipped)} 条，失败 {len(summary.failed)} 条，"
@@ -167,19 +170,29 @@ def import_dump(path: Path) -> None:
 @click.option("--from-archive", is_flag=True, help="从 WARC 存档重新解析，不联网")
 @click.option("--restart", is_flag=True, help="放弃未完成的抓取，重新开始")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出摘要")
+@click.option("--sites-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="站点配置目录（<站点>.toml），覆盖 FAGUI_SITES_DIR")
+@click.option("--base-url", help="改用另一个网址抓取该站点（镜像、测试站），只用于站点配置的来源 norms-*")
+@click.option("--no-index", is_flag=True, help="抓取后不更新检索索引（之后需运行 fagui index sync）")
+@click.option("--gone", "list_gone", is_flag=True, help="列出已下线的来源页面（完整抓取时网站不再列出）")
 @click.option("--dry-run", is_flag=True, help="试运行：联网取列表前几条并解析，报告结果；不保存、不存档（首次抓取前先运行）")
-def crawl_cmd(source_name, list_sources, since, limit, delay, from_archive, restart, as_json, dry_run) -> None:
-    """抓取：运行一个来源 SOURCE（其未完成的抓取会继续）。"""
+def crawl_cmd(source_name, list_sources, since, limit, delay, from_archive, restart, as_json, sites_dir, base_url,
+              no_index, list_gone, dry_run) -> None:
+    """抓取：运行一个来源 SOURCE（其未完成的抓取会继续），然后更新检索索引。列表未走完时退出码为 1。"""
     if dry_run and source_name:
         crawl_dry_run(source_name, since=date_option(since, "--since"), entries=limit or 3,
                       delay=1.0 if delay is None else delay, as_json=as_json)
         return
     store = open_store(migrate=True)
+    if list_gone:
+        crawl_gone(store, as_json)
+        return
     if list_sources or not source_name:
-        crawl_list(store, as_json)
+        crawl_list(store, as_json, sites_dir)
         return
     crawl_source(store, source_name, since=date_option(since, "--since"), limit=limit, delay=delay,
-                 from_archive=from_archive, restart=restart, as_json=as_json)
+                 from_archive=from_archive, restart=restart, as_json=as_json, sites_dir=sites_dir,
+                 base_url=base_url, index=not no_index)
 
 
 COMMANDS = [import_group, crawl_cmd]

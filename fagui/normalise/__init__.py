@@ -13,6 +13,7 @@ from fagui.normalise.text import (
     normalise_text,
     normalise_whitespace,
     repair_mojibake,
+    strip_invisible,
     strip_pinyin,
     to_simplified,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "normalise_page",
     "normalise_text",
     "normalise_whitespace",
+    "strip_invisible",
     "repair_mojibake",
     "strip_pinyin",
     "to_simplified",

@@ -104,11 +104,18 @@ def fold_width(text: str) -> str:
 # Whitespace
 
 _LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x0b\x0c\x85]")
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"))
+# Characters that show nothing: zero-width space/joiners, word joiner, BOM, soft hyphen, Mongolian vowel separator.
+INVISIBLE_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"
+_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE_CHARS))
 _SPACES_IN_LINE = re.compile(r"[\xa0\u2000-\u200a\u202f\u205f]")
 _INDENT = re.compile(r"^[ \t\xa0\u3000\u2000-\u200a\u202f\u205f]+", re.MULTILINE)
 _TRAILING = re.compile(r"[ \t\xa0\u3000\u2000-\u200a\u202f\u205f]+$", re.MULTILINE)
 _BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+def strip_invisible(text: str) -> str:
+    """text without the characters that show nothing (INVISIBLE_CHARS)."""
+    return text.translate(_INVISIBLE)
 
 
 def normalise_whitespace(text: str) -> str:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -165,11 +165,18 @@ class StoreSink:
         self.run.state = "interrupted"
         self.session.commit()
 
+    def _missing(self) -> tuple[Any, ...]:
+        run = self.run
+        return (CrawlPage.source == self._source, CrawlPage.gone_at.is_(None),
+                (CrawlPage.last_run_id != run.id) | CrawlPage.last_run_id.is_(None))
+
+    def gone_candidates(self) -> int:
+        """How many pages of the source this run has not handled (what mark_gone would mark)."""
+        return int(self.session.scalar(select(func.count()).select_from(CrawlPage).where(*self._missing())) or 0)
+
     def mark_gone(self) -> list[str]:
         """Pages of the source this complete run did not list: gone from the site. Kept, only marked."""
-        run = self.run
-        missing = (CrawlPage.source == self._source, CrawlPage.gone_at.is_(None),
-                   (CrawlPage.last_run_id != run.id) | CrawlPage.last_run_id.is_(None))
+        missing = self._missing()
         refs = list(self.session.scalars(select(CrawlPage.ref).where(*missing)))
         self.session.execute(update(CrawlPage).where(*missing).values(gone_at=utcnow())
                              .execution_options(synchronize_session=False))
@@ -177,7 +184,7 @@ class StoreSink:
 
     def finish(self, counts: RunCounts) -> None:
         run = self.run
-        run.state = "finished"
+        run.state = "incomplete" if counts.listing_error else "finished"
         run.finished_at = utcnow()
         self._save_counts(counts)
         get_source(self.session, self._source).last_run_at = run.finished_at

@@ -19,6 +19,7 @@ from fagui.regions import path_codes
 from indexer.store.browse import topic_of
 from indexer.store.models import IssuingBody, Relation, Version, Work
 from indexer.store.published import published_links
+from indexer.store.status import version_start
 from indexer.store.upsert import title_key
 
 OPEN_END = 99991231  # "no end": dates are indexed as yyyymmdd integers
@@ -107,7 +108,7 @@ def docs_for_work(session: Session, work: Work) -> list[dict]:
             "region_codes": region_codes,
             "topic": topic_of(version.meta),
             "published": day(version.published),
-            "effective": day(version.effective_from or version.published),
+            "effective": day(version_start(version.effective_from, version.published)),
             "effective_to": day(version.effective_to, OPEN_END),
             "ended": ended,
             "is_current": int(is_current),

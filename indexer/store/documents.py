@@ -16,9 +16,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer, selectinload
 
+from fagui.normalise.text import INVISIBLE_CHARS
 from fagui.vocabulary import RELATION_TYPES
 from indexer.store import facts
-from indexer.store.models import Article, Relation, Version, Work
+from indexer.store.models import Article, CrawlPage, Relation, Version, Work
 from indexer.store.published import published_decisions
 from indexer.store.views import (
     PAIR_OP_LABELS,
@@ -32,6 +33,7 @@ from indexer.store.views import (
     RelationGroup,
     RelationItem,
     Segment,
+    SourceGone,
     TocEntry,
     VersionSummary,
     VersionView,
@@ -117,7 +119,17 @@ def work_detail(session: Session, work_id: str) -> WorkView | None:
         versions=versions,
         relations=tuple(relations_of(session, work.id)),
         clearance=tuple(published_decisions(session, [work.id]).get(work.id, [])),
+        source_gone=tuple(gone_pages(session, work.id)),
     )
+
+
+def gone_pages(session: Session, work_id: str | None = None) -> list[SourceGone]:
+    """Source pages a complete crawl no longer found (of one work, or all of them, newest first)."""
+    query = select(CrawlPage).where(CrawlPage.gone_at.is_not(None))
+    if work_id is not None:
+        query = query.where(CrawlPage.work_id == work_id)
+    pages = session.scalars(query.order_by(CrawlPage.gone_at.desc(), CrawlPage.id))
+    return [SourceGone(source=p.source, url=p.url, gone_on=p.gone_at.date()) for p in pages if p.gone_at]
 
 
 def relations_of(session: Session, work_id: str) -> list[RelationGroup]:
@@ -387,8 +399,8 @@ def _body(a: ArticleView) -> str:
 
 def _fold(ch: str) -> str:
     """One character as compared: full-width and half-width forms alike (（ and (, ， and ",", ２ and 2: NFKC),
-    whitespace of any kind (the ideographic space too) as nothing."""
-    return "" if ch.isspace() else unicodedata.normalize("NFKC", ch)
+    whitespace of any kind (the ideographic space too) and characters that show nothing (U+200B …) as nothing."""
+    return "" if ch.isspace() or ch in INVISIBLE_CHARS else unicodedata.normalize("NFKC", ch)
 
 
 def comparable(text: str) -> str:

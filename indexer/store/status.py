@@ -8,6 +8,15 @@ from dataclasses import dataclass
 from datetime import date
 
 
+def version_start(effective_from: date | None, published: date | None) -> date | None:
+    """When a version comes into force: its 施行日期, but never before it was published (an amendment that
+    repeats the old 施行日期 is in force from its publication, not before it existed); either date alone
+    where only one is known."""
+    if effective_from and published:
+        return max(effective_from, published)
+    return effective_from or published
+
+
 @dataclass(frozen=True)
 class VersionDates:
     """What status depends on for one version, in seq order (oldest first)."""
@@ -21,7 +30,7 @@ class VersionDates:
 
     @property
     def start(self) -> date | None:
-        return self.effective_from or self.published
+        return version_start(self.effective_from, self.published)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from fagui.normalise.articles import split_articles
+from fagui.normalise.text import strip_invisible
 from fagui.records import DocumentRecord
 from fagui.vocabulary import canonical_region, region_code
 from indexer.store import outbox
@@ -24,7 +25,14 @@ from indexer.store.browse import work_region_code
 from indexer.store.facts import reconcile, record_facts
 from indexer.store.models import Article, RecordFailure, Relation, Source, Version, VersionFact, Work
 from indexer.store.published import published_links
-from indexer.store.status import RepealLink, VersionDates, in_force_index, version_status, work_status
+from indexer.store.status import (
+    RepealLink,
+    VersionDates,
+    in_force_index,
+    version_start,
+    version_status,
+    work_status,
+)
 
 # How sources' own status labels map onto our statuses (DESIGN.md); unknown labels stay evidence only.
 SOURCE_STATUS_MAP: dict[str, str] = {
@@ -74,7 +82,7 @@ def content_hash(text: str) -> str:
     articles = split_articles(text)
     basis = "\n".join(a.text for a in articles) if articles else text
     basis = basis.replace("(", "（").replace(")", "）")
-    basis = re.sub(r"[\s\u3000\u2002\u2003*#]+", "", basis)
+    basis = re.sub(r"[\s\u3000\u2002\u2003*#]+", "", strip_invisible(basis))
     return hashlib.sha256(basis.encode("utf-8")).hexdigest()
 
 
@@ -385,7 +393,7 @@ def recompute_work(session: Session, work: Work, as_of: date | None = None, *, w
     as_of = as_of or date.today()
     versions = sorted(
         work.versions,
-        key=lambda v: (v.effective_from or v.published or date.min, v.published or date.min, v.id or 0),
+        key=lambda v: (version_start(v.effective_from, v.published) or date.min, v.published or date.min, v.id or 0),
     )
     if [v.seq for v in versions] != list(range(1, len(versions) + 1)):
         # Two passes so the (work_id, seq) unique constraint never sees a duplicate mid-update.
@@ -400,7 +408,8 @@ def recompute_work(session: Session, work: Work, as_of: date | None = None, *, w
         repeals += published_links(session, [work.id]).get(work.id, [])
     for i, v in enumerate(versions):
         nxt = versions[i + 1] if i + 1 < len(versions) else None
-        v.effective_to = (nxt.effective_from or nxt.published) if nxt is not None else None
+        # the previous version ends when the next takes effect, never before the next was published
+        v.effective_to = version_start(nxt.effective_from, nxt.published) if nxt is not None else None
         st = version_status(dates, i, as_of, repeals)
         v.status = st.status
         v.status_official = st.official or SOURCE_STATUS_MAP.get(v.source_status or "") == st.status

@@ -160,6 +160,19 @@ class RelationGroup:
 
 
 @dataclass(frozen=True)
+class SourceGone:
+    """A source page of the work that a complete crawl of its source no longer listed (kept, not deleted)."""
+
+    source: str
+    url: str
+    gone_on: date
+
+    def to_json(self) -> JSON:
+        return {"source": self.source, "url": self.url, "gone_on": iso(self.gone_on),
+                "label": f"来源页面已下线（{self.gone_on.isoformat()}）"}
+
+
+@dataclass(frozen=True)
 class WorkView(WorkSummary):
     """A work's page: metadata of its current text, the versions as a timeline and links both ways."""
 
@@ -177,6 +190,8 @@ class WorkView(WorkSummary):
     relations: tuple[RelationGroup, ...]
     # Decisions of published clearance rounds on the work (indexer.store.published), oldest first.
     clearance: tuple[PublishedDecision, ...] = ()
+    # source pages of this work a complete crawl no longer found (来源页面已下线): url, source, date
+    source_gone: tuple[SourceGone, ...] = ()
 
     @property
     def summary(self) -> WorkSummary:
@@ -202,6 +217,7 @@ class WorkView(WorkSummary):
                 "decision": d.label, "round": d.round_name, "published_on": iso(d.published_on),
                 "doc_number": d.number, "undone_on": iso(d.undone_on), "pending_amendment": d.pending_amendment,
             } for d in self.clearance],
+            "source_gone": [g.to_json() for g in self.source_gone],
         }
 
     def versions_json(self) -> JSON:

@@ -146,6 +146,10 @@ class MemorySink:
         self._keep(counts)
         self.saves += 1
 
+    def gone_candidates(self):
+        return sum(1 for (src, _), page in self.pages.items()
+                   if src == self.run.source and not page.gone and page.last_run_id != self.run.run_id)
+
     def mark_gone(self):
         refs = []
         for (src, ref), page in self.pages.items():
@@ -161,7 +165,7 @@ class MemorySink:
 
     def finish(self, counts):
         self.save(counts)
-        self.run.state = "finished"
+        self.run.state = "incomplete" if counts.listing_error else "finished"
 
     def close(self):
         pass

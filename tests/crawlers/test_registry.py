@@ -87,17 +87,32 @@ def test_a_broken_source_module_fails_at_start_up_naming_it(tmp_path):
     assert "crawlers/sources/flk.py" in done.stderr and "坏了" in done.stderr
 
 
-def test_a_broken_site_config_skips_those_sites_with_the_reason(monkeypatch):
-    def broken() -> dict:
-        raise normative_library.SiteConfigError("bad.toml：站点配置缺少必填项：list")
-
-    monkeypatch.setattr(normative_library, "sources", broken)
-    registry = Registry()
+def test_a_broken_site_config_skips_only_that_site_with_the_reason(tmp_path):
+    (tmp_path / "broken.toml").write_text('title = "坏的"\nbase_url = \n', encoding="utf-8")
+    good = (normative_library.SITES / "jiaxing.toml").read_text(encoding="utf-8")
+    (tmp_path / "mycity.toml").write_text(good.replace("嘉兴市行政规范性文件库", "我的城市文件库"), encoding="utf-8")
+    registry = Registry(SourceOptions(sites_dir=tmp_path))
     names = {s.name for s in registry.all()}
-    assert "flk" in names and not any(name.startswith("norms-") for name in names)
-    assert "bad.toml：站点配置缺少必填项：list" in registry.problems()["normative_library"]
-    with pytest.raises(UnknownSource, match="站点配置缺少必填项"):
-        registry.get("normative_library")
+    assert {"flk", "norms-guangdong", "norms-jiaxing", "norms-mycity"} <= names and "norms-broken" not in names
+    assert registry.get("norms-mycity").title == "我的城市文件库"
+    why = registry.problems()["norms-broken"]
+    assert str(tmp_path / "broken.toml") in why and "TOML 格式有误，第 2 行" in why
+    with pytest.raises(UnknownSource, match="TOML 格式有误"):
+        registry.get("norms-broken")
+
+
+def test_an_operator_config_replaces_the_package_one_and_a_source_can_be_rebased(tmp_path):
+    own = (normative_library.SITES / "jiaxing.toml").read_text(encoding="utf-8")
+    (tmp_path / "jiaxing.toml").write_text(own.replace("https://www.jiaxing.gov.cn", "https://mirror.example.cn"),
+                                           encoding="utf-8")
+    registry = Registry(SourceOptions(sites_dir=tmp_path))
+    assert registry.get("norms-jiaxing").base_url == "https://mirror.example.cn"
+    assert registry.rebased("norms-jiaxing", "http://127.0.0.1:9").hosts[0] == "http://127.0.0.1:9"
+    with pytest.raises(UnknownSource, match="不支持更换网址"):
+        registry.rebased("flk", "http://127.0.0.1:9")
+    missing = Registry(SourceOptions(sites_dir=tmp_path / "nowhere"))
+    assert "norms-jiaxing" in {s.name for s in missing.all()}
+    assert "站点配置目录不存在" in missing.problems()["sites_dir"]
 
 
 def test_any_other_error_of_a_source_is_not_swallowed():

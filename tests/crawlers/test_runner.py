@@ -123,8 +123,46 @@ def test_a_failing_listing_is_reported_and_marks_nothing_gone(fault_site, tmp_pa
     s.site.remove("/list/2.html")
     summary = crawl(sink, SiteSource(s.site), tmp_path)
     assert summary.listing_error and "not_found" in summary.listing_error and summary.gone == 0
+    assert summary.state == "incomplete" and sink.runs[-1].state == "incomplete"
+    assert "未完成（列表未走完）" in summary.lines()[0]
     assert any(f["ref"] == "列表" for f in summary.failures)
     assert any(ref.startswith("列表") for _, ref, _ in sink.failures)
+
+
+class _Listed:
+    """A source whose listing is whatever the test says (to see the drift guard)."""
+
+    name = title = "drift"
+    hosts = ()
+
+    def __init__(self, site, refs):
+        self.inner, self.refs = SiteSource(site, name="drift"), refs
+
+    def listings(self, fetch, since=None):
+        return [listing for listing in self.inner.listings(fetch, since) if listing.ref in self.refs]
+
+    def record(self, listing, page, fetch):
+        return self.inner.record(listing, page, fetch)
+
+
+def test_the_drift_guard_marks_nothing_gone_when_a_list_shrinks_to_nothing_or_below_half(fault_site, tmp_path):
+    s = fault_site
+    sink = MemorySink()
+    every = [e.ref for e in s.entries]
+    source = _Listed(s.site, set(every))
+    source.hosts = SiteSource(s.site).hosts
+    assert crawl(sink, source, tmp_path).state == "finished"
+    known = sum(1 for (src, _), page in sink.pages.items() if src == "drift")
+    source.refs = set()
+    empty = crawl(sink, source, tmp_path)
+    assert empty.state == "incomplete" and empty.gone == 0 and "列表没有任何条目" in empty.listing_error
+    source.refs = set(every[: known // 3])
+    shrunk = crawl(sink, source, tmp_path)
+    assert shrunk.state == "incomplete" and shrunk.gone == 0 and "超过一半" in shrunk.listing_error
+    source.refs = set(every[1:])
+    one_less = crawl(sink, source, tmp_path)
+    assert one_less.state == "finished" and one_less.gone >= 1
+    assert not any(page.gone for (src, ref), page in sink.pages.items() if src == "drift" and ref in source.refs)
 
 
 def test_a_resumed_run_keeps_its_own_scope(fault_site, tmp_path):

@@ -154,7 +154,7 @@ def test_fagui_crawl_files_reads_the_folder_FAGUI_FILES_PATH_names(tmp_path, mon
     monkeypatch.delenv("FAGUI_DATABASE_URL", raising=False)
     monkeypatch.delenv("FAGUI_FILES_PATH", raising=False)
     unset = CliRunner().invoke(cli, ["crawl", "files", "--json"])
-    assert unset.exit_code == 0, unset.output
+    assert unset.exit_code == 1, unset.output  # the folder could not be listed: an incomplete run
     assert "没有指定上传文件夹：请设置 FAGUI_FILES_PATH" in json.loads(unset.stdout)["listing_error"]
 
     monkeypatch.setenv("FAGUI_FILES_PATH", str(UPLOADS))

@@ -44,10 +44,10 @@ def test_fagui_crawl_command_prints_progress_and_summary_and_lists_runs(tmp_path
 def test_a_broken_site_config_is_listed_as_skipped_and_the_other_sources_still_crawl(tmp_path, monkeypatch):
     from crawlers.sources import normative_library
 
-    def broken() -> dict:
+    def broken(sites_dir=None) -> tuple:
         raise normative_library.SiteConfigError("bad.toml：站点配置缺少必填项：list")
 
-    monkeypatch.setattr(normative_library, "sources", broken)
+    monkeypatch.setattr(normative_library, "load_sites", broken)
     monkeypatch.setenv("FAGUI_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("FAGUI_DATABASE_URL", raising=False)
     listed = CliRunner().invoke(cli, ["crawl", "--list"])

@@ -96,3 +96,41 @@ def test_0005_rekeys_title_identities_and_merges_works_that_now_share_one(db_url
             assert not any(wid in ("cccccccccccc", "dddddddddddd") for wid, _ in ops)
     finally:
         engine.dispose()
+
+
+def test_0009_issue16_removes_invisible_characters_from_stored_texts(db_url):
+    """Texts stored with zero-width spaces lose them, their hash is that of the clean text (a re-import finds
+    them unchanged), and their works are queued for the index."""
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from indexer.store.models import Article, OutboxEvent, Version, Work
+    from indexer.store.upsert import content_hash
+
+    dirty, clean = "第一条\u200b 为了\ufeff规范管理。", "第一条 为了规范管理。"
+    engine = make_engine(db_url)
+    try:
+        upgrade(engine, "0008_issue17")
+        with Session(engine) as s, s.begin():
+            work = Work(id="zzzzzzzzzzzz", identity_key="全国|某办法", title="某办法", region="全国")
+            other = Work(id="yyyyyyyyyyyy", identity_key="全国|另办法", title="另办法", region="全国")
+            s.add_all([work, other])
+            s.flush()
+            for w, text in ((work, dirty), (other, clean)):
+                v = Version(work_id=w.id, seq=1, title=w.title, content_hash="old", text=text)
+                s.add(v)
+                s.flush()
+                s.add(Article(version_id=v.id, position=0, number=1, label="第一条", text=text))
+        with Session(engine) as s:
+            seen = s.scalar(select(func.max(OutboxEvent.id))) or 0
+        upgrade(engine)
+        with Session(engine) as s:
+            versions = {v.work_id: v for v in s.scalars(select(Version))}
+            assert versions["zzzzzzzzzzzz"].text == clean
+            assert versions["zzzzzzzzzzzz"].content_hash == content_hash(clean)
+            assert versions["yyyyyyyyyyyy"].content_hash == "old"  # untouched
+            assert {a.text for a in s.scalars(select(Article))} == {clean}
+            queued = {e.entity_id for e in s.scalars(select(OutboxEvent).where(OutboxEvent.id > seen))}
+            assert queued == {"zzzzzzzzzzzz"}
+    finally:
+        engine.dispose()

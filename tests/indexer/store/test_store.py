@@ -271,3 +271,33 @@ def test_record_without_title_or_text_is_refused(bad):
     with pytest.raises(RecordError) as err:
         record(**bad)
     assert "r1" in str(err.value)
+
+
+def test_an_amendment_keeping_the_old_effective_date_is_in_force_only_from_its_publication(store):
+    from indexer.search.index_docs import docs_for_work
+    from indexer.store.status import VersionDates, in_force_index
+
+    with store.sessions.begin() as s:
+        upsert_record(s, record())
+        upsert_record(s, record(TEXT_2022, published=date(2026, 2, 1), effective=date(2019, 3, 2)))
+    with store.sessions() as s:
+        work = s.scalars(select(Work)).one()
+        old, new = work.versions
+        assert old.published == date(2019, 3, 2) and new.published == date(2026, 2, 1)
+        assert old.effective_to == date(2026, 2, 1) and new.effective_from == date(2019, 3, 2)  # kept as given
+        dates = [VersionDates(v.effective_from, v.published) for v in work.versions]
+        assert in_force_index(dates, date(2024, 1, 1)) == 0 and in_force_index(dates, date(2026, 3, 1)) == 1
+        indexed = {d["version_id"]: d for d in docs_for_work(s, work)}
+        assert indexed[new.id]["effective"] == indexed[old.id]["effective_to"]
+        assert indexed[new.id]["effective"] > indexed[old.id]["effective"]
+
+
+def test_characters_that_show_nothing_make_no_new_text_and_no_change_in_compare():
+    from indexer.store.documents import char_diff, comparable
+    from indexer.store.upsert import content_hash
+
+    spaced = TEXT_2019.replace("维护", "维\u200b护").replace("第二条", "第\ufeff二条")
+    assert content_hash(spaced) == content_hash(TEXT_2019)
+    assert comparable("第一条\u200b为了") == comparable("第一条为了")
+    old, new = char_diff("道路\u200b运输", "道路运输")
+    assert all(seg[0] == "equal" for seg in old + new), (old, new)
