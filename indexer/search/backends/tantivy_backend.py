@@ -7,6 +7,7 @@ leaves searches on the old index, and the next rebuild removes the half-built di
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import threading
@@ -108,6 +109,7 @@ class TantivyBackend:
             tantivy.Index(self.schema, path=str(current))
             self._switch(current)
         if self._index is None or self._opened != current.name:
+            _check_fields(current)
             try:
                 self._index = tantivy.Index.open(str(current))
             except (ValueError, OSError) as exc:
@@ -418,6 +420,19 @@ class TantivyBackend:
 
 def _buckets(buckets: list[dict]) -> list[tuple[str, int]]:
     return [(str(b["key"]), int(b["doc_count"])) for b in buckets]
+
+
+def _check_fields(directory: Path) -> None:
+    """An index built by an older fagui lacks fields this one searches and writes: Tantivy would abort the
+    process on the first query naming one, so such an index is refused with what to do."""
+    try:
+        meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
+        names = {field["name"] for field in meta["schema"]}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise BackendUnavailable(f"检索索引无法打开（{directory.name}）：请运行 `fagui index rebuild`") from exc
+    missing = sorted(_FIELDS - names)
+    if missing:
+        raise BackendUnavailable(f"检索索引由旧版本建立，缺少字段 {'、'.join(missing)}：请运行 `fagui index rebuild` 重建")
 
 
 def _boosted(query: tantivy.Query, boost: float) -> tantivy.Query:

@@ -25,3 +25,27 @@ def test_heap_below_tantivys_minimum_is_raised_and_a_bad_value_named(tmp_path):
         load_settings({"FAGUI_INDEX_HEAP_MB": "lots"})
     with pytest.raises(SettingsError, match="FAGUI_INDEX_HEAP_MB"):
         load_settings({"FAGUI_INDEX_HEAP_MB": "0"})
+
+
+def test_an_index_built_by_an_older_version_is_refused_with_what_to_do(tmp_path):
+    """Tantivy aborts the process on a query naming a field its index lacks: an index of an older schema
+    (here without region_codes and topic) is refused before any query, for reads and writes alike."""
+    import json
+
+    from indexer.search.backends.base import BackendUnavailable, SearchRequest
+
+    backend = TantivyBackend(tmp_path)
+    backend.rebuild([[{"id": "v1", "kind": "version", "work_id": "w1", "version_id": 1, "text_tok": "机动车",
+                       "digest": "x"}]])
+    assert backend.count() == 1
+    current = backend._current_dir()
+    meta_path = current / "meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta["schema"] = [f for f in meta["schema"] if f["name"] not in ("region_codes", "topic")]
+    meta_path.write_text(json.dumps(meta), encoding="utf-8")
+    stale = TantivyBackend(tmp_path)
+    with pytest.raises(BackendUnavailable, match="旧版本.*region_codes.*fagui index rebuild"):
+        stale.search(SearchRequest())
+    with pytest.raises(BackendUnavailable, match="旧版本"):
+        stale.replace_works(["w1"], [])
+    assert stale.count() == 0
