@@ -17,7 +17,15 @@ from typing import BinaryIO
 from sqlalchemy.orm import Session
 
 from clearance.checklist import ChecklistError, read_table
-from clearance.rounds import ClearanceError, _actor, _audit, decide, decision_code, find_round_work, get_round
+from clearance.rounds import (
+    ClearanceError,
+    checked_actor,
+    decide,
+    decision_code,
+    find_round_work,
+    get_round,
+    record_audit,
+)
 from fagui.normalise.dates import parse_date
 
 _HEADERS = {
@@ -55,7 +63,7 @@ def import_decisions(session: Session, round_id: int, source: bytes | BinaryIO |
     rnd = get_round(session, round_id)
     if rnd.closed is not None:
         raise ClearanceError(f"清理轮次“{rnd.name}”已结束，不能再作出或变更决定")
-    actor = _actor(actor)
+    actor = checked_actor(actor)
     try:
         table = read_table(source, filename)
     except ChecklistError as exc:  # a clear Chinese message already
@@ -113,7 +121,7 @@ def import_decisions(session: Session, round_id: int, source: bytes | BinaryIO |
         else:
             result.recorded += 1
     if not result.errors:
-        _audit(session, round_id, actor, "import_decisions",
+        record_audit(session, round_id, actor, "import_decisions",
                after={"file": Path(filename or "").name[:200], "recorded": result.recorded,
                       "unchanged": result.unchanged, "undecided": result.undecided})
         session.flush()

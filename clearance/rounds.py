@@ -91,13 +91,13 @@ def _decision_dict(d: ClearanceDecision) -> dict:
             "decided_on": d.decided_on.isoformat()}
 
 
-def _audit(session: Session, round_id: int, actor: str, action: str, work_id: str | None = None,
+def record_audit(session: Session, round_id: int, actor: str, action: str, work_id: str | None = None,
            before: dict | None = None, after: dict | None = None) -> None:
     session.add(ClearanceAudit(round_id=round_id, work_id=work_id, actor=actor, action=action, before=before,
                                after=after))
 
 
-def _actor(actor: str) -> str:
+def checked_actor(actor: str) -> str:
     actor = (actor or "").strip()
     if not actor:
         raise ClearanceError("必须注明操作人")
@@ -123,10 +123,10 @@ def create_round(session: Session, name: str, actor: str, *, body: str | None = 
         raise ClearanceError(f"未知的效力级别：{doc_type}")
     region = canonical_region(region) if (region or "").strip() else None
     rnd = ClearanceRound(name=name, body=body, region=region, doc_type=doc_type, opened=opened or date.today(),
-                         created_by=_actor(actor))
+                         created_by=checked_actor(actor))
     session.add(rnd)
     session.flush()
-    _audit(session, rnd.id, rnd.created_by, "create_round", after=_round_dict(rnd))
+    record_audit(session, rnd.id, rnd.created_by, "create_round", after=_round_dict(rnd))
     session.flush()
     return rnd
 
@@ -201,7 +201,7 @@ def close_round(session: Session, round_id: int, actor: str, closed: date | None
                              "请先作出决定，或确认仍要结束本轮清理（待定的文件不作处理）")
     before = _round_dict(rnd)
     rnd.closed = closed
-    _audit(session, rnd.id, _actor(actor), "close_round", before=before,
+    record_audit(session, rnd.id, checked_actor(actor), "close_round", before=before,
            after={**_round_dict(rnd), "undecided": undecided, "total": total})
     session.flush()
     return rnd
@@ -239,7 +239,7 @@ def publish_round(session: Session, round_id: int, actor: str, published_on: dat
         raise ClearanceError("请填写公布日期")
     if published_on < rnd.closed:
         raise ClearanceError(f"公布日期不能早于本轮清理的结束日期 {rnd.closed.isoformat()}")
-    actor = _actor(actor)
+    actor = checked_actor(actor)
     before = _round_dict(rnd)
     rnd.published_on, rnd.published_number, rnd.published_by = published_on, number, actor
     session.flush()
@@ -249,7 +249,7 @@ def publish_round(session: Session, round_id: int, actor: str, published_on: dat
         work.updated_at = utcnow()  # the work changed: feeds and the index see it
     by = {code: sorted(w for w, d in decisions.items() if d.decision in codes)
           for code, codes in (("ended", ("repeal", "declare_invalid")), ("amended", ("amend",)), ("kept", ("keep",)))}
-    _audit(session, rnd.id, actor, "publish_round", before=before,
+    record_audit(session, rnd.id, actor, "publish_round", before=before,
            after={**_round_dict(rnd), "ended": len(by["ended"]), "amended": len(by["amended"]),
                   "kept": len(by["kept"])})
     session.flush()
@@ -268,7 +268,7 @@ def decide(session: Session, round_id: int, work_id: str, decision: str, reason:
         raise ClearanceError("请填写决定理由")
     if len(reason) > 2000:
         raise ClearanceError("决定理由不超过 2000 个字符")
-    actor = _actor(actor)
+    actor = checked_actor(actor)
     if session.get(Work, work_id) is None:
         raise ClearanceError(f"没有编号为 {work_id} 的文件")
     if work_id not in scope_work_ids(session, rnd):
@@ -280,13 +280,13 @@ def decide(session: Session, round_id: int, work_id: str, decision: str, reason:
         current = ClearanceDecision(round_id=round_id, work_id=work_id, decision=code, reason=reason,
                                     reviewer=actor, decided_on=decided_on)
         session.add(current)
-        _audit(session, round_id, actor, "decide", work_id, None, _decision_dict(current))
+        record_audit(session, round_id, actor, "decide", work_id, None, _decision_dict(current))
     else:
         if current.decision == code and current.reason == reason:
             return None
         before = _decision_dict(current)
         current.decision, current.reason, current.reviewer, current.decided_on = code, reason, actor, decided_on
-        _audit(session, round_id, actor, "change_decision", work_id, before, _decision_dict(current))
+        record_audit(session, round_id, actor, "change_decision", work_id, before, _decision_dict(current))
     session.flush()
     return current
 

@@ -54,10 +54,16 @@ def parse_document(text: str, ref: str, *, require_end: bool = True) -> Node:
         raise RecordError(ref, "页面不完整：缺少 </html> 结尾，可能下载中断")
     if not text.strip():
         raise RecordError(ref, "无法解析网页：内容为空或不是有效的 HTML")
+    bare = None
     for parser in _PARSERS:
         soup = _soup(text.replace("\x00", "") if parser == "lxml" else text, parser)
         if _has_content(soup):
             return soup
+        bare = bare or (soup if soup.find(True) is not None else None)
+    if bare is not None:
+        # Markup without any text (a list page whose rows are gone): a page all the same, for the selectors
+        # to find nothing in, which the list and detail parsers report in their own words.
+        return bare
     raise RecordError(ref, "无法解析网页：内容为空或不是有效的 HTML")
 
 
