@@ -11,7 +11,7 @@ from flask import Blueprint, Flask, Response, abort, jsonify, request
 from werkzeug.datastructures import MultiDict
 
 from indexer.store import documents
-from indexer.store.penalties import version_links
+from indexer.store.penalties import links_for
 from indexer.store.views import WorkView
 from portal import ratelimit
 from portal.errors import BadParameter
@@ -103,7 +103,7 @@ def api_penalties(work_id: str, seq: int) -> Response:
     if detail is None:
         _missing_version(work_id, seq)
         abort(404, NOT_FOUND_VERSION.format(seq))
-    links = version_links((a.number, a.sub, a.text) for a in detail.articles)
+    links = links_for(session(), work_id, detail.version.seq, [(a.number, a.sub, a.text) for a in detail.articles])
     return jsonify({"work_id": work_id, "version": seq, "links": [link.to_json() for link in links]})
 
 

@@ -33,7 +33,7 @@ def _page(work_id: str, seq: int | None, print_view: bool = False, missing_artic
         abort(404, f"未找到该文件的第 {seq} 版")
     template = "print.html" if print_view else "work.html"
     q, landed = _search_context(session, work_id)
-    penalties = article_penalties(detail.articles)
+    penalties = article_penalties(session, work_id, detail.version.seq, detail.articles)
     from indexer.store.provenance import breadcrumbs, provenance
 
     return render_template(template, work=work, doc=detail, version=detail.version, q=q, top_q=q,

@@ -8,12 +8,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy.orm import Session
+
 from indexer.store.penalties import (
     ArticlePenalties,
     by_article,
     has_penalty_wording,
+    links_for,
     sanctions_of,
-    version_links,
 )
 from indexer.store.views import ArticleView
 
@@ -31,9 +33,10 @@ class BasisRow:
     authority: str | None
 
 
-def article_penalties(articles: Sequence[ArticleView]) -> dict[str, ArticlePenalties]:
-    """The version's links filed under each article's anchor."""
-    links = version_links((a.number, a.sub, a.text) for a in articles)
+def article_penalties(session: Session, work_id: str, seq: int,
+                      articles: Sequence[ArticleView]) -> dict[str, ArticlePenalties]:
+    """The version's links (stored, or computed when never stored) filed under each article's anchor."""
+    links = links_for(session, work_id, seq, [(a.number, a.sub, a.text) for a in articles])
     anchors = {(a.number, a.sub): a.anchor for a in articles}
     return {anchors[key]: found for key, found in by_article(links).items() if key in anchors}
 

@@ -147,22 +147,28 @@ def links() -> None:
 @click.option("--work", "work_id", help="只重算这一件法规（work id）")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出摘要")
 def links_rebuild(work_id: str | None, as_json: bool) -> None:
-    """识别每件法规现行文本中的《……》引用，保存为依据（based_on）/ 引用（cites）关联。"""
+    """识别每件法规现行文本中的《……》引用，保存为依据（based_on）/ 引用（cites）关联；并重算每个版本的罚则关联。"""
+    from sqlalchemy import select
+
     from indexer.store.citations import rebuild_links
-    from indexer.store.models import Work
+    from indexer.store.models import Version, Work
+    from indexer.store.penalties import rebuild_penalty_links
 
     store = open_store()
     with store.sessions() as session:
         if work_id and session.get(Work, work_id) is None:
             raise click.ClickException(f"找不到法规：{work_id}")
         summary = rebuild_links(session, work_id)
+        version_ids = list(session.scalars(select(Version.id).where(Version.work_id == work_id))) if work_id else None
+        penalty_versions, penalty_links = rebuild_penalty_links(session, version_ids)
         session.commit()
-    data = summary.as_dict()
+    data = summary.as_dict() | {"penalty_versions": penalty_versions, "penalty_links": penalty_links}
     if as_json:
         echo_json(data)
         return
     click.echo(f"已处理法规 {data['works']} 件：依据 {data['based_on']} 条、引用 {data['cites']} 条，"
-               f"已解析 {data['resolved']} 条，未解析 {data['unresolved']} 条")
+               f"已解析 {data['resolved']} 条，未解析 {data['unresolved']} 条；"
+               f"罚则关联：{penalty_versions} 个版本共 {penalty_links} 条")
 
 
 @click.group(cls=ChineseGroup)

@@ -214,6 +214,25 @@ class Article(Base):
         return f"art-{self.number}" + (f"-{self.sub}" if self.sub else "")
 
 
+class PenaltyLink(Base):
+    """A stored penalty link (罚则关联, indexer.store.penalties): the penalty article of a version sets a sanction
+    for breaking the enforced article (number, sub and the 款 as parsed); details holds kinds, fines, detention
+    and authority as the parser yields them. Rewritten per version by `fagui links rebuild` and on upsert."""
+
+    __tablename__ = "penalty_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id", ondelete="CASCADE"), index=True)
+    penalty_number: Mapped[int] = mapped_column(Integer)
+    penalty_sub: Mapped[int] = mapped_column(Integer, default=0)
+    enforced_number: Mapped[int] = mapped_column(Integer)
+    enforced_sub: Mapped[int] = mapped_column(Integer, default=0)
+    enforced_paragraph: Mapped[int | None] = mapped_column(Integer)
+    form: Mapped[str] = mapped_column(String(20))  # violates, by_reference
+    clause: Mapped[str] = mapped_column(Text)
+    details: Mapped[dict] = mapped_column(JSON)  # {"kinds": [...], "fines": [...], "detention": [...], "authority"}
+
+
 class Relation(Base):
     """A link between works (关联): subject <type> object, e.g. a decision `repeals` a rule.
 

@@ -14,7 +14,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
 from fagui.normalise.articles import article_label, chinese_number
+from indexer.store.models import Article, Version
+from indexer.store.models import PenaltyLink as PenaltyLinkRow
 
 _NUM = "零〇一二三四五六七八九十百千两\\d"
 _SCOPE = "本(?:法|条例|办法|规定|细则|规则|决定|实施细则|条例实施细则)"
@@ -214,3 +219,60 @@ def by_article(links: Iterable[PenaltyLink]) -> dict[tuple[int, int], ArticlePen
         out.setdefault((link.enforced.number, link.enforced.sub), ArticlePenalties()).penalised_by.append(link)
         out.setdefault((link.penalty.number, link.penalty.sub), ArticlePenalties()).punishes.append(link)
     return out
+
+
+# --- stored links (table penalty_links): written by `fagui links rebuild` and on upsert, read by the portal ---
+
+def _row(version_id: int, link: PenaltyLink) -> dict[str, Any]:
+    return {"version_id": version_id, "penalty_number": link.penalty.number, "penalty_sub": link.penalty.sub,
+            "enforced_number": link.enforced.number, "enforced_sub": link.enforced.sub,
+            "enforced_paragraph": link.enforced.paragraph, "form": link.form, "clause": link.clause,
+            "details": {"kinds": list(link.kinds), "fines": list(link.fines), "detention": list(link.detention),
+                        "authority": link.authority}}
+
+
+def write_version_links(session: Session, version_id: int, articles: Iterable[tuple[int, int, str]]) -> int:
+    """Replace the stored links of one version with those of its articles (number, sub, text); the count."""
+    session.execute(delete(PenaltyLinkRow).where(PenaltyLinkRow.version_id == version_id))
+    rows = [_row(version_id, link) for link in version_links(articles)]
+    if rows:
+        session.execute(insert(PenaltyLinkRow), rows)
+    return len(rows)
+
+
+def rebuild_penalty_links(session: Session, version_ids: Iterable[int] | None = None) -> tuple[int, int]:
+    """(Re)compute and store the links of the given versions (all when None): (versions, links). Idempotent;
+    the caller commits."""
+    ids = list(version_ids) if version_ids is not None else list(
+        session.scalars(select(Version.id).order_by(Version.id)))
+    total = 0
+    for version_id in ids:
+        articles = session.execute(select(Article.number, Article.sub, Article.text)
+                                   .where(Article.version_id == version_id).order_by(Article.position)).all()
+        total += write_version_links(session, version_id, [(a.number, a.sub, a.text) for a in articles])
+    session.flush()
+    return len(ids), total
+
+
+def stored_links(session: Session, version_id: int) -> list[PenaltyLink] | None:
+    """The stored links of a version, or None when none are stored (links never rebuilt for it)."""
+    rows = session.scalars(select(PenaltyLinkRow).where(PenaltyLinkRow.version_id == version_id)
+                           .order_by(PenaltyLinkRow.id)).all()
+    if not rows:
+        return None
+    out = []
+    for r in rows:
+        d = r.details or {}
+        out.append(PenaltyLink(ArticleRef(r.penalty_number, r.penalty_sub),
+                               ArticleRef(r.enforced_number, r.enforced_sub, r.enforced_paragraph), r.form,
+                               r.clause, tuple(d.get("kinds") or ()), tuple(d.get("fines") or ()),
+                               tuple(d.get("detention") or ()), d.get("authority")))
+    return out
+
+
+def links_for(session: Session, work_id: str, seq: int, articles: Iterable[tuple[int, int, str]]) -> list[PenaltyLink]:
+    """The links of version `seq` of a work: the stored ones, or, when none are stored, computed from its
+    articles (number, sub, text) as an old store that never ran `fagui links rebuild` needs."""
+    version_id = session.scalar(select(Version.id).where(Version.work_id == work_id, Version.seq == seq))
+    found = stored_links(session, version_id) if version_id is not None else None
+    return found if found is not None else version_links(articles)

@@ -24,6 +24,7 @@ from indexer.store.bodies import resolve_body
 from indexer.store.browse import work_region_code
 from indexer.store.facts import reconcile, record_facts
 from indexer.store.models import Article, RecordFailure, Relation, Source, Version, VersionFact, Work
+from indexer.store.penalties import write_version_links
 from indexer.store.published import published_links
 from indexer.store.status import (
     RepealLink,
@@ -181,7 +182,9 @@ def upsert_record(session: Session, record: DocumentRecord) -> UpsertResult:
 
 def _insert_articles(session: Session, version: Version) -> None:
     # Core bulk insert: one statement per version instead of one ORM object per article (the corpus has
-    # ~150,000 articles); the version's own outbox row already covers these rows.
+    # ~150,000 articles); the version's own outbox row already covers these rows. Its penalty links are
+    # stored with them (indexer.store.penalties).
+    parsed = split_articles(version.text)
     rows = [
         {
             "version_id": version.id,
@@ -192,10 +195,11 @@ def _insert_articles(session: Session, version: Version) -> None:
             "path": a.path or None,
             "text": a.text,
         }
-        for i, a in enumerate(split_articles(version.text))
+        for i, a in enumerate(parsed)
     ]
     if rows:
         session.execute(insert(Article), rows)
+        write_version_links(session, version.id, [(a.number, a.sub, a.text) for a in parsed])
 
 
 def _doc_number_key(value: str | None) -> str | None:

@@ -134,3 +134,18 @@ def test_0009_issue16_removes_invisible_characters_from_stored_texts(db_url):
             assert queued == {"zzzzzzzzzzzz"}
     finally:
         engine.dispose()
+
+
+def test_0010_adds_the_penalty_links_table_and_removes_it_again(db_url):
+    engine = make_engine(db_url)
+    try:
+        upgrade(engine, "0009_issue16")
+        assert "penalty_links" not in inspect(engine).get_table_names()
+        upgrade(engine)
+        columns = {c["name"] for c in inspect(engine).get_columns("penalty_links")}
+        assert {"version_id", "penalty_number", "enforced_number", "enforced_paragraph", "details"} <= columns
+        assert any(i["column_names"] == ["version_id"] for i in inspect(engine).get_indexes("penalty_links"))
+        downgrade(engine, "0009_issue16")
+        assert "penalty_links" not in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()

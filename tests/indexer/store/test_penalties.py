@@ -67,3 +67,70 @@ def test_references_to_missing_articles_and_ranges():
     links = version_links([(n, 0, plain(n)) for n in (10, 11, 12, 13)] + [(90, 0, text)])
     assert [link.enforced.number for link in links] == [10, 11, 12, 13]
     assert version_links([(90, 0, text)]) == []  # the version has none of the articles named
+
+
+def _version_with_penalties(session):
+    from indexer.store.models import Article, Version, Work
+    from indexer.store.upsert import content_hash
+
+    texts = [(8, 0, "第八条 广告不得含有虚假内容。"), (11, 0, "第十一条 广告引证内容应当真实。"), (59, 0, AD_59)]
+    work = Work(id="adlaw0000001", identity_key="全国|广告法", title="中华人民共和国广告法", region="全国")
+    session.add(work)
+    session.flush()
+    text = "\n".join(t for _, _, t in texts)
+    version = Version(work_id=work.id, seq=1, title=work.title, content_hash=content_hash(text), text=text)
+    session.add(version)
+    session.flush()
+    for i, (n, s, t) in enumerate(texts):
+        session.add(Article(version_id=version.id, position=i, number=n, sub=s, label=f"第{n}条", text=t))
+    session.flush()
+    return work, version
+
+
+def test_links_rebuild_stores_the_links_of_a_version_and_a_second_rebuild_the_same_rows(store):
+    from sqlalchemy import select
+
+    from indexer.store.models import PenaltyLink as Row
+    from indexer.store.penalties import links_for, rebuild_penalty_links, stored_links
+
+    def rows(session):
+        return [(r.penalty_number, r.enforced_number, r.enforced_paragraph, r.form, r.details)
+                for r in session.scalars(select(Row).order_by(Row.id))]
+
+    with store.sessions() as session:
+        work, version = _version_with_penalties(session)
+        assert stored_links(session, version.id) is None  # never rebuilt: the pages compute them
+        computed = links_for(session, work.id, 1, [(8, 0, plain(8)), (11, 0, plain(11)), (59, 0, AD_59)])
+        assert [(link.penalty.number, link.enforced.number) for link in computed] == [(59, 8), (59, 11)]
+        assert rebuild_penalty_links(session) == (1, 2)
+        session.commit()
+        first = rows(session)
+        assert [r[:4] for r in first] == [(59, 8, None, "violates"), (59, 11, None, "violates")]
+        assert first[0][4]["kinds"] == ["罚款"] and first[0][4]["authority"] == "市场监督管理部门"
+        assert rebuild_penalty_links(session, [version.id]) == (1, 2)
+        session.commit()
+        assert rows(session) == first
+        stored = stored_links(session, version.id)
+        assert stored is not None and stored == computed
+        # Stored links are what the pages read, even when the articles passed would give others.
+        assert links_for(session, work.id, 1, []) == computed
+
+
+def test_upsert_stores_the_links_of_a_new_version(sqlite_store):
+    from datetime import date
+
+    from fagui.records import DocumentRecord
+    from indexer.store.penalties import stored_links
+    from indexer.store.upsert import upsert_record
+
+    text = "\n".join(["第八条 广告不得含有虚假内容。", "第十一条 广告引证内容应当真实。", AD_59])
+    record = DocumentRecord(source="test", source_ref="ad", title="中华人民共和国广告法", text=text, doc_type="法律",
+                            issuing_bodies=["全国人民代表大会常务委员会"], region="全国", published=date(2021, 4, 29),
+                            effective=date(2021, 4, 29))
+    with sqlite_store.sessions() as session:
+        result = upsert_record(session, record)
+        session.commit()
+        stored = stored_links(session, result.version_id)
+        assert stored is not None
+        assert [(link.penalty.number, link.enforced.number, link.kinds) for link in stored] == [
+            (59, 8, ("罚款",)), (59, 11, ("罚款",))]
