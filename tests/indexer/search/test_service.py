@@ -19,21 +19,6 @@ from indexer.store.migrate import upgrade
 from indexer.store.models import Version, Work
 
 
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory):
-    root = tmp_path_factory.mktemp("search")
-    settings = load_settings({"FAGUI_DATA_DIR": str(root)})
-    engine = make_engine(settings=settings)
-    upgrade(engine)
-    factory = session_factory(engine)
-    report = lawrefbook.read_corpus(BUNDLED_SAMPLE)
-    ingest(factory, lawrefbook.SOURCE, report.records, report.errors)
-    backend = TantivyBackend(root / "tantivy")
-    rebuild(factory, backend)
-    yield factory, backend
-    engine.dispose()
-
-
 def run(corpus, q="", **kw):
     factory, backend = corpus
     with factory() as session:
