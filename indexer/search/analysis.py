@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import threading
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 
 import opencc
@@ -68,8 +69,8 @@ def _is_token(word: str) -> bool:
     return word[:1].isalnum() or _WORD.search(word) is not None
 
 
-def _index_order(span: tuple[str, int, int]) -> tuple[int, int]:
-    return span[2], -span[1]
+_START = itemgetter(1)
+_END = itemgetter(2)
 
 
 def analyse(text: str) -> list[str]:
@@ -79,10 +80,13 @@ def analyse(text: str) -> list[str]:
 
 
 def _analyse_folded(folded: str) -> list[str]:
-    spans = [(w, start, end) for w, start, end in rjieba.tokenize(folded, mode="search") if _is_token(w)]
+    # Most tokens start with a letter, digit or CJK character: the test on the first character settles them.
+    spans = [s for s in rjieba.tokenize(folded, mode="search") if s[0][:1].isalnum() or _is_token(s[0])]
     spans.extend((m.group(0), m.start(), m.end()) for m in _terms_re().finditer(folded))
-    spans.sort(key=_index_order)
-    return [w.replace(" ", "") for w, _, _ in dict.fromkeys(spans)]
+    # By last character, then longest first (a word after its pieces): two stable sorts on C-level keys.
+    spans.sort(key=_START, reverse=True)
+    spans.sort(key=_END)
+    return [w.replace(" ", "") if " " in w else w for w, _, _ in dict.fromkeys(spans)]
 
 
 Span = tuple[str, int, int]
@@ -130,25 +134,42 @@ def pretokenised(text: str) -> str:
     return " ".join(analyse(text))
 
 
-LineForms = dict[str, tuple[str, str]]
+LineForms = dict[str, tuple[str, str, str]]
 
 
-def line_forms(text: str, cache: LineForms) -> tuple[str, str]:
-    """(pretokenised words, exact form) of a text, line by line through a cache: the versions of one work and
-    their articles share most lines, so each line is folded and tokenised once per work (words never cross a
-    line break; exact forms run on, as whitespace does not count)."""
+def line_fields(text: str, cache: LineForms) -> tuple[str, str, str]:
+    """(pretokenised words, exact form, exact bigrams) of a text, line by line through a cache: the versions of
+    one work and their articles share most lines, so each line is folded, tokenised and cut into bigrams once
+    per work (words never cross a line break; exact forms run on, as whitespace does not count, so the bigram
+    across each line break is added where the lines meet)."""
     words: list[str] = []
     exact: list[str] = []
+    pairs: list[str] = []
+    last = ""
     for line in text.split("\n"):
         forms = cache.get(line)
         if forms is None:
             folded = fold(line)
-            forms = cache[line] = (" ".join(_analyse_folded(folded)) if line.strip() else "",
-                                   _exact_of_folded(folded))
+            compact = _exact_of_folded(folded)
+            forms = cache[line] = (" ".join(_analyse_folded(folded)) if line.strip() else "", compact,
+                                   " ".join(bigrams(compact)))
         if forms[0]:
             words.append(forms[0])
-        exact.append(forms[1])
-    return " ".join(words), "".join(exact)
+        compact = forms[1]
+        if compact:
+            if last:
+                pairs.append(last + compact[0])
+            if forms[2]:
+                pairs.append(forms[2])
+            last = compact[-1]
+            exact.append(compact)
+    return " ".join(words), "".join(exact), " ".join(pairs)
+
+
+def line_forms(text: str, cache: LineForms) -> tuple[str, str]:
+    """(pretokenised words, exact form) of a text, line by line through a cache (line_fields)."""
+    words, exact, _ = line_fields(text, cache)
+    return words, exact
 
 
 def pretokenised_lines(text: str, cache: LineForms) -> str:

@@ -60,31 +60,39 @@ def _body_ids(bodies: list[IssuingBody]) -> list[str]:
     return sorted(out, key=int)
 
 
-def _end_day(session: Session, work: Work) -> int:
-    """When the work as a whole stopped being in force: a stored repeal, or a source's report of its end.
+def end_days(session: Session, works: list[Work]) -> dict[str, int]:
+    """When each work as a whole stopped being in force: a stored repeal, or a source's report of its end.
     An end without a date is NO_DATE: a 时点 search cannot say whether the work was in force on a given day,
-    so it leaves the work out and counts it, as it does texts with no date of their own."""
-    repeals = session.execute(
-        select(Relation.effective).where(
-            Relation.object_work_id == work.id, Relation.relation_type.in_(("repeals", "replaces"))
-        )
-    ).scalars().all()
-    ends = [day(d) for d in repeals]
+    so it leaves the work out and counts it, as it does texts with no date of their own. One query each for
+    the works' repeals and their clearance decisions, however many works."""
+    ids = [w.id for w in works]
+    ends: dict[str, list[int]] = {w: [] for w in ids}
+    for start in range(0, len(ids), 500):
+        rows = session.execute(
+            select(Relation.object_work_id, Relation.effective).where(
+                Relation.object_work_id.in_(ids[start:start + 500]),
+                Relation.relation_type.in_(("repeals", "replaces")))
+        ).all()
+        for work_id, effective in rows:
+            ends[work_id].append(day(effective))
     # A published clearance decision's end, unless a later one undid it (a 时点 search then keeps the work).
-    ends += [day(link.effective) for link in published_links(session, [work.id]).get(work.id, [])
-             if link.until is None]
-    last = work.versions[-1] if work.versions else None
-    if last is not None and last.end_status:
-        ends.append(day(last.ended_on))
-    return min(ends) if ends else OPEN_END
+    for work_id, links in published_links(session, ids).items():
+        ends[work_id].extend(day(link.effective) for link in links if link.until is None)
+    for work in works:
+        last = work.versions[-1] if work.versions else None
+        if last is not None and last.end_status:
+            ends[work.id].append(day(last.ended_on))
+    return {w: min(days) if days else OPEN_END for w, days in ends.items()}
 
 
-def docs_for_work(session: Session, work: Work) -> list[dict]:
-    """Every search document of one work (its versions and their articles)."""
+def docs_for_work(session: Session, work: Work, ended: int | None = None) -> list[dict]:
+    """Every search document of one work (its versions and their articles); `ended` is its end_days entry
+    when the caller looked it up with other works'."""
     from indexer.search.analysis import (  # the tokenizer loads where text is indexed
         LineForms,
         exact_form,
-        line_forms,
+        exact_tokens,
+        line_fields,
         pretokenised,
     )
 
@@ -92,7 +100,8 @@ def docs_for_work(session: Session, work: Work) -> list[dict]:
 
     bodies = list(work.issuing_bodies)
     body_ids = _body_ids(bodies)
-    ended = _end_day(session, work)
+    if ended is None:
+        ended = end_days(session, [work])[work.id]
     region_codes = path_codes(work.region_code)
     docs: list[dict] = []
     for version in work.versions:
@@ -118,7 +127,7 @@ def docs_for_work(session: Session, work: Work) -> list[dict]:
         # a match for the national regulation as for 广东省道路运输条例; the full title stays in the text.
         short_title = title_key(version.title)
         searched = _with_title(version.title, version.text)
-        words, chars = line_forms(searched, cache)
+        words, chars, pairs = line_fields(searched, cache)
         docs.append({
             "id": f"v{version.id}",
             "kind": "version",
@@ -127,11 +136,11 @@ def docs_for_work(session: Session, work: Work) -> list[dict]:
             "title_key": short_title,
             "title_tok": pretokenised(short_title),
             "text_tok": words,
-            **_exact_fields("title", exact_form(version.title)),
-            **_exact_fields("text", chars),
+            **_exact_fields("title", *exact_tokens(exact_form(version.title))),
+            **_exact_fields("text", pairs, _distinct(chars)),
         })
         for article in version.articles:
-            words, chars = line_forms(article.text, cache)
+            words, chars, pairs = line_fields(article.text, cache)
             docs.append({
                 "id": f"a{article.id}",
                 "kind": "article",
@@ -141,18 +150,26 @@ def docs_for_work(session: Session, work: Work) -> list[dict]:
                 "number": article.number,
                 "sub": article.sub,
                 "text_tok": words,
-                **_exact_fields("text", chars),
+                **_exact_fields("text", pairs, _distinct(chars)),
             })
     for doc in docs:
         doc["digest"] = digest(doc)
     return docs
 
 
-def _exact_fields(prefix: str, compact: str) -> dict[str, str]:
-    from indexer.search.analysis import exact_tokens
+def docs_for_works(session: Session, works: list[Work]) -> list[dict]:
+    """Every search document of these works, their ends looked up together."""
+    ends = end_days(session, works)
+    return [doc for work in works for doc in docs_for_work(session, work, ends[work.id])]
 
-    pairs, chars = exact_tokens(compact)
+
+def _exact_fields(prefix: str, pairs: str, chars: str) -> dict[str, str]:
+    """The exact-match fields (analysis.exact_tokens): bigrams and distinct characters, each space-joined."""
     return {f"{prefix}_bi": pairs, f"{prefix}_uni": chars}
+
+
+def _distinct(compact: str) -> str:
+    return " ".join(dict.fromkeys(compact))
 
 
 def _with_title(title: str, text: str) -> str:
@@ -191,8 +208,6 @@ def iter_doc_batches(session: Session, work_ids: list[str], batch: int = 100) ->
     """(work ids, their documents) in batches, loading each batch of works once."""
     for start in range(0, len(work_ids), batch):
         chunk = work_ids[start : start + batch]
-        docs: list[dict] = []
-        for work in load_works(session, chunk):
-            docs.extend(docs_for_work(session, work))
+        docs = docs_for_works(session, load_works(session, chunk))
         session.expunge_all()  # keep memory flat over the whole corpus
         yield chunk, docs

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from indexer.search.backends.base import SearchBackend
-from indexer.search.index_docs import all_work_ids, docs_for_work, iter_doc_batches, load_works
+from indexer.search.index_docs import all_work_ids, docs_for_works, iter_doc_batches, load_works
 from indexer.store import outbox
 
 
@@ -38,9 +38,7 @@ def _init_worker(url: str) -> None:
 
 def _docs_of(chunk: list[str]) -> tuple[list[str], list[dict]]:
     with _worker_state["factory"]() as session:
-        docs: list[dict] = []
-        for work in load_works(session, chunk):
-            docs.extend(docs_for_work(session, work))
+        docs = docs_for_works(session, load_works(session, chunk))
     return chunk, docs
 
 
@@ -100,9 +98,7 @@ def sync(factory: sessionmaker[Session], backend: SearchBackend, batch: int = 20
             if not events:
                 return summary
             work_ids = list(dict.fromkeys(e.entity_id for e in events))
-            docs: list[dict] = []
-            for work in load_works(session, work_ids):
-                docs.extend(docs_for_work(session, work))
+            docs = docs_for_works(session, load_works(session, work_ids))
         backend.replace_works(work_ids, docs)  # deleted works have no documents left: the delete stands
         with factory.begin() as session:
             outbox.mark_processed(session, [e.id for e in events])
