@@ -74,7 +74,8 @@ def end_days(session: Session, works: list[Work]) -> dict[str, int]:
                 Relation.relation_type.in_(("repeals", "replaces")))
         ).all()
         for work_id, effective in rows:
-            ends[work_id].append(day(effective))
+            if work_id is not None:
+                ends[work_id].append(day(effective))
     # A published clearance decision's end, unless a later one undid it (a 时点 search then keeps the work).
     for work_id, links in published_links(session, ids).items():
         ends[work_id].extend(day(link.effective) for link in links if link.until is None)
