@@ -122,6 +122,9 @@ def docs_for_work(session: Session, work: Work, ended: int | None = None) -> lis
             "effective_to": day(version.effective_to, OPEN_END),
             "ended": ended,
             "is_current": int(is_current),
+            # The work id again, only for a work with several versions: a search counting works counts the
+            # documents of works with one version and buckets only these (backends.tantivy_backend).
+            "versioned_work": work.id if len(work.versions) > 1 else None,
             "weight": weight,
         }
         # The title field holds the title as people say it (no 中华人民共和国), so 道路运输条例 is as close

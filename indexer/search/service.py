@@ -20,7 +20,7 @@ from fagui.normalise.paragraphs import has_place
 from fagui.regions import NATIONAL
 from fagui.regions import get as region_by_code
 from fagui.vocabulary import DOC_TYPES, STATUS_LABELS, STATUSES, canonical_region
-from indexer.search.analysis import analyse_query, exact_form
+from indexer.search.analysis import analyse_query, exact_form, rank_tokens
 from indexer.search.backends.base import (
     SORTS,
     BackendHit,
@@ -119,8 +119,8 @@ def validate(params: SearchParams) -> None:
 def term_clause(text: str, phrase: bool = False, exact: bool = True) -> Clause | None:
     """One term as a clause: exact, its characters must stand together as typed (after folding) and its words
     rank; fuzzy, its words must all occur (near each other when quoted or when it has several)."""
-    tokens = tuple(analyse_query(text))
     chars = exact_form(text) if exact else ""
+    tokens = tuple(rank_tokens(text) if chars else analyse_query(text))
     if not tokens and not chars:
         return None
     return Clause(tokens, phrase=phrase or len(tokens) > 1, chars=chars)

@@ -35,6 +35,23 @@ DOCS = [
 ]
 
 
+def counted(docs: list[dict]) -> list[dict]:
+    """Each document with its work id as versioned_work when the work has several versions, as index_docs gives
+    it (works are counted by it)."""
+    versions: dict[str, int] = {}
+    for d in docs:
+        if d["kind"] == "version":
+            versions[d["work_id"]] = versions.get(d["work_id"], 0) + 1
+    for d in docs:
+        if versions.get(d["work_id"], 1) > 1:
+            d["versioned_work"] = d["work_id"]
+        d["digest"] = digest({k: v for k, v in d.items() if k != "digest"})
+    return docs
+
+
+DOCS = counted(DOCS)
+
+
 def q(*words, phrase=False, **kw) -> TextQuery:
     return TextQuery(must=tuple(Clause(tuple(w.split()), phrase=phrase) for w in words), **kw)
 
@@ -193,6 +210,9 @@ def exact(*terms, **kw) -> TextQuery:
     return TextQuery(must=tuple(c for c in (term_clause(t) for t in terms) if c), **kw)
 
 
+EXACT_DOCS = counted(EXACT_DOCS)
+
+
 @pytest.fixture
 def exact_index(backend):
     backend.replace_works(sorted({d["work_id"] for d in EXACT_DOCS}), EXACT_DOCS)
@@ -284,6 +304,9 @@ PARITY_DOCS = [
     real("v28", "w21", 28, "机动车驾驶人饮酒后驾驶机动车的，处暂扣三个月机动车驾驶证，并处罚款。",
          title="中华人民共和国道路交通安全法", status="amended", is_current=0, weight=0.0, published=20110422),
 ]
+
+
+PARITY_DOCS = counted(PARITY_DOCS)
 
 
 @pytest.fixture
