@@ -408,14 +408,20 @@ def _typed_first(session: Session, backend: SearchBackend, text: TextQuery, wide
     more = _wording_only(text, parsed, everyday, exact) if parsed is not None else None
     if more is None or params.sort != "relevance":
         return _collapsed(session, backend, wide, filters, params, offset)[0]
+    counted = later(lambda: backend.search(SearchRequest(text=wide, filters=filters, limit=0, facets=True,
+                                                         status_wide=True))) if params.facets else None
+    # On the first page the wording's works start at their first whatever the typed ones number: both searches
+    # run side by side. `more` has no title_key, so its search never reads the store (the session stays here).
+    ahead = later(lambda: _collapsed(session, backend, more, filters, replace(params, facets=False), 0)[0]) if (
+        offset == 0 and more.title_key is None) else None
     first, _ = _collapsed(session, backend, text, filters, replace(params, facets=False), offset)
     need = params.per_page - len(first.hits)
-    rest, _ = _collapsed(session, backend, more, filters, replace(params, facets=False, per_page=max(need, 1)),
-                         max(0, offset - first.total))
-    counted = (backend.search(SearchRequest(text=wide, filters=filters, limit=0, facets=True, status_wide=True))
-               if params.facets else BackendResult(total=0, hits=[]))
+    rest = ahead.result() if ahead is not None else _collapsed(
+        session, backend, more, filters, replace(params, facets=False, per_page=max(need, 1)),
+        max(0, offset - first.total))[0]
+    counted_result = counted.result() if counted is not None else BackendResult(total=0, hits=[])
     return BackendResult(total=first.total + rest.total, hits=first.hits + rest.hits[:max(need, 0)],
-                         facets=counted.facets, wider=counted.wider)
+                         facets=counted_result.facets, wider=counted_result.wider)
 
 
 def _wording_only(text: TextQuery, parsed: ParsedQuery, everyday: tuple[Expansion, ...],

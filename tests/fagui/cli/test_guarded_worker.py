@@ -113,7 +113,7 @@ def test_when_every_thread_is_busy_a_request_is_answered_503_with_retry_after_at
             slow.append(s)
 
         def trickle() -> None:  # a byte now and then: each read succeeds, the threads stay taken
-            while not stop.wait(0.3):
+            while not stop.wait(0.1):  # well inside FAGUI_READ_SECONDS even on a loaded machine
                 for s in slow:
                     try:
                         s.sendall(b"x")
