@@ -493,6 +493,7 @@ def _collapsed(session: Session, backend: SearchBackend, text: TextQuery, filter
 # plus the score of their best matching article; the works after them keep the engine's order.
 RANK_WINDOW = 50
 ARTICLE_POOL = 100
+ARTICLE_SHARES = (1.0, 0.25)
 
 
 def _ranks_by_articles(text: TextQuery, filters: Filters, params: SearchParams) -> bool:
@@ -510,14 +511,15 @@ def _with_best_articles(session: Session, text: TextQuery, hits: list[BackendHit
                         articles: list[BackendHit]) -> list[BackendHit]:
     """Version hits re-ranked by their score plus their best article's (an article holds every term). A work
     whose title is the query stays first: articles citing that title must not pass it."""
-    best: dict[int, BackendHit] = {}
-    for hit in articles:  # best first
-        best.setdefault(hit.version_id, hit)
     scored = {h.version_id: BackendHit(h.doc_id, h.work_id, h.version_id, h.score) for h in hits}
-    for version_id, article in best.items():
-        if version_id not in scored:  # matched, but below the window by its whole-text score
-            scored[version_id] = BackendHit(f"v{version_id}", article.work_id, version_id, 0.0)
-        scored[version_id].score += article.score
+    seen: dict[int, int] = {}
+    for article in articles:  # best first
+        n = seen[article.version_id] = seen.get(article.version_id, 0) + 1
+        if n > len(ARTICLE_SHARES):
+            continue
+        if article.version_id not in scored:  # matched, but below the window by its whole-text score
+            scored[article.version_id] = BackendHit(f"v{article.version_id}", article.work_id, article.version_id, 0.0)
+        scored[article.version_id].score += article.score * ARTICLE_SHARES[n - 1]
     titled = _titled(session, text.title_key, [h.version_id for h in hits]) if text.title_key else set()
     return sorted(scored.values(), key=lambda h: (h.version_id not in titled, -h.score))
 
