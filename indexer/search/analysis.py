@@ -106,12 +106,16 @@ def _finest(found: list[Span]) -> list[Span]:
     return finest
 
 
+def _word_spans(folded: str) -> list[Span]:
+    """The search-mode words of a folded query, where each stands."""
+    return [(w.replace(" ", ""), start, end) for w, start, end in rjieba.tokenize(folded, mode="search")
+            if _is_token(w)]
+
+
 @lru_cache(maxsize=4096)
 def _query_tokens(text: str) -> tuple[str, ...]:
     folded = fold(text)
-    found = list(dict.fromkeys((w.replace(" ", ""), start, end)
-                               for w, start, end in rjieba.tokenize(folded, mode="search") if _is_token(w)))
-    finest = _finest(found)
+    finest = _finest(list(dict.fromkeys(_word_spans(folded))))
     # Legal terms stay whole: 行政规范性文件 asks for that term (indexed as one token), not for its pieces.
     # Pieces are matched by where they stand, not by their spelling: in 中华人民共和国全国人民代表大会常务委员会
     # the 人民 of 中华人民共和国 is no piece of the term, and the term must come after 共和, as in the text.
@@ -127,9 +131,7 @@ def _query_tokens(text: str) -> tuple[str, ...]:
 @lru_cache(maxsize=4096)
 def _rank_tokens(text: str) -> tuple[str, ...]:
     folded = fold(text)
-    spans = [(w.replace(" ", ""), start, end) for w, start, end in rjieba.tokenize(folded, mode="search")
-             if _is_token(w)]
-    spans += [(m.group(0), m.start(), m.end()) for m in _terms_re().finditer(folded)]
+    spans = _word_spans(folded) + [(m.group(0), m.start(), m.end()) for m in _terms_re().finditer(folded)]
     # Longest first from each place: the words that tile the term, each as long as an indexed token can be.
     spans.sort(key=lambda span: (span[1], span[1] - span[2]))
     out: list[str] = []

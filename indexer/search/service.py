@@ -412,8 +412,8 @@ def _typed_first(session: Session, backend: SearchBackend, text: TextQuery, wide
                                                          status_wide=True))) if params.facets else None
     # On the first page the wording's works start at their first whatever the typed ones number: both searches
     # run side by side. `more` has no title_key, so its search never reads the store (the session stays here).
-    ahead = later(lambda: _collapsed(session, backend, more, filters, replace(params, facets=False), 0)[0]) if (
-        offset == 0 and more.title_key is None) else None
+    ahead = later(lambda: _collapsed(session, backend, more, filters, replace(params, facets=False), 0)[0]
+                  ) if offset == 0 else None
     first, _ = _collapsed(session, backend, text, filters, replace(params, facets=False), offset)
     need = params.per_page - len(first.hits)
     rest = ahead.result() if ahead is not None else _collapsed(

@@ -98,3 +98,19 @@ def test_rjieba_gives_jiebas_tokens_on_corpus_paragraphs():
                 paragraphs += [p for p in md.split("\n") if len(p) > 20][:5]
     same = sum(list(jieba.cut_for_search(p)) == rjieba.cut_for_search(p) for p in paragraphs)
     assert len(paragraphs) > 300 and same / len(paragraphs) >= 0.98
+
+
+def test_rank_tokens_are_the_fewest_words_that_spell_a_term_and_keep_every_character():
+    from indexer.search.analysis import rank_tokens
+
+    assert rank_tokens("人民代表大会") == ["人民代表大会"]
+    assert rank_tokens("饮酒后驾驶机动车") == ["饮酒", "后", "驾驶", "机动车"]
+    assert "".join(rank_tokens("2021年1月1日")) == "2021年1月1日"
+
+
+def test_line_bigrams_are_the_bigrams_of_the_whole_exact_form():
+    from indexer.search.analysis import exact_tokens, line_fields
+
+    text = "第一条　为了规范\n\n（一）未取得许可证\nPM2.5 浓度"
+    _, exact, pairs = line_fields(text, {})
+    assert pairs == exact_tokens(exact)[0]  # the bigram across each line break included
