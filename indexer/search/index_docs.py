@@ -132,6 +132,11 @@ def docs_for_work(session: Session, work: Work, ended: int | None = None) -> lis
         short_title = title_key(version.title)
         searched = _with_title(version.title, version.text)
         words, chars, pairs = line_fields(searched, cache)
+        title_chars = exact_form(version.title)
+        if title_chars not in chars:
+            # Exact search requires a match in the text and only scores the title (backends): the text
+            # must hold the title as compared, after folding, whatever the raw check above saw.
+            words, chars, pairs = line_fields(f"{version.title}\n{searched}", cache)
         docs.append({
             "id": f"v{version.id}",
             "kind": "version",
@@ -140,7 +145,7 @@ def docs_for_work(session: Session, work: Work, ended: int | None = None) -> lis
             "title_key": short_title,
             "title_tok": pretokenised(short_title),
             "text_tok": words,
-            **_exact_fields("title", *exact_tokens(exact_form(version.title))),
+            **_exact_fields("title", *exact_tokens(title_chars)),
             **_exact_fields("text", pairs, _distinct(chars)),
         })
         for article in version.articles:

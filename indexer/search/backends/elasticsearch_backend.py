@@ -167,14 +167,13 @@ def _exact_clause(clause: Clause, text: TextQuery, kind: str) -> dict:
         fields = [("text_tok", 1.0)]
     else:
         fields = [("text_tok", 1.0), ("title_tok", TITLE_BOOST)]
-    # The characters select and add a constant (more in the title); the words rank: a bigram phrase's score
-    # grows with the length of the term and would drown the title and the words.
-    where = [exact_scored(clause.chars, f, b) for f, b in fields]
-    query: dict[str, Any] = {"must": [where[0] if len(where) == 1 else
-                                      {"bool": {"should": where, "minimum_should_match": 1}}]}
+    # The characters select (in the text: a version's text holds its title, index_docs.searched_text) and
+    # score by how often they stand there, more in the title; the words rank too. As the Tantivy engine.
+    query: dict[str, Any] = {"must": [exact_scored(clause.chars, *fields[0])],
+                             "should": [exact_scored(clause.chars, f, b) for f, b in fields[1:]]}
     if clause.tokens:
         phrase = len(clause.tokens) > 1
-        query["should"] = [_match(f, tuple(clause.tokens), phrase, None if b == 1.0 else b) for f, b in fields]
+        query["should"] += [_match(f, tuple(clause.tokens), phrase, None if b == 1.0 else b) for f, b in fields]
     return {"bool": query}
 
 

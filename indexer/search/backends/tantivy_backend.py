@@ -340,10 +340,12 @@ class TantivyBackend:
             fields = [("text_tok", 1.0)]
         else:
             fields = [("text_tok", 1.0), ("title_tok", TITLE_BOOST)]
-        # The characters select and add a constant (more in the title); the words rank: a bigram phrase's score
-        # grows with the length of the term and would drown the title and the words.
-        where = [(tantivy.Occur.Should, self._exact_scored(clause.chars, f, b)) for f, b in fields]
-        parts = [(tantivy.Occur.Must, where[0][1] if len(where) == 1 else tantivy.Query.boolean_query(where))]
+        # The characters select (in the text: a version's text holds its title, index_docs.searched_text) and
+        # score by how often they stand there, more in the title; the words rank too. The title only scores: as
+        # a second place to match it would make the engine list every match of both fields where a required
+        # clause only visits the texts that hold the other terms too (a third of the search's time).
+        parts = [(tantivy.Occur.Must, self._exact_scored(clause.chars, fields[0][0], fields[0][1]))]
+        parts += [(tantivy.Occur.Should, self._exact_scored(clause.chars, f, b)) for f, b in fields[1:]]
         if clause.tokens:
             words = Clause(clause.tokens, phrase=len(clause.tokens) > 1)
             parts += [(tantivy.Occur.Should, _boosted(self._clause(words, f), b)) for f, b in fields]
