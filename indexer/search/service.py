@@ -22,6 +22,7 @@ from fagui.regions import get as region_by_code
 from fagui.vocabulary import DOC_TYPES, STATUS_LABELS, STATUSES, canonical_region
 from indexer.search.analysis import analyse_query, exact_form, rank_tokens
 from indexer.search.backends.base import (
+    MULTI_SELECT,
     SORTS,
     BackendHit,
     BackendResult,
@@ -30,7 +31,7 @@ from indexer.search.backends.base import (
     SearchBackend,
     SearchRequest,
     TextQuery,
-    status_facet_foldable,
+    folded_facets,
 )
 from indexer.search.everyday import Expansion
 from indexer.search.everyday import expand as everyday_expand
@@ -323,11 +324,11 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> Se
     undated_wanted = filters.as_of is not None and filters.effective_from is None and filters.effective_to is None
 
     def side_calls(text: TextQuery) -> tuple[Future[dict[str, list[tuple[str, int]]]] | None, Future[int] | None]:
-        return (later(lambda: _wider_facets(backend, text, filters, skip_status=folded)) if params.facets else None,
+        return (later(lambda: _wider_facets(backend, text, filters, skip=folded)) if params.facets else None,
                 later(lambda: _undated_count(backend, text, filters)) if undated_wanted else None)
 
-    # The engine counts the status facet beside the search's own where it can (folds_status_facet).
-    folded = params.facets and backend.folds_status_facet and status_facet_foldable(filters)
+    # The engine counts these facets beside the search's own where it can (folds_facets).
+    folded = folded_facets(filters) if params.facets and backend.folds_facets else ()
     # The everyday words' expansion is searched after what was typed: exact matches are never pushed down.
     wide = text_query(parsed, extra, exact, everyday) if parsed and everyday else text
     wider, undated_count = side_calls(wide)
@@ -409,7 +410,7 @@ def _typed_first(session: Session, backend: SearchBackend, text: TextQuery, wide
     if more is None or params.sort != "relevance":
         return _collapsed(session, backend, wide, filters, params, offset)[0]
     counted = later(lambda: backend.search(SearchRequest(text=wide, filters=filters, limit=0, facets=True,
-                                                         status_wide=True))) if params.facets else None
+                                                         wide_facets=True))) if params.facets else None
     # On the first page the wording's works start at their first whatever the typed ones number: both searches
     # run side by side. `more` has no title_key, so its search never reads the store (the session stays here).
     ahead = later(lambda: _collapsed(session, backend, more, filters, replace(params, facets=False), 0)[0]
@@ -465,11 +466,11 @@ def _collapsed(session: Session, backend: SearchBackend, text: TextQuery, filter
     by_articles = _ranks_by_articles(text, filters, params)
     if single_version and not by_articles:
         return backend.search(SearchRequest(text=text, filters=filters, sort=params.sort, offset=offset,
-                                            limit=params.per_page, facets=params.facets, status_wide=True)), []
+                                            limit=params.per_page, facets=params.facets, wide_facets=True)), []
     limit = max(window, RANK_WINDOW) if by_articles else window
     request = SearchRequest(text=text, filters=filters, sort=params.sort, offset=0,
                             limit=limit if single_version else limit * 3 + 10,
-                            facets=params.facets, count_field=count_field, status_wide=True)
+                            facets=params.facets, count_field=count_field, wide_facets=True)
     pool = later(lambda: _article_pool(backend, text, filters)) if by_articles else None
     result = backend.search(request)
     hits = result.hits
@@ -530,18 +531,13 @@ def _titled(session: Session, key: str, version_ids: list[int]) -> set[int]:
     return {vid for vid, title in rows if title_key(title) == key}
 
 
-# A filter's own facet is counted without that filter, so the reader sees what else can be added
-# (现行有效 ticked, 已废止 12 still offered) rather than only the value already chosen.
-MULTI_SELECT = (("status", "statuses"), ("doc_type", "doc_types"), ("region", "regions"))
-
-
 def _wider_facets(backend: SearchBackend, text: TextQuery, filters: Filters,
-                  skip_status: bool = False) -> dict[str, list[tuple[str, int]]]:
-    """The facets of the filters in use, each counted without its own filter (to replace the search's); the
-    status facet not when the search's own pass counts it (skip_status)."""
+                  skip: tuple[str, ...] = ()) -> dict[str, list[tuple[str, int]]]:
+    """The facets of the filters in use, each counted without its own filter (to replace the search's), but
+    those the search's own pass counts (skip: the engine folds them, backends.base.folded_facets)."""
     wider: dict[str, list[tuple[str, int]]] = {}
-    for field_name, attr in MULTI_SELECT:
-        if not getattr(filters, attr) or (attr == "statuses" and (filters.as_of is not None or skip_status)):
+    for field_name, attr in MULTI_SELECT.items():
+        if not getattr(filters, attr) or field_name in skip or (attr == "statuses" and filters.as_of is not None):
             continue
         without = Filters(**{**filters.__dict__, attr: ()})
         wider[field_name] = backend.search(

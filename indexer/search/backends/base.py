@@ -96,10 +96,10 @@ class SearchRequest:
     limit: int = 10
     facets: bool = False
     count_field: str | None = None  # distinct values of this field as the total (works, not versions)
-    # Also count the status facet without the status filter (BackendResult.wider), in the same pass, where the
-    # engine can (SearchBackend.folds_status_facet and status_facet_foldable): the reader sees 已废止 12 beside
-    # 现行有效 without a second pass over every match.
-    status_wide: bool = False
+    # Also count the facets of the filters in use each without its own filter (BackendResult.wider), in the same
+    # pass, where the engine can (SearchBackend.folds_facets, folded_facets): the reader sees 已废止 12 beside
+    # 现行有效, and the other 效力级别, without a second pass over every match.
+    wide_facets: bool = False
 
 
 @dataclass
@@ -138,9 +138,24 @@ def status_facet_foldable(filters: Filters) -> bool:
     return filters.as_of is None and tuple(filters.statuses) == ("effective",)
 
 
+# The facets whose filter lets several values be ticked: each is counted without its own filter, so the reader
+# sees what else can be added (现行有效 ticked, 已废止 12 still offered). Facet field -> Filters attribute.
+MULTI_SELECT = {"status": "statuses", "doc_type": "doc_types", "region": "regions"}
+
+
+def folded_facets(filters: Filters) -> tuple[str, ...]:
+    """The multi-select facets an engine that folds (folds_facets) counts without their filter in the search's
+    own pass when asked (SearchRequest.wide_facets): status for the default search, and 效力级别 or 地区 where one
+    value is chosen. None for a search counting works (several statuses ticked): the service counts them."""
+    if filters.as_of is None and tuple(filters.statuses) != ("effective",):
+        return ()
+    chosen = [name for name, attr in MULTI_SELECT.items() if name != "status" and len(getattr(filters, attr)) == 1]
+    return (("status",) if status_facet_foldable(filters) else ()) + tuple(chosen)
+
+
 class SearchBackend(Protocol):
     name: str
-    folds_status_facet: bool  # honours SearchRequest.status_wide when status_facet_foldable
+    folds_facets: bool  # honours SearchRequest.wide_facets for the folded_facets of its filters
 
     def replace_works(self, work_ids: list[str], docs: list[dict]) -> None:
         """Delete every document of these works, add the given ones, commit: idempotent."""

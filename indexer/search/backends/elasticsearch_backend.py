@@ -413,7 +413,7 @@ def _public_url(url: str) -> str:
 
 class ElasticsearchBackend:
     name = "elasticsearch"
-    folds_status_facet = False  # the service counts the wider status facet with a search of its own
+    folds_facets = False  # the service counts the wider status facet with a search of its own
 
     def __init__(self, url: str, alias: str = DEFAULT_ALIAS, client: Elasticsearch | None = None) -> None:
         if not _ALIAS_NAME.fullmatch(alias):

@@ -24,6 +24,7 @@ from indexer.search.backends.base import (
     EXACT_SCALE,
     EXACT_TITLE_BOOST,
     FACET_FIELDS,
+    MULTI_SELECT,
     TITLE_BOOST,
     TOGETHER_BOOST,
     BackendHit,
@@ -33,9 +34,9 @@ from indexer.search.backends.base import (
     Filters,
     SearchRequest,
     TextQuery,
+    folded_facets,
     listing_order,
     pair_slop,
-    status_facet_foldable,
 )
 from indexer.search.side_by_side import later
 
@@ -79,7 +80,7 @@ def build_schema() -> tantivy.Schema:
 
 class TantivyBackend:
     name = "tantivy"
-    folds_status_facet = True
+    folds_facets = True
 
     def __init__(self, root: Path, heap_mb: int = DEFAULT_HEAP_MB) -> None:
         self.root = Path(root)
@@ -215,15 +216,19 @@ class TantivyBackend:
         # asked of the top-k collector when nothing else gives the total.
         aggs: dict = {}
         aggregated_query = query
-        fold_status = (request.facets and request.status_wide and not request.count_field
-                       and status_facet_foldable(request.filters))
-        if fold_status:
-            # One pass without the status filter: its status buckets are the wider status facet, and the
-            # 现行有效 bucket's sub-buckets are this search's own facets.
-            aggregated_query = self._query(request.text, replace(request.filters, statuses=()))
-            aggs["status"] = {"terms": {"field": "status", "size": FACET_FIELDS["status"]},
-                              "aggs": {name: {"terms": {"field": name, "size": size}}
-                                       for name, size in FACET_FIELDS.items() if name != "status"}}
+        folded = folded_facets(request.filters) if (request.facets and request.wide_facets
+                                                     and not request.count_field) else ()
+        chosen = {name: getattr(request.filters, MULTI_SELECT[name])[0] for name in folded}
+        if folded:
+            # One pass without the folded filters: the search's own facets are counted in the chosen values'
+            # buckets, and each folded facet in the buckets of the other chosen values only.
+            loosened: dict = {MULTI_SELECT[name]: () for name in folded}
+            aggregated_query = self._query(request.text, replace(request.filters, **loosened))
+            aggs.update(_within("own_", folded, chosen, {name: {"terms": {"field": name, "size": size}}
+                                                         for name, size in FACET_FIELDS.items() if name not in folded}))
+            for name in folded:
+                aggs.update(_within(f"{name}_", [f for f in folded if f != name], chosen,
+                                    {f"{name}_wide": {"terms": {"field": name, "size": FACET_FIELDS[name]}}}))
         elif request.facets:
             aggs.update({name: {"terms": {"field": name, "size": size}} for name, size in FACET_FIELDS.items()})
         shared = request.count_field == "work_id"
@@ -276,12 +281,13 @@ class TantivyBackend:
                 )
             )
         wider: dict[str, list[tuple[str, int]]] = {}
-        if fold_status:
-            statuses = raw.get("status", {}).get("buckets", [])
-            wider["status"] = _buckets(statuses)
-            own: dict = next((b for b in statuses if b["key"] in request.filters.statuses), {})
+        if folded:
+            own = _chosen_bucket(raw, "own_", folded, chosen)
             facets = {name: _buckets(own.get(name, {}).get("buckets", [])) for name in FACET_FIELDS}
-            facets["status"] = [(str(own["key"]), int(own["doc_count"]))] if own else []
+            for name in folded:
+                facets[name] = [(chosen[name], int(own["doc_count"]))] if own else []
+                within = _chosen_bucket(raw, f"{name}_", [f for f in folded if f != name], chosen)
+                wider[name] = _buckets(within.get(f"{name}_wide", {}).get("buckets", []))
         else:
             facets = {name: _buckets(raw.get(name, {}).get("buckets", []))
                       for name in FACET_FIELDS} if request.facets else {}
@@ -435,6 +441,26 @@ class TantivyBackend:
 
     def close(self) -> None:
         self._index = None
+
+
+def _within(prefix: str, fields: list[str] | tuple[str, ...], chosen: dict[str, str], inner: dict) -> dict:
+    """Aggregations `inner` counted among the documents holding the chosen value of each of `fields` (nested
+    one-value terms aggregations, named prefix + field)."""
+    for name in reversed(fields):
+        inner = {prefix + name: {"terms": {"field": name, "include": [chosen[name]], "size": 1}, "aggs": inner}}
+    return inner
+
+
+def _chosen_bucket(raw: dict, prefix: str, fields: list[str] | tuple[str, ...], chosen: dict[str, str]) -> dict:
+    """The innermost bucket of a `_within` aggregation (the whole result when `fields` is empty); {} when no
+    match holds the chosen values."""
+    node = raw
+    for name in fields:
+        bucket = next((b for b in node.get(prefix + name, {}).get("buckets", []) if b["key"] == chosen[name]), None)
+        if bucket is None:
+            return {}
+        node = bucket
+    return node
 
 
 def _buckets(buckets: list[dict]) -> list[tuple[str, int]]:

@@ -25,6 +25,34 @@ def run(corpus, q="", **kw):
         return search(session, backend, SearchParams(q=q, **kw))
 
 
+class UnfoldedTantivy(TantivyBackend):
+    """The embedded engine as an engine that cannot fold facets: the service counts each wider facet alone."""
+
+    folds_facets = False
+
+
+@pytest.mark.parametrize("filters", [
+    {"doc_types": ("地方性法规",)},
+    {"regions": ("山东省",)},
+    {"doc_types": ("地方性法规",), "regions": ("山东省",)},
+    {"doc_types": ("地方性法规", "法律")},
+    {"regions": ("河南省",), "as_of": date(2015, 1, 1)},
+    {"doc_types": ("法律",), "statuses": ("effective", "repealed")},
+    {"doc_types": ("部门规章",), "regions": ("西藏自治区",)},  # nothing matches: every count is zero or absent
+])
+def test_facets_folded_into_the_search_pass_equal_those_counted_alone(corpus, filters):
+    factory, backend = corpus
+    unfolded = UnfoldedTantivy(backend.root)
+    for q in ("安全", "条例 管理"):
+        with factory() as session:
+            folded = search(session, backend, SearchParams(q=q, **filters))
+            alone = search(session, unfolded, SearchParams(q=q, **filters))
+        assert folded.facets == alone.facets and folded.total == alone.total, (q, filters)
+        assert [h.work_id for h in folded.hits] == [h.work_id for h in alone.hits]
+        if q == "安全" and "西藏自治区" not in filters.get("regions", ()):
+            assert folded.facets is not None and folded.facets.doc_type and folded.facets.region, filters
+
+
 def test_work_and_article_opens_that_article(corpus):
     result = run(corpus, "道路交通安全法第九十一条")
     direct = result.direct

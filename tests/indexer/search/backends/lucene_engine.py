@@ -65,7 +65,7 @@ class LuceneEngine:
     """The SearchBackend protocol over a Lucene process holding the documents."""
 
     name = "elasticsearch-on-lucene"
-    folds_status_facet = False  # as the Elasticsearch engine
+    folds_facets = False  # as the Elasticsearch engine
 
     def __init__(self, classpath: str) -> None:
         self._process = subprocess.Popen(["java", "-cp", classpath, "RunQueries"], stdin=subprocess.PIPE,

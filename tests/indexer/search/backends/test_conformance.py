@@ -127,21 +127,21 @@ def test_sort_paging_facets_and_distinct_total(indexed):
 
 
 def test_status_facet_counted_beside_the_default_search(indexed):
-    """Asked to count the status facet without its filter, an engine that can (folds_status_facet) does it in
+    """Asked to count the status facet without its filter, an engine that can (folds_facets) does it in
     the same pass; its own facets stay those of the 现行有效 search, the same as without the request."""
     text = q("驾驶人")
     plain = indexed.search(SearchRequest(text=text, limit=5, facets=True))
-    folded = indexed.search(SearchRequest(text=text, limit=5, facets=True, status_wide=True))
+    folded = indexed.search(SearchRequest(text=text, limit=5, facets=True, wide_facets=True))
     assert [h.doc_id for h in folded.hits] == [h.doc_id for h in plain.hits] and folded.total == plain.total == 2
     assert {k: dict(v) for k, v in folded.facets.items()} == {k: dict(v) for k, v in plain.facets.items()}
     assert dict(plain.facets["region"]) == {"全国": 1, "山东省": 1}
-    if indexed.folds_status_facet:
+    if indexed.folds_facets:
         assert dict(folded.wider["status"]) == {"effective": 2, "repealed": 1}
     else:
         assert folded.wider == {}
-    nothing = indexed.search(SearchRequest(text=q("培训"), facets=True, status_wide=True))  # only a repealed text
+    nothing = indexed.search(SearchRequest(text=q("培训"), facets=True, wide_facets=True))  # only a repealed text
     assert nothing.total == 0 and all(not v for v in nothing.facets.values())
-    if indexed.folds_status_facet:
+    if indexed.folds_facets:
         assert dict(nothing.wider["status"]) == {"repealed": 1}
 
 def test_replace_is_idempotent_and_deletes(indexed):
