@@ -19,7 +19,8 @@ from __future__ import annotations
 import re
 import threading
 from functools import lru_cache
-from operator import itemgetter
+from itertools import compress
+from operator import itemgetter, not_
 from pathlib import Path
 
 import opencc
@@ -69,6 +70,7 @@ def _is_token(word: str) -> bool:
     return word[:1].isalnum() or _WORD.search(word) is not None
 
 
+_WORD_OF = itemgetter(0)
 _START = itemgetter(1)
 _END = itemgetter(2)
 
@@ -80,13 +82,19 @@ def analyse(text: str) -> list[str]:
 
 
 def _analyse_folded(folded: str) -> list[str]:
-    # Most tokens start with a letter, digit or CJK character: the test on the first character settles them.
-    spans = [s for s in rjieba.tokenize(folded, mode="search") if s[0][:1].isalnum() or _is_token(s[0])]
+    found = rjieba.tokenize(folded, mode="search")
+    # Most tokens are letters, digits or CJK characters through and through: they are kept by C-level passes
+    # (str.isalnum over every token), and only the rest (punctuation, 2.5, gb/t) is judged one by one.
+    whole = list(map(str.isalnum, map(_WORD_OF, found)))
+    spans = list(compress(found, whole))
+    spans.extend(s if " " not in s[0] else (s[0].replace(" ", ""), s[1], s[2])
+                 for s in compress(found, map(not_, whole)) if _is_token(s[0]))
     spans.extend((m.group(0), m.start(), m.end()) for m in _terms_re().finditer(folded))
-    # By last character, then longest first (a word after its pieces): two stable sorts on C-level keys.
+    # By last character, then longest first (a word after its pieces): two stable sorts on C-level keys. Only
+    # the same word at the same place compares equal, so the order the spans were gathered in does not show.
     spans.sort(key=_START, reverse=True)
     spans.sort(key=_END)
-    return [w.replace(" ", "") if " " in w else w for w, _, _ in dict.fromkeys(spans)]
+    return list(map(_WORD_OF, dict.fromkeys(spans)))
 
 
 Span = tuple[str, int, int]

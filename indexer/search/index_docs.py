@@ -8,7 +8,6 @@ texts and snippets are read back from the store, which stays the truth."""
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Iterator
 from datetime import date
 
@@ -17,7 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from fagui.regions import path_codes
 from indexer.store.browse import topic_of
-from indexer.store.models import IssuingBody, Relation, Version, Work
+from indexer.store.models import Article, IssuingBody, Relation, Version, Work
 from indexer.store.published import published_links
 from indexer.store.status import version_start
 from indexer.store.upsert import title_key
@@ -86,9 +85,13 @@ def end_days(session: Session, works: list[Work]) -> dict[str, int]:
     return {w: min(days) if days else OPEN_END for w, days in ends.items()}
 
 
-def docs_for_work(session: Session, work: Work, ended: int | None = None) -> list[dict]:
+ArticleRow = tuple[int, int, int, str]  # id, number, sub, text
+
+
+def docs_for_work(session: Session, work: Work, ended: int | None = None,
+                  articles: dict[int, list[ArticleRow]] | None = None) -> list[dict]:
     """Every search document of one work (its versions and their articles); `ended` is its end_days entry
-    when the caller looked it up with other works'."""
+    and `articles` its versions' article_rows when the caller looked them up with other works'."""
     from indexer.search.analysis import (  # the tokenizer loads where text is indexed
         LineForms,
         exact_form,
@@ -148,16 +151,18 @@ def docs_for_work(session: Session, work: Work, ended: int | None = None) -> lis
             **_exact_fields("title", *exact_tokens(title_chars)),
             **_exact_fields("text", pairs, _distinct(chars)),
         })
-        for article in version.articles:
-            words, chars, pairs = line_fields(article.text, cache)
+        rows = (articles.get(version.id, []) if articles is not None
+                else [(a.id, a.number, a.sub, a.text) for a in version.articles])
+        for article_id, number, sub, article_text in rows:
+            words, chars, pairs = line_fields(article_text, cache)
             docs.append({
-                "id": f"a{article.id}",
+                "id": f"a{article_id}",
                 "kind": "article",
                 **common,
                 "doc_number_key": "",
-                "article_id": article.id,
-                "number": article.number,
-                "sub": article.sub,
+                "article_id": article_id,
+                "number": number,
+                "sub": sub,
                 "text_tok": words,
                 **_exact_fields("text", pairs, _distinct(chars)),
             })
@@ -169,7 +174,23 @@ def docs_for_work(session: Session, work: Work, ended: int | None = None) -> lis
 def docs_for_works(session: Session, works: list[Work]) -> list[dict]:
     """Every search document of these works, their ends looked up together."""
     ends = end_days(session, works)
-    return [doc for work in works for doc in docs_for_work(session, work, ends[work.id])]
+    articles = article_rows(session, [v.id for w in works for v in w.versions])
+    return [doc for work in works for doc in docs_for_work(session, work, ends[work.id], articles)]
+
+
+def article_rows(session: Session, version_ids: list[int]) -> dict[int, list[ArticleRow]]:
+    """The articles of these versions as plain rows, in order: loading them as objects cost a tenth of the time
+    it takes to make the documents."""
+    out: dict[int, list[ArticleRow]] = {v: [] for v in version_ids}
+    for start in range(0, len(version_ids), 500):
+        rows = session.execute(
+            select(Article.version_id, Article.id, Article.number, Article.sub, Article.text)
+            .where(Article.version_id.in_(version_ids[start:start + 500]))
+            .order_by(Article.version_id, Article.position)
+        )
+        for version_id, article_id, number, sub, text in rows:
+            out[version_id].append((article_id, number, sub, text))
+    return out
 
 
 def _exact_fields(prefix: str, pairs: str, chars: str) -> dict[str, str]:
@@ -178,7 +199,7 @@ def _exact_fields(prefix: str, pairs: str, chars: str) -> dict[str, str]:
 
 
 def _distinct(compact: str) -> str:
-    return " ".join(dict.fromkeys(compact))
+    return " ".join(sorted(set(compact)))  # sorted: the same document gives the same field, and digest
 
 
 def _with_title(title: str, text: str) -> str:
@@ -189,9 +210,16 @@ def _with_title(title: str, text: str) -> str:
 
 
 def digest(doc: dict) -> str:
-    """A fingerprint of a document's content, to compare the index with the store."""
-    payload = json.dumps({k: v for k, v in doc.items() if k != "digest"}, sort_keys=True, ensure_ascii=False)
-    return hashlib.sha1(payload.encode("utf-8")).hexdigest()
+    """A fingerprint of a document's content, to compare the index with the store: every field but the digest,
+    by name, each value with its type (None, 0 and "" differ). Hashed field by field: serialising the whole
+    document as JSON first cost a sixth of the time it takes to make the documents."""
+    h = hashlib.sha1()
+    for key in sorted(doc):
+        if key != "digest":
+            value = doc[key]
+            h.update(f"\x1e{key}\x1f{type(value).__name__}\x1f".encode())
+            h.update((value if isinstance(value, str) else repr(value)).encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
 
 
 def load_works(session: Session, work_ids: Iterable[str]) -> list[Work]:
@@ -202,7 +230,8 @@ def load_works(session: Session, work_ids: Iterable[str]) -> list[Work]:
         select(Work)
         .where(Work.id.in_(ids))
         .options(
-            selectinload(Work.versions).selectinload(Version.articles),
+            # The page's html and the history are never indexed: not read (the html is most of a crawled row).
+            selectinload(Work.versions).defer(Version.html).defer(Version.history),
             selectinload(Work.issuing_bodies).selectinload(IssuingBody.parent),
         )
     )
