@@ -212,7 +212,7 @@ def _with_title(title: str, text: str) -> str:
 def digest(doc: dict) -> str:
     """A fingerprint of a document's content, to compare the index with the store: every field but the digest,
     by name, each value with its type (None, 0 and "" differ). Hashed field by field: serialising the whole
-    document as JSON first cost a sixth of the time it takes to make the documents."""
+    document as JSON first took a third more time (bench: 0.46 against 0.61 s for 30,000 documents)."""
     h = hashlib.sha1()
     for key in sorted(doc):
         if key != "digest":

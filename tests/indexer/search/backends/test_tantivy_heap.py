@@ -49,3 +49,13 @@ def test_an_index_built_by_an_older_version_is_refused_with_what_to_do(tmp_path)
     with pytest.raises(BackendUnavailable, match="旧版本"):
         stale.replace_works(["w1"], [])
     assert stale.count() == 0
+    # the digest was a text field before it was stored bytes: such an index is refused the same way
+    fresh = TantivyBackend(tmp_path / "again")
+    fresh.rebuild([[{"id": "v1", "kind": "version", "work_id": "w1", "version_id": 1, "digest": "x"}]])
+    assert fresh.digests() == {"v1": "x"}
+    meta_path = fresh._current_dir() / "meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta["schema"] = [{**f, "type": "text"} if f["name"] == "digest" else f for f in meta["schema"]]
+    meta_path.write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(BackendUnavailable, match="旧版本.*缺少字段 digest：.*fagui index rebuild"):
+        TantivyBackend(tmp_path / "again").search(SearchRequest())
