@@ -559,6 +559,9 @@ def _hits(session: Session, backend: SearchBackend, result: BackendResult, parse
     if not result.hits:
         return []
     version_ids = [h.version_id for h in result.hits]
+    terms = _highlight_terms(parsed, exact) + [w for e in everyday for w in e.legal]
+    # The engine finds each hit's best articles while the store reads the versions.
+    found = later(lambda: _best_article_ids(backend, parsed, version_ids, terms, exact, pool, everyday))
     versions = {
         v.id: v
         for v in session.scalars(
@@ -570,8 +573,7 @@ def _hits(session: Session, backend: SearchBackend, result: BackendResult, parse
     }
     # A snippet comes from the best matching article where there is one, else from the opening of the text:
     # reading whole codes (刑法 is 200,000 characters) for ten hits would cost more than the search itself.
-    terms = _highlight_terms(parsed, exact) + [w for e in everyday for w in e.legal]
-    articles = _matching_articles(session, backend, parsed, version_ids, terms, exact, pool, everyday)
+    articles = _article_hits(session, found.result(), terms)
     # Only hits without a matching article need the opening of their text for a snippet.
     bare = [vid for vid in version_ids if not articles.get(vid)]
     openings: dict[int, str] = dict(session.execute(
@@ -630,6 +632,16 @@ def _matching_articles(session: Session, backend: SearchBackend, parsed: ParsedQ
                        version_ids: list[int], terms: list[str], exact: bool = True,
                        pool: ArticlePool | None = None,
                        everyday: tuple[Expansion, ...] = ()) -> dict[int, list[ArticleHit]]:
+    """The best articles of each version holding the terms, with their snippets."""
+    return _article_hits(session, _best_article_ids(backend, parsed, version_ids, terms, exact, pool, everyday),
+                         terms)
+
+
+def _best_article_ids(backend: SearchBackend, parsed: ParsedQuery | None, version_ids: list[int],
+                      terms: list[str], exact: bool = True, pool: ArticlePool | None = None,
+                      everyday: tuple[Expansion, ...] = ()) -> dict[int, list[int]]:
+    """version id -> the ids of its best ARTICLES_PER_HIT articles holding the terms, best first (the engine
+    only: no store access, so it can run beside the store's reads)."""
     if parsed is None or not terms:
         return {}
     base = text_query(parsed, exact=exact, everyday=everyday)
@@ -656,6 +668,12 @@ def _matching_articles(session: Session, backend: SearchBackend, parsed: ParsedQ
             ids = per_version.setdefault(hit.version_id, [])
             if len(ids) < ARTICLES_PER_HIT and hit.article_id is not None and hit.article_id not in ids:
                 ids.append(hit.article_id)
+    return per_version
+
+
+def _article_hits(session: Session, per_version: dict[int, list[int]], terms: list[str]
+                  ) -> dict[int, list[ArticleHit]]:
+    """The articles read from the store, each with its snippet around the terms."""
     wanted = [a for ids in per_version.values() for a in ids]
     rows = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(wanted)))} if wanted else {}
     out: dict[int, list[ArticleHit]] = {}
