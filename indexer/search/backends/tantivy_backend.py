@@ -206,7 +206,7 @@ class TantivyBackend:
         """(index directory, its meta.json's identity): what a kept searcher was read from; None when unknown."""
         try:
             name = (self.root / POINTER).read_text(encoding="utf-8").strip()
-            meta = os.stat(self.root / name / "meta.json")
+            meta = (self.root / name / "meta.json").stat()
         except (OSError, ValueError):
             return None
         return name, meta.st_ino, meta.st_mtime_ns, meta.st_size
