@@ -32,6 +32,7 @@ from indexer.search.backends.base import (
     SearchRequest,
     TextQuery,
     folded_facets,
+    one_version_per_work,
 )
 from indexer.search.everyday import Expansion
 from indexer.search.everyday import expand as everyday_expand
@@ -458,10 +459,9 @@ def _collapsed(session: Session, backend: SearchBackend, text: TextQuery, filter
     the best-ranked one stands for the work. Beside it, the best articles holding every term when the works
     were ranked by them (else none)."""
     window = offset + params.per_page
-    # A work has one version in force on a day and one current 现行有效 version: then matching documents are
-    # matching works, and the engine's plain hit count is the total (a distinct count of tens of thousands
-    # of work ids costs more than the search itself at 30,000 works).
-    single_version = filters.as_of is not None or tuple(filters.statuses) == ("effective",)
+    # Where matching documents are matching works, the engine's plain hit count is the total (a distinct count
+    # of tens of thousands of work ids costs more than the search itself at 30,000 works).
+    single_version = one_version_per_work(filters)
     count_field = None if single_version else "work_id"
     by_articles = _ranks_by_articles(text, filters, params)
     if single_version and not by_articles:

@@ -132,10 +132,10 @@ def listing_order(request: SearchRequest) -> str | None:
     return None
 
 
-def status_facet_foldable(filters: Filters) -> bool:
-    """The default search (现行有效, no 时点): its facets are the 现行有效 bucket's share of a pass without the
-    status filter, which counts the status facet too."""
-    return filters.as_of is None and tuple(filters.statuses) == ("effective",)
+def one_version_per_work(filters: Filters) -> bool:
+    """A work has one version in force on a day and one current 现行有效 version: such a search's matching
+    documents are its matching works, and the engine's plain hit count is the total."""
+    return filters.as_of is not None or tuple(filters.statuses) == ("effective",)
 
 
 # The facets whose filter lets several values be ticked: each is counted without its own filter, so the reader
@@ -145,12 +145,13 @@ MULTI_SELECT = {"status": "statuses", "doc_type": "doc_types", "region": "region
 
 def folded_facets(filters: Filters) -> tuple[str, ...]:
     """The multi-select facets an engine that folds (folds_facets) counts without their filter in the search's
-    own pass when asked (SearchRequest.wide_facets): status for the default search, and 效力级别 or 地区 where one
-    value is chosen. None for a search counting works (several statuses ticked): the service counts them."""
-    if filters.as_of is None and tuple(filters.statuses) != ("effective",):
+    own pass when asked (SearchRequest.wide_facets): status for the default search (现行有效, no 时点), and
+    效力级别 or 地区 where one value is chosen. None for a search counting works (several statuses ticked): the
+    service counts those with passes of their own."""
+    if not one_version_per_work(filters):
         return ()
     chosen = [name for name, attr in MULTI_SELECT.items() if name != "status" and len(getattr(filters, attr)) == 1]
-    return (("status",) if status_facet_foldable(filters) else ()) + tuple(chosen)
+    return (("status",) if filters.as_of is None else ()) + tuple(chosen)
 
 
 class SearchBackend(Protocol):

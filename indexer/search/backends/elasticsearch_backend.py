@@ -167,7 +167,7 @@ def _exact_clause(clause: Clause, text: TextQuery, kind: str) -> dict:
         fields = [("text_tok", 1.0)]
     else:
         fields = [("text_tok", 1.0), ("title_tok", TITLE_BOOST)]
-    # The characters select (in the text: a version's text holds its title, index_docs.searched_text) and
+    # The characters select (in the text: a version's indexed text holds its title, index_docs.docs_for_work) and
     # score by how often they stand there, more in the title; the words rank too. As the Tantivy engine.
     query: dict[str, Any] = {"must": [exact_scored(clause.chars, *fields[0])],
                              "should": [exact_scored(clause.chars, f, b) for f, b in fields[1:]]}
@@ -413,7 +413,7 @@ def _public_url(url: str) -> str:
 
 class ElasticsearchBackend:
     name = "elasticsearch"
-    folds_facets = False  # the service counts the wider status facet with a search of its own
+    folds_facets = False  # the service counts each wider facet with a search of its own
 
     def __init__(self, url: str, alias: str = DEFAULT_ALIAS, client: Elasticsearch | None = None) -> None:
         if not _ALIAS_NAME.fullmatch(alias):

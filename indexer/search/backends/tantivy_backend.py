@@ -368,7 +368,7 @@ class TantivyBackend:
             fields = [("text_tok", 1.0)]
         else:
             fields = [("text_tok", 1.0), ("title_tok", TITLE_BOOST)]
-        # The characters select (in the text: a version's text holds its title, index_docs.searched_text) and
+        # The characters select (in the text: a version's indexed text holds its title, index_docs.docs_for_work) and
         # score by how often they stand there, more in the title; the words rank too. The title only scores: as
         # a second place to match it would make the engine list every match of both fields where a required
         # clause only visits the texts that hold the other terms too (a third of the search's time).
