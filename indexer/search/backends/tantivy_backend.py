@@ -18,6 +18,7 @@ from pathlib import Path
 
 import tantivy
 
+from fagui.vocabulary import STATUSES
 from indexer.search.analysis import bigrams
 from indexer.search.backends.base import (
     EXACT_FIELDS,
@@ -419,13 +420,21 @@ class TantivyBackend:
             parts.append((tantivy.Occur.MustNot, excluded))
         return parts
 
-    def _filter_query(self, f: Filters) -> list[tantivy.Query]:
+    def _filter_query(self, f: Filters) -> list[tuple[tantivy.Occur, tantivy.Query]]:
+        """The filters as clauses that only select: Must (scored 0) and MustNot."""
         s = self.schema
         out = [tantivy.Query.term_query(s, "kind", f.kind)]
+        excluded: list[str] = []
 
         def terms(field: str, values) -> None:
-            if values:
-                out.append(tantivy.Query.term_set_query(s, field, list(values)))
+            # A term set builds a bitset of every document holding one of its values before the search starts
+            # (4 ms a pass for status=effective at 33,000 works); a term's postings are only skipped through.
+            values = list(dict.fromkeys(values))
+            if len(values) == 1:
+                out.append(tantivy.Query.term_query(s, field, values[0]))
+            elif values:
+                out.append(tantivy.Query.boolean_query(
+                    [(tantivy.Occur.Should, tantivy.Query.term_query(s, field, v)) for v in values]))
 
         terms("doc_type", f.doc_types)
         terms("region", f.regions)
@@ -434,7 +443,7 @@ class TantivyBackend:
         terms("region_codes", f.region_codes)
         terms("topic", f.topics)
         if f.as_of is None:
-            terms("status", f.statuses)
+            excluded.extend(_status_complement(f.statuses))
         else:
             out.append(_int_range(s, "effective", 1, f.as_of))  # 1: undated texts (0) are in force on no known day
             out.append(_int_range(s, "effective_to", f.as_of + 1, None))
@@ -451,18 +460,27 @@ class TantivyBackend:
             out.append(tantivy.Query.term_query(s, "doc_number_key", f.doc_number_key))
         if f.current_only:
             out.append(tantivy.Query.term_query(s, "is_current", 1))
-        return out
+        # The statuses not wanted are excluded, the cheapest way to keep the rest: an excluded term is only
+        # skipped to at each match, where the statuses wanted would be a union to walk.
+        return ([(tantivy.Occur.Must, tantivy.Query.const_score_query(q, 0.0)) for q in out]
+                + [(tantivy.Occur.MustNot, tantivy.Query.term_query(s, "status", v)) for v in excluded])
 
     def _query(self, text: TextQuery, filters: Filters) -> tantivy.Query:
         parts = self._text_query(text, filters.kind)
-        # Filters must not change scores: wrap them so they only select.
-        parts += [(tantivy.Occur.Must, tantivy.Query.const_score_query(q, 0.0)) for q in self._filter_query(filters)]
+        parts += self._filter_query(filters)  # they only select: scores stay the text's
         if not any(occur == tantivy.Occur.Must for occur, _ in parts):
             parts.append((tantivy.Occur.Must, tantivy.Query.all_query()))
         return tantivy.Query.boolean_query(parts)
 
     def close(self) -> None:
         self._index, self._kept = None, None
+
+
+def _status_complement(statuses: tuple[str, ...]) -> list[str]:
+    """The statuses to exclude so that only `statuses` remain: every indexed status is one of the vocabulary's
+    (indexer.store.status computes them), so excluding the others keeps exactly these; all of them, none."""
+    wanted = set(statuses)
+    return [s for s in STATUSES if s not in wanted] if wanted else []
 
 
 def _within(prefix: str, fields: list[str] | tuple[str, ...], chosen: dict[str, str], inner: dict) -> dict:

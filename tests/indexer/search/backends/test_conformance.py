@@ -81,6 +81,20 @@ def test_words_must_all_match_and_default_status_is_effective(indexed):
     assert set(ids(indexed, q("道路 运输"), filters=Filters(statuses=()))) == {"v3", "v4"}
 
 
+def test_several_statuses_and_several_values_keep_exactly_those(indexed):
+    both = Filters(statuses=("effective", "amended"))
+    assert set(ids(indexed, filters=both)) == {"v1", "v2", "v3", "v4"}
+    assert set(ids(indexed, q("驾驶人"), filters=Filters(statuses=("repealed", "amended")))) == {"v5"}
+    every = Filters(statuses=("effective", "not_yet_effective", "amended", "repealed", "expired",
+                              "partially_invalid"))
+    assert set(ids(indexed, filters=every)) == {"v1", "v2", "v3", "v4", "v5"}
+    assert ids(indexed, filters=Filters(statuses=("expired",))) == []
+    assert set(ids(indexed, filters=Filters(statuses=(), doc_types=("法律", "地方性法规"), regions=("山东省",
+                                                                                              "全国")))) == {
+        "v1", "v2", "v3", "v4", "v5"}
+    assert set(ids(indexed, filters=Filters(statuses=(), regions=("山东省", "山东省")))) == {"v3", "v4"}
+
+
 def test_phrase_exclusion_any_of_and_title_only(indexed):
     assert ids(indexed, q("饮酒 驾驶", phrase=True)) == ["v1"]
     assert ids(indexed, q("罚款 饮酒", phrase=True)) == []  # both present, far apart: no phrase
