@@ -232,13 +232,15 @@ class TantivyBackend:
 
     def search(self, request: SearchRequest) -> BackendResult:
         searcher = self._searcher()
-        query = self._query(request.text, request.filters)
+        # Counting needs only what matches: the clauses that only rank are left out of every counting pass.
+        matching = self._query(request.text, request.filters, scored=False)
+        query = self._query(request.text, request.filters) if request.limit > 0 else matching
         listing = listing_order(request)  # no search words: every hit scores 0.0, ordered by a unique key
         order = {"published": "published", "effective": "effective"}.get(request.sort) or listing
         # Facets and the distinct-work total come from one aggregation pass; the hit count is only
         # asked of the top-k collector when nothing else gives the total.
         aggs: dict = {}
-        aggregated_query = query
+        aggregated_query = matching
         folded = folded_facets(request.filters) if (request.facets and request.wide_facets
                                                      and not request.count_field) else ()
         chosen = {name: getattr(request.filters, MULTI_SELECT[name])[0] for name in folded}
@@ -246,7 +248,7 @@ class TantivyBackend:
             # One pass without the folded filters: the search's own facets are counted in the chosen values'
             # buckets, and each folded facet in the buckets of the other chosen values only.
             loosened: dict = {MULTI_SELECT[name]: () for name in folded}
-            aggregated_query = self._query(request.text, replace(request.filters, **loosened))
+            aggregated_query = self._query(request.text, replace(request.filters, **loosened), scored=False)
             aggs.update(_within("own_", folded, chosen, {name: {"terms": {"field": name, "size": size}}
                                                          for name, size in FACET_FIELDS.items() if name not in folded}))
             for name in folded:
@@ -285,7 +287,7 @@ class TantivyBackend:
             works = raw.get("_shared", {}).get("buckets", [])
             total = (total or 0) - sum(int(b["doc_count"]) for b in works) + len(works)
             if len(works) >= EXACT_DISTINCT_LIMIT:
-                total = self._work_estimate(searcher, query)
+                total = self._work_estimate(searcher, matching)
         elif request.count_field:
             buckets = raw.get("_distinct", {}).get("buckets", [])
             total = len(buckets) if len(buckets) < EXACT_DISTINCT_LIMIT else int(
@@ -361,7 +363,7 @@ class TantivyBackend:
             return tantivy.Query.const_score_query(self._exact(chars, field), boost)
         return tantivy.Query.boost_query(self._exact(chars, field), boost * EXACT_SCALE / (len(chars) - 1))
 
-    def _exact_clause(self, clause: Clause, text: TextQuery, kind: str) -> tantivy.Query:
+    def _exact_clause(self, clause: Clause, text: TextQuery, kind: str, scored: bool = True) -> tantivy.Query:
         """Matched by its characters (title or text), ranked by them and by its words."""
         if text.title_only:
             fields = [("title_tok", 1.0)]
@@ -374,38 +376,45 @@ class TantivyBackend:
         # a second place to match it would make the engine list every match of both fields where a required
         # clause only visits the texts that hold the other terms too (a third of the search's time).
         parts = [(tantivy.Occur.Must, self._exact_scored(clause.chars, fields[0][0], fields[0][1]))]
+        if not scored:
+            return parts[0][1]
         parts += [(tantivy.Occur.Should, self._exact_scored(clause.chars, f, b)) for f, b in fields[1:]]
         if clause.tokens:
             words = Clause(clause.tokens, phrase=len(clause.tokens) > 1)
             parts += [(tantivy.Occur.Should, _boosted(self._clause(words, f), b)) for f, b in fields]
         return tantivy.Query.boolean_query(parts)
 
-    def _scored_clause(self, clause: Clause, text: TextQuery, kind: str) -> tantivy.Query:
+    def _scored_clause(self, clause: Clause, text: TextQuery, kind: str, scored: bool = True) -> tantivy.Query:
         if clause.chars:
-            return self._exact_clause(clause, text, kind)
+            return self._exact_clause(clause, text, kind, scored)
         if text.title_only:
             return self._clause(clause, "title_tok")
         body = self._clause(clause, "text_tok")
-        if kind != "version":
+        if kind != "version" or not scored:
             return body
         title = tantivy.Query.boost_query(self._clause(clause, "title_tok"), TITLE_BOOST)
         return tantivy.Query.boolean_query([(tantivy.Occur.Must, body), (tantivy.Occur.Should, title)])
 
-    def _text_query(self, text: TextQuery, kind: str) -> list[tuple[tantivy.Occur, tantivy.Query]]:
+    def _text_query(self, text: TextQuery, kind: str,
+                    scored: bool = True) -> list[tuple[tantivy.Occur, tantivy.Query]]:
+        """The text's clauses; not `scored`, only those that decide what matches (the same documents)."""
         parts: list[tuple[tantivy.Occur, tantivy.Query]] = []
         if text.match_any:
-            should = [(tantivy.Occur.Should, self._scored_clause(c, text, kind)) for c in text.must]
+            should = [(tantivy.Occur.Should, self._scored_clause(c, text, kind, scored)) for c in text.must]
             for group in text.any_of:
-                should += [(tantivy.Occur.Should, self._scored_clause(c, text, kind)) for c in group]
+                should += [(tantivy.Occur.Should, self._scored_clause(c, text, kind, scored)) for c in group]
             if should:
                 parts.append((tantivy.Occur.Must, tantivy.Query.boolean_query(should)))
         else:
-            parts += [(tantivy.Occur.Must, self._scored_clause(c, text, kind)) for c in text.must]
+            parts += [(tantivy.Occur.Must, self._scored_clause(c, text, kind, scored)) for c in text.must]
             for group in text.any_of:
                 group_query = tantivy.Query.boolean_query(
-                    [(tantivy.Occur.Should, self._scored_clause(c, text, kind)) for c in group]
+                    [(tantivy.Occur.Should, self._scored_clause(c, text, kind, scored)) for c in group]
                 )
                 parts.append((tantivy.Occur.Must, group_query))
+        if not scored:
+            parts += [(tantivy.Occur.MustNot, self._excluded(clause, text)) for clause in text.exclude]
+            return parts
         if text.together:
             field = "title_tok" if text.title_only else "text_tok"
             together = tantivy.Query.const_score_query(self._exact(text.together, field), TOGETHER_BOOST)
@@ -413,12 +422,13 @@ class TantivyBackend:
         if text.title_key and kind == "version":
             exact = tantivy.Query.term_query(self.schema, "title_key", text.title_key)
             parts.append((tantivy.Occur.Should, tantivy.Query.boost_query(exact, EXACT_TITLE_BOOST)))
-        for clause in text.exclude:
-            field = "title_tok" if text.title_only else "text_tok"
-            excluded = (self._exact(clause.chars, field) if clause.chars
-                        else self._clause(Clause(clause.tokens, phrase=True), field))
-            parts.append((tantivy.Occur.MustNot, excluded))
+        parts += [(tantivy.Occur.MustNot, self._excluded(clause, text)) for clause in text.exclude]
         return parts
+
+    def _excluded(self, clause: Clause, text: TextQuery) -> tantivy.Query:
+        field = "title_tok" if text.title_only else "text_tok"
+        return (self._exact(clause.chars, field) if clause.chars
+                else self._clause(Clause(clause.tokens, phrase=True), field))
 
     def _filter_query(self, f: Filters) -> list[tuple[tantivy.Occur, tantivy.Query]]:
         """The filters as clauses that only select: Must (scored 0) and MustNot."""
@@ -465,8 +475,10 @@ class TantivyBackend:
         return ([(tantivy.Occur.Must, tantivy.Query.const_score_query(q, 0.0)) for q in out]
                 + [(tantivy.Occur.MustNot, tantivy.Query.term_query(s, "status", v)) for v in excluded])
 
-    def _query(self, text: TextQuery, filters: Filters) -> tantivy.Query:
-        parts = self._text_query(text, filters.kind)
+    def _query(self, text: TextQuery, filters: Filters, scored: bool = True) -> tantivy.Query:
+        """The search's query; not `scored`, one that matches the same documents without what only ranks them
+        (for counting: the clauses that only score cost half an aggregation pass)."""
+        parts = self._text_query(text, filters.kind, scored)
         parts += self._filter_query(filters)  # they only select: scores stay the text's
         if not any(occur == tantivy.Occur.Must for occur, _ in parts):
             parts.append((tantivy.Occur.Must, tantivy.Query.all_query()))

@@ -436,3 +436,25 @@ def test_region_scope_and_topic_filters(backend):
     assert set(ids(backend, filters=Filters(scope_codes=("410000",), region_codes=("410300",)))) == {"v24"}
     assert ids(backend, filters=Filters(scope_codes=("410100",), region_codes=("410300",))) == []
     assert set(ids(backend, filters=Filters(topics=("城乡建设",)))) == {"v22", "v23"}
+
+
+@pytest.mark.parametrize("text", [
+    exact("城市供水"), exact("驾驶", "罚款"), exact("用人单位", "支付"), exact("拒不支付劳动报酬"),
+    exact("城市供水", title_key="东营市城市供水条例", together="城市供水监督"),
+    exact("劳动报酬", exclude=(Clause(("改正",), chars="改正"),)),
+    exact("支付", match_any=True, any_of=((Clause(("信用卡",), chars="信用卡"), Clause(("罚款",), chars="罚款")),)),
+    exact("城市", title_only=True),
+    q("驾驶", "罚款"),
+], ids=["one", "two", "words", "quoted", "ranked", "exclude", "any", "title", "fuzzy"])
+def test_counting_passes_match_what_the_ranked_search_lists(exact_index, text):
+    """Totals and facets are counted without the clauses that only rank: they must count the same documents
+    the ranked search lists."""
+    for filters in (Filters(statuses=()), Filters(kind="article", statuses=())):
+        listed = exact_index.search(SearchRequest(text=text, filters=filters, limit=50))
+        counted_alone = exact_index.search(SearchRequest(text=text, filters=filters, limit=0, facets=True))
+        assert counted_alone.total == listed.total == len(listed.hits)
+        regions: dict[str, int] = {}
+        for hit in listed.hits:
+            region = next(d["region"] for d in EXACT_DOCS if d["id"] == hit.doc_id)
+            regions[region] = regions.get(region, 0) + 1
+        assert dict(counted_alone.facets["region"]) == regions
