@@ -16,6 +16,10 @@ TITLE_BOOST = 3.0  # a clause matching the title counts this much more (version 
 EXACT_TITLE_BOOST = 200.0  # the whole query is a work's title (store.title_key): that work is the answer, first
 TOGETHER_BOOST = 4.0  # several terms found as one run, as they were typed (第十二条 气): above words alone
 EXACT_SCALE = 0.5  # an exact run's BM25 counts this much per bigram (a run of n characters has n - 1)
+# A term of several words (生产经营: 生产 + 经营) is ranked by its run alone, counted this much more: the words'
+# phrase stands wherever the run does, so it ranked alike (bench/queries.json, officer and phrase benches) and
+# cost more than the rest of the search (two very common words' positions, at every match).
+SEVERAL_WORDS_BOOST = 2.0
 # Exact-match fields (indexer.search.analysis.exact_tokens): folded characters as bigrams with positions and as
 # single characters; each text field has both.
 EXACT_FIELDS = {"title_tok": ("title_bi", "title_uni"), "text_tok": ("text_bi", "text_uni")}

@@ -70,6 +70,7 @@ from indexer.search.backends.base import (
     EXACT_SCALE,
     EXACT_TITLE_BOOST,
     FACET_FIELDS,
+    SEVERAL_WORDS_BOOST,
     TITLE_BOOST,
     TOGETHER_BOOST,
     BackendHit,
@@ -169,11 +170,12 @@ def _exact_clause(clause: Clause, text: TextQuery, kind: str) -> dict:
         fields = [("text_tok", 1.0), ("title_tok", TITLE_BOOST)]
     # The characters select (in the text: a version's indexed text holds its title, index_docs.docs_for_work) and
     # score by how often they stand there, more in the title; the words rank too. As the Tantivy engine.
-    query: dict[str, Any] = {"must": [exact_scored(clause.chars, *fields[0])],
-                             "should": [exact_scored(clause.chars, f, b) for f, b in fields[1:]]}
-    if clause.tokens:
-        phrase = len(clause.tokens) > 1
-        query["should"] += [_match(f, tuple(clause.tokens), phrase, None if b == 1.0 else b) for f, b in fields]
+    several = len(clause.tokens) > 1
+    boost = SEVERAL_WORDS_BOOST if several else 1.0
+    query: dict[str, Any] = {"must": [exact_scored(clause.chars, fields[0][0], fields[0][1] * boost)],
+                             "should": [exact_scored(clause.chars, f, b * boost) for f, b in fields[1:]]}
+    if clause.tokens and not several:
+        query["should"] += [_match(f, tuple(clause.tokens), False, None if b == 1.0 else b) for f, b in fields]
     return {"bool": query}
 
 

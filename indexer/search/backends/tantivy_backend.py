@@ -26,6 +26,7 @@ from indexer.search.backends.base import (
     EXACT_TITLE_BOOST,
     FACET_FIELDS,
     MULTI_SELECT,
+    SEVERAL_WORDS_BOOST,
     TITLE_BOOST,
     TOGETHER_BOOST,
     BackendHit,
@@ -375,12 +376,14 @@ class TantivyBackend:
         # score by how often they stand there, more in the title; the words rank too. The title only scores: as
         # a second place to match it would make the engine list every match of both fields where a required
         # clause only visits the texts that hold the other terms too (a third of the search's time).
-        parts = [(tantivy.Occur.Must, self._exact_scored(clause.chars, fields[0][0], fields[0][1]))]
+        several = len(clause.tokens) > 1
+        boost = SEVERAL_WORDS_BOOST if several else 1.0
+        parts = [(tantivy.Occur.Must, self._exact_scored(clause.chars, fields[0][0], fields[0][1] * boost))]
         if not scored:
             return parts[0][1]
-        parts += [(tantivy.Occur.Should, self._exact_scored(clause.chars, f, b)) for f, b in fields[1:]]
-        if clause.tokens:
-            words = Clause(clause.tokens, phrase=len(clause.tokens) > 1)
+        parts += [(tantivy.Occur.Should, self._exact_scored(clause.chars, f, b * boost)) for f, b in fields[1:]]
+        if clause.tokens and not several:
+            words = Clause(clause.tokens)
             parts += [(tantivy.Occur.Should, _boosted(self._clause(words, f), b)) for f, b in fields]
         return tantivy.Query.boolean_query(parts)
 
