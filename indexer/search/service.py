@@ -479,11 +479,11 @@ def _collapsed(session: Session, backend: SearchBackend, text: TextQuery, filter
         # The first RANK_WINDOW ranked again, the rest after them in the engine's order, on every page: a
         # work the new order moves off the first page must come on the next, never vanish between pages.
         hits = _with_best_articles(session, text, hits[:RANK_WINDOW], articles) + hits[RANK_WINDOW:]
-    seen: set[str] = set()
+    seen: set[int | str] = set()
     unique = []
     for hit in hits:
-        if hit.work_id not in seen:
-            seen.add(hit.work_id)
+        if hit.work_key not in seen:
+            seen.add(hit.work_key)
             unique.append(hit)
     result.hits = unique[offset:window]
     return result, articles
@@ -514,14 +514,15 @@ def _with_best_articles(session: Session, text: TextQuery, hits: list[BackendHit
                         articles: list[BackendHit]) -> list[BackendHit]:
     """Version hits re-ranked by their score plus their best article's (an article holds every term). A work
     whose title is the query stays first: articles citing that title must not pass it."""
-    scored = {h.version_id: BackendHit(h.doc_id, h.work_id, h.version_id, h.score) for h in hits}
+    scored = {h.version_id: BackendHit(h.doc_id, h.work_key, h.version_id, h.score) for h in hits}
     seen: dict[int, int] = {}
     for article in articles:  # best first
         n = seen[article.version_id] = seen.get(article.version_id, 0) + 1
         if n > len(ARTICLE_SHARES):
             continue
         if article.version_id not in scored:  # matched, but below the window by its whole-text score
-            scored[article.version_id] = BackendHit(f"v{article.version_id}", article.work_id, article.version_id, 0.0)
+            scored[article.version_id] = BackendHit(f"v{article.version_id}", article.work_key, article.version_id,
+                                                       0.0)
         scored[article.version_id].score += article.score * ARTICLE_SHARES[n - 1]
     titled = _titled(session, text.title_key, [h.version_id for h in hits]) if text.title_key else set()
     return sorted(scored.values(), key=lambda h: (h.version_id not in titled, -h.score))

@@ -377,7 +377,7 @@ def parse_response(request: SearchRequest, response: dict) -> BackendResult:
         hits.append(
             BackendHit(
                 doc_id=hit["_id"],
-                work_id=str(src["work_id"]),
+                work_key=str(src["work_id"]),
                 version_id=int(src["version_id"]),
                 score=float(score or 0.0),
                 article_id=int(article) if article is not None else None,

@@ -7,6 +7,7 @@ leaves searches on the old index, and the next rebuild removes the half-built di
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -15,6 +16,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
+from typing import cast
 
 import tantivy
 
@@ -59,6 +61,7 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("work_id", stored=True, tokenizer_name="raw", fast=True)
     sb.add_integer_field("version_id", stored=True, indexed=True, fast=True)
     sb.add_integer_field("article_id", stored=True, indexed=True, fast=True)
+    sb.add_integer_field("work_key", fast=True)  # work_key(work_id): hits name their work without the store
     sb.add_text_field("doc_type", tokenizer_name="raw", fast=True)
     sb.add_text_field("region", tokenizer_name="raw", fast=True)
     sb.add_text_field("status", tokenizer_name="raw", fast=True)
@@ -145,6 +148,7 @@ class TantivyBackend:
         fields = {k: v for k, v in doc.items() if k in _FIELDS and v is not None}
         if "digest" in fields:
             fields["digest"] = str(fields["digest"]).encode()
+        fields["work_key"] = work_key(str(doc["work_id"]))
         return tantivy.Document.from_dict(fields, self.schema)
 
     def replace_works(self, work_ids: list[str], docs: list[dict]) -> None:
@@ -293,19 +297,23 @@ class TantivyBackend:
             buckets = raw.get("_distinct", {}).get("buckets", [])
             total = len(buckets) if len(buckets) < EXACT_DISTINCT_LIMIT else int(
                 round(raw.get("_estimate", {}).get("value") or 0))
-        hits = []
-        for score, address in hits_raw:
-            doc = searcher.doc(address).to_dict()
-            article = doc.get("article_id")
-            hits.append(
-                BackendHit(
-                    doc_id=doc["id"][0],
-                    work_id=doc["work_id"][0],
-                    version_id=int(doc["version_id"][0]),
-                    score=0.0 if listing else float(score),
-                    article_id=int(article[0]) if article else None,
-                )
+        # What a hit carries is read from fast fields: fetching each hit's stored document (a compressed block
+        # apiece) cost more than the engine's matching at 300 hits.
+        addresses = [address for _, address in hits_raw]
+        version_ids, article_ids, work_keys = (
+            searcher.fast_field_values(name, addresses) if addresses else []
+            for name in ("version_id", "article_id", "work_key"))
+        hits = [
+            BackendHit(
+                doc_id=f"a{article}" if article is not None else f"v{version}",
+                work_key=int(cast(int, work_key)),  # every document has both (_check_fields)
+                version_id=int(cast(int, version)),
+                score=0.0 if listing else float(score),
+                article_id=int(article) if article is not None else None,
             )
+            for (score, _), version, article, work_key in zip(hits_raw, version_ids, article_ids, work_keys,
+                                                              strict=True)
+        ]
         wider: dict[str, list[tuple[str, int]]] = {}
         if folded:
             own = _chosen_bucket(raw, "own_", folded, chosen)
@@ -467,8 +475,7 @@ class TantivyBackend:
             out.append(_int_range(s, "published", f.published_from, f.published_to))
         if f.effective_from is not None or f.effective_to is not None:
             out.append(_int_range(s, "effective", f.effective_from, f.effective_to))
-        if f.version_ids:
-            out.append(tantivy.Query.term_set_query(s, "version_id", [int(v) for v in f.version_ids]))
+        terms("version_id", [int(v) for v in f.version_ids])
         if f.doc_number_key:
             out.append(tantivy.Query.term_query(s, "doc_number_key", f.doc_number_key))
         if f.current_only:
@@ -489,6 +496,11 @@ class TantivyBackend:
 
     def close(self) -> None:
         self._index, self._kept = None, None
+
+
+def work_key(work_id: str) -> int:
+    """A work id as a signed 64-bit number: two of 33,000 works share one with a chance of about 3 in 10^11."""
+    return int.from_bytes(hashlib.blake2b(work_id.encode(), digest_size=8).digest(), "big", signed=True)
 
 
 def _status_complement(statuses: tuple[str, ...]) -> list[str]:
@@ -531,7 +543,7 @@ def _check_fields(directory: Path) -> None:
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise BackendUnavailable(f"检索索引无法打开（{directory.name}）：请运行 `fagui index rebuild`") from exc
     # A field whose kind changed counts as missing: the digest was text before it was bytes.
-    missing = sorted(name for name in _FIELDS
+    missing = sorted(name for name in _FIELDS | {"work_key"}
                      if name not in types or types[name] != _FIELD_TYPES.get(name, types[name]))
     if missing:
         raise BackendUnavailable(f"检索索引由旧版本建立，缺少字段 {'、'.join(missing)}：请运行 `fagui index rebuild` 重建")

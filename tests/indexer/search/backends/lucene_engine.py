@@ -139,7 +139,7 @@ class LuceneEngine:
                 facets[name] = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:size]
         page = ranked[max(request.offset, 0): max(request.offset, 0) + max(request.limit, 0)]
         return BackendResult(total=total, facets=facets, hits=[
-            BackendHit(doc_id=str(d["id"]), work_id=str(d["work_id"]), version_id=int(d["version_id"]), score=s,
+            BackendHit(doc_id=str(d["id"]), work_key=str(d["work_id"]), version_id=int(d["version_id"]), score=s,
                        article_id=int(d["article_id"]) if d.get("article_id") is not None else None)
             for d, s in page])
 

@@ -333,7 +333,7 @@ def test_parse_response_hits_facets_and_totals():
     }
     plain = parse_response(SearchRequest(text=q("罚款")), response)
     assert plain.total == 7 and plain.facets == {}
-    assert [(h.doc_id, h.work_id, h.version_id, h.score, h.article_id) for h in plain.hits] == [
+    assert [(h.doc_id, h.work_key, h.version_id, h.score, h.article_id) for h in plain.hits] == [
         ("v1", "w1", 1, 4.5, None), ("a9", "w2", 2, 2.0, 9)]
     full = parse_response(SearchRequest(facets=True, count_field="work_id"), response)
     assert full.total == 4
