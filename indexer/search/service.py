@@ -22,6 +22,7 @@ from fagui.regions import get as region_by_code
 from fagui.vocabulary import DOC_TYPES, STATUS_LABELS, STATUSES, canonical_region
 from indexer.search.analysis import analyse_query, exact_form, rank_tokens
 from indexer.search.backends.base import (
+    EXACT_TITLE_BOOST,
     MULTI_SELECT,
     SORTS,
     BackendHit,
@@ -52,7 +53,15 @@ from indexer.search.results import (
     SearchResult,
 )
 from indexer.search.side_by_side import later
-from indexer.store.models import Article, BodyAlias, IssuingBody, Version, Work, work_issuing_bodies
+from indexer.store.models import (
+    Article,
+    BodyAlias,
+    IssuingBody,
+    Version,
+    Work,
+    article_anchor,
+    work_issuing_bodies,
+)
 from indexer.store.status import VersionDates, in_force_index
 from indexer.store.upsert import title_key
 
@@ -524,7 +533,10 @@ def _with_best_articles(session: Session, text: TextQuery, hits: list[BackendHit
             scored[article.version_id] = BackendHit(f"v{article.version_id}", article.work_key, article.version_id,
                                                        0.0)
         scored[article.version_id].score += article.score * ARTICLE_SHARES[n - 1]
-    titled = _titled(session, text.title_key, [h.version_id for h in hits]) if text.title_key else set()
+    # Only a hit scoring at least EXACT_TITLE_BOOST can hold the title: the title_key clause's BM25 (a rare term in
+    # a one-term field) times that boost, times log2(2 + weight) >= 1, with nothing subtracted, in both engines.
+    candidates = [h.version_id for h in hits if h.score >= EXACT_TITLE_BOOST]
+    titled = _titled(session, text.title_key, candidates) if text.title_key and candidates else set()
     return sorted(scored.values(), key=lambda h: (h.version_id not in titled, -h.score))
 
 
@@ -695,13 +707,16 @@ def _article_hits(session: Session, per_version: dict[int, list[int]], terms: li
                   ) -> dict[int, list[ArticleHit]]:
     """The articles read from the store, each with its snippet around the terms."""
     wanted = [a for ids in per_version.values() for a in ids]
-    rows = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(wanted)))} if wanted else {}
+    rows = {a.id: a for a in session.execute(
+        select(Article.id, Article.number, Article.sub, Article.label, Article.text).where(Article.id.in_(wanted))
+    )} if wanted else {}
     out: dict[int, list[ArticleHit]] = {}
     for version_id, ids in per_version.items():
         if not ids:
             continue
         out[version_id] = [
-            ArticleHit(number=rows[i].number, sub=rows[i].sub, label=rows[i].label, anchor=rows[i].anchor,
+            ArticleHit(number=rows[i].number, sub=rows[i].sub, label=rows[i].label,
+                       anchor=article_anchor(rows[i].number, rows[i].sub),
                        snippet=snippet(rows[i].text, terms, width=90))
             for i in ids if i in rows
         ]
@@ -712,7 +727,8 @@ def _facets(session: Session, raw: dict[str, list[tuple[str, int]]]) -> Facets:
     names: dict[str, str] = {}
     ids = [int(k) for k, _ in raw.get("body_ids", []) if k.isdigit()]
     if ids:
-        names = {str(b.id): b.name for b in session.scalars(select(IssuingBody).where(IssuingBody.id.in_(ids)))}
+        names = {str(i): name for i, name in session.execute(
+            select(IssuingBody.id, IssuingBody.name).where(IssuingBody.id.in_(ids)))}
     return Facets(
         doc_type=tuple(FacetValue(k, n) for k, n in raw.get("doc_type", []) if k),
         region=tuple(FacetValue(k, n) for k, n in raw.get("region", [])),

@@ -211,7 +211,12 @@ class Article(Base):
 
     @property
     def anchor(self) -> str:
-        return f"art-{self.number}" + (f"-{self.sub}" if self.sub else "")
+        return article_anchor(self.number, self.sub)
+
+
+def article_anchor(number: int, sub: int) -> str:
+    """The page anchor of an article: art-91, art-133-1 for 第一百三十三条之一."""
+    return f"art-{number}" + (f"-{sub}" if sub else "")
 
 
 class PenaltyLink(Base):
