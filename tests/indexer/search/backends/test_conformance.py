@@ -458,3 +458,11 @@ def test_counting_passes_match_what_the_ranked_search_lists(exact_index, text):
             region = next(d["region"] for d in EXACT_DOCS if d["id"] == hit.doc_id)
             regions[region] = regions.get(region, 0) + 1
         assert dict(counted_alone.facets["region"]) == regions
+
+
+def test_hits_of_one_work_share_its_key_and_name_their_documents(indexed):
+    hits = {h.doc_id: h for h in indexed.search(SearchRequest(filters=Filters(statuses=()), limit=20)).hits}
+    assert set(hits) == {"v1", "v2", "v3", "v4", "v5"}
+    assert hits["v3"].work_key == hits["v4"].work_key  # two versions of w3
+    assert len({hits[d].work_key for d in ("v1", "v2", "v3", "v5")}) == 4
+    assert [(h.version_id, h.article_id) for h in (hits["v3"], hits["v5"])] == [(3, None), (5, None)]
