@@ -53,6 +53,7 @@ from indexer.search.results import (
     SearchResult,
 )
 from indexer.search.side_by_side import later
+from indexer.store.browse import issuing_body_names
 from indexer.store.models import (
     Article,
     BodyAlias,
@@ -60,7 +61,6 @@ from indexer.store.models import (
     Version,
     Work,
     article_anchor,
-    work_issuing_bodies,
 )
 from indexer.store.status import VersionDates, in_force_index
 from indexer.store.upsert import title_key
@@ -586,7 +586,7 @@ def _hits(session: Session, backend: SearchBackend, result: BackendResult, parse
     openings: dict[int, str] = dict(session.execute(
         select(Version.id, func.substr(Version.text, 1, SNIPPET_SCAN)).where(Version.id.in_(bare))
     ).all()) if bare else {}
-    bodies = _body_names(session, list({v.work_id for v in versions.values()}))
+    bodies = issuing_body_names(session, list({v.work_id for v in versions.values()}))
     hits = []
     for hit in result.hits:
         v = versions.get(hit.version_id)
@@ -604,7 +604,7 @@ def _hits(session: Session, backend: SearchBackend, result: BackendResult, parse
             status_official=v.status_official,
             published=v.published,
             effective=v.effective_from or v.published,
-            issuing_bodies=bodies.get(v.work_id, ()),
+            issuing_bodies=tuple(bodies.get(v.work_id, ())),
             doc_number=v.doc_number,
             score=round(hit.score, 4),
             snippet=_hit_snippet(openings.get(v.id) or "", v.title, matched, terms),
@@ -623,19 +623,6 @@ def _listed_versions(session: Session, version_ids: list[int]) -> dict[int, Row]
         .join(Work, Work.id == Version.work_id).where(Version.id.in_(version_ids))
     )
     return {row.id: row for row in rows}
-
-
-def _body_names(session: Session, work_ids: list[str]) -> dict[str, tuple[str, ...]]:
-    """The issuing bodies' names of each work, in their order (Work.issuing_bodies)."""
-    names: dict[str, list[str]] = {}
-    for work_id, name in session.execute(
-        select(work_issuing_bodies.c.work_id, IssuingBody.name)
-        .join(IssuingBody, IssuingBody.id == work_issuing_bodies.c.body_id)
-        .where(work_issuing_bodies.c.work_id.in_(work_ids))
-        .order_by(work_issuing_bodies.c.work_id, work_issuing_bodies.c.position)
-    ):
-        names.setdefault(work_id, []).append(name)
-    return {work_id: tuple(n) for work_id, n in names.items()}
 
 
 def _hit_snippet(opening: str, title: str, articles: list[ArticleHit], terms: list[str]) -> str:
@@ -658,15 +645,6 @@ def _highlight_terms(parsed: ParsedQuery | None, exact: bool = True) -> list[str
         for word in list(terms):
             terms.extend(t for t in analyse_query(word) if len(t) > 1)
     return terms
-
-
-def _matching_articles(session: Session, backend: SearchBackend, parsed: ParsedQuery | None,
-                       version_ids: list[int], terms: list[str], exact: bool = True,
-                       pool: ArticlePool | None = None,
-                       everyday: tuple[Expansion, ...] = ()) -> dict[int, list[ArticleHit]]:
-    """The best articles of each version holding the terms, with their snippets."""
-    return _article_hits(session, _best_article_ids(backend, parsed, version_ids, terms, exact, pool, everyday),
-                         terms)
 
 
 def _best_article_ids(backend: SearchBackend, parsed: ParsedQuery | None, version_ids: list[int],

@@ -44,17 +44,24 @@ def work_region_code(province_code: str | None, body_names: list[str], title: st
     return locate(province_code, [*body_names, title])
 
 
+def issuing_body_names(session: Session, work_ids: list[str] | None = None) -> dict[str, list[str]]:
+    """The names of each work's issuing bodies in their order (Work.issuing_bodies), read as plain rows: of
+    these works, or of every work."""
+    query = (select(work_issuing_bodies.c.work_id, IssuingBody.name)
+             .join(IssuingBody, IssuingBody.id == work_issuing_bodies.c.body_id)
+             .order_by(work_issuing_bodies.c.work_id, work_issuing_bodies.c.position))
+    if work_ids is not None:
+        query = query.where(work_issuing_bodies.c.work_id.in_(work_ids))
+    names: dict[str, list[str]] = defaultdict(list)
+    for work_id, name in session.execute(query):
+        names[work_id].append(name)
+    return names
+
+
 def assign_region_codes(session: Session) -> int:
     """Recompute every work's region code from its bodies and title (for stores filled before the region
     hierarchy); returns how many changed. The outbox picks the changed works up for the index."""
-    names: dict[str, list[str]] = defaultdict(list)
-    rows = session.execute(
-        select(work_issuing_bodies.c.work_id, IssuingBody.name)
-        .join(IssuingBody, IssuingBody.id == work_issuing_bodies.c.body_id)
-        .order_by(work_issuing_bodies.c.work_id, work_issuing_bodies.c.position)
-    ).all()
-    for work_id, name in rows:
-        names[work_id].append(name)
+    names = issuing_body_names(session)
     changed = 0
     for work in session.scalars(select(Work)):
         province = vocabulary_region_code(work.region) or work.region_code

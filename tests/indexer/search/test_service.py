@@ -539,10 +539,10 @@ def test_each_hit_shows_its_own_best_articles_whoever_else_matches(corpus):
             select(Version.id).join(Work, Work.current_version_id == Version.id)
             .where(Work.title.in_([h.title for h in result.hits])))]
         terms = service._highlight_terms(parsed)
-        alone = service._matching_articles(session, backend, parsed, versions, terms)
+        alone = service._article_hits(session, service._best_article_ids(backend, parsed, versions, terms), terms)
         pool = service._article_pool(backend, text, service.Filters())
-        shared = service._matching_articles(session, backend, parsed, versions, terms,
-                                            pool=service.ArticlePool(text, pool))
+        shared = service._article_hits(session, service._best_article_ids(
+            backend, parsed, versions, terms, pool=service.ArticlePool(text, pool)), terms)
     assert alone and set(shared) >= set(alone)
     for version_id, articles in alone.items():  # never fewer than a search of its own would show
         assert len(shared[version_id]) >= len(articles)
