@@ -555,8 +555,10 @@ def _wider_facets(backend: SearchBackend, text: TextQuery, filters: Filters,
         if not getattr(filters, attr) or field_name in skip or (attr == "statuses" and filters.as_of is not None):
             continue
         without = Filters(**{**filters.__dict__, attr: ()})
-        wider[field_name] = backend.search(
-            SearchRequest(text=text, filters=without, limit=0, facets=True)).facets.get(field_name, [])
+        # Counted as the search that ticks the value would count: works, where one can match with several versions.
+        count_field = None if one_version_per_work(without) else "work_id"
+        wider[field_name] = backend.search(SearchRequest(text=text, filters=without, limit=0, facets=True,
+                                                         count_field=count_field)).facets.get(field_name, [])
     return wider
 
 

@@ -88,6 +88,7 @@ log = logging.getLogger(__name__)
 
 TEMPLATE_PATH = Path(__file__).resolve().parents[3] / "es_mappings" / "index_template.json"
 DEFAULT_ALIAS = "fagui-docs"
+WORKS_AGG = "_works"  # a facet value's works, where one work can match with several versions
 CARDINALITY_PRECISION = 40000  # Elasticsearch's maximum: exact counts up to about this many values
 MAX_RESULT_WINDOW = 10000  # from + size beyond this is refused by Elasticsearch (index.max_result_window)
 PIT_KEEP_ALIVE = "1m"  # a deep page's point in time lives this long between its steps
@@ -298,6 +299,9 @@ def build_aggs(request: SearchRequest) -> dict:
     if request.facets:
         for name, size in FACET_FIELDS.items():
             aggs[name] = {"terms": {"field": name, "size": size}}
+            if request.count_field:  # a work can match with several versions: each value counts its works
+                aggs[name]["aggs"] = {WORKS_AGG: {"cardinality": {"field": request.count_field,
+                                                                  "precision_threshold": CARDINALITY_PRECISION}}}
     if request.count_field:
         aggs["distinct_total"] = {
             "cardinality": {"field": request.count_field, "precision_threshold": CARDINALITY_PRECISION}
@@ -393,7 +397,9 @@ def parse_response(request: SearchRequest, response: dict) -> BackendResult:
     if request.facets:
         for name in FACET_FIELDS:
             buckets = aggs.get(name, {}).get("buckets", [])
-            facets[name] = [(str(b["key"]), int(b["doc_count"])) for b in buckets]
+            counted = [(str(b["key"]), int(b[WORKS_AGG]["value"] if WORKS_AGG in b else b["doc_count"]))
+                       for b in buckets]
+            facets[name] = sorted(counted, key=lambda kv: -kv[1])
     return BackendResult(total=total, hits=hits, facets=facets)
 
 

@@ -244,38 +244,66 @@ class TantivyBackend:
         order = {"published": "published", "effective": "effective"}.get(request.sort) or listing
         # Facets and the distinct-work total come from one aggregation pass; the hit count is only
         # asked of the top-k collector when nothing else gives the total.
-        aggs: dict = {}
         aggregated_query = matching
         folded = folded_facets(request.filters) if (request.facets and request.wide_facets
                                                      and not request.count_field) else ()
         chosen = {name: getattr(request.filters, MULTI_SELECT[name])[0] for name in folded}
         if folded:
-            # One pass without the folded filters: the search's own facets are counted in the chosen values'
-            # buckets, and each folded facet in the buckets of the other chosen values only.
             loosened: dict = {MULTI_SELECT[name]: () for name in folded}
             aggregated_query = self._query(request.text, replace(request.filters, **loosened), scored=False)
-            aggs.update(_within("own_", folded, chosen, {name: {"terms": {"field": name, "size": size}}
-                                                         for name, size in FACET_FIELDS.items() if name not in folded}))
-            for name in folded:
-                aggs.update(_within(f"{name}_", [f for f in folded if f != name], chosen,
-                                    {f"{name}_wide": {"terms": {"field": name, "size": FACET_FIELDS[name]}}}))
-        elif request.facets:
-            aggs.update({name: {"terms": {"field": name, "size": size}} for name, size in FACET_FIELDS.items()})
         shared = request.count_field == "work_id"
-        if shared:
-            # Works counted exactly and cheaply: every matching document of a work with one version is a work
-            # of its own (the hit count), so only the documents of works with several versions are bucketed by
-            # work id (at 33,000 works a terms count over every match cost more than the search itself).
-            aggs["_shared"] = {"terms": {"field": "versioned_work", "size": EXACT_DISTINCT_LIMIT}}
-        elif request.count_field:
-            # Tantivy's cardinality is an estimate (3238 for 3305 works); counting the terms is exact and as
-            # fast up to tens of thousands of works, past which the estimate is the only affordable answer.
-            aggs["_distinct"] = {"terms": {"field": request.count_field, "size": EXACT_DISTINCT_LIMIT}}
-            aggs["_estimate"] = {"cardinality": {"field": request.count_field}}
+
+        def aggregations(exact: bool) -> dict:
+            # A facet value counts works. Where one work can match with several versions (several statuses),
+            # exactly: each value's documents of works with several versions bucketed by work (versioned_work,
+            # which the other documents lack), the documents beyond each work's first taken off; past the
+            # bucket limit, by estimate.
+            by_work = "exact" if exact else "estimate"
+            aggs: dict = {}
+            if folded:
+                # One pass without the folded filters: the search's own facets are counted in the chosen values'
+                # buckets, and each folded facet in the buckets of the other chosen values only. Only the status
+                # facet then spans several statuses.
+                aggs.update(_within("own_", folded, chosen, {name: _facet_terms(name, size)
+                                                             for name, size in FACET_FIELDS.items()
+                                                             if name not in folded}))
+                for name in folded:
+                    wide = _facet_terms(name, FACET_FIELDS[name], by_work if name == "status" else None)
+                    aggs.update(_within(f"{name}_", [f for f in folded if f != name], chosen,
+                                        {f"{name}_wide": wide}))
+            elif request.facets:
+                aggs.update({name: _facet_terms(name, size, by_work if request.count_field else None)
+                             for name, size in FACET_FIELDS.items()})
+            if shared and exact:
+                # The total too: every matching document of a work with one version is a work of its own (the
+                # hit count), so only the works with several versions need counting (at 33,000 works a terms
+                # count over every match cost more than the search itself).
+                aggs[VERSIONED] = {"terms": {"field": "versioned_work", "size": EXACT_DISTINCT_LIMIT}}
+            elif request.count_field:
+                # Tantivy's cardinality is an estimate (3238 for 3305 works); counting the terms is exact and as
+                # fast up to tens of thousands of works, past which the estimate is the only affordable answer.
+                if exact:
+                    aggs["_distinct"] = {"terms": {"field": request.count_field, "size": EXACT_DISTINCT_LIMIT}}
+                aggs["_estimate"] = {"cardinality": {"field": request.count_field}}
+            return aggs
+
+        def aggregate() -> dict:
+            aggs = aggregations(exact=True)
+            if not aggs:
+                return {}
+            try:
+                return searcher.aggregate(aggregated_query, aggs)
+            except ValueError as err:
+                # Past Tantivy's limit of buckets per aggregation (works with several versions counted one by
+                # one in every facet value), the works are estimated instead.
+                if "bucket limit" not in str(err):
+                    raise
+                return searcher.aggregate(aggregated_query, aggregations(exact=False))
+
         need_count = shared or not request.count_field
         hits_raw, total = [], None
         # The aggregation is a second pass over the matches: it runs beside the top-k pass.
-        aggregated = later(lambda: searcher.aggregate(aggregated_query, aggs)) if aggs else None
+        aggregated = later(aggregate) if (request.facets or request.count_field) else None
         if request.limit > 0 or need_count:
             result = searcher.search(
                 query,
@@ -288,14 +316,14 @@ class TantivyBackend:
             hits_raw = result.hits[: request.limit]
             total = result.count if need_count else None  # type: ignore[attr-defined]  # missing from the stubs
         raw = aggregated.result() if aggregated is not None else {}
-        if shared:
-            works = raw.get("_shared", {}).get("buckets", [])
+        if shared and VERSIONED in raw:
+            works = raw[VERSIONED].get("buckets", [])
             total = (total or 0) - sum(int(b["doc_count"]) for b in works) + len(works)
             if len(works) >= EXACT_DISTINCT_LIMIT:
                 total = self._work_estimate(searcher, matching)
         elif request.count_field:
             buckets = raw.get("_distinct", {}).get("buckets", [])
-            total = len(buckets) if len(buckets) < EXACT_DISTINCT_LIMIT else int(
+            total = len(buckets) if 0 < len(buckets) < EXACT_DISTINCT_LIMIT else int(
                 round(raw.get("_estimate", {}).get("value") or 0))
         # What a hit carries is read from fast fields: fetching each hit's stored document (a compressed block
         # apiece) cost more than the engine's matching at 300 hits.
@@ -530,8 +558,34 @@ def _chosen_bucket(raw: dict, prefix: str, fields: list[str] | tuple[str, ...], 
     return node
 
 
+VERSIONED = "_versioned"  # the matching works with several versions, bucketed by work
+WORKS_AGG = "_works"  # within a facet value
+
+
+def _facet_terms(name: str, size: int, by_work: str | None = None) -> dict:
+    """A facet's terms aggregation; by_work (where one work can match with several versions) with each
+    value's works: "exact", the documents of works with several versions bucketed by work (measured cheaper
+    under the facet's few values than the facets under each work), or "estimate" (cardinality)."""
+    agg: dict = {"terms": {"field": name, "size": size}}
+    if by_work == "exact":
+        agg["aggs"] = {WORKS_AGG: {"terms": {"field": "versioned_work", "size": EXACT_DISTINCT_LIMIT}}}
+    elif by_work == "estimate":
+        agg["aggs"] = {WORKS_AGG: {"cardinality": {"field": "work_id"}}}
+    return agg
+
+
 def _buckets(buckets: list[dict]) -> list[tuple[str, int]]:
-    return [(str(b["key"]), int(b["doc_count"])) for b in buckets]
+    """(value, count) most first: a value's works where its works were counted (_facet_terms), else its
+    documents."""
+    counted = []
+    for bucket in buckets:
+        count, works = int(bucket["doc_count"]), bucket.get(WORKS_AGG)
+        if works is not None and "buckets" in works:  # each work's documents beyond its first taken off
+            count += len(works["buckets"]) - sum(int(b["doc_count"]) for b in works["buckets"])
+        elif works is not None:
+            count = int(round(works.get("value") or 0))
+        counted.append((str(bucket["key"]), count))
+    return sorted(counted, key=lambda kv: -kv[1])
 
 
 def _check_fields(directory: Path) -> None:

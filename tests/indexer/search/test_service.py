@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from crawlers.sources import lawrefbook
 from fagui.settings import BUNDLED_SAMPLE, load_settings
+from fagui.vocabulary import STATUSES
 from indexer.ingest.pipeline import ingest
 from indexer.search.backends.tantivy_backend import TantivyBackend
 from indexer.search.indexing import rebuild, store_digests, sync
@@ -66,6 +67,19 @@ def test_facets_folded_into_the_search_pass_equal_those_counted_alone(corpus, fi
         assert [h.work_id for h in folded.hits] == [h.work_id for h in alone.hits]
         if q == "安全" and "西藏自治区" not in filters.get("regions", ()):
             assert folded.facets is not None and folded.facets.doc_type and folded.facets.region, filters
+
+
+@pytest.mark.parametrize("q", ["道路运输条例", "酒后驾驶", "安全 管理"])
+@pytest.mark.parametrize("statuses", [("effective",), STATUSES, ("effective", "amended")])
+def test_a_facet_value_counts_the_works_ticking_it_would_list(corpus, q, statuses):
+    """Works with several versions (道路运输条例 2019, 2022, 2023) match once per version where several statuses
+    are searched: the number beside a status or a type is the total the reader gets by ticking it."""
+    facets = run(corpus, q, statuses=statuses).facets
+    assert facets is not None and facets.status
+    for value in facets.status:
+        assert run(corpus, q, statuses=(value.value,)).total == value.count, (q, statuses, value)
+    for value in facets.doc_type:
+        assert run(corpus, q, statuses=statuses, doc_types=(value.value,)).total == value.count, (q, value)
 
 
 def test_work_and_article_opens_that_article(corpus):

@@ -129,13 +129,20 @@ class LuceneEngine:
         total = (len({str(d[request.count_field]) for d, _ in ranked}) if request.count_field else len(ranked))
         facets: dict[str, list[tuple[str, int]]] = {}
         if request.facets:
+            aggs = esb.build_aggs(request)
             for name, size in FACET_FIELDS.items():
+                # a value's documents, or as the engine asks with a cardinality sub-aggregation, its distinct works
+                distinct = aggs[name].get("aggs", {}).get(esb.WORKS_AGG, {}).get("cardinality", {}).get("field")
                 counts: Counter[str] = Counter()
+                seen: set[tuple[str, str]] = set()
                 for d, _ in ranked:
                     value = d.get(name)
                     for v in (value if isinstance(value, list) else [value]):
-                        if v is not None:
-                            counts[str(v)] += 1
+                        if v is None or (distinct and (str(v), str(d[distinct])) in seen):
+                            continue
+                        if distinct:
+                            seen.add((str(v), str(d[distinct])))
+                        counts[str(v)] += 1
                 facets[name] = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:size]
         page = ranked[max(request.offset, 0): max(request.offset, 0) + max(request.limit, 0)]
         return BackendResult(total=total, facets=facets, hits=[

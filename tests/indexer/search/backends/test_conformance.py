@@ -158,6 +158,35 @@ def test_status_facet_counted_beside_the_default_search(indexed):
     if indexed.folds_facets:
         assert dict(nothing.wider["status"]) == {"repealed": 1}
 
+def test_facets_count_works_where_a_work_matches_with_several_versions(indexed):
+    """A facet value counts what the search ticking it would total: works, not their versions, wherever the
+    filters let one work match with several (several statuses, or the status facet beside the default search)."""
+    older = [doc("v6", "w5", 6, "驾驶人 考试 旧 文本", title="考试 办法", status="amended", is_current=0, weight=0.0,
+                 published=20120101, effective=20120101, effective_to=20150101),
+             doc("v7", "w5", 7, "驾驶人 考试 第二 旧 文本", title="考试 办法", status="amended", is_current=0,
+                 weight=0.0, published=20150101, effective=20150101, effective_to=20180101),
+             doc("v8", "w5", 8, "驾驶人 考试 现行 文本", title="考试 办法", published=20180101, effective=20180101)]
+    indexed.replace_works(["w5"], counted(older))
+    every = Filters(statuses=())
+    result = indexed.search(SearchRequest(text=q("驾驶人"), filters=every, limit=10, facets=True,
+                                          count_field="work_id"))
+    assert result.total == 4  # w1, w3, w4, w5 (v3 and v6-v8: two works)
+    assert dict(result.facets["status"]) == {"effective": 3, "amended": 1, "repealed": 1}
+    assert dict(result.facets["doc_type"]) == {"法律": 3, "地方性法规": 1}
+    assert dict(result.facets["region"]) == {"全国": 3, "山东省": 1}
+    assert dict(result.facets["body_ids"])["1"] == 3
+    amended = indexed.search(SearchRequest(text=q("驾驶人"), filters=Filters(statuses=("amended",)), limit=10,
+                                           count_field="work_id"))
+    assert amended.total == 1
+    # without count_field an engine counts documents, as before
+    plain = indexed.search(SearchRequest(text=q("驾驶人"), filters=every, limit=10, facets=True))
+    assert dict(plain.facets["status"])["amended"] == 2
+    if indexed.folds_facets:
+        folded = indexed.search(SearchRequest(text=q("驾驶人"), limit=5, facets=True, wide_facets=True))
+        assert dict(folded.wider["status"]) == {"effective": 3, "amended": 1, "repealed": 1}
+        assert folded.total == 3 and dict(folded.facets["doc_type"]) == {"法律": 2, "地方性法规": 1}
+
+
 def test_replace_is_idempotent_and_deletes(indexed):
     before = indexed.digests()
     assert set(before) == {d["id"] for d in DOCS}

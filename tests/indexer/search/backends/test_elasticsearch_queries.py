@@ -310,8 +310,11 @@ def test_body_sort_paging_and_source():
 
 def test_aggs_facets_and_distinct_total():
     aggs = build_aggs(SearchRequest(facets=True, count_field="work_id"))
-    for name, size in FACET_FIELDS.items():
-        assert aggs[name] == {"terms": {"field": name, "size": size}}
+    for name, size in FACET_FIELDS.items():  # counting works, each value counts its works too
+        assert aggs[name] == {"terms": {"field": name, "size": size}, "aggs": {"_works": {
+            "cardinality": {"field": "work_id", "precision_threshold": 40000}}}}
+    documents = build_aggs(SearchRequest(facets=True))
+    assert all(documents[name] == {"terms": {"field": name, "size": size}} for name, size in FACET_FIELDS.items())
     assert aggs["distinct_total"] == {"cardinality": {"field": "work_id", "precision_threshold": 40000}}
     assert build_aggs(SearchRequest()) == {}
 
@@ -339,6 +342,13 @@ def test_parse_response_hits_facets_and_totals():
     assert full.total == 4
     assert full.facets["status"] == [("effective", 5), ("repealed", 2)]
     assert full.facets["body_ids"] == [("1", 3)] and full.facets["doc_type"] == []
+    # a value's works (its cardinality sub-aggregation) are its count, most first
+    by_work = {"hits": {"total": {"value": 7}, "hits": []}, "aggregations": {
+        "status": {"buckets": [{"key": "amended", "doc_count": 5, "_works": {"value": 1}},
+                               {"key": "effective", "doc_count": 3, "_works": {"value": 3}}]},
+        "distinct_total": {"value": 4}}}
+    assert parse_response(SearchRequest(facets=True, count_field="work_id"), by_work).facets["status"] == [
+        ("effective", 3), ("amended", 1)]
     by_date = parse_response(SearchRequest(sort="published"), {"hits": {"total": {"value": 1}, "hits": [
         {"_id": "v1", "_score": None, "sort": [20210429], "_source": {"work_id": "w1", "version_id": 1}}]}})
     assert by_date.hits[0].score == 20210429.0
