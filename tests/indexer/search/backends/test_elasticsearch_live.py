@@ -102,11 +102,18 @@ def test_index_search_filter_facet_and_digest(backend):
     assert hit_ids(backend, words("驾驶人"))[0] == "v1"  # national law, higher weight, title match
     assert hit_ids(backend, words("饮酒 驾驶"), filters=Filters(kind="article")) == ["a11"]
     article_hit = backend.search(SearchRequest(text=words("暂扣"), filters=Filters(kind="article"))).hits[0]
-    assert (article_hit.article_id, article_hit.work_id, article_hit.version_id) == (11, "w1", 1)
+    assert (article_hit.article_id, article_hit.work_key, article_hit.version_id) == (11, "w1", 1)
     assert hit_ids(backend, filters=Filters(body_ids=("2",))) == ["v2"]
     result = backend.search(SearchRequest(facets=True, count_field="work_id", sort="published"))
     assert [h.doc_id for h in result.hits] == ["v1", "v3", "v2"] and result.total == 3
     assert dict(result.facets["region"]) == {"全国": 2, "山东省": 1}
+    # a value counts works (a cardinality per value), not the versions of a work matching several times
+    second = dict(DOCS[2], id="v9", version_id=9, status="amended", published=20150101)
+    backend.replace_works(["w3"], [DOCS[2], second])
+    every = backend.search(SearchRequest(filters=Filters(statuses=()), facets=True, count_field="work_id"))
+    assert every.total == 3 and dict(every.facets["region"]) == {"全国": 2, "山东省": 1}
+    assert dict(every.facets["status"]) == {"effective": 3, "amended": 1}
+    backend.replace_works(["w3"], [DOCS[2]])
     exact = backend.search(SearchRequest(text=words("安全法", title_key="网络安全法")))
     assert exact.hits[0].doc_id == "v2"
     assert backend.digests() == {d["id"]: d["digest"] for d in DOCS}
