@@ -425,7 +425,9 @@ def _typed_first(session: Session, backend: SearchBackend, text: TextQuery, wide
     # run side by side. `more` has no title_key, so its search never reads the store (the session stays here).
     ahead = later(lambda: _collapsed(session, backend, more, filters, replace(params, facets=False), 0)[0]
                   ) if offset == 0 else None
-    first, _ = _collapsed(session, backend, text, filters, replace(params, facets=False), offset)
+    # An everyday word as typed (酒驾) is ranked by its best articles, not by how often texts use it: the texts
+    # using the everyday word most are the ones about it in passing (measured with bench/officer_queries.py).
+    first, _ = _collapsed(session, backend, text, filters, replace(params, facets=False), offset, mentions=False)
     need = params.per_page - len(first.hits)
     rest = ahead.result() if ahead is not None else _collapsed(
         session, backend, more, filters, replace(params, facets=False, per_page=max(need, 1)),
@@ -463,10 +465,10 @@ def _undated_count(backend: SearchBackend, text: TextQuery, filters: Filters) ->
 
 
 def _collapsed(session: Session, backend: SearchBackend, text: TextQuery, filters: Filters, params: SearchParams,
-               offset: int) -> tuple[BackendResult, list[BackendHit]]:
+               offset: int, mentions: bool = True) -> tuple[BackendResult, list[BackendHit]]:
     """One hit per work: several versions of a work can match (e.g. when superseded texts are included),
     the best-ranked one stands for the work. Beside it, the best articles holding every term when the works
-    were ranked by them (else none)."""
+    were ranked by them (else none). Not `mentions`: a short term ranks by its best articles too."""
     window = offset + params.per_page
     # Where matching documents are matching works, the engine's plain hit count is the total (a distinct count
     # of tens of thousands of work ids costs more than the search itself at 30,000 works).
@@ -480,14 +482,19 @@ def _collapsed(session: Session, backend: SearchBackend, text: TextQuery, filter
     request = SearchRequest(text=text, filters=filters, sort=params.sort, offset=0,
                             limit=limit if single_version else limit * 3 + 10,
                             facets=params.facets, count_field=count_field, wide_facets=True)
-    pool = later(lambda: _article_pool(backend, text, filters)) if by_articles else None
+    by_mentions = by_articles and mentions and _ranks_by_mentions(text)
+    # Ranked by mentions, the best articles would only break ties: their pass over every match is left out.
+    pool = later(lambda: _article_pool(backend, text, filters)) if by_articles and not by_mentions else None
+    counted = later(lambda: _mentions(backend, text, filters)) if by_mentions else None
     result = backend.search(request)
     hits = result.hits
     articles = pool.result() if pool is not None else []
+    # The first RANK_WINDOW ranked again, the rest after them in the engine's order, on every page: a work the
+    # new order moves off the first page must come on the next, never vanish between pages.
     if pool is not None:
-        # The first RANK_WINDOW ranked again, the rest after them in the engine's order, on every page: a
-        # work the new order moves off the first page must come on the next, never vanish between pages.
         hits = _with_best_articles(session, text, hits[:RANK_WINDOW], articles) + hits[RANK_WINDOW:]
+    if counted is not None:
+        hits = _by_mentions(session, backend, text, filters, hits[:RANK_WINDOW], counted.result()) + hits[RANK_WINDOW:]
     seen: set[int | str] = set()
     unique = []
     for hit in hits:
@@ -519,6 +526,51 @@ def _article_pool(backend: SearchBackend, text: TextQuery, filters: Filters) -> 
     return backend.search(SearchRequest(text=pooled, filters=replace(filters, kind="article"), limit=ARTICLE_POOL)).hits
 
 
+# A term of one or two characters says little by its BM25: a character is indexed without frequencies, and a
+# pair's saturates in long texts. Versions then rank by how many of their articles use it (the texts that use it
+# most, as a reader counting mentions would), their score breaking ties. On 300 phrases of each length cut from
+# the corpus (bench/phrase_recall.py) the source work came in the first ten for 2.7% of one-character phrases and
+# 20.7% of two-character ones by score, 8.7% and 22.7% by mentions (a trigram FTS5 peer counting occurrences:
+# 8.0% and 22.0%); bench/queries.json and the officer bench did not move. Ties broken by the best articles as well
+# gave 23.7% at two characters, for a second pass over every matching article (15-30 ms for 罚款 at 33,000 works).
+MENTIONS_UP_TO = 2
+
+
+def _ranks_by_mentions(text: TextQuery) -> bool:
+    """The whole query is one exact term of at most MENTIONS_UP_TO characters."""
+    return (len(text.must) == 1 and not text.any_of and not text.match_any and 0 < len(text.must[0].chars)
+            <= MENTIONS_UP_TO)
+
+
+def _mentions(backend: SearchBackend, text: TextQuery, filters: Filters) -> list[tuple[int, int]]:
+    """The RANK_WINDOW versions with the most articles holding the term, most first: (version id, articles)."""
+    request = SearchRequest(text=replace(text, title_key=None, together=""), filters=replace(filters, kind="article"),
+                            limit=0, per_version=RANK_WINDOW)
+    return backend.search(request).per_version
+
+
+def _by_mentions(session: Session, backend: SearchBackend, text: TextQuery, filters: Filters,
+                 hits: list[BackendHit], counted: list[tuple[int, int]]) -> list[BackendHit]:
+    """Version hits and the versions with most mentions, ranked by their articles holding the term, then by
+    score. A work whose title is the term stays first."""
+    articles = dict(counted)
+    listed = {h.version_id for h in hits}
+    missing = tuple(v for v in articles if v not in listed)
+    if missing:  # matched, but below the window by their score
+        hits = hits + backend.search(SearchRequest(text=text, filters=replace(filters, version_ids=missing),
+                                                   limit=len(missing))).hits
+    titled = _titled_hits(session, text, hits)
+    return sorted(hits, key=lambda h: (h.version_id not in titled, -articles.get(h.version_id, 0), -h.score))
+
+
+def _titled_hits(session: Session, text: TextQuery, hits: list[BackendHit]) -> set[int]:
+    """The versions among the hits whose title is the query (title_key)."""
+    # Only a hit scoring at least EXACT_TITLE_BOOST can hold the title: the title_key clause's BM25 (a rare term in
+    # a one-term field) times that boost, times log2(2 + weight) >= 1, with nothing subtracted, in both engines.
+    candidates = [h.version_id for h in hits if h.score >= EXACT_TITLE_BOOST]
+    return _titled(session, text.title_key, candidates) if text.title_key and candidates else set()
+
+
 def _with_best_articles(session: Session, text: TextQuery, hits: list[BackendHit],
                         articles: list[BackendHit]) -> list[BackendHit]:
     """Version hits re-ranked by their score plus their best article's (an article holds every term). A work
@@ -533,10 +585,7 @@ def _with_best_articles(session: Session, text: TextQuery, hits: list[BackendHit
             scored[article.version_id] = BackendHit(f"v{article.version_id}", article.work_key, article.version_id,
                                                        0.0)
         scored[article.version_id].score += article.score * ARTICLE_SHARES[n - 1]
-    # Only a hit scoring at least EXACT_TITLE_BOOST can hold the title: the title_key clause's BM25 (a rare term in
-    # a one-term field) times that boost, times log2(2 + weight) >= 1, with nothing subtracted, in both engines.
-    candidates = [h.version_id for h in hits if h.score >= EXACT_TITLE_BOOST]
-    titled = _titled(session, text.title_key, candidates) if text.title_key and candidates else set()
+    titled = _titled_hits(session, text, hits)
     return sorted(scored.values(), key=lambda h: (h.version_id not in titled, -h.score))
 
 

@@ -104,6 +104,9 @@ class SearchRequest:
     # pass, where the engine can (SearchBackend.folds_facets, folded_facets): the reader sees 已废止 12 beside
     # 现行有效, and the other 效力级别, without a second pass over every match.
     wide_facets: bool = False
+    # Also the versions with the most matching documents, up to this many (BackendResult.per_version): articles
+    # counted by their version rank a term too short to score (a character or two) by how often a text uses it.
+    per_version: int = 0
 
 
 @dataclass
@@ -123,6 +126,7 @@ class BackendResult:
     hits: list[BackendHit]
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     wider: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # facets counted without their filter
+    per_version: list[tuple[int, int]] = field(default_factory=list)  # (version id, matching documents), most first
 
 
 class BackendUnavailable(UnavailableError, RuntimeError):

@@ -302,6 +302,8 @@ def build_aggs(request: SearchRequest) -> dict:
             if request.count_field:  # a work can match with several versions: each value counts its works
                 aggs[name]["aggs"] = {WORKS_AGG: {"cardinality": {"field": request.count_field,
                                                                   "precision_threshold": CARDINALITY_PRECISION}}}
+    if request.per_version:
+        aggs["per_version"] = {"terms": {"field": "version_id", "size": request.per_version}}
     if request.count_field:
         aggs["distinct_total"] = {
             "cardinality": {"field": request.count_field, "precision_threshold": CARDINALITY_PRECISION}
@@ -400,7 +402,8 @@ def parse_response(request: SearchRequest, response: dict) -> BackendResult:
             counted = [(str(b["key"]), int(b[WORKS_AGG]["value"] if WORKS_AGG in b else b["doc_count"]))
                        for b in buckets]
             facets[name] = sorted(counted, key=lambda kv: -kv[1])
-    return BackendResult(total=total, hits=hits, facets=facets)
+    per_version = [(int(b["key"]), int(b["doc_count"])) for b in aggs.get("per_version", {}).get("buckets", [])]
+    return BackendResult(total=total, hits=hits, facets=facets, per_version=per_version)
 
 
 def _index_source(doc: dict) -> dict:

@@ -285,6 +285,8 @@ class TantivyBackend:
                 if exact:
                     aggs["_distinct"] = {"terms": {"field": request.count_field, "size": EXACT_DISTINCT_LIMIT}}
                 aggs["_estimate"] = {"cardinality": {"field": request.count_field}}
+            if request.per_version and exact:  # every matching version is a bucket: none past the limit
+                aggs[PER_VERSION] = {"terms": {"field": "version_id", "size": request.per_version}}
             return aggs
 
         def aggregate() -> dict:
@@ -303,7 +305,7 @@ class TantivyBackend:
         need_count = shared or not request.count_field
         hits_raw, total = [], None
         # The aggregation is a second pass over the matches: it runs beside the top-k pass.
-        aggregated = later(aggregate) if (request.facets or request.count_field) else None
+        aggregated = later(aggregate) if (request.facets or request.count_field or request.per_version) else None
         if request.limit > 0 or need_count:
             result = searcher.search(
                 query,
@@ -353,7 +355,9 @@ class TantivyBackend:
         else:
             facets = {name: _buckets(raw.get(name, {}).get("buckets", []))
                       for name in FACET_FIELDS} if request.facets else {}
-        return BackendResult(total=total or 0, hits=hits, facets=facets, wider=wider)
+        per_version = [(int(b["key"]), int(b["doc_count"])) for b in raw.get(PER_VERSION, {}).get("buckets", [])]
+        return BackendResult(total=total or 0, hits=hits, facets=facets, wider=wider,
+                             per_version=sorted(per_version, key=lambda vc: -vc[1]))
 
     def _work_estimate(self, searcher: tantivy.Searcher, query: tantivy.Query) -> int:
         """Past EXACT_DISTINCT_LIMIT works with several versions, only an estimate is affordable."""
@@ -559,6 +563,7 @@ def _chosen_bucket(raw: dict, prefix: str, fields: list[str] | tuple[str, ...], 
 
 
 VERSIONED = "_versioned"  # the matching works with several versions, bucketed by work
+PER_VERSION = "_per_version"  # SearchRequest.per_version
 WORKS_AGG = "_works"  # within a facet value
 
 

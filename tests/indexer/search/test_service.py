@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from crawlers.sources import lawrefbook
 from fagui.settings import BUNDLED_SAMPLE, load_settings
@@ -17,7 +17,7 @@ from indexer.search.indexing import rebuild, store_digests, sync
 from indexer.search.service import SearchError, SearchParams, search
 from indexer.store.db import make_engine, session_factory
 from indexer.store.migrate import upgrade
-from indexer.store.models import Version, Work
+from indexer.store.models import Article, Version, Work
 
 
 def run(corpus, q="", **kw):
@@ -80,6 +80,36 @@ def test_a_facet_value_counts_the_works_ticking_it_would_list(corpus, q, statuse
         assert run(corpus, q, statuses=(value.value,)).total == value.count, (q, statuses, value)
     for value in facets.doc_type:
         assert run(corpus, q, statuses=statuses, doc_types=(value.value,)).total == value.count, (q, value)
+
+
+def _articles_using(corpus, term: str, work_ids: list[str]) -> list[int]:
+    """Per work, the articles of its current version holding the term, read from the store."""
+    factory, _ = corpus
+    with factory() as session:
+        counts = []
+        for work_id in work_ids:
+            version_id = session.get(Work, work_id).current_version_id
+            counts.append(session.scalar(select(func.count(Article.id)).where(
+                Article.version_id == version_id, func.instr(Article.text, term) > 0)))
+        return counts
+
+
+@pytest.mark.parametrize("q", ["燃", "罚款", "渔"])
+def test_a_short_term_ranks_the_texts_using_it_most_first(corpus, q):
+    """One or two characters: the works whose articles use them most come first (BM25 of a character says little)."""
+    hits = run(corpus, q, per_page=10).hits
+    counts = _articles_using(corpus, q, [h.work_id for h in hits])
+    assert len(hits) == 10 and counts == sorted(counts, reverse=True) and counts[0] > 1, counts
+    # the pages go on in that order: no work twice, none lost between them
+    pages = [h.work_id for page in (1, 2, 3) for h in run(corpus, q, page=page).hits]
+    assert pages == [h.work_id for h in run(corpus, q, per_page=30).hits] and len(set(pages)) == len(pages) > 10
+
+
+def test_a_short_title_typed_whole_stays_first_and_longer_terms_rank_by_score(corpus):
+    assert run(corpus, "刑法").hits[0].title == "中华人民共和国刑法"
+    # three characters and more rank by score and best articles, not by counting
+    hits = run(corpus, "机动车").hits
+    assert hits[0].title == "中华人民共和国道路交通安全法"
 
 
 def test_work_and_article_opens_that_article(corpus):

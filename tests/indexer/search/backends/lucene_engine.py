@@ -145,7 +145,11 @@ class LuceneEngine:
                         counts[str(v)] += 1
                 facets[name] = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:size]
         page = ranked[max(request.offset, 0): max(request.offset, 0) + max(request.limit, 0)]
-        return BackendResult(total=total, facets=facets, hits=[
+        per_version: list[tuple[int, int]] = []
+        if "per_version" in esb.build_aggs(request):  # a terms aggregation: most first, ties by the lower key
+            versions = Counter(int(d["version_id"]) for d, _ in ranked)
+            per_version = sorted(versions.items(), key=lambda kv: (-kv[1], kv[0]))[:request.per_version]
+        return BackendResult(total=total, facets=facets, per_version=per_version, hits=[
             BackendHit(doc_id=str(d["id"]), work_key=str(d["work_id"]), version_id=int(d["version_id"]), score=s,
                        article_id=int(d["article_id"]) if d.get("article_id") is not None else None)
             for d, s in page])

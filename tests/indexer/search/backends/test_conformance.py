@@ -297,6 +297,22 @@ def test_exact_folds_width_script_and_case(exact_index):
     assert ids(exact_index, exact("东营市城市供水条例")) == ["v12"]  # the title is written in traditional
 
 
+def test_versions_with_the_most_matching_documents_are_counted(exact_index):
+    """per_version: each version's matching documents, most first, as many as asked, beside the hits."""
+    more = [real("a20", "w13", 13, "劳动报酬按月支付。", kind="article"),
+            real("a21", "w13", 13, "支付劳动报酬不得克扣。", kind="article"),
+            real("a22", "w14", 14, "应当支付劳动报酬。", kind="article")]
+    exact_index.replace_works(["w13", "w14"], [d for d in EXACT_DOCS if d["work_id"] in ("w13", "w14")] + more)
+    articles = Filters(kind="article")
+    result = exact_index.search(SearchRequest(text=exact("劳动报酬"), filters=articles, limit=0, per_version=5))
+    assert result.per_version == [(13, 3), (14, 1)] and result.hits == [] and result.total == 4
+    assert exact_index.search(SearchRequest(text=exact("劳动报酬"), filters=articles, per_version=1)).per_version == [
+        (13, 3)]
+    assert exact_index.search(SearchRequest(text=exact("克扣"), filters=articles, per_version=5)).per_version == [
+        (13, 1)]
+    assert exact_index.search(SearchRequest(text=exact("劳动报酬"), filters=articles)).per_version == []
+
+
 def test_exact_single_character_and_long_paragraph(exact_index):
     assert ids(exact_index, exact("卡")) == ["v15"]
     assert ids(exact_index, exact("卡", title_only=True)) == []
