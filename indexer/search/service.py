@@ -607,6 +607,7 @@ def _wider_facets(backend: SearchBackend, text: TextQuery, filters: Filters,
         # Counted as the search that ticks the value would count: works, where one can match with several versions.
         count_field = None if one_version_per_work(without) else "work_id"
         wider[field_name] = backend.search(SearchRequest(text=text, filters=without, limit=0, facets=True,
+                                                         facet_fields=(field_name,),
                                                          count_field=count_field)).facets.get(field_name, [])
     return wider
 

@@ -107,6 +107,16 @@ class SearchRequest:
     # Also the versions with the most matching documents, up to this many (BackendResult.per_version): articles
     # counted by their version rank a term too short to score (a character or two) by how often a text uses it.
     per_version: int = 0
+    facet_fields: tuple[str, ...] = ()  # the facets counted (requested_facets): every one of FACET_FIELDS when empty
+
+
+def requested_facets(request: SearchRequest) -> dict[str, int]:
+    """The facets a request counts, with their sizes: a pass wanting one facet (the service's wider facets)
+    does not pay for the others' buckets."""
+    if not request.facets:
+        return {}
+    return {name: size for name, size in FACET_FIELDS.items()
+            if not request.facet_fields or name in request.facet_fields}
 
 
 @dataclass

@@ -69,7 +69,6 @@ from indexer.search.backends.base import (
     EXACT_FIELDS,
     EXACT_SCALE,
     EXACT_TITLE_BOOST,
-    FACET_FIELDS,
     SEVERAL_WORDS_BOOST,
     TITLE_BOOST,
     TOGETHER_BOOST,
@@ -82,6 +81,7 @@ from indexer.search.backends.base import (
     TextQuery,
     listing_order,
     pair_slop,
+    requested_facets,
 )
 
 log = logging.getLogger(__name__)
@@ -297,7 +297,7 @@ def build_aggs(request: SearchRequest) -> dict:
     """Facet counts (terms over FACET_FIELDS) and, with count_field, the distinct count used as the total."""
     aggs: dict[str, Any] = {}
     if request.facets:
-        for name, size in FACET_FIELDS.items():
+        for name, size in requested_facets(request).items():
             aggs[name] = {"terms": {"field": name, "size": size}}
             if request.count_field:  # a work can match with several versions: each value counts its works
                 aggs[name]["aggs"] = {WORKS_AGG: {"cardinality": {"field": request.count_field,
@@ -397,7 +397,7 @@ def parse_response(request: SearchRequest, response: dict) -> BackendResult:
         total = int(raw_total["value"] if isinstance(raw_total, dict) else raw_total)
     facets: dict[str, list[tuple[str, int]]] = {}
     if request.facets:
-        for name in FACET_FIELDS:
+        for name in requested_facets(request):
             buckets = aggs.get(name, {}).get("buckets", [])
             counted = [(str(b["key"]), int(b[WORKS_AGG]["value"] if WORKS_AGG in b else b["doc_count"]))
                        for b in buckets]

@@ -41,6 +41,7 @@ from indexer.search.backends.base import (
     folded_facets,
     listing_order,
     pair_slop,
+    requested_facets,
 )
 from indexer.search.side_by_side import later
 
@@ -273,7 +274,7 @@ class TantivyBackend:
                                         {f"{name}_wide": wide}))
             elif request.facets:
                 aggs.update({name: _facet_terms(name, size, by_work if request.count_field else None)
-                             for name, size in FACET_FIELDS.items()})
+                             for name, size in requested_facets(request).items()})
             if shared and exact:
                 # The total too: every matching document of a work with one version is a work of its own (the
                 # hit count), so only the works with several versions need counting (at 33,000 works a terms
@@ -353,8 +354,7 @@ class TantivyBackend:
                 within = _chosen_bucket(raw, f"{name}_", [f for f in folded if f != name], chosen)
                 wider[name] = _buckets(within.get(f"{name}_wide", {}).get("buckets", []))
         else:
-            facets = {name: _buckets(raw.get(name, {}).get("buckets", []))
-                      for name in FACET_FIELDS} if request.facets else {}
+            facets = {name: _buckets(raw.get(name, {}).get("buckets", [])) for name in requested_facets(request)}
         per_version = [(int(b["key"]), int(b["doc_count"])) for b in raw.get(PER_VERSION, {}).get("buckets", [])]
         return BackendResult(total=total or 0, hits=hits, facets=facets, wider=wider,
                              per_version=sorted(per_version, key=lambda vc: -vc[1]))

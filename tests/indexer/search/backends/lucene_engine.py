@@ -18,12 +18,12 @@ from pathlib import Path
 
 from indexer.search.backends import elasticsearch_backend as esb
 from indexer.search.backends.base import (
-    FACET_FIELDS,
     BackendHit,
     BackendResult,
     BackendUnavailable,
     SearchRequest,
     listing_order,
+    requested_facets,
 )
 
 HERE = Path(__file__).parent / "lucene"
@@ -130,7 +130,7 @@ class LuceneEngine:
         facets: dict[str, list[tuple[str, int]]] = {}
         if request.facets:
             aggs = esb.build_aggs(request)
-            for name, size in FACET_FIELDS.items():
+            for name, size in requested_facets(request).items():
                 # a value's documents, or as the engine asks with a cardinality sub-aggregation, its distinct works
                 distinct = aggs[name].get("aggs", {}).get(esb.WORKS_AGG, {}).get("cardinality", {}).get("field")
                 counts: Counter[str] = Counter()

@@ -175,6 +175,9 @@ def test_facets_count_works_where_a_work_matches_with_several_versions(indexed):
     assert dict(result.facets["doc_type"]) == {"法律": 3, "地方性法规": 1}
     assert dict(result.facets["region"]) == {"全国": 3, "山东省": 1}
     assert dict(result.facets["body_ids"])["1"] == 3
+    one = indexed.search(SearchRequest(text=q("驾驶人"), filters=every, limit=0, facets=True, count_field="work_id",
+                                       facet_fields=("status",)))
+    assert one.facets == {"status": result.facets["status"]}  # only the facet asked for, counted alike
     amended = indexed.search(SearchRequest(text=q("驾驶人"), filters=Filters(statuses=("amended",)), limit=10,
                                            count_field="work_id"))
     assert amended.total == 1
