@@ -303,7 +303,10 @@ class TantivyBackend:
                     raise
                 return searcher.aggregate(aggregated_query, aggregations(exact=False))
 
-        need_count = shared or not request.count_field
+        # Every article and version has a version id: a per_version count's buckets, with the documents of the
+        # versions it leaves out, are the total, with no count pass of its own.
+        total_by_versions = bool(request.per_version) and not request.count_field and not folded
+        need_count = (shared or not request.count_field) and not (total_by_versions and request.limit == 0)
         hits_raw, total = [], None
         # The aggregation is a second pass over the matches: it runs beside the top-k pass.
         aggregated = later(aggregate) if (request.facets or request.count_field or request.per_version) else None
@@ -355,7 +358,11 @@ class TantivyBackend:
                 wider[name] = _buckets(within.get(f"{name}_wide", {}).get("buckets", []))
         else:
             facets = {name: _buckets(raw.get(name, {}).get("buckets", [])) for name in requested_facets(request)}
-        per_version = [(int(b["key"]), int(b["doc_count"])) for b in raw.get(PER_VERSION, {}).get("buckets", [])]
+        by_version = raw.get(PER_VERSION)
+        per_version = [(int(b["key"]), int(b["doc_count"])) for b in (by_version or {}).get("buckets", [])]
+        if total_by_versions and not need_count:
+            total = (sum(n for _, n in per_version) + int(by_version.get("sum_other_doc_count") or 0)
+                     if by_version is not None else searcher.search(matching, limit=1, count=True).count)  # type: ignore[attr-defined]
         return BackendResult(total=total or 0, hits=hits, facets=facets, wider=wider,
                              per_version=sorted(per_version, key=lambda vc: -vc[1]))
 
