@@ -81,6 +81,7 @@ from indexer.search.backends.base import (
     TextQuery,
     listing_order,
     pair_slop,
+    ranks_unweighted,
     requested_facets,
 )
 
@@ -266,7 +267,8 @@ def build_filters(f: Filters) -> list[dict]:
 
 
 def build_query(request: SearchRequest) -> dict:
-    """The `query` of a search: text clauses scored, filters selecting, the score times log2(2 + weight).
+    """The `query` of a search: text clauses scored, filters selecting, the score times log2(2 + weight)
+    (not for a pasted passage, base.ranks_unweighted).
     With no text every filtered document scores 0.0, as on the Tantivy engine (its filters select without
     scoring and nothing else is asked); both order such a listing by base.listing_order."""
     parts = _text_parts(request.text, request.filters.kind)
@@ -277,6 +279,8 @@ def build_query(request: SearchRequest) -> dict:
         bool_query["should"] = parts["should"]
     if parts["must_not"]:
         bool_query["must_not"] = parts["must_not"]
+    if ranks_unweighted(request.text):  # a pasted passage: its words alone rank, as on the Tantivy engine
+        return {"bool": bool_query}
     return {
         "function_score": {
             "query": {"bool": bool_query},

@@ -41,6 +41,7 @@ from indexer.search.backends.base import (
     folded_facets,
     listing_order,
     pair_slop,
+    ranks_unweighted,
     requested_facets,
 )
 from indexer.search.side_by_side import later
@@ -317,7 +318,7 @@ class TantivyBackend:
                 offset=request.offset,
                 count=need_count,
                 order_by_field=order,
-                weight_by_field=None if order else "weight",
+                weight_by_field=None if order or ranks_unweighted(request.text) else "weight",
             )
             hits_raw = result.hits[: request.limit]
             total = result.count if need_count else None  # type: ignore[attr-defined]  # missing from the stubs

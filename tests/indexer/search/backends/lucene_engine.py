@@ -110,15 +110,16 @@ class LuceneEngine:
         if self._docs is None:
             raise BackendUnavailable("检索索引尚未建立：请先运行 `fagui index rebuild`")
         query = esb.build_query(request)
-        function = query["function_score"]
-        assert function["functions"] == [{"field_value_factor": {"field": "weight", "modifier": "ln2p", "missing": 0},
-                                          "weight": 1 / math.log(2)}]
-        assert (function["score_mode"], function["boost_mode"]) == ("multiply", "multiply")
-        raw = self._ask({"op": "search", "query": function["query"]})["hits"]
+        function = query.get("function_score")  # absent: the words alone rank (a pasted passage)
+        if function is not None:
+            assert function["functions"] == [{"field_value_factor": {"field": "weight", "modifier": "ln2p",
+                                                                     "missing": 0}, "weight": 1 / math.log(2)}]
+            assert (function["score_mode"], function["boost_mode"]) == ("multiply", "multiply")
+        raw = self._ask({"op": "search", "query": function["query"] if function is not None else query})["hits"]
         hits = []
         for doc_id, score in raw:  # best first, ties in index order
             doc = self._docs[doc_id]
-            factor = math.log(2 + float(doc.get("weight") or 0)) * (1 / math.log(2))
+            factor = math.log(2 + float(doc.get("weight") or 0)) * (1 / math.log(2)) if function is not None else 1.0
             hits.append((doc, _float32(score * _float32(factor))))
         listing = listing_order(request)
         key = request.sort if request.sort in ("published", "effective") else listing

@@ -316,6 +316,23 @@ def test_versions_with_the_most_matching_documents_are_counted(exact_index):
     assert exact_index.search(SearchRequest(text=exact("劳动报酬"), filters=articles)).per_version == []
 
 
+PASSAGE = "用人单位应当按时足额支付劳动报酬"
+
+
+def test_a_pasted_passage_ranks_by_its_text_alone(backend):
+    """One exact term of eight characters or more is a passage pasted from a text: the text holding it most
+    closely comes first, national or local; shorter terms keep the rank weight (national first)."""
+    filler = "。".join(f"第{n}条 国家建立健全劳动保障监察制度，依法维护劳动者合法权益" for n in range(2))
+    docs = counted([
+        real("v31", "w31", 31, f"{PASSAGE}。{filler}", title="劳动保障法", weight=14.0),
+        real("v32", "w32", 32, f"{PASSAGE}。拖欠的，{PASSAGE}。", title="某市工资支付条例", region="山东省", weight=2.0,
+             doc_type="地方性法规"),
+    ])
+    backend.replace_works(["w31", "w32"], docs)
+    assert ids(backend, exact(PASSAGE)) == ["v32", "v31"]
+    assert ids(backend, exact(PASSAGE[:6])) == ["v31", "v32"]  # 用人单位应当: six characters, weighted
+
+
 def test_exact_single_character_and_long_paragraph(exact_index):
     assert ids(exact_index, exact("卡")) == ["v15"]
     assert ids(exact_index, exact("卡", title_only=True)) == []
