@@ -33,6 +33,7 @@ from indexer.search.backends.base import (
     SearchRequest,
     TextQuery,
     folded_facets,
+    lone_term,
     one_version_per_work,
 )
 from indexer.search.everyday import Expansion
@@ -532,14 +533,13 @@ def _article_pool(backend: SearchBackend, text: TextQuery, filters: Filters) -> 
 # the corpus (bench/phrase_recall.py) the source work came in the first ten for 2.7% of one-character phrases and
 # 20.7% of two-character ones by score, 8.7% and 22.7% by mentions (a trigram FTS5 peer counting occurrences:
 # 8.0% and 22.0%); bench/queries.json and the officer bench did not move. Ties broken by the best articles as well
-# gave 23.7% at two characters, for a second pass over every matching article (15-30 ms for 罚款 at 33,000 works).
+# gave 23.7% at two characters, for one more pass over every matching article.
 MENTIONS_UP_TO = 2
 
 
 def _ranks_by_mentions(text: TextQuery) -> bool:
     """The whole query is one exact term of at most MENTIONS_UP_TO characters."""
-    return (len(text.must) == 1 and not text.any_of and not text.match_any and 0 < len(text.must[0].chars)
-            <= MENTIONS_UP_TO)
+    return 0 < len(lone_term(text)) <= MENTIONS_UP_TO
 
 
 def _mentions(backend: SearchBackend, text: TextQuery, filters: Filters) -> list[tuple[int, int]]:

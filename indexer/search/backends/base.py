@@ -161,10 +161,15 @@ def listing_order(request: SearchRequest) -> str | None:
 PASSAGE_CHARS = 8
 
 
+def lone_term(text: TextQuery) -> str:
+    """The characters of the query's one exact term when it is the whole query, else ""."""
+    alone = len(text.must) == 1 and not text.any_of and not text.match_any
+    return text.must[0].chars if alone else ""
+
+
 def ranks_unweighted(text: TextQuery) -> bool:
     """The whole query is one exact term of at least PASSAGE_CHARS characters: ranked without the rank weight."""
-    return (len(text.must) == 1 and not text.any_of and not text.match_any
-            and len(text.must[0].chars) >= PASSAGE_CHARS)
+    return len(lone_term(text)) >= PASSAGE_CHARS
 
 
 def one_version_per_work(filters: Filters) -> bool:
