@@ -322,6 +322,11 @@ _EDGE_TRAILING = "》〉>’`'"
 def _clean_word(word: str, keep_punctuation: bool = False) -> str | None:
     """《民法典》 -> 民法典, 【通知】 -> 通知, 条例： -> 条例 (条例： with punctuation kept); None when nothing
     searchable is left."""
+    if (keep_punctuation and word[:1] in "《〈" and _WRAPPERS[word[0]] not in word
+            and any(ch.isalnum() for ch in word) and not word.rstrip(_EDGE_TRAILING).endswith(tuple(_TITLE_ENDINGS))):
+        # An unclosed 《 before what is no title (《企业法人营, 《中华) was cut from a text with it: it stays.
+        # Before a title (《民法典) it is the reader's own.
+        return word if _searchable(word, keep_punctuation) else None
     previous = None
     while word != previous:
         previous = word

@@ -388,6 +388,9 @@ def test_a_query_of_operator_words_alone_searches_for_them():
     ("》规定", ("》规定",)),
     ("《民法典》", ("民法典",)),  # a reader's own wrapping goes
     ("《民法典", ("民法典",)),
+    ("《中华人民共和国道路交通安全法", ("中华人民共和国道路交通安全法",)),
+    ("《企业法人营", ("《企业法人营",)),  # an unclosed 《 before what is no title was cut from a text with it
+    ("《中华", ("《中华",)),
     ("条例：", ("条例：",)),
     ("。，！？", ("。，！？",)),
     ("第十二条 气象", ("第十二条", "气象")),  # whitespace still separates
