@@ -474,7 +474,7 @@ def _collapsed(session: Session, backend: SearchBackend, text: TextQuery, filter
     # Where matching documents are matching works, the engine's plain hit count is the total (a distinct count
     # of tens of thousands of work ids costs more than the search itself at 30,000 works).
     single_version = one_version_per_work(filters)
-    count_field = None if single_version else "work_id"
+    count_field = _works_counted_by(filters)
     by_articles = _ranks_by_articles(text, filters, params)
     if single_version and not by_articles:
         return backend.search(SearchRequest(text=text, filters=filters, sort=params.sort, offset=offset,
@@ -494,7 +494,7 @@ def _collapsed(session: Session, backend: SearchBackend, text: TextQuery, filter
     # new order moves off the first page must come on the next, never vanish between pages.
     if pool is not None:
         hits = _with_best_articles(session, text, hits[:RANK_WINDOW], articles) + hits[RANK_WINDOW:]
-    if counted is not None:
+    elif counted is not None:
         hits = _by_mentions(session, backend, text, filters, hits[:RANK_WINDOW], counted.result()) + hits[RANK_WINDOW:]
     seen: set[int | str] = set()
     unique = []
@@ -595,6 +595,12 @@ def _titled(session: Session, key: str, version_ids: list[int]) -> set[int]:
     return {vid for vid, title in rows if title_key(title) == key}
 
 
+def _works_counted_by(filters: Filters) -> str | None:
+    """The field a search with these filters counts works by (SearchRequest.count_field): none where each matching
+    document is a work of its own."""
+    return None if one_version_per_work(filters) else "work_id"
+
+
 def _wider_facets(backend: SearchBackend, text: TextQuery, filters: Filters,
                   skip: tuple[str, ...] = ()) -> dict[str, list[tuple[str, int]]]:
     """The facets of the filters in use, each counted without its own filter (to replace the search's), but
@@ -605,10 +611,10 @@ def _wider_facets(backend: SearchBackend, text: TextQuery, filters: Filters,
             continue
         without = Filters(**{**filters.__dict__, attr: ()})
         # Counted as the search that ticks the value would count: works, where one can match with several versions.
-        count_field = None if one_version_per_work(without) else "work_id"
         wider[field_name] = backend.search(SearchRequest(text=text, filters=without, limit=0, facets=True,
                                                          facet_fields=(field_name,),
-                                                         count_field=count_field)).facets.get(field_name, [])
+                                                         count_field=_works_counted_by(without))
+                                           ).facets.get(field_name, [])
     return wider
 
 

@@ -306,8 +306,9 @@ class TantivyBackend:
 
         # Every article and version has a version id: a per_version count's buckets, with the documents of the
         # versions it leaves out, are the total, with no count pass of its own.
-        total_by_versions = bool(request.per_version) and not request.count_field and not folded
-        need_count = (shared or not request.count_field) and not (total_by_versions and request.limit == 0)
+        total_by_versions = (bool(request.per_version) and request.limit == 0 and not request.count_field
+                             and not folded)
+        need_count = (shared or not request.count_field) and not total_by_versions
         hits_raw, total = [], None
         # The aggregation is a second pass over the matches: it runs beside the top-k pass.
         aggregated = later(aggregate) if (request.facets or request.count_field or request.per_version) else None
@@ -328,9 +329,9 @@ class TantivyBackend:
             total = (total or 0) - sum(int(b["doc_count"]) for b in works) + len(works)
             if len(works) >= EXACT_DISTINCT_LIMIT:
                 total = self._work_estimate(searcher, matching)
-        elif request.count_field:
-            buckets = raw.get("_distinct", {}).get("buckets", [])
-            total = len(buckets) if 0 < len(buckets) < EXACT_DISTINCT_LIMIT else int(
+        elif request.count_field:  # counted by terms, else (past the bucket limit) estimated
+            buckets = raw["_distinct"]["buckets"] if "_distinct" in raw else None
+            total = len(buckets) if buckets is not None and len(buckets) < EXACT_DISTINCT_LIMIT else int(
                 round(raw.get("_estimate", {}).get("value") or 0))
         # What a hit carries is read from fast fields: fetching each hit's stored document (a compressed block
         # apiece) cost more than the engine's matching at 300 hits.
@@ -361,7 +362,7 @@ class TantivyBackend:
             facets = {name: _buckets(raw.get(name, {}).get("buckets", [])) for name in requested_facets(request)}
         by_version = raw.get(PER_VERSION)
         per_version = [(int(b["key"]), int(b["doc_count"])) for b in (by_version or {}).get("buckets", [])]
-        if total_by_versions and not need_count:
+        if total_by_versions:
             total = (sum(n for _, n in per_version) + int(by_version.get("sum_other_doc_count") or 0)
                      if by_version is not None else searcher.search(matching, limit=1, count=True).count)  # type: ignore[attr-defined]
         return BackendResult(total=total or 0, hits=hits, facets=facets, wider=wider,

@@ -129,25 +129,18 @@ class LuceneEngine:
         ranked = [(hits[i][0], 0.0 if listing else hits[i][1]) for i in order]
         total = (len({str(d[request.count_field]) for d, _ in ranked}) if request.count_field else len(ranked))
         facets: dict[str, list[tuple[str, int]]] = {}
-        if request.facets:
-            aggs = esb.build_aggs(request)
-            for name, size in requested_facets(request).items():
-                # a value's documents, or as the engine asks with a cardinality sub-aggregation, its distinct works
-                distinct = aggs[name].get("aggs", {}).get(esb.WORKS_AGG, {}).get("cardinality", {}).get("field")
-                counts: Counter[str] = Counter()
-                seen: set[tuple[str, str]] = set()
-                for d, _ in ranked:
-                    value = d.get(name)
-                    for v in (value if isinstance(value, list) else [value]):
-                        if v is None or (distinct and (str(v), str(d[distinct])) in seen):
-                            continue
-                        if distinct:
-                            seen.add((str(v), str(d[distinct])))
-                        counts[str(v)] += 1
-                facets[name] = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:size]
+        aggs = esb.build_aggs(request)
+        for name, size in requested_facets(request).items():
+            held = [(str(v), d) for d, _ in ranked
+                    for v in (d.get(name) if isinstance(d.get(name), list) else [d.get(name)]) if v is not None]
+            # a value's documents, or as the engine asks with a cardinality sub-aggregation, its distinct works
+            distinct = aggs[name].get("aggs", {}).get(esb.WORKS_AGG, {}).get("cardinality", {}).get("field")
+            counts = Counter(v for v, _ in {(v, str(d[distinct])) for v, d in held}) if distinct else Counter(
+                v for v, _ in held)
+            facets[name] = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:size]
         page = ranked[max(request.offset, 0): max(request.offset, 0) + max(request.limit, 0)]
         per_version: list[tuple[int, int]] = []
-        if "per_version" in esb.build_aggs(request):  # a terms aggregation: most first, ties by the lower key
+        if "per_version" in aggs:  # a terms aggregation: most first, ties by the lower key
             versions = Counter(int(d["version_id"]) for d, _ in ranked)
             per_version = sorted(versions.items(), key=lambda kv: (-kv[1], kv[0]))[:request.per_version]
         return BackendResult(total=total, facets=facets, per_version=per_version, hits=[
