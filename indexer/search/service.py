@@ -511,7 +511,7 @@ def _collapsed(session: Session, backend: SearchBackend, text: TextQuery, filter
 # plus the score of their best matching article; the works after them keep the engine's order.
 RANK_WINDOW = 50
 ARTICLE_POOL = 100
-ARTICLE_SHARES = (1.0, 0.25)
+ARTICLE_SHARES = (1.5, 0.375)
 
 
 def _ranks_by_articles(text: TextQuery, filters: Filters, params: SearchParams) -> bool:

@@ -31,7 +31,8 @@ Behaviour matches the Tantivy engine (one conformance suite, tests/indexer/searc
 
 Exact matching (精确检索). `title_bi`/`text_bi` hold the folded characters as bigrams (with positions) and
 `title_uni`/`text_uni` the distinct single characters, made in Python (indexer.search.analysis.exact_tokens) and
-analysed by `exact_chars` (the same split), so both engines index identical tokens.
+analysed by `exact_chars` (the same split), so both engines index identical tokens. An article's text is indexed
+under `article_tok`/`article_bi`/`article_uni` (base.ARTICLE_FIELDS), as on Tantivy.
 A clause with `chars` must match where those characters stand together: a `match_phrase` (slop 0) of its
 bigrams, or a `term` on the single characters for a one-character term, in the text or (boosted) the title;
 its words only rank (`should`). Without `chars` (模糊检索) the words must match, as above.
@@ -79,10 +80,12 @@ from indexer.search.backends.base import (
     Filters,
     SearchRequest,
     TextQuery,
+    engine_fields,
     listing_order,
     pair_slop,
     ranks_unweighted,
     requested_facets,
+    text_field,
 )
 
 log = logging.getLogger(__name__)
@@ -167,7 +170,7 @@ def _exact_clause(clause: Clause, text: TextQuery, kind: str) -> dict:
     if text.title_only:
         fields: list[tuple[str, float]] = [("title_tok", 1.0)]
     elif kind != "version":
-        fields = [("text_tok", 1.0)]
+        fields = [(text_field(kind), 1.0)]
     else:
         fields = [("text_tok", 1.0), ("title_tok", TITLE_BOOST)]
     # The characters select (in the text: a version's indexed text holds its title, index_docs.docs_for_work) and
@@ -186,7 +189,7 @@ def _scored_clause(clause: Clause, text: TextQuery, kind: str) -> dict:
         return _exact_clause(clause, text, kind)
     if text.title_only:
         return _clause_query(clause, "title_tok")
-    body = _clause_query(clause, "text_tok")
+    body = _clause_query(clause, text_field(kind))
     if kind != "version":
         return body
     title = _clause_query(clause, "title_tok", boost=TITLE_BOOST)
@@ -210,7 +213,7 @@ def _text_parts(text: TextQuery, kind: str) -> dict[str, list[dict]]:
                 must.append({
                     "bool": {"should": [_scored_clause(c, text, kind) for c in group], "minimum_should_match": 1}
                 })
-    field = "title_tok" if text.title_only else "text_tok"
+    field = "title_tok" if text.title_only else text_field(kind)
     if text.together:
         should.append({"constant_score": {"filter": exact_query(text.together, field),
                                           "boost": TOGETHER_BOOST * LUCENE_SCALE}})
@@ -411,7 +414,7 @@ def parse_response(request: SearchRequest, response: dict) -> BackendResult:
 
 
 def _index_source(doc: dict) -> dict:
-    return {k: v for k, v in doc.items() if v is not None}
+    return {k: v for k, v in engine_fields(doc).items() if v is not None}
 
 
 def _public_url(url: str) -> str:

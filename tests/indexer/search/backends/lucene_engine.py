@@ -85,8 +85,9 @@ class LuceneEngine:
         return answer
 
     def _load(self, docs: dict[str, dict]) -> None:
+        # The fields as the Elasticsearch engine sends them (an article's text under its own fields).
         self._ask({"op": "index", "properties": self._properties, "analyzers": self._patterns,
-                   "docs": list(docs.values())})
+                   "docs": [esb._index_source(d) for d in docs.values()]})
         self._docs = docs
 
     # -- writing ------------------------------------------------------------------------------------------

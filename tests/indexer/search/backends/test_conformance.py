@@ -271,6 +271,23 @@ def test_exact_finds_a_word_that_segmentation_splits(exact_index):
     assert ids(exact_index, exact("酒后驾驶"), filters=Filters(kind="article")) == ["a18"]
 
 
+def test_each_kind_finds_its_own_documents_only(exact_index):
+    # An article's text is indexed apart from its version's (base.ARTICLE_FIELDS): a search of one kind never
+    # lists the other, whether the words are exact, fuzzy, any of several, excluded or only in a title.
+    articles, versions = Filters(kind="article"), Filters()
+    fuzzy = TextQuery(must=(Clause(("用人", "单位")),))
+    assert ids(exact_index, fuzzy, filters=articles) == ["a19"]
+    assert set(ids(exact_index, fuzzy, filters=versions)) == {"v13", "v14"}
+    either = TextQuery(must=exact("饮酒后", "拒不支付").must, match_any=True)
+    assert set(ids(exact_index, either, filters=articles)) == {"a18", "a19"}
+    assert set(ids(exact_index, either, filters=versions)) == {"v11", "v13"}
+    assert ids(exact_index, exact("劳动报酬", exclude=exact("限期").must), filters=articles) == []
+    assert ids(exact_index, exact("劳动报酬", exclude=exact("限期").must), filters=versions) == ["v14"]
+    titled = exact("道路交通安全法", title_only=True)
+    assert ids(exact_index, titled, filters=articles) == []
+    assert ids(exact_index, titled, filters=versions) == ["v11"]
+
+
 def test_exact_finds_a_fragment_cut_mid_word(exact_index):
     assert ids(exact_index, exact("本行政区域内城市供水的监")) == ["v12"]
     assert ids(exact_index, exact("门负")) == ["v12"]

@@ -111,15 +111,15 @@ def test_mapping_types(template):
     for name in ("published", "effective", "effective_to", "ended", "is_current"):
         assert props[name]["type"] == "integer", name
     assert props["weight"]["type"] == "float"
-    for name in ("title_tok", "text_tok"):
+    for name in ("title_tok", "text_tok", "article_tok"):
         assert props[name] == {"type": "text", "analyzer": "pretokenised"}
-    for name in ("title_bi", "text_bi"):  # positions (the default): a run of characters is a phrase of bigrams
+    for name in ("title_bi", "text_bi", "article_bi"):  # positions: a run of characters is a phrase of bigrams
         assert props[name] == {"type": "text", "analyzer": "exact_chars"}
-    for name in ("title_uni", "text_uni"):  # one-character terms: presence is enough
+    for name in ("title_uni", "text_uni", "article_uni"):  # one-character terms: presence is enough
         assert props[name]["analyzer"] == "exact_chars" and props[name]["index_options"] == "docs"
     # the tokens stay out of _source; ids and digests stay in it
     assert set(mappings["_source"]["excludes"]) == {"title_tok", "text_tok", "title_bi", "text_bi", "title_uni",
-                                                    "text_uni"}
+                                                    "text_uni", "article_tok", "article_bi", "article_uni"}
     assert props["digest"]["index"] is False
     for name in set(FACET_FIELDS) | {"work_id"}:
         assert props[name].get("doc_values", True), name
@@ -165,7 +165,7 @@ def test_words_must_all_match_with_title_boost_on_versions():
 
 def test_articles_get_no_title_clause_and_no_exact_title():
     b = bool_of(SearchRequest(text=q("罚款", title_key="道路交通安全法"), filters=Filters(kind="article")))
-    assert b["must"] == [{"match": {"text_tok": {"query": "罚款", "operator": "and"}}}]
+    assert b["must"] == [{"match": {"article_tok": {"query": "罚款", "operator": "and"}}}]
     assert "should" not in b
 
 
@@ -212,7 +212,7 @@ def test_match_any_ors_every_clause():
     assert len(must) == 1
     alternatives = must[0]["bool"]
     assert alternatives["minimum_should_match"] == 1
-    assert [next(iter(c["match"]["text_tok"].values())) for c in alternatives["should"]] == ["饮酒", "罚款", "数据"]
+    assert [next(iter(c["match"]["article_tok"].values())) for c in alternatives["should"]] == ["饮酒", "罚款", "数据"]
 
 
 def test_exact_title_key_is_an_optional_boost():
@@ -748,7 +748,7 @@ def test_exact_clause_of_one_character_and_in_articles_and_titles():
     query = esb.build_query(SearchRequest(text=one, filters=Filters(kind="article")))
     (clause,) = query["function_score"]["query"]["bool"]["must"]
     assert clause["bool"]["must"] == [  # articles: text only
-        {"constant_score": {"filter": {"term": {"text_uni": {"value": "卡"}}}, "boost": 1.0 / 2.2}}]
+        {"constant_score": {"filter": {"term": {"article_uni": {"value": "卡"}}}, "boost": 1.0 / 2.2}}]
     title = TextQuery(must=(Clause(("刑法",), chars="刑法"),), title_only=True)
     (clause,) = esb.build_query(SearchRequest(text=title))["function_score"]["query"]["bool"]["must"]
     assert clause["bool"]["must"] == [
