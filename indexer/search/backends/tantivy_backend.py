@@ -106,6 +106,7 @@ class TantivyBackend:
         self._lock = threading.Lock()
         self._opened: str | None = None
         self._kept: tuple[tuple, tantivy.Searcher] | None = None
+        self._pointer: tuple[tuple, str] | None = None  # the pointer file's identity and the name it holds
 
     # -- locating and opening -------------------------------------------------------------------------
     def _current_dir(self) -> Path | None:
@@ -220,7 +221,14 @@ class TantivyBackend:
     def _files_seen(self) -> tuple | None:
         """(index directory, its meta.json's identity): what a kept searcher was read from; None when unknown."""
         try:
-            name = (self.root / POINTER).read_text(encoding="utf-8").strip()
+            # The pointer is replaced, never rewritten in place (_switch): while its identity holds, so does the
+            # name it was read for (opening and reading it at each of a search's engine calls cost half a ms).
+            pointer = (self.root / POINTER).stat()
+            identity = (pointer.st_ino, pointer.st_mtime_ns, pointer.st_size)
+            known = self._pointer
+            if known is None or known[0] != identity:
+                known = self._pointer = (identity, (self.root / POINTER).read_text(encoding="utf-8").strip())
+            name = known[1]
             meta = (self.root / name / "meta.json").stat()
         except (OSError, ValueError):
             return None
