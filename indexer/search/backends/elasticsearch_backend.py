@@ -442,6 +442,7 @@ class ElasticsearchBackend:
         self._client = client or Elasticsearch(url, request_timeout=REQUEST_TIMEOUT_S, max_retries=2)
         self._versioned = re.compile(re.escape(alias) + r"-\d{20}")
         self._lock = threading.Lock()
+        self._fields_checked = False  # the alias's index holds every field this fagui searches (_check_fields)
 
     # -- errors -------------------------------------------------------------------------------------------
     @contextmanager
@@ -662,6 +663,7 @@ class ElasticsearchBackend:
         some shards failed) is asked again, and one that persists is BackendUnavailable: an answer with hits
         missing is never returned (allow_partial_search_results=false, and `_shards.failed` checked)."""
         with self._guard():
+            self._check_fields()
             for attempt in range(SEARCH_ATTEMPTS):
                 last = attempt == SEARCH_ATTEMPTS - 1
                 try:
@@ -681,6 +683,21 @@ class ElasticsearchBackend:
                         raise
                 time.sleep(RETRY_PAUSE_S * (attempt + 1))
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _check_fields(self) -> None:
+        """An index built by an older fagui lacks fields this one searches (the mapping is not dynamic): a search
+        naming one would find nothing there, silently. Such an index is refused with what to do; checked once,
+        since a rebuild only ever writes the current template's fields."""
+        if self._fields_checked:
+            return
+        found = self._client.indices.get_mapping(index=self.alias)
+        mappings = found.body if hasattr(found, "body") else found
+        wanted = set(load_template()["template"]["mappings"]["properties"])
+        for index in mappings.values():
+            missing = sorted(wanted - set(index.get("mappings", {}).get("properties", {})))
+            if missing:
+                raise BackendUnavailable(f"检索索引由旧版本建立，缺少字段 {'、'.join(missing)}：请运行 `fagui index rebuild` 重建")
+        self._fields_checked = True
 
     def _search_once(self, kwargs: dict, index: str | None = None) -> dict:
         """One search request (of the alias, or of the point in time its body names); any shard failure is

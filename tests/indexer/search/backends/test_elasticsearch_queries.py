@@ -18,6 +18,7 @@ import pytest
 
 from indexer.search.backends import elasticsearch_backend as esb
 from indexer.search.backends.base import (
+    ARTICLE_FIELDS,
     FACET_FIELDS,
     BackendUnavailable,
     Clause,
@@ -420,7 +421,8 @@ class FakeElasticsearch:
     # state helpers
     def add_index(self, name: str, aliases=(), docs=None) -> None:
         spec = aliases if isinstance(aliases, dict) else {a: {} for a in aliases}
-        self.indices[name] = {"aliases": dict(spec), "docs": dict(docs or {}), "settings": {}}
+        self.indices[name] = {"aliases": dict(spec), "docs": dict(docs or {}), "settings": {},
+                              "mappings": esb.load_template()["template"]["mappings"]}
 
     def resolve(self, target: str) -> list[str]:
         names = []
@@ -486,6 +488,7 @@ class FakeElasticsearch:
             self.add_index(parts[0], aliases=(body or {}).get("aliases", {}))
             self.indices[parts[0]]["settings"] = copy.deepcopy((body or {}).get("settings", {}))
             self.indices[parts[0]]["create_body"] = body
+            self.indices[parts[0]]["mappings"] = copy.deepcopy((body or {}).get("mappings", {}))
             return 200, {"acknowledged": True, "index": parts[0]}
         if len(parts) == 1 and method == "DELETE":
             for name in parts[0].split(","):
@@ -499,6 +502,8 @@ class FakeElasticsearch:
             update = body.get("settings", body)["index"]  # the client sends the settings as the body
             self.indices[names[0]]["settings"].setdefault("index", {}).update(update)
             return 200, ack
+        if tail == "_mapping" and method == "GET":
+            return 200, {n: {"mappings": self.indices[n]["mappings"]} for n in names}
         if tail == "_refresh":
             return 200, {"_shards": shards}
         if tail == "_count":
@@ -620,6 +625,25 @@ def test_rebuild_swaps_the_alias_in_one_update_aliases_call(fake):
     assert set(fake.indices[new]["docs"]) == {"v1", "v2", "v3"}
     assert "text_tok" in fake.indices[new]["docs"]["v1"]  # sent; the mapping keeps it out of _source
     assert backend.digests() == {d["id"]: d["digest"] for d in (mk("v1", "w1"), mk("v2", "w2"), mk("v3", "w3"))}
+
+
+def test_an_index_built_by_an_older_fagui_is_refused_until_rebuilt(fake):
+    # Built before articles had fields of their own: an article search would find nothing there, silently.
+    old_mappings = esb.load_template()["template"]["mappings"]
+    for name in ARTICLE_FIELDS.values():
+        del old_mappings["properties"][name]
+    fake.add_index(OLD, aliases=["fagui-docs"], docs={"v9": {"digest": "x"}})
+    fake.indices[OLD]["mappings"] = old_mappings
+    backend = ElasticsearchBackend(fake.url)
+    with pytest.raises(BackendUnavailable, match="旧版本.*article_bi、article_tok、article_uni：.*fagui index rebuild"):
+        backend.search(SearchRequest(filters=Filters(kind="article")))
+    assert not fake.calls("POST", r"/fagui-docs/_search")  # refused before searching
+    backend.rebuild(iter([[mk("v1", "w1")]]))
+    assert [h.doc_id for h in backend.search(SearchRequest()).hits] == ["v1"]
+    searched = len(fake.calls("POST", r"/fagui-docs/_search"))
+    backend.search(SearchRequest())
+    assert len(fake.calls("GET", r"/fagui-docs/_mapping")) == 2  # checked until it passed, then not again
+    assert len(fake.calls("POST", r"/fagui-docs/_search")) == searched + 1
 
 
 def test_rebuild_that_dies_leaves_the_alias_on_the_old_index(fake):
