@@ -59,38 +59,44 @@ UPDATE_HEAP = 50_000_000  # replace_works: a few works at a time
 EXACT_DISTINCT_LIMIT = 60_000  # below tantivy's default limit of 65,000 buckets per aggregation
 
 
-def build_schema() -> tantivy.Schema:
-    sb = tantivy.SchemaBuilder()
-    sb.add_text_field("id", stored=True, tokenizer_name="raw", fast=True)
-    sb.add_text_field("kind", tokenizer_name="raw", fast=True)
-    sb.add_text_field("work_id", stored=True, tokenizer_name="raw", fast=True)
-    sb.add_integer_field("version_id", stored=True, indexed=True, fast=True)
-    sb.add_integer_field("article_id", stored=True, indexed=True, fast=True)
-    sb.add_integer_field("work_key", fast=True)  # work_key(work_id): hits name their work without the store
-    sb.add_text_field("doc_type", tokenizer_name="raw", fast=True)
-    sb.add_text_field("region", tokenizer_name="raw", fast=True)
-    sb.add_text_field("status", tokenizer_name="raw", fast=True)
-    sb.add_text_field("body_ids", tokenizer_name="raw", fast=True)
-    sb.add_text_field("region_codes", tokenizer_name="raw", fast=True)
-    sb.add_text_field("topic", tokenizer_name="raw", fast=True)
-    sb.add_text_field("versioned_work", tokenizer_name="raw", fast=True)
-    sb.add_text_field("doc_number_key", tokenizer_name="raw")
-    sb.add_text_field("title_key", tokenizer_name="raw")
-    for name in ("published", "effective", "effective_to", "ended", "is_current", "number", "sub"):
-        sb.add_integer_field(name, indexed=True, fast=True)
-    sb.add_float_field("weight", fast=True)
+_RAW = {"tokenizer_name": "raw"}
+_FILTER = {**_RAW, "fast": True}
+_WORDS = {"tokenizer_name": "whitespace", "index_option": "position"}
+_CHARS = {"tokenizer_name": "whitespace", "index_option": "basic"}  # single characters: presence is enough
+# The index's fields, in the order the schema holds them (queries name a field by its place: _check_fields).
+_SCHEMA: tuple[tuple[str, str, dict], ...] = (
+    ("id", "text", {**_FILTER, "stored": True}),
+    ("kind", "text", _FILTER),
+    ("work_id", "text", {**_FILTER, "stored": True}),
+    ("version_id", "integer", {"stored": True, "indexed": True, "fast": True}),
+    ("article_id", "integer", {"stored": True, "indexed": True, "fast": True}),
+    ("work_key", "integer", {"fast": True}),  # work_key(work_id): hits name their work without the store
+    *((name, "text", _FILTER) for name in ("doc_type", "region", "status", "body_ids", "region_codes", "topic",
+                                           "versioned_work")),
+    ("doc_number_key", "text", _RAW),
+    ("title_key", "text", _RAW),
+    *((name, "integer", {"indexed": True, "fast": True})
+      for name in ("published", "effective", "effective_to", "ended", "is_current", "number", "sub")),
+    ("weight", "float", {"fast": True}),
     # Only read back (digests): stored, not indexed; a term per document made the term dictionary a sixth of
     # the indexing time.
-    sb.add_bytes_field("digest", stored=True)
-    sb.add_text_field("title_tok", tokenizer_name="whitespace", index_option="position")
-    sb.add_text_field("text_tok", tokenizer_name="whitespace", index_option="position")
-    for bi, uni in (EXACT_FIELDS["title_tok"], EXACT_FIELDS["text_tok"]):
-        sb.add_text_field(bi, tokenizer_name="whitespace", index_option="position")
-        sb.add_text_field(uni, tokenizer_name="whitespace", index_option="basic")
-    words = ARTICLE_FIELDS["text_tok"]
-    sb.add_text_field(words, tokenizer_name="whitespace", index_option="position")
-    sb.add_text_field(EXACT_FIELDS[words][0], tokenizer_name="whitespace", index_option="position")
-    sb.add_text_field(EXACT_FIELDS[words][1], tokenizer_name="whitespace", index_option="basic")
+    ("digest", "bytes", {"stored": True}),
+    ("title_tok", "text", _WORDS),
+    ("text_tok", "text", _WORDS),
+    *((name, "text", options) for bi, uni in (EXACT_FIELDS["title_tok"], EXACT_FIELDS["text_tok"])
+      for name, options in ((bi, _WORDS), (uni, _CHARS))),
+    (ARTICLE_FIELDS["text_tok"], "text", _WORDS),
+    (ARTICLE_FIELDS["text_bi"], "text", _WORDS),
+    (ARTICLE_FIELDS["text_uni"], "text", _CHARS),
+)
+FIELD_ORDER = tuple(name for name, _, _ in _SCHEMA)
+_FIELDS = frozenset(FIELD_ORDER) - {"work_key"}  # what a document of index_docs fills; work_key is the engine's own
+
+
+def build_schema() -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    for name, kind, options in _SCHEMA:
+        getattr(sb, f"add_{kind}_field")(name, **options)
     return sb.build()
 
 
@@ -633,7 +639,7 @@ def _check_fields(directory: Path) -> None:
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise BackendUnavailable(f"检索索引无法打开（{directory.name}）：请运行 `fagui index rebuild`") from exc
     # A field whose kind changed counts as missing: the digest was text before it was bytes.
-    missing = sorted(name for name in _FIELDS | {"work_key"}
+    missing = sorted(name for name in FIELD_ORDER
                      if name not in types or types[name] != _FIELD_TYPES.get(name, types[name]))
     if missing:
         raise BackendUnavailable(f"检索索引由旧版本建立，缺少字段 {'、'.join(missing)}：请运行 `fagui index rebuild` 重建")
@@ -641,15 +647,6 @@ def _check_fields(directory: Path) -> None:
     # order would be searched in the wrong fields.
     if order != FIELD_ORDER:
         raise BackendUnavailable("检索索引由其他版本建立，字段顺序不同：请运行 `fagui index rebuild` 重建")
-
-
-# The fields in the order build_schema adds them (tests check that an index built here lists them so).
-FIELD_ORDER = (
-    "id", "kind", "work_id", "version_id", "article_id", "work_key", "doc_type", "region", "status", "body_ids",
-    "region_codes", "topic", "versioned_work", "doc_number_key", "title_key", "published", "effective",
-    "effective_to", "ended", "is_current", "number", "sub", "weight", "digest", "title_tok", "text_tok", "title_bi",
-    "title_uni", "text_bi", "text_uni", "article_tok", "article_bi", "article_uni",
-)
 
 
 _FIELD_TYPES = {"digest": "bytes"}
@@ -661,11 +658,3 @@ def _boosted(query: tantivy.Query, boost: float) -> tantivy.Query:
 
 def _int_range(schema: tantivy.Schema, field: str, lower: int | None, upper: int | None) -> tantivy.Query:
     return tantivy.Query.range_query(schema, field, tantivy.FieldType.Integer, lower, upper)
-
-
-_FIELDS = {
-    "id", "kind", "work_id", "version_id", "article_id", "doc_type", "region", "status", "body_ids",
-    "region_codes", "topic", "doc_number_key", "title_key", "published", "effective", "effective_to", "ended", "is_current", "number", "sub",
-    "versioned_work",
-    "weight", "digest", *EXACT_FIELDS, *(name for pair in EXACT_FIELDS.values() for name in pair),
-}
