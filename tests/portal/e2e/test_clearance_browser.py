@@ -12,7 +12,11 @@ import urllib.request
 
 import pytest
 from openpyxl import load_workbook
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import (
+    NoSuchElementException,
+    StaleElementReferenceException,
+    WebDriverException,
+)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -52,10 +56,23 @@ def wait(driver, css: str, timeout: float = 20):
     return WebDriverWait(driver, timeout).until(EC.presence_of_element_located((By.CSS_SELECTOR, css)))
 
 
+def text_of(driver, css: str) -> str:
+    """The element's text, or "" while a page load replaces it: found on the old page and read on the new one,
+    chromium 156 reports a plain error ("Node with given id does not belong to the document") where older ones
+    raised StaleElementReferenceException."""
+    try:
+        return driver.find_element(By.CSS_SELECTOR, css).text
+    except (StaleElementReferenceException, NoSuchElementException):
+        return ""
+    except WebDriverException as exc:
+        if "does not belong to the document" in str(exc):
+            return ""
+        raise
+
+
 def wait_text(driver, css: str, prefix: str, timeout: float = 20) -> None:
     """Wait until the element's text starts with prefix, across the page load that a form post causes."""
-    WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)
-                  ).until(lambda d: d.find_element(By.CSS_SELECTOR, css).text.startswith(prefix))
+    WebDriverWait(driver, timeout).until(lambda d: text_of(d, css).startswith(prefix))
 
 
 def test_round_workflow_and_batch_check(browser, clearance_server, tmp_path):
@@ -141,8 +158,7 @@ def test_round_workflow_and_batch_check(browser, clearance_server, tmp_path):
     browser.get(base + "/clearance/check")
     browser.find_element(By.ID, "checklist-file").send_keys(str(listing))
     browser.find_element(By.CSS_SELECTOR, ".upload-form button[type=submit]").click()
-    WebDriverWait(browser, 60, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)).until(
-        lambda d: "已完成" in d.find_element(By.ID, "job-progress").text)  # the page refreshes itself
+    WebDriverWait(browser, 60).until(lambda d: "已完成" in text_of(d, "#job-progress"))  # the page refreshes itself
     results = browser.find_element(By.CSS_SELECTOR, "table.checklist-results").text
     assert "中华人民共和国道路交通安全法" in results and "多个候选" in results and "未找到" in results
     assert "需人工确认" in results  # a near title: for review, never matched
