@@ -9,7 +9,11 @@ trigram SQLite FTS5 peer built in the same run answers the same phrases. Per phr
   (SearchError) counts as one and is also counted under "errors" in the JSON.
 
     .venv/bin/python bench/phrase_recall.py [--data-dir DIR] [--per-length 300] [--seed 14]
-        [--lengths 1,2,3,4,6,8,12] [--depth 10] [--json FILE]
+        [--lengths 1,2,3,4,6,8,12] [--depth 10] [--json FILE] [--openings]
+
+With --openings the phrases are an article's opening as an officer copies it: the article's label, the
+whitespace after it and LENGTH characters of its text (第十六条　企业应当 at length 4). A plain search then holds
+two terms, which match anywhere; the texts holding them together, as pasted, should come first.
 
 DIR (default $FAGUI_DATA_DIR, else /work/benchdata/store) holds an imported store with its Tantivy index; it is
 only read (the SQLite file is opened read-only and immutable). The numbers measure whatever search code is
@@ -181,6 +185,32 @@ def draw_phrases(articles: list[tuple[str, str]], lengths: tuple[int, ...], per_
             if "\n" in phrase or phrase != phrase.strip() or not WORD.search(phrase):
                 continue
             out.append(Phrase(phrase, length, work_id))
+            drawn += 1
+    return out
+
+
+OPENING = re.compile(r"(第[一二三四五六七八九十百千零〇0-9]+条(?:之[一二三四五六七八九十]+)?)(\s+)")
+
+
+def draw_openings(articles: list[tuple[str, str]], lengths: tuple[int, ...], per_length: int,
+                  seed: int) -> list[Phrase]:
+    """Article openings (--openings): label, its whitespace and `length` characters of one line."""
+    out: list[Phrase] = []
+    for length in lengths:
+        rng = random.Random(f"{seed}-openings-{length}")
+        drawn, attempts = 0, 0
+        while drawn < per_length:
+            attempts += 1
+            if attempts > per_length * 1000:
+                raise SystemExit(f"cannot draw {per_length} article openings with {length} characters")
+            work_id, text = articles[rng.randrange(len(articles))]
+            label = OPENING.match(text)
+            if label is None:
+                continue
+            rest = text[label.end():label.end() + length]
+            if len(rest) < length or "\n" in rest or rest != rest.strip() or not WORD.search(rest):
+                continue
+            out.append(Phrase(text[:label.end()] + rest, length, work_id))
             drawn += 1
     return out
 
@@ -357,6 +387,8 @@ def main() -> None:
     ap.add_argument("--depth", type=int, default=TOP,
                     help=f"works listed per query for precision (fagui's per_page, at most {MAX_PER_PAGE})")
     ap.add_argument("--json", type=Path, help="write the figures and every phrase's outcome here")
+    ap.add_argument("--openings", action="store_true",
+                    help="article openings (label, its whitespace, LENGTH characters) instead of random runs")
     args = ap.parse_args()
     if not TOP <= args.depth <= MAX_PER_PAGE:
         ap.error(f"--depth must be between {TOP} and {MAX_PER_PAGE}")
@@ -371,7 +403,7 @@ def main() -> None:
         works = len(session.scalars(select(Work.id)).all())
 
     corpus = load_corpus(db_path)
-    phrases = draw_phrases(corpus.articles, lengths, args.per_length, args.seed)
+    phrases = (draw_openings if args.openings else draw_phrases)(corpus.articles, lengths, args.per_length, args.seed)
     loaded = time.perf_counter() - started
     print(f"store {args.data_dir}: {works} works, {len(corpus.versions)} versions, {len(corpus.articles)} articles "
           f"of current versions; {len(phrases)} phrases (seed {args.seed}); loaded in {loaded:.1f} s",
@@ -392,7 +424,8 @@ def main() -> None:
     rows = [summarise(length, {s: [o for p, o in zip(phrases, outcomes[s], strict=True) if p.length == length]
                                for s in SYSTEMS}) for length in lengths]
     total = time.perf_counter() - started
-    print(f"Phrase recall: {works} works, {len(phrases)} phrases ({args.per_length} per length, seed {args.seed}), "
+    kind = "article openings (label, its whitespace, LENGTH characters)" if args.openings else "phrases"
+    print(f"Phrase recall: {works} works, {len(phrases)} {kind} ({args.per_length} per length, seed {args.seed}), "
           f"status all; precision over the first {args.depth} works listed")
     print_table(rows)
     # A space separates terms in 精确检索 (each matches on its own; together as typed they rank first), so a

@@ -293,8 +293,25 @@ def _article_ref(match: re.Match[str]) -> WorkArticleRef | None:
                           original=original, loose=not match.group("di"), paragraph=paragraph, item=item)
 
 
+def _quoted_spans(text: str) -> list[tuple[int, int]]:
+    """Where quoted phrases stand, as _lex reads them (an unclosed quote runs to the end)."""
+    spans, i = [], 0
+    while i < len(text):
+        if text[i] in _QUOTES:
+            j = i + 1
+            while j < len(text) and text[j] not in _QUOTES[text[i]]:
+                j += 1
+            spans.append((i, j))
+            i = j
+        i += 1
+    return spans
+
+
 def _take_work_article(text: str, warnings: list[str]) -> tuple[str, WorkArticleRef | None]:
-    found = [(m, ref) for m in _WORK_ARTICLE.finditer(text) if (ref := _article_ref(m)) is not None]
+    # A reference inside quotes is literal text: "第二条 《档案法》第二条" pasted in quotes is one phrase.
+    quoted = _quoted_spans(text)
+    found = [(m, ref) for m in _WORK_ARTICLE.finditer(text)
+             if not any(start < m.start() < end for start, end in quoted) and (ref := _article_ref(m)) is not None]
     if not found:
         return text, None
     if len(found) > 1:

@@ -265,6 +265,13 @@ def test_what_is_not_a_work_article_reference():
     assert parse_query("第九十一条").must == ("第九十一条",)
     quoted = parse_query("“民法典第1087条”")  # quotes mean literal text
     assert quoted.work_article is None and quoted.phrases == ("民法典第1087条",)
+    # Anywhere inside the quotes, not only right after the opening one: an article's opening pasted in quotes.
+    pasted = parse_query('"第二条 《档案法》第二条"')
+    assert pasted.work_article is None and pasted.phrases == ("第二条 《档案法》第二条",)
+    unclosed = parse_query("「故意 刑法第二百三十四条")
+    assert unclosed.work_article is None and unclosed.phrases == ("故意 刑法第二百三十四条",)
+    outside = parse_query("「故意 伤害」 刑法第二百三十四条")
+    assert outside.work_article.original == "刑法第二百三十四条" and outside.phrases == ("故意 伤害",)
     excluded = parse_query("离婚 -民法典第1087条")
     assert excluded.work_article is None and excluded.exclude == ("民法典第1087条",)
     assert parse_query("民法典第0条").work_article is None
