@@ -5,6 +5,7 @@ One function, `search`, serves the command line, the portal and the API with the
 
 from __future__ import annotations
 
+import re
 import time
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from fagui.abbreviations import expand as expand_abbreviation
 from fagui.errors import FaguiError
-from fagui.normalise.articles import chinese_numeral
+from fagui.normalise.articles import CN_NUMBER, chinese_numeral
 from fagui.normalise.paragraphs import has_place
 from fagui.regions import NATIONAL
 from fagui.regions import get as region_by_code
@@ -128,6 +129,9 @@ def validate(params: SearchParams) -> None:
             raise SearchError(f"{label}范围的起始日期晚于结束日期")
 
 
+ARTICLE_LABEL = re.compile(rf"第[{CN_NUMBER}0-9]+条(?:之[{CN_NUMBER}0-9]+)?")  # a term that is an article's label
+
+
 def term_clause(text: str, phrase: bool = False, exact: bool = True) -> Clause | None:
     """One term as a clause: exact, its characters must stand together as typed (after folding) and its words
     rank; fuzzy, its words must all occur (near each other when quoted or when it has several)."""
@@ -165,7 +169,8 @@ def text_query(parsed: ParsedQuery, extra_words: tuple[str, ...] = (), exact: bo
     # stand together, as typed, the text ranks first.
     together = exact_form("".join(words)) if exact and len(words) > 1 and not parsed.any_of else ""
     return TextQuery(must=tuple(must), any_of=tuple(groups), exclude=tuple(exclude), title_only=parsed.title_only,
-                     title_key=exact_title or None, together=together)
+                     title_key=exact_title or None, together=together,
+                     together_first=bool(together) and any(ARTICLE_LABEL.fullmatch(w) for w in words))
 
 
 def resolve_body_ids(session: Session, name: str) -> tuple[str, ...]:

@@ -72,7 +72,6 @@ from indexer.search.backends.base import (
     EXACT_TITLE_BOOST,
     SEVERAL_WORDS_BOOST,
     TITLE_BOOST,
-    TOGETHER_BOOST,
     BackendHit,
     BackendResult,
     BackendUnavailable,
@@ -86,6 +85,7 @@ from indexer.search.backends.base import (
     ranks_unweighted,
     requested_facets,
     text_field,
+    together_boost,
 )
 
 log = logging.getLogger(__name__)
@@ -216,7 +216,7 @@ def _text_parts(text: TextQuery, kind: str) -> dict[str, list[dict]]:
     field = "title_tok" if text.title_only else text_field(kind)
     if text.together:
         should.append({"constant_score": {"filter": exact_query(text.together, field),
-                                          "boost": TOGETHER_BOOST * LUCENE_SCALE}})
+                                          "boost": together_boost(text) * LUCENE_SCALE}})
     if text.title_key and kind == "version":
         should.append({"term": {"title_key": {"value": text.title_key, "boost": EXACT_TITLE_BOOST}}})
     for clause in text.exclude:

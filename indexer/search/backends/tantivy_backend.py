@@ -31,7 +31,6 @@ from indexer.search.backends.base import (
     MULTI_SELECT,
     SEVERAL_WORDS_BOOST,
     TITLE_BOOST,
-    TOGETHER_BOOST,
     BackendHit,
     BackendResult,
     BackendUnavailable,
@@ -46,6 +45,7 @@ from indexer.search.backends.base import (
     ranks_unweighted,
     requested_facets,
     text_field,
+    together_boost,
 )
 from indexer.search.side_by_side import later
 
@@ -490,7 +490,7 @@ class TantivyBackend:
             return parts
         if text.together:
             field = "title_tok" if text.title_only else text_field(kind)
-            together = tantivy.Query.const_score_query(self._exact(text.together, field), TOGETHER_BOOST)
+            together = tantivy.Query.const_score_query(self._exact(text.together, field), together_boost(text))
             parts.append((tantivy.Occur.Should, together))
         if text.title_key and kind == "version":
             exact = tantivy.Query.term_query(self.schema, "title_key", text.title_key)

@@ -518,6 +518,21 @@ def test_terms_standing_together_as_typed_rank_first(corpus):
     assert result.hits[0].title == "中华人民共和国道路交通安全法"
 
 
+@pytest.mark.parametrize(("q", "first"), [
+    ("第十六条 企业应当", True),  # an article's opening as copied: label, space, text
+    ("第二百七十六条之一 以转移财产", True),
+    ("行政处罚 听证", False),  # typed keywords: standing together elsewhere is only a bonus
+    ("第十六条", False),  # one term: nothing to stand together
+    ("第十六条 OR 企业", False),
+])
+def test_an_article_opening_pasted_puts_the_texts_holding_it_first(q, first):
+    from indexer.search.query import parse_query
+    from indexer.search.service import text_query
+
+    text = text_query(parse_query(q, keep_punctuation=True))
+    assert text.together_first is first
+
+
 @pytest.mark.parametrize("q", ["例第十条", "本条例第十条", "依照本法第九十一条的规定"])
 def test_a_reference_to_no_one_work_is_text_not_another_works_article(corpus, q):
     """例 or 本条例 is part of hundreds of titles: answering with one of them would show another text's article."""

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from indexer.search.backends.base import BackendUnavailable, Clause, Filters, SearchRequest, TextQuery
+from indexer.search.backends.base import (
+    TOGETHER_BOOST,
+    TOGETHER_FIRST_BOOST,
+    BackendUnavailable,
+    Clause,
+    Filters,
+    SearchRequest,
+    TextQuery,
+)
 from indexer.search.index_docs import OPEN_END, digest
 
 
@@ -379,6 +389,11 @@ def test_terms_standing_together_rank_first(exact_index):
     assert ids(exact_index, apart) == ["v14", "v13"]
     together = TextQuery(must=apart.must, together=exact_form("用人单位拒不"))
     assert ids(exact_index, together) == ["v13", "v14"]
+    # An article's opening pasted (together_first): the run lifts its text above any the words alone score.
+    first = replace(together, together_first=True)
+    hits = exact_index.search(SearchRequest(text=first, limit=20)).hits
+    assert [h.doc_id for h in hits] == ["v13", "v14"]
+    assert hits[0].score - hits[1].score > (TOGETHER_FIRST_BOOST - TOGETHER_BOOST) / 2.2  # Lucene scales by 1 / 2.2
 
 
 # -- the same answers on both engines (issue 23): texts analysed as indexer.search.index_docs does, queries

@@ -11,6 +11,7 @@ import re
 import socket
 import threading
 import time
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -20,6 +21,8 @@ from indexer.search.backends import elasticsearch_backend as esb
 from indexer.search.backends.base import (
     ARTICLE_FIELDS,
     FACET_FIELDS,
+    TOGETHER_BOOST,
+    TOGETHER_FIRST_BOOST,
     BackendUnavailable,
     Clause,
     Filters,
@@ -226,8 +229,10 @@ def test_terms_together_is_an_optional_exact_phrase_boost():
     b = bool_of(SearchRequest(text=q("用人单位", "拒不", together="用人单位拒不")))
     run = {"match_phrase": {"text_bi": {"query": "用人 人单 单位 位拒 拒不", "slop": 0}}}
     # Lucene's BM25 is Tantivy's divided by (k1 + 1): a constant beside it is divided alike
-    assert b["should"] == [{"constant_score": {"filter": run, "boost": esb.TOGETHER_BOOST / 2.2}}]
+    assert b["should"] == [{"constant_score": {"filter": run, "boost": TOGETHER_BOOST * esb.LUCENE_SCALE}}]
     assert len(b["must"]) == 2
+    first = bool_of(SearchRequest(text=replace(q("第十六条", "企业", together="第十六条企业"), together_first=True)))
+    assert first["should"][0]["constant_score"]["boost"] == TOGETHER_FIRST_BOOST * esb.LUCENE_SCALE
     title_only = bool_of(SearchRequest(text=q("用人单位", "拒不", together="用人单位拒不", title_only=True)))
     assert "title_bi" in title_only["should"][0]["constant_score"]["filter"]["match_phrase"]
 
