@@ -18,7 +18,7 @@ Rules, in the order they apply:
   titles or full text per query, not per word. Standing after the first word it also warns, so the user
   sees it is not per word. `文号:` / `发文字号:` / `字号:` are accepted and dropped (the number is found anyway).
 - The first document number (`find_doc_numbers`, or a bracketed number typed without 号) becomes
-  `doc_number` and leaves the text; the words around it stay terms. One written after `-` is an exclusion.
+  `doc_number` and leaves the text; the words around it stay terms. One written after `-` is an exclusion; one inside quotes is the phrase's text.
 - The first work-plus-article reference becomes `work_article` and leaves the text. The work is the word
   directly before 第…条 (attached or after spaces; a 《…》 title may hold spaces, a work may hold a bracketed
   part: 刑法修正案（十一）), stripped of 《》, spaces and a trailing 的, with ASCII brackets made full-width;
@@ -224,16 +224,37 @@ def _cut(text: str, start: int, end: int) -> str:
 _CHUNK = re.compile(rf"[^{_BOUNDARY}]+")
 
 
+def _quoted_spans(text: str) -> list[tuple[int, int]]:
+    """Where quoted phrases stand, as _lex reads them (an unclosed quote runs to the end)."""
+    spans, i = [], 0
+    while i < len(text):
+        if text[i] in _QUOTES:
+            j = i + 1
+            while j < len(text) and text[j] not in _QUOTES[text[i]]:
+                j += 1
+            spans.append((i, j))
+            i = j
+        i += 1
+    return spans
+
+
+def _in_quotes(spans: list[tuple[int, int]], position: int) -> bool:
+    """Quotes mean literal text: a document number or an article reference standing inside is a phrase's."""
+    return any(start <= position < end for start, end in spans)
+
+
 def _take_doc_number(text: str, warnings: list[str]) -> tuple[str, DocNumber | None]:
     spans: list[tuple[int, int, DocNumber]] = []
+    quoted = _quoted_spans(text)
     for original in find_doc_numbers(text):
         start = text.find(original)
         parsed = parse_doc_number(original)
-        if start >= 0 and parsed is not None and not _negated_at(text, start):
+        if start >= 0 and parsed is not None and not _negated_at(text, start) and not _in_quotes(quoted, start):
             spans.append((start, start + len(original), parsed))
     if not spans:  # 川府规[2023]1 typed without 号: running text needs the 号, a word of its own does not
         for chunk in _CHUNK.finditer(text):
-            parsed = parse_doc_number(chunk.group()) if chunk.group()[0] not in _MINUS else None
+            parsed = (parse_doc_number(chunk.group())
+                      if chunk.group()[0] not in _MINUS and not _in_quotes(quoted, chunk.start()) else None)
             if parsed is not None:
                 spans.append((chunk.start(), chunk.end(), parsed))
     if not spans:
@@ -293,25 +314,11 @@ def _article_ref(match: re.Match[str]) -> WorkArticleRef | None:
                           original=original, loose=not match.group("di"), paragraph=paragraph, item=item)
 
 
-def _quoted_spans(text: str) -> list[tuple[int, int]]:
-    """Where quoted phrases stand, as _lex reads them (an unclosed quote runs to the end)."""
-    spans, i = [], 0
-    while i < len(text):
-        if text[i] in _QUOTES:
-            j = i + 1
-            while j < len(text) and text[j] not in _QUOTES[text[i]]:
-                j += 1
-            spans.append((i, j))
-            i = j
-        i += 1
-    return spans
-
-
 def _take_work_article(text: str, warnings: list[str]) -> tuple[str, WorkArticleRef | None]:
-    # A reference inside quotes is literal text: "第二条 《档案法》第二条" pasted in quotes is one phrase.
+    # "第二条 《档案法》第二条", an article's opening pasted in quotes, is one phrase.
     quoted = _quoted_spans(text)
     found = [(m, ref) for m in _WORK_ARTICLE.finditer(text)
-             if not any(start < m.start() < end for start, end in quoted) and (ref := _article_ref(m)) is not None]
+             if not _in_quotes(quoted, m.start()) and (ref := _article_ref(m)) is not None]
     if not found:
         return text, None
     if len(found) > 1:

@@ -216,6 +216,13 @@ def test_doc_number_with_other_words_keeps_them_as_terms():
     assert parse_query("中华人民共和国国务院令第四○六号").doc_number.key == "国务院令第406号"
 
 
+@pytest.mark.parametrize("q", ['"依照 国务院令第406号"', "“国办发（2021）12号”", '"川府规[2023]1"', "「依照国务院令第406号」"])
+def test_a_doc_number_inside_quotes_is_literal_text(q):
+    parsed = parse_query(q)
+    assert parsed.doc_number is None
+    assert parsed.phrases == (q[1:-1],)
+
+
 def test_excluded_doc_number_is_an_exclusion():
     q = parse_query("安全生产 -川府规〔2023〕1号")
     assert q.doc_number is None
