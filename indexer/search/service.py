@@ -132,6 +132,13 @@ def validate(params: SearchParams) -> None:
 ARTICLE_LABEL = re.compile(rf"第[{CN_NUMBER}0-9]+条(?:之[{CN_NUMBER}0-9]+)?")  # a term that is an article's label
 
 
+def _pasted(parsed: ParsedQuery, words: list[str]) -> bool:
+    """The terms were copied from a text as one run (TextQuery.together_first): one of them is an article's label
+    (an article's opening, copied with the whitespace after its label), or a line break stands between them (no
+    one types a line break into a search; the command line and the API receive pasted ones as they are)."""
+    return any(ARTICLE_LABEL.fullmatch(w) for w in words) or "\n" in parsed.raw or "\r" in parsed.raw
+
+
 def term_clause(text: str, phrase: bool = False, exact: bool = True) -> Clause | None:
     """One term as a clause: exact, its characters must stand together as typed (after folding) and its words
     rank; fuzzy, its words must all occur (near each other when quoted or when it has several)."""
@@ -170,7 +177,7 @@ def text_query(parsed: ParsedQuery, extra_words: tuple[str, ...] = (), exact: bo
     together = exact_form("".join(words)) if exact and len(words) > 1 and not parsed.any_of else ""
     return TextQuery(must=tuple(must), any_of=tuple(groups), exclude=tuple(exclude), title_only=parsed.title_only,
                      title_key=exact_title or None, together=together,
-                     together_first=bool(together) and any(ARTICLE_LABEL.fullmatch(w) for w in words))
+                     together_first=bool(together) and _pasted(parsed, words))
 
 
 def resolve_body_ids(session: Session, name: str) -> tuple[str, ...]:

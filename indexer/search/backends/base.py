@@ -15,8 +15,9 @@ SORTS = ("relevance", "published", "effective")
 TITLE_BOOST = 3.0  # a clause matching the title counts this much more (version documents)
 EXACT_TITLE_BOOST = 200.0  # the whole query is a work's title (store.title_key): that work is the answer, first
 TOGETHER_BOOST = 15.0  # several terms found as one run, as typed (第十二条 气象): well above words alone
-# The same for terms one of which is an article's label (第十六条 企业应当): an article's opening copied with the
-# whitespace after its label. Those texts come first, before any whose words score higher. bench/phrase_recall.py
+# The same for terms pasted as one run (service._pasted): one of them is an article's label (第十六条 企业应当, an
+# article's opening copied with the whitespace after its label), or a line break stands between them. Those texts
+# come first, before any whose words score higher. bench/phrase_recall.py
 # --openings (300 openings each): source work in the top 10 at 2, 4 and 8 characters after the label 59.3, 79.7
 # and 92.0% with 4.0, 69.0, 83.0 and 92.3% with 15.0, 76.7, 84.0 and 92.3% with this (quoted: 74.7, 84.7 and
 # 93.7%; the FTS5 trigram peer, which matches the pasted run literally: 73.7, 84.3 and 94.3%). Not for all terms:
@@ -93,7 +94,7 @@ class TextQuery:
     match_any: bool = False  # article look-ups: any clause may match, best-scoring first
     title_key: str | None = None  # the query read as a title (store.title_key): an exact title ranks first
     together: str = ""  # the exact form of all the terms as one run: texts holding them so rank first
-    together_first: bool = False  # a term is an article's label: texts holding the run come before all others
+    together_first: bool = False  # the terms were pasted as one run (service._pasted): texts holding it come first
 
     @property
     def is_empty(self) -> bool:

@@ -524,8 +524,10 @@ def test_terms_standing_together_as_typed_rank_first(corpus):
     ("行政处罚 听证", False),  # typed keywords: standing together elsewhere is only a bonus
     ("第十六条", False),  # one term: nothing to stand together
     ("第十六条 OR 企业", False),
+    ("公布之日起\n施行", True),  # a line break: pasted across lines
+    ("本条例自公布之日起施行。\r\n", False),  # one term
 ])
-def test_an_article_opening_pasted_puts_the_texts_holding_it_first(q, first):
+def test_terms_pasted_as_one_run_put_the_texts_holding_it_first(q, first):
     from indexer.search.query import parse_query
     from indexer.search.service import text_query
 
