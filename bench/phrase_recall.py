@@ -167,52 +167,62 @@ class Phrase:
     work_id: str
 
 
-def draw_phrases(articles: list[tuple[str, str]], lengths: tuple[int, ...], per_length: int,
-                 seed: int) -> list[Phrase]:
+Cut = Callable[[random.Random, str, int], "str | None"]  # (stream, article text, length) -> phrase or None
+
+
+def _draw(articles: list[tuple[str, str]], lengths: tuple[int, ...], per_length: int, stream: Callable[[int], str],
+          cut: Cut, what: str) -> list[Phrase]:
+    """per_length phrases of each length, each cut from an article drawn uniformly (cut may refuse it)."""
     out: list[Phrase] = []
     for length in lengths:
-        rng = random.Random(f"{seed}-{length}")  # one stream per length: adding a length changes no other
+        rng = random.Random(stream(length))  # one stream per length: adding a length changes no other
         drawn, attempts = 0, 0
         while drawn < per_length:
             attempts += 1
             if attempts > per_length * 1000:
-                raise SystemExit(f"cannot draw {per_length} phrases of {length} characters")
+                raise SystemExit(f"cannot draw {per_length} {what} of {length} characters")
             work_id, text = articles[rng.randrange(len(articles))]
-            if len(text) < length:
-                continue
-            start = rng.randrange(len(text) - length + 1)
-            phrase = text[start:start + length]
-            if "\n" in phrase or phrase != phrase.strip() or not WORD.search(phrase):
-                continue
-            out.append(Phrase(phrase, length, work_id))
-            drawn += 1
+            phrase = cut(rng, text, length)
+            if phrase is not None:
+                out.append(Phrase(phrase, length, work_id))
+                drawn += 1
     return out
+
+
+def _kept(run: str) -> bool:
+    """Within one line, no whitespace at either end, at least one letter, digit or CJK character."""
+    return "\n" not in run and run == run.strip() and WORD.search(run) is not None
+
+
+def _random_run(rng: random.Random, text: str, length: int) -> str | None:
+    if len(text) < length:
+        return None
+    start = rng.randrange(len(text) - length + 1)
+    phrase = text[start:start + length]
+    return phrase if _kept(phrase) else None
+
+
+def draw_phrases(articles: list[tuple[str, str]], lengths: tuple[int, ...], per_length: int,
+                 seed: int) -> list[Phrase]:
+    return _draw(articles, lengths, per_length, lambda length: f"{seed}-{length}", _random_run, "phrases")
 
 
 OPENING = re.compile(r"(第[一二三四五六七八九十百千零〇0-9]+条(?:之[一二三四五六七八九十]+)?)(\s+)")
 
 
+def _opening(rng: random.Random, text: str, length: int) -> str | None:
+    label = OPENING.match(text)
+    if label is None:
+        return None
+    rest = text[label.end():label.end() + length]
+    return text[:label.end()] + rest if len(rest) == length and _kept(rest) else None
+
+
 def draw_openings(articles: list[tuple[str, str]], lengths: tuple[int, ...], per_length: int,
                   seed: int) -> list[Phrase]:
     """Article openings (--openings): label, its whitespace and `length` characters of one line."""
-    out: list[Phrase] = []
-    for length in lengths:
-        rng = random.Random(f"{seed}-openings-{length}")
-        drawn, attempts = 0, 0
-        while drawn < per_length:
-            attempts += 1
-            if attempts > per_length * 1000:
-                raise SystemExit(f"cannot draw {per_length} article openings with {length} characters")
-            work_id, text = articles[rng.randrange(len(articles))]
-            label = OPENING.match(text)
-            if label is None:
-                continue
-            rest = text[label.end():label.end() + length]
-            if len(rest) < length or "\n" in rest or rest != rest.strip() or not WORD.search(rest):
-                continue
-            out.append(Phrase(text[:label.end()] + rest, length, work_id))
-            drawn += 1
-    return out
+    return _draw(articles, lengths, per_length, lambda length: f"{seed}-openings-{length}", _opening,
+                 "article openings")
 
 
 # -- outcomes --------------------------------------------------------------------------------------------
