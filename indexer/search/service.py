@@ -73,6 +73,14 @@ ARTICLES_PER_HIT = 3
 SNIPPET_SCAN = 20_000  # characters of a text searched for its snippet when no article matched
 MODES = ("exact", "fuzzy")  # 精确检索 (characters as typed) and 模糊检索 (words, any order)
 WARN_FUZZY_FALLBACK = "没有找到与“{q}”完全一致的内容，以下为近似结果"
+WARN_WORDS_FALLBACK = "没有找到与“{q}”完全一致或相近的内容，以下为同时包含“{words}”的结果"
+# Words of a question that no legal text uses the way a reader asks (工伤认定需要什么材料, 离婚后孩子抚养权归谁):
+# left out of the last fallback (_question_words), which searches the rest of the words anywhere in a text.
+QUESTION_WORDS = frozenset({
+    "什么", "怎么", "怎么办", "怎么样", "怎样", "如何", "为什么", "为何", "哪些", "哪个", "哪里", "哪儿", "多少",
+    "多久", "几", "谁", "吗", "呢", "吧", "啊", "呀", "么", "是否", "能否", "可否", "是不是", "能不能", "可不可以",
+    "有没有", "会不会", "请问", "咨询", "一下",
+})
 
 
 class SearchError(FaguiError, ValueError):
@@ -137,6 +145,28 @@ def _pasted(parsed: ParsedQuery, words: list[str]) -> bool:
     (an article's opening, copied with the whitespace after its label), or a line break stands between them (no
     one types a line break into a search; the command line and the API receive pasted ones as they are)."""
     return any(ARTICLE_LABEL.fullmatch(w) for w in words) or "\n" in parsed.raw or "\r" in parsed.raw
+
+
+def _question_words(parsed: ParsedQuery) -> tuple[str, ...]:
+    """The words of a plain query (no quotes, operators, exclusions or title search) that a text can hold, each
+    a term of its own: its words (rank_tokens) without QUESTION_WORDS and single Chinese characters (后, 归,
+    的). Empty when that changes nothing (the words were typed apart already) or leaves nothing."""
+    if (parsed.phrases or parsed.any_of or parsed.exclude or parsed.title_only or parsed.doc_number
+            or parsed.work_article or not parsed.must):
+        return ()
+    words = tuple(dict.fromkeys(
+        w for term in parsed.must for w in rank_tokens(term)
+        if w not in QUESTION_WORDS and not (len(w) == 1 and not w.isascii())))
+    return () if not words or words == parsed.must else words
+
+
+def _apart(text: TextQuery) -> TextQuery:
+    """The same words, each matched anywhere in a text: a word's pieces need not stand together either
+    (拖欠工资 finds 拖欠劳动者工资)."""
+    def loose(clause: Clause) -> Clause:
+        return replace(clause, phrase=False)
+
+    return replace(text, must=tuple(map(loose, text.must)), any_of=tuple(tuple(map(loose, g)) for g in text.any_of))
 
 
 def term_clause(text: str, phrase: bool = False, exact: bool = True) -> Clause | None:
@@ -376,6 +406,18 @@ def search(session: Session, backend: SearchBackend, params: SearchParams) -> Se
             exact, text, result, parsed, pool, everyday = False, fuzzy_text, fuzzy, loose, fuzzy_pool, ()
             warnings.append(WARN_FUZZY_FALLBACK.format(q=params.q.strip()))
             wider, undated_count = side_calls(text)
+        elif not loose_extra and (words := _question_words(loose)):
+            # A question typed as a sentence: its words near each other found nothing, so its content words
+            # are searched anywhere in a text, every one of them still required.
+            asked = replace(loose, must=words)
+            # An everyday word among them (打工, 社保) finds the law's wording too, as typed alone it would.
+            wordings = everyday_words(asked) if params.expand else ()
+            words_text = _apart(text_query(asked, exact=False, everyday=wordings))
+            found, found_pool = _collapsed(session, backend, words_text, filters, params, offset)
+            if found.total:
+                exact, text, result, parsed, pool, everyday = False, words_text, found, asked, found_pool, wordings
+                warnings.append(WARN_WORDS_FALLBACK.format(q=params.q.strip(), words="”“".join(words)))
+                wider, undated_count = side_calls(text)
     if undated_count is not None:
         undated = undated_count.result()
         if undated:

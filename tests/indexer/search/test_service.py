@@ -455,6 +455,27 @@ def test_fuzzy_mode_matches_words_and_is_the_visible_fallback(corpus):
         run(corpus, "安全", mode="nearest")
 
 
+@pytest.mark.parametrize(("q", "words"), [
+    ("交通事故责任怎么划分", ["交通事故", "责任", "划分"]),
+    ("机动车驾驶证被吊销后多久可以重新考", ["机动车驾驶证", "吊销", "可以", "重新"]),
+])
+def test_a_question_typed_as_a_sentence_finds_the_texts_holding_its_words(corpus, q, words):
+    """Neither the run nor its words near each other stand in a text: the last fallback searches its words
+    anywhere, without the question words (怎么, 多久) and single characters (被, 后), every one still required."""
+    result = run(corpus, q, statuses=("effective", "repealed"), per_page=50)
+    assert result.mode == "fuzzy" and result.total > 0
+    assert result.warnings[-1] == f"没有找到与“{q}”完全一致或相近的内容，以下为同时包含“{'”“'.join(words)}”的结果"
+    factory, _ = corpus
+    with factory() as session:
+        assert all(_holds_every_term(session, h, words) for h in result.hits)
+
+
+@pytest.mark.parametrize("q", ["行政处罚 -听证 怎么办", '"量子" 通信', "title:什么条例"])
+def test_a_query_with_operators_gets_no_word_fallback(corpus, q):
+    result = run(corpus, q, statuses=("effective", "repealed"))
+    assert not any("同时包含" in w for w in result.warnings)
+
+
 def test_no_fallback_notice_when_the_words_are_not_there_either(corpus):
     nothing = run(corpus, "量子纠缠通信卫星", statuses=("effective", "repealed"))
     assert nothing.total == 0 and nothing.mode == "exact"
