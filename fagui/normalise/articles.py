@@ -69,9 +69,14 @@ _HEADING = re.compile(rf"^\s*#*\s*(第[{CN_NUMBER}\d]+(分编|编|章|节))(?:\s
 # into sections "一、一般规定". They are headings only as a whole short line with no sentence punctuation.
 _PLAIN_PART = re.compile(r"^(附\s*则|总\s*则|分\s*则|附\s*件\s*[一二三四五六七八九十\d]*|附\s*表\s*[一二三四五六七八九十\d]*)$")
 _SECTION = re.compile(r"^([一二三四五六七八九十]{1,3})、\s*([^。；;，,：:！？（(“\"]{1,24})$")
-_ARTICLE = re.compile(
-    rf"^\s*\**\s*(第([{CN_NUMBER}\d]+)条(?:之([{CN_NUMBER}\d]+))?)\**(?:[\s:：]+|$)(.*)$"
-)
+_LABEL = rf"第([{CN_NUMBER}\d]+)条(?:之([{CN_NUMBER}\d]+))?"  # 第九十一条, 第133条之一
+_ARTICLE = re.compile(rf"^\s*\**\s*({_LABEL})\**(?:[\s:：]+|$)(.*)$")
+_WHOLE_LABEL = re.compile(_LABEL)
+
+
+def is_article_label(text: str) -> bool:
+    """第十六条, 第二百七十六条之一: the text is an article's label and nothing else."""
+    return _WHOLE_LABEL.fullmatch(text) is not None
 
 
 @dataclass(frozen=True)

@@ -224,16 +224,22 @@ def _cut(text: str, start: int, end: int) -> str:
 _CHUNK = re.compile(rf"[^{_BOUNDARY}]+")
 
 
+def _quote_end(text: str, start: int) -> int:
+    """Where the quote opened at `start` closes: the index of its closer, or len(text) when it is unclosed."""
+    closers = _QUOTES[text[start]]
+    end = start + 1
+    while end < len(text) and text[end] not in closers:
+        end += 1
+    return end
+
+
 def _quoted_spans(text: str) -> list[tuple[int, int]]:
     """Where quoted phrases stand, as _lex reads them (an unclosed quote runs to the end)."""
     spans, i = [], 0
     while i < len(text):
         if text[i] in _QUOTES:
-            j = i + 1
-            while j < len(text) and text[j] not in _QUOTES[text[i]]:
-                j += 1
-            spans.append((i, j))
-            i = j
+            spans.append((i, _quote_end(text, i)))
+            i = spans[-1][1]
         i += 1
     return spans
 
@@ -416,10 +422,7 @@ def _lex(text: str, warnings: list[str], keep_punctuation: bool = False) -> list
         if _is_separator(text, i, keep_punctuation) or ch in _STRAY_CLOSERS:
             i += 1
         elif ch in _QUOTES:
-            closers = _QUOTES[ch]
-            j = i + 1
-            while j < n and text[j] not in closers:
-                j += 1
+            j = _quote_end(text, i)
             if j >= n:
                 warnings.append(WARN_UNCLOSED_QUOTE)
             phrase = _clean_phrase(text[i + 1 : j], keep_punctuation)

@@ -5,7 +5,6 @@ One function, `search`, serves the command line, the portal and the API with the
 
 from __future__ import annotations
 
-import re
 import time
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
@@ -16,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from fagui.abbreviations import expand as expand_abbreviation
 from fagui.errors import FaguiError
-from fagui.normalise.articles import CN_NUMBER, chinese_numeral
+from fagui.normalise.articles import chinese_numeral, is_article_label
 from fagui.normalise.paragraphs import has_place
 from fagui.regions import NATIONAL
 from fagui.regions import get as region_by_code
@@ -137,14 +136,11 @@ def validate(params: SearchParams) -> None:
             raise SearchError(f"{label}范围的起始日期晚于结束日期")
 
 
-ARTICLE_LABEL = re.compile(rf"第[{CN_NUMBER}0-9]+条(?:之[{CN_NUMBER}0-9]+)?")  # a term that is an article's label
-
-
 def _pasted(parsed: ParsedQuery, words: list[str]) -> bool:
     """The terms were copied from a text as one run (TextQuery.together_first): one of them is an article's label
     (an article's opening, copied with the whitespace after its label), or a line break stands between them (no
     one types a line break into a search; the command line and the API receive pasted ones as they are)."""
-    return any(ARTICLE_LABEL.fullmatch(w) for w in words) or "\n" in parsed.raw or "\r" in parsed.raw
+    return any(map(is_article_label, words)) or "\n" in parsed.raw or "\r" in parsed.raw
 
 
 def _question_words(parsed: ParsedQuery) -> tuple[str, ...]:

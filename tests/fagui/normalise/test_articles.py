@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from fagui.normalise.articles import chinese_number, parse_article_ref, split_articles
+from fagui.normalise.articles import chinese_number, is_article_label, parse_article_ref, split_articles
 
 
 @pytest.mark.parametrize(
@@ -219,3 +219,11 @@ def test_parse_article_ref(text, ref):
 @pytest.mark.parametrize("text", ["道路交通安全法", "第三章", "条例"])
 def test_parse_article_ref_without_an_article(text):
     assert parse_article_ref(text) is None
+
+
+@pytest.mark.parametrize(("text", "label"), [
+    ("第十六条", True), ("第二百七十六条之一", True), ("第91条", True),
+    ("第十六条企业", False), ("刑法第十六条", False), ("第一章", False), ("第条", False), ("", False),
+])
+def test_is_article_label_means_the_whole_text(text, label):
+    assert is_article_label(text) is label
